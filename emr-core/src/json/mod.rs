@@ -1,0 +1,1 @@
+//! A lossless JSON tree: lexical numbers, member order and duplicate keys kept.
