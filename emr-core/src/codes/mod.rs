@@ -1,1 +1,107 @@
-//! Code systems: well-formedness checks for LOINC, SNOMED CT, ICD-10-CM, RxNorm, CVX, DICOM, and UCUM units.
+//! Code systems: well-formedness checks for LOINC, SNOMED CT, ICD-10-CM,
+//! RxNorm, CVX, DICOM, and UCUM units.
+//!
+//! A code is checked against the rules of its system *without* a terminology
+//! server: shapes, check digits (LOINC mod-10, SNOMED CT Verhoeff), the
+//! SNOMED CT partition identifier, and the UCUM grammar with its table of
+//! unit atoms. Whether a well-formed code actually exists in the current
+//! release of its terminology is out of scope.
+//!
+//! * [`KnownSystem`] recognises a system from its FHIR URI ([`LOINC`],
+//!   [`SNOMED_CT`], …).
+//! * [`check`] checks one code; a failure is a [`CodeProblem`] with a stable
+//!   finding code ([`CodeProblem::code`]) and a description of the rule
+//!   ([`CodeProblem::describe`]) that never repeats the code itself.
+//! * [`ucum`] parses UCUM unit expressions ([`ucum::Unit`]), gives their
+//!   dimension, converts values between commensurable units
+//!   ([`ucum::convert`]) and, for a few analytes, between mass and substance
+//!   concentrations ([`ucum::convert_analyte`]).
+//! * The per-system modules ([`loinc`], [`snomed`], [`icd10cm`], [`simple`])
+//!   hold the rules and the check-digit algorithms.
+//!
+//! Nothing here panics, whatever the input; nothing allocates except the
+//! UCUM parser.
+//!
+//! # Example
+//!
+//! ```
+//! use emr_core::codes::{check, CodeProblem, KnownSystem};
+//!
+//! let system = KnownSystem::from_uri("http://loinc.org").unwrap();
+//! assert_eq!(check(system, "2345-7"), Ok(()));
+//! let problem = check(system, "2345-8").unwrap_err();
+//! assert_eq!(problem, CodeProblem::LoincCheckDigit);
+//! assert_eq!(problem.code(), "code.loinc.check-digit");
+//!
+//! // Synthea writes the LOINC code 34552-0 under the SNOMED CT system.
+//! let problem = check(KnownSystem::SnomedCt, "34552-0").unwrap_err();
+//! assert_eq!(problem.code(), "code.snomed.looks-like-loinc");
+//! ```
+
+pub mod icd10cm;
+pub mod loinc;
+mod problem;
+pub mod simple;
+pub mod snomed;
+mod system;
+pub mod ucum;
+mod verhoeff;
+
+pub use problem::CodeProblem;
+pub use system::KnownSystem;
+pub use ucum::UcumError;
+
+/// FHIR system URI of LOINC.
+pub const LOINC: &str = "http://loinc.org";
+/// FHIR system URI of SNOMED CT.
+pub const SNOMED_CT: &str = "http://snomed.info/sct";
+/// FHIR system URI of ICD-10-CM (the US clinical modification).
+pub const ICD10_CM: &str = "http://hl7.org/fhir/sid/icd-10-cm";
+/// FHIR system URI of RxNorm.
+pub const RXNORM: &str = "http://www.nlm.nih.gov/research/umls/rxnorm";
+/// FHIR system URI of CVX (CDC vaccine codes).
+pub const CVX: &str = "http://hl7.org/fhir/sid/cvx";
+/// FHIR system URI of UCUM (units of measure).
+pub const UCUM: &str = "http://unitsofmeasure.org";
+/// FHIR system URI of the DICOM controlled terminology (DCM), which holds the
+/// modality codes.
+pub const DICOM: &str = "http://dicom.nema.org/resources/ontology/DCM";
+
+/// Checks one code against the rules of its system.
+///
+/// | system | rule |
+/// |---|---|
+/// | LOINC | `NNNNNNN-C` (1–7 digits) with a mod-10 check digit, or an `LA`/`LL`/`LP`/`LG` code (shape only) — [`loinc::check`] |
+/// | SNOMED CT | 6–18 digits, no leading zero, Verhoeff check digit, known partition — [`snomed::check`] |
+/// | ICD-10-CM | `A00`, `A00.0` … `A00.0000` — [`icd10cm::check`] |
+/// | RxNorm | 1–10 digits — [`simple::check_rxnorm`] |
+/// | CVX | 1–3 digits — [`simple::check_cvx`] |
+/// | DICOM | 2–16 upper-case letters or digits — [`simple::check_dicom`] |
+/// | UCUM | parses as a UCUM expression — [`ucum::Unit::parse`] |
+///
+/// # Errors
+///
+/// The first rule the code breaks, as a [`CodeProblem`].
+///
+/// # Example
+///
+/// ```
+/// use emr_core::codes::{check, CodeProblem, KnownSystem};
+///
+/// assert_eq!(check(KnownSystem::SnomedCt, "73211009"), Ok(()));
+/// assert_eq!(check(KnownSystem::Icd10Cm, "S72.001A"), Ok(()));
+/// assert_eq!(check(KnownSystem::Cvx, "1400"), Err(CodeProblem::CvxShape));
+/// assert_eq!(check(KnownSystem::Ucum, "mg/dL"), Ok(()));
+/// assert!(matches!(check(KnownSystem::Ucum, "mcg"), Err(CodeProblem::UcumSyntax(_))));
+/// ```
+pub fn check(system: KnownSystem, code: &str) -> Result<(), CodeProblem> {
+    match system {
+        KnownSystem::Loinc => loinc::check(code),
+        KnownSystem::SnomedCt => snomed::check(code),
+        KnownSystem::Icd10Cm => icd10cm::check(code),
+        KnownSystem::RxNorm => simple::check_rxnorm(code),
+        KnownSystem::Cvx => simple::check_cvx(code),
+        KnownSystem::Dicom => simple::check_dicom(code),
+        KnownSystem::Ucum => ucum::Unit::parse(code).map(|_| ()).map_err(CodeProblem::UcumSyntax),
+    }
+}

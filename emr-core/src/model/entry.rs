@@ -1,0 +1,107 @@
+//! An entry: one source's assertion of one clinical fact, as a FHIR resource with provenance.
+
+use serde::{Deserialize, Serialize};
+
+use super::provenance::Provenance;
+use super::resource::{Resource, ResourceError};
+use super::view::Clinical;
+use super::EntryKind;
+
+/// One entry of a record: a FHIR resource, who asserted it, and its clinical view.
+///
+/// # Example
+/// ```
+/// use emr_core::model::{Entry, EntryKind, Provenance};
+/// let e = Entry::from_text(
+///     Provenance::new("clinic-a", "a1"),
+///     r#"{"resourceType":"AllergyIntolerance","criticality":"high","code":{"coding":[{"system":"http://snomed.info/sct","code":"91936005"}]}}"#,
+/// )?;
+/// assert_eq!(e.kind(), EntryKind::Allergy);
+/// assert_eq!(e.clinical().criticality.as_deref(), Some("high"));
+/// # Ok::<(), emr_core::model::ResourceError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "EntryRepr", into = "EntryRepr")]
+pub struct Entry {
+    provenance: Provenance,
+    resource: Resource,
+    clinical: Clinical,
+}
+
+/// The serialized form of an entry: the view is derived, never stored.
+#[derive(Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename = "Entry")]
+struct EntryRepr {
+    /// Who asserted the entry.
+    provenance: Provenance,
+    /// The FHIR resource.
+    resource: Resource,
+}
+
+impl TryFrom<EntryRepr> for Entry {
+    type Error = ResourceError;
+
+    fn try_from(r: EntryRepr) -> Result<Entry, ResourceError> {
+        Entry::new(r.provenance, r.resource)
+    }
+}
+
+impl From<Entry> for EntryRepr {
+    fn from(e: Entry) -> EntryRepr {
+        EntryRepr { provenance: e.provenance, resource: e.resource }
+    }
+}
+
+impl schemars::JsonSchema for Entry {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Entry".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        EntryRepr::json_schema(generator)
+    }
+}
+
+impl Entry {
+    /// Make an entry from a resource, extracting its clinical view.
+    ///
+    /// # Errors
+    /// Only if the resource text no longer parses, which `Resource` rules out.
+    pub fn new(provenance: Provenance, resource: Resource) -> Result<Entry, ResourceError> {
+        let clinical = Clinical::from_json(&resource.json()?);
+        Ok(Entry { provenance, resource, clinical })
+    }
+
+    /// Make an entry from FHIR JSON text.
+    ///
+    /// # Errors
+    /// The text is not a JSON object with a string `resourceType`.
+    pub fn from_text(provenance: Provenance, text: &str) -> Result<Entry, ResourceError> {
+        Entry::new(provenance, Resource::parse(text)?)
+    }
+
+    /// Who asserted the entry.
+    pub fn provenance(&self) -> &Provenance {
+        &self.provenance
+    }
+
+    /// The FHIR resource as received.
+    pub fn resource(&self) -> &Resource {
+        &self.resource
+    }
+
+    /// The clinical view of the resource.
+    pub fn clinical(&self) -> &Clinical {
+        &self.clinical
+    }
+
+    /// The entry kind.
+    pub fn kind(&self) -> EntryKind {
+        self.clinical.kind
+    }
+
+    /// True when the source marked this entry `entered-in-error`.
+    pub fn is_retracted(&self) -> bool {
+        self.clinical.is_retracted()
+    }
+}

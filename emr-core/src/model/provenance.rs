@@ -1,0 +1,126 @@
+//! Where an entry came from: its source, its id there, when and in which version.
+
+use serde::{Deserialize, Serialize};
+
+use super::date::PartialDate;
+
+/// The id of a source (a clinic, a practice system, a reconciling clinician) within a record.
+///
+/// # Example
+/// ```
+/// let s = emr_core::model::SourceId::new("clinic-a");
+/// assert_eq!(s.as_str(), "clinic-a");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(transparent)]
+pub struct SourceId(String);
+
+impl SourceId {
+    /// Wrap a source id.
+    pub fn new(id: impl Into<String>) -> SourceId {
+        SourceId(id.into())
+    }
+
+    /// The id text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for SourceId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What kind of party a source is.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    /// A clinic, hospital, lab or practice system.
+    #[default]
+    Organization,
+    /// A clinician reconciling the record.
+    Clinician,
+    /// The patient.
+    Patient,
+    /// A device or another system.
+    System,
+}
+
+/// A source of entries in a record.
+///
+/// # Example
+/// ```
+/// use emr_core::model::{Source, SourceId};
+/// let s = Source::new("clinic-a", "Northside Family Clinic");
+/// assert_eq!(s.id, SourceId::new("clinic-a"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Source {
+    /// Unique within the record.
+    pub id: SourceId,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Organization, clinician, patient or system.
+    #[serde(default)]
+    pub kind: SourceKind,
+    /// The source's FHIR `Organization`/`Practitioner` reference or URL, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+impl Source {
+    /// An organization source with a display name.
+    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Source {
+        Source { id: SourceId::new(id), name: Some(name.into()), kind: SourceKind::Organization, reference: None }
+    }
+}
+
+/// Who asserted an entry, under which id, when, and which version of it.
+///
+/// # Example
+/// ```
+/// use emr_core::model::Provenance;
+/// let p = Provenance::new("clinic-a", "cond-1").with_version(2);
+/// assert_eq!(p.version, 2);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Provenance {
+    /// The source that asserted the entry.
+    pub source: SourceId,
+    /// The entry's id within that source.
+    pub id: String,
+    /// When the source recorded this version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded: Option<PartialDate>,
+    /// Version of the entry within its source, from 1.
+    #[serde(default = "first_version")]
+    pub version: u32,
+}
+
+fn first_version() -> u32 {
+    1
+}
+
+impl Provenance {
+    /// Version 1 of entry `id` from `source`, recording time unknown.
+    pub fn new(source: impl Into<String>, id: impl Into<String>) -> Provenance {
+        Provenance { source: SourceId::new(source), id: id.into(), recorded: None, version: 1 }
+    }
+
+    /// The same provenance with another version.
+    pub fn with_version(mut self, version: u32) -> Provenance {
+        self.version = version;
+        self
+    }
+
+    /// The same provenance with a recording time.
+    pub fn with_recorded(mut self, recorded: PartialDate) -> Provenance {
+        self.recorded = Some(recorded);
+        self
+    }
+}

@@ -1,0 +1,129 @@
+//! A FHIR resource kept exactly as received: the one source of truth of an entry.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
+
+use crate::json::{self, Json, JsonError};
+
+/// Why a JSON text cannot be kept as a FHIR resource.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResourceError {
+    /// The text is not well-formed JSON.
+    #[error("resource is not valid JSON: {0}")]
+    Json(#[from] JsonError),
+    /// The JSON is not an object.
+    #[error("resource is not a JSON object")]
+    NotAnObject,
+    /// The object has no string `resourceType`.
+    #[error("resource has no string `resourceType`")]
+    MissingResourceType,
+}
+
+/// A FHIR R4 resource as compact JSON text, verbatim but for insignificant whitespace.
+///
+/// Decimals keep their lexical form, member order and unknown elements are
+/// kept, and duplicate keys are kept (validation reports them). Serialized
+/// with `serde_json`, a resource is embedded as the JSON object itself.
+///
+/// # Example
+/// ```
+/// use emr_core::model::Resource;
+/// let r = Resource::parse(r#"{ "resourceType": "Observation", "valueQuantity": { "value": 1.30 } }"#)?;
+/// assert_eq!(r.resource_type(), "Observation");
+/// assert_eq!(r.as_str(), r#"{"resourceType":"Observation","valueQuantity":{"value":1.30}}"#);
+/// # Ok::<(), emr_core::model::ResourceError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Resource {
+    raw: Box<RawValue>,
+    /// Cached from the text, which stays the truth.
+    resource_type: Box<str>,
+}
+
+impl Resource {
+    /// Keep a JSON text as a resource.
+    ///
+    /// # Errors
+    /// The text is not JSON, not an object, or has no string `resourceType`.
+    pub fn parse(text: &str) -> Result<Resource, ResourceError> {
+        Resource::from_json(&json::parse(text)?)
+    }
+
+    /// Keep an already parsed JSON value as a resource.
+    ///
+    /// # Errors
+    /// The value is not an object or has no string `resourceType`.
+    ///
+    /// # Example
+    /// ```
+    /// let j = emr_core::json::parse(r#"{"resourceType":"Patient"}"#).unwrap();
+    /// let r = emr_core::model::Resource::from_json(&j).unwrap();
+    /// assert_eq!(r.resource_type(), "Patient");
+    /// ```
+    pub fn from_json(j: &Json<'_>) -> Result<Resource, ResourceError> {
+        if j.as_object().is_none() {
+            return Err(ResourceError::NotAnObject);
+        }
+        let resource_type =
+            j.get("resourceType").and_then(Json::as_str).ok_or(ResourceError::MissingResourceType)?.into();
+        // Our writer emits only valid JSON; serde_json re-checks it once here.
+        let raw = RawValue::from_string(j.to_compact_string()).map_err(|_| ResourceError::NotAnObject)?;
+        Ok(Resource { raw, resource_type })
+    }
+
+    /// The compact JSON text.
+    pub fn as_str(&self) -> &str {
+        self.raw.get()
+    }
+
+    /// The FHIR `resourceType`.
+    pub fn resource_type(&self) -> &str {
+        &self.resource_type
+    }
+
+    /// Parse the text into a tree (borrowing from this resource).
+    ///
+    /// # Errors
+    /// Never in practice: the text was validated when the resource was made.
+    pub fn json(&self) -> Result<Json<'_>, JsonError> {
+        json::parse(self.as_str())
+    }
+}
+
+impl PartialEq for Resource {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Resource {}
+
+impl Serialize for Resource {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.raw.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Resource {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = Box::<RawValue>::deserialize(d)?;
+        Resource::parse(raw.get()).map_err(serde::de::Error::custom)
+    }
+}
+
+impl schemars::JsonSchema for Resource {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FhirResource".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A FHIR R4 resource as received (see the HL7 FHIR R4 JSON Schema); kept verbatim",
+            "type": "object",
+            "required": ["resourceType"],
+            "properties": { "resourceType": { "type": "string" } },
+            "additionalProperties": true
+        })
+    }
+}

@@ -1,0 +1,103 @@
+//! Validation: structural and semantic rules over a record, producing findings as data.
+//!
+//! Every rule is listed in [`rules::ALL`] (and in `docs/validation-rules.md`).
+//! Findings carry a JSON pointer into the record and a message that names
+//! the field and the rule, never a patient's values.
+
+mod envelope;
+mod refs;
+mod resource;
+pub mod rules;
+mod walk;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use rules::{rules_markdown, Rule, Severity};
+
+use crate::model::Record;
+
+/// One problem found in a record.
+///
+/// # Example
+/// ```
+/// use emr_core::validate::{Finding, Severity};
+/// let f = Finding::new(&emr_core::validate::rules::DATE_FUTURE, "/entries/0/resource/onsetDateTime", "onsetDateTime");
+/// assert_eq!(f.code, "date.future");
+/// assert_eq!(f.severity, Severity::Error);
+/// assert_eq!(f.message, "onsetDateTime: date of a past event is in the future");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Finding {
+    /// Error or warning.
+    pub severity: Severity,
+    /// The rule's stable dotted id (see [`rules::ALL`]).
+    pub code: String,
+    /// JSON pointer (RFC 6901) to the offending element.
+    pub path: String,
+    /// The field and the rule in words; never patient values.
+    pub message: String,
+}
+
+impl Finding {
+    /// A finding of `rule` at `path` about the element named `field`.
+    pub fn new(rule: &Rule, path: impl Into<String>, field: &str) -> Finding {
+        Finding {
+            severity: rule.severity,
+            code: rule.code.to_owned(),
+            path: path.into(),
+            message: if field.is_empty() { rule.check.to_owned() } else { format!("{field}: {}", rule.check) },
+        }
+    }
+}
+
+/// Validate a record as of `now` (dates after `now` are in the future).
+///
+/// Findings are sorted by path, then code, so the output is deterministic.
+///
+/// # Example
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use emr_core::model::{Entry, Patient, Provenance, Record, Source};
+/// let mut record = Record::new(Patient::parse(r#"{"resourceType":"Patient","id":"p","birthDate":"1980-01-01"}"#)?);
+/// record.sources.push(Source::new("a", "Clinic A"));
+/// record.entries.push(Entry::from_text(
+///     Provenance::new("a", "c1"),
+///     r#"{"resourceType":"Condition","id":"c1","subject":{"reference":"Patient/p"},"onsetDateTime":"1975-06-01"}"#,
+/// )?);
+/// let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// let findings = emr_core::validate::validate(&record, now);
+/// assert_eq!(findings.len(), 1);
+/// assert_eq!(findings[0].code, "date.before-birth");
+/// assert_eq!(findings[0].path, "/entries/0/resource/onsetDateTime");
+/// # Ok::<(), emr_core::model::ResourceError>(())
+/// ```
+pub fn validate(record: &Record, now: DateTime<Utc>) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    envelope::check(record, now, &mut findings);
+    let index = refs::Index::new(record);
+    let ctx = walk::Context::new(record, now, &index);
+    if let Some(patient) = &record.patient {
+        if let Ok(tree) = patient.resource().json() {
+            ctx.resource(&tree, "/patient", None, &mut findings);
+        }
+    }
+    for (i, entry) in record.entries.iter().enumerate() {
+        if let Ok(tree) = entry.resource().json() {
+            ctx.resource(&tree, &format!("/entries/{i}/resource"), Some(entry), &mut findings);
+        }
+    }
+    findings.sort();
+    findings.dedup();
+    findings
+}
+
+/// True when any finding is an error.
+///
+/// # Example
+/// ```
+/// assert!(!emr_core::validate::has_errors(&[]));
+/// ```
+pub fn has_errors(findings: &[Finding]) -> bool {
+    findings.iter().any(|f| f.severity == Severity::Error)
+}

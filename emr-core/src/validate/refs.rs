@@ -1,0 +1,105 @@
+//! Which references resolve inside a record.
+
+use std::collections::BTreeSet;
+
+use crate::json::Json;
+use crate::model::{is_r4_resource_type, Record};
+
+/// What a reference points to, as far as the record can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Target {
+    /// A resource in the record.
+    Found,
+    /// The record's patient.
+    ThePatient,
+    /// Another Patient resource than the record's.
+    OtherPatient,
+    /// A resource that should be in the record but is not.
+    Missing,
+    /// Outside the record (absolute URL elsewhere, conditional, logical): not checked.
+    External,
+    /// Not a reference at all.
+    Malformed,
+}
+
+/// Every `Type/id` and `urn:…` the record can resolve.
+pub(super) struct Index {
+    typed: BTreeSet<(String, String)>,
+    urns: BTreeSet<String>,
+    patient: Option<(String, Option<String>)>,
+}
+
+impl Index {
+    pub(super) fn new(record: &Record) -> Index {
+        let mut typed = BTreeSet::new();
+        let mut urns = BTreeSet::new();
+        let add = |typed: &mut BTreeSet<_>, urns: &mut BTreeSet<_>, tree: &Json<'_>| {
+            let ty = tree.get("resourceType").and_then(Json::as_str);
+            let id = tree.get("id").and_then(Json::as_str);
+            if let (Some(ty), Some(id)) = (ty, id) {
+                typed.insert((ty.to_owned(), id.to_owned()));
+                urns.insert(format!("urn:uuid:{id}"));
+            }
+        };
+        let mut patient = None;
+        if let Some(tree) = record.patient.as_ref().and_then(|p| p.resource().json().ok()) {
+            add(&mut typed, &mut urns, &tree);
+            patient = Some(("Patient".to_owned(), tree.get("id").and_then(Json::as_str).map(str::to_owned)));
+        }
+        for entry in &record.entries {
+            if let Ok(tree) = entry.resource().json() {
+                add(&mut typed, &mut urns, &tree);
+            }
+            if entry.provenance().id.starts_with("urn:") {
+                urns.insert(entry.provenance().id.clone());
+            }
+        }
+        Index { typed, urns, patient }
+    }
+
+    /// Resolve a literal reference (not `#local` ones, which the walker handles).
+    pub(super) fn resolve(&self, reference: &str) -> Target {
+        if reference.is_empty() || reference.chars().any(char::is_whitespace) {
+            return Target::Malformed;
+        }
+        if reference.starts_with("urn:") {
+            if self.urns.contains(reference) {
+                return self.classify_urn(reference);
+            }
+            return Target::Missing;
+        }
+        if reference.contains('?') {
+            return Target::External;
+        }
+        let absolute = reference.contains("://");
+        let path = reference.split("/_history/").next().unwrap_or(reference);
+        let mut parts = path.rsplit('/');
+        let (id, ty) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+        if !is_r4_resource_type(ty) {
+            return if absolute { Target::External } else { Target::Missing };
+        }
+        if self.typed.contains(&(ty.to_owned(), id.to_owned())) {
+            return self.classify(ty, id);
+        }
+        match (absolute, ty) {
+            (true, _) => Target::External,
+            (false, "Patient") if matches!(self.patient, Some((_, Some(_)))) => Target::OtherPatient,
+            _ => Target::Missing,
+        }
+    }
+
+    fn classify(&self, ty: &str, id: &str) -> Target {
+        match &self.patient {
+            Some((pt, Some(pid))) if pt == ty && pid == id => Target::ThePatient,
+            _ if ty == "Patient" => Target::OtherPatient,
+            _ => Target::Found,
+        }
+    }
+
+    fn classify_urn(&self, urn: &str) -> Target {
+        match &self.patient {
+            Some((_, Some(pid))) if urn.strip_prefix("urn:uuid:") == Some(pid.as_str()) => Target::ThePatient,
+            _ => Target::Found,
+        }
+    }
+}

@@ -1,0 +1,393 @@
+//! The generic walk over a resource tree: keys, identifiers, codings, quantities, dates, periods, references.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+
+use super::refs::{Index, Target};
+use super::rules::{self, Rule};
+use super::{resource, Finding};
+use crate::codes::{self, KnownSystem};
+use crate::json::{escape_pointer_token, Json};
+use crate::model::{is_r4_resource_type, DateError, Deceased, Entry, EntryKind, PartialDate, Record};
+
+/// Date elements whose name alone says they are FHIR `date`, `dateTime` or `instant`
+/// (from the R4 JSON Schema: names typed so in every resource that has them).
+const DATE_KEYS: &[&str] = &[
+    "approvalDate",
+    "authored",
+    "authoredOn",
+    "birthDate",
+    "created",
+    "creation",
+    "date",
+    "dateAsserted",
+    "dateOfFirstAuthorization",
+    "dateTime",
+    "dateWritten",
+    "detected",
+    "effectiveDate",
+    "effectiveTime",
+    "enteredDate",
+    "expirationDate",
+    "expiry",
+    "ifModifiedSince",
+    "internationalBirthDate",
+    "issued",
+    "lastModified",
+    "lastOccurrence",
+    "lastPerformed",
+    "lastReviewDate",
+    "lastUpdated",
+    "manufactureDate",
+    "nextScheduled",
+    "onset",
+    "paymentDate",
+    "presentationDate",
+    "publicationDate",
+    "received",
+    "receivedTime",
+    "recorded",
+    "recordedDate",
+    "recordedOn",
+    "releaseDate",
+    "restoreDate",
+    "sent",
+    "started",
+    "statusDate",
+    "time",
+    "timestamp",
+    "validTo",
+    "validationDate",
+    "verificationDate",
+    "whenHandedOver",
+    "whenPrepared",
+];
+
+/// Dates that may lie in the future without being wrong.
+const FUTURE_KEYS: &[&str] = &["expirationDate", "expiry", "validTo", "nextScheduled", "restoreDate"];
+
+/// Resources that describe plans, schedules or cover: their dates may be in the future.
+const PLAN_TYPES: &[&str] = &[
+    "Appointment",
+    "AppointmentResponse",
+    "CarePlan",
+    "Goal",
+    "ServiceRequest",
+    "Task",
+    "Schedule",
+    "Slot",
+    "Coverage",
+    "Contract",
+    "RequestGroup",
+    "DeviceRequest",
+    "NutritionOrder",
+    "CommunicationRequest",
+    "MedicationRequest",
+    "ImmunizationRecommendation",
+    "VisionPrescription",
+    "Claim",
+    "ExplanationOfBenefit",
+];
+
+/// Dates of bookkeeping rather than of the clinical event: documentation may follow death.
+const ADMIN_KEYS: &[&str] =
+    &["lastUpdated", "issued", "recorded", "recordedDate", "dateAsserted", "created", "date", "statusDate"];
+
+/// Shared facts for validating the resources of one record.
+pub(super) struct Context<'r> {
+    now: PartialDate,
+    birth: Option<PartialDate>,
+    death: Option<PartialDate>,
+    index: &'r Index,
+}
+
+/// The state of the walk inside one resource.
+struct Walk<'c, 'r> {
+    ctx: &'c Context<'r>,
+    resource_type: String,
+    /// Apply birth/death bounds (clinical entries, not the patient or opaque resources).
+    life_bounds: bool,
+    plan: bool,
+    /// Length of the resource's own JSON pointer, to tell its top-level elements.
+    base_len: usize,
+    contained: BTreeSet<String>,
+    out: &'c mut Vec<Finding>,
+}
+
+impl<'r> Context<'r> {
+    pub(super) fn new(record: &Record, now: DateTime<Utc>, index: &'r Index) -> Context<'r> {
+        let demo = record.patient.as_ref().map(|p| p.demographics());
+        Context {
+            now: now.into(),
+            birth: demo.and_then(|d| d.birth_date),
+            death: demo.and_then(|d| match d.deceased {
+                Deceased::At(t) => Some(t),
+                _ => None,
+            }),
+            index,
+        }
+    }
+
+    /// Validate one resource found at `base` (a JSON pointer).
+    pub(super) fn resource(&self, tree: &Json<'_>, base: &str, entry: Option<&Entry>, out: &mut Vec<Finding>) {
+        let resource_type = tree.get("resourceType").and_then(Json::as_str).unwrap_or_default().to_owned();
+        let push = |out: &mut Vec<Finding>, rule: &Rule, path: String, field: &str| {
+            out.push(Finding::new(rule, path, field));
+        };
+        if !is_r4_resource_type(&resource_type) {
+            push(out, &rules::RESOURCE_TYPE_UNKNOWN, format!("{base}/resourceType"), "resourceType");
+        }
+        for dup in tree.duplicate_keys() {
+            let field = dup.rsplit('/').next().unwrap_or_default().to_owned();
+            push(out, &rules::JSON_KEY_DUPLICATE, format!("{base}{dup}"), &field);
+        }
+        let contained = resource::contained_ids(tree);
+        resource::check(tree, base, entry.is_none(), self.birth, out);
+        let kind = entry.map(Entry::kind);
+        let mut walk = Walk {
+            ctx: self,
+            // Birth and death bound clinical events; financial documents, opaque resources and
+            // relatives' histories carry dates that are not events in the patient's life.
+            life_bounds: !matches!(
+                kind,
+                None | Some(EntryKind::Opaque | EntryKind::FamilyHistory | EntryKind::Claim | EntryKind::Coverage)
+            ),
+            base_len: base.len(),
+            plan: PLAN_TYPES.contains(&resource_type.as_str())
+                || matches!(
+                    tree.get("status").and_then(Json::as_str),
+                    Some("planned" | "intended" | "proposed" | "draft" | "booked" | "pending" | "waitlist")
+                ),
+            resource_type,
+            contained,
+            out,
+        };
+        let mut path = base.to_owned();
+        walk.value(tree, &mut path, "", "");
+        if let Some(entry) = entry {
+            walk.subject(tree, base, entry);
+        }
+    }
+}
+
+impl Walk<'_, '_> {
+    fn push(&mut self, rule: &Rule, path: &str, field: &str) {
+        self.out.push(Finding::new(rule, path, field));
+    }
+
+    /// Visit `v`, reached by member `key` of an object reached by `parent`.
+    fn value(&mut self, v: &Json<'_>, path: &mut String, key: &str, parent: &str) {
+        match v {
+            Json::Object(members) => {
+                self.object(v, path, key, parent);
+                for (k, child) in members {
+                    // Contained resources are validated as part of their container's walk,
+                    // but birth/death bounds and plan rules are their container's.
+                    let len = path.len();
+                    path.push('/');
+                    path.push_str(&escape_pointer_token(k));
+                    self.value(child, path, k, key);
+                    path.truncate(len);
+                }
+            }
+            Json::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    let len = path.len();
+                    path.push_str(&format!("/{i}"));
+                    // Array items take the array's key for classification.
+                    self.value(child, path, key, parent);
+                    path.truncate(len);
+                }
+            }
+            Json::String(s) => self.string(s, path, key, parent),
+            _ => {}
+        }
+    }
+
+    fn object(&mut self, o: &Json<'_>, path: &str, key: &str, parent: &str) {
+        match key {
+            "identifier" => {
+                if o.get("system").is_none() {
+                    self.push(&rules::IDENTIFIER_SYSTEM_MISSING, path, "identifier");
+                }
+                if o.get("value").is_none() {
+                    self.push(&rules::IDENTIFIER_VALUE_MISSING, path, "identifier");
+                }
+            }
+            "coding" => self.coding(o, path),
+            _ => {}
+        }
+        // Coding-typed elements that are not in a `coding` array (ImagingStudy.modality,
+        // Encounter.class, valueCoding…): any object with a string system and code that is
+        // neither a Quantity nor an Identifier.
+        let bare_coding = key != "coding"
+            && key != "identifier"
+            && o.get("value").is_none()
+            && o.get("system").and_then(Json::as_str).is_some()
+            && o.get("code").and_then(Json::as_str).is_some();
+        if bare_coding {
+            self.coding(o, path);
+        }
+        if key.ends_with("Period") || key == "period" {
+            self.period(o, path, key);
+        }
+        let quantity_key = key.ends_with("Quantity")
+            || matches!(key, "low" | "high" | "numerator" | "denominator" | "quantity")
+            || key.ends_with("Age") && o.get("value").is_some();
+        if quantity_key && o.get("coding").is_none() && o.get("start").is_none() {
+            self.quantity(o, path, key);
+        }
+        if let Some(Json::String(r)) = o.get("reference") {
+            self.reference(r, &format!("{path}/reference"), if key.is_empty() { parent } else { key });
+        }
+    }
+
+    fn coding(&mut self, c: &Json<'_>, path: &str) {
+        let system = c.get("system").and_then(Json::as_str);
+        let code = c.get("code").and_then(Json::as_str);
+        match (system, code) {
+            (None, Some(_)) => self.push(&rules::CODING_SYSTEM_MISSING, path, "coding"),
+            (Some(s), _) if !is_absolute_uri(s) => {
+                self.push(&rules::CODING_SYSTEM_NOT_URI, &format!("{path}/system"), "system")
+            }
+            _ => {}
+        }
+        let Some(code) = code else { return };
+        let at = format!("{path}/code");
+        if code.is_empty() || code.trim() != code {
+            self.push(&rules::CODING_CODE_SPACE, &at, "code");
+            return;
+        }
+        if let Some(known) = system.and_then(KnownSystem::from_uri) {
+            if let Err(problem) = codes::check(known, code) {
+                self.code_problem(problem.code(), &at);
+            }
+        }
+    }
+
+    fn code_problem(&mut self, code: &str, path: &str) {
+        // Every `CodeProblem` code has a rule (tested in `tests/vectors.rs`).
+        if let Some(rule) = rules::ALL.iter().find(|r| r.code == code) {
+            self.push(rule, path, "code");
+        }
+    }
+
+    fn quantity(&mut self, q: &Json<'_>, path: &str, key: &str) {
+        if let Some(v) = q.get("value") {
+            if v.as_number_text().is_none() {
+                self.push(&rules::QUANTITY_VALUE_TYPE, &format!("{path}/value"), key);
+            }
+        }
+        if let Some(c) = q.get("comparator") {
+            if !matches!(c.as_str(), Some("<" | "<=" | ">=" | ">" | "ad")) {
+                self.push(&rules::QUANTITY_COMPARATOR, &format!("{path}/comparator"), key);
+            }
+        }
+        let system = q.get("system").and_then(Json::as_str);
+        match (system, q.get("code").and_then(Json::as_str)) {
+            (Some(codes::UCUM), Some(unit)) => {
+                if let Err(e) = codes::check(KnownSystem::Ucum, unit) {
+                    self.code_problem(e.code(), &format!("{path}/code"));
+                }
+            }
+            (None, Some(_)) => self.push(&rules::QUANTITY_UNIT_NOT_UCUM, &format!("{path}/code"), key),
+            _ => {}
+        }
+    }
+
+    fn period(&mut self, p: &Json<'_>, path: &str, key: &str) {
+        let bound = |k: &str| p.get(k).and_then(Json::as_str).and_then(|s| s.parse::<PartialDate>().ok());
+        if let (Some(start), Some(end)) = (bound("start"), bound("end")) {
+            if end.certainly_before(&start) {
+                self.push(&rules::PERIOD_REVERSED, path, key);
+            }
+        }
+    }
+
+    fn is_date_key(key: &str, parent: &str) -> bool {
+        DATE_KEYS.contains(&key)
+            || key.ends_with("DateTime")
+            || key.ends_with("Instant")
+            || (key.ends_with("Date") && key != "lockedDate")
+            || (matches!(key, "start" | "end") && (parent.ends_with("Period") || parent == "period"))
+            || (key == "event" && parent == "timing")
+    }
+
+    fn string(&mut self, s: &str, path: &str, key: &str, parent: &str) {
+        let is_date = Self::is_date_key(key, parent)
+            || (self.resource_type == "Appointment" && matches!(key, "start" | "end") && parent.is_empty());
+        if !is_date {
+            return;
+        }
+        let date = match s.parse::<PartialDate>() {
+            Ok(d) => d,
+            Err(e) => {
+                let rule = match e {
+                    DateError::Syntax => &rules::DATE_SYNTAX,
+                    DateError::OutOfRange => &rules::DATE_RANGE,
+                    DateError::MissingZone => &rules::DATE_ZONE,
+                };
+                self.push(rule, path, key);
+                return;
+            }
+        };
+        // A nested `period` is a validity period (of an identifier, a name, an address…),
+        // which may begin in the future; the resource's own period is an event.
+        let validity_period =
+            parent == "period" && path.get(self.base_len..).is_some_and(|p| !p.starts_with("/period/"));
+        let future_ok = self.plan || validity_period || FUTURE_KEYS.contains(&key) || key == "end";
+        if !future_ok && self.ctx.now.certainly_before(&date) {
+            self.push(&rules::DATE_FUTURE, path, key);
+        }
+        if !self.life_bounds || parent == "meta" {
+            return;
+        }
+        if self.ctx.birth.is_some_and(|b| date.certainly_before(&b)) {
+            self.push(&rules::DATE_BEFORE_BIRTH, path, key);
+        }
+        // A period may end after death (the encounter in which the patient died).
+        let clinical_event = !ADMIN_KEYS.contains(&key) && !self.plan && key != "end";
+        if clinical_event && self.ctx.death.is_some_and(|d| d.certainly_before(&date)) {
+            self.push(&rules::DATE_AFTER_DEATH, path, key);
+        }
+    }
+
+    fn reference(&mut self, r: &str, path: &str, field: &str) {
+        if let Some(local) = r.strip_prefix('#') {
+            if !local.is_empty() && !self.contained.contains(local) {
+                self.push(&rules::CONTAINED_UNRESOLVED, path, field);
+            }
+            return;
+        }
+        match self.ctx.index.resolve(r) {
+            Target::Malformed => self.push(&rules::REFERENCE_SYNTAX, path, field),
+            Target::Missing => self.push(&rules::REFERENCE_UNRESOLVED, path, field),
+            _ => {}
+        }
+    }
+
+    /// The entry's `subject`/`patient` must be the record's patient.
+    fn subject(&mut self, tree: &Json<'_>, base: &str, entry: &Entry) {
+        if entry.kind() == EntryKind::Opaque {
+            return;
+        }
+        for key in ["subject", "patient"] {
+            if let Some(r) = tree.get(key).and_then(|s| s.get("reference")).and_then(Json::as_str) {
+                if self.ctx.index.resolve(r) == Target::OtherPatient {
+                    self.push(&rules::SUBJECT_MISMATCH, &format!("{base}/{key}/reference"), key);
+                }
+            }
+        }
+    }
+}
+
+/// `scheme:rest` with a letter-first scheme (RFC 3986), as FHIR requires of `Coding.system`.
+fn is_absolute_uri(s: &str) -> bool {
+    let Some((scheme, rest)) = s.split_once(':') else { return false };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        && !rest.is_empty()
+        && !s.chars().any(char::is_whitespace)
+}

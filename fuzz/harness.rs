@@ -1,0 +1,157 @@
+// The bodies of the fuzz targets, shared by `fuzz/fuzz_targets/*.rs` (cargo-fuzz, nightly) and by
+// `emr-core/tests/fuzz_replay.rs` (stable), which replays `tests/data/fuzz-corpus/<target>/`.
+//
+// This file is pulled in with `include!` inside a `mod`, so it holds items only: no inner
+// attributes or `//!` docs. Every function takes arbitrary bytes and must return normally; a
+// panic is either a panic inside emr-core (which must never panic) or a broken invariant
+// checked here with `assert!`.
+
+use emr_core::codes::{self, ucum::Unit, KnownSystem};
+use emr_core::json::{self, Json};
+use emr_core::model::{Entry, PartialDate, Patient, Provenance, Record, Source};
+use emr_core::validate::{rules, validate, Finding};
+
+/// The validation time of every fuzz run (2026-01-01T00:00:00Z), so runs are reproducible.
+pub fn fuzz_now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(1_767_225_600, 0).unwrap_or_default()
+}
+
+/// Invariants of `validate` on one record: deterministic, sorted without duplicates, every
+/// code a documented rule, every path a JSON pointer that resolves in the serialized record.
+pub fn check_findings(record: &Record, now: chrono::DateTime<chrono::Utc>) -> Vec<Finding> {
+    let findings = validate(record, now);
+    assert_eq!(findings, validate(record, now), "validate is not deterministic");
+    assert!(findings.windows(2).all(|w| w[0] < w[1]), "findings are not sorted and unique: {findings:#?}");
+    let serialized = serde_json::to_string(record).expect("a record serializes");
+    let tree = json::parse(&serialized).expect("a serialized record parses");
+    for f in &findings {
+        let rule = rules::ALL.iter().find(|r| r.code == f.code);
+        assert!(rule.is_some_and(|r| r.severity == f.severity), "finding code is not in rules::ALL: {f:?}");
+        assert!(resolves(&tree, &f.path, &findings), "finding path does not resolve in the record: {f:?}");
+    }
+    findings
+}
+
+/// Whether a finding path resolves in the serialized record. Paths name members by key and a
+/// pointer picks the *first* member of a name, so a path through the second member of a
+/// duplicated key (itself reported as `json.key.duplicate`) cannot resolve: that is accepted.
+pub fn resolves(tree: &Json<'_>, path: &str, findings: &[Finding]) -> bool {
+    tree.pointer(path).is_some()
+        || findings.iter().any(|d| {
+            d.code == rules::JSON_KEY_DUPLICATE.code
+                && path.strip_prefix(d.path.as_str()).is_some_and(|rest| rest.starts_with('/'))
+        })
+}
+
+/// Whether a serde_json error is its nesting limit (128), which emr's own parser (256) exceeds.
+fn is_recursion_limit(e: &serde_json::Error) -> bool {
+    e.to_string().contains("recursion limit")
+}
+
+/// The record invariants, plus a serde round trip and validation at the ends of time.
+pub fn check_record(record: &Record) {
+    check_findings(record, fuzz_now());
+    let serialized = serde_json::to_string(record).expect("a record serializes");
+    match serde_json::from_str::<Record>(&serialized) {
+        Ok(back) => assert_eq!(&back, record, "record changes in a serde round trip"),
+        Err(e) => assert!(is_recursion_limit(&e), "serialized record does not deserialize: {e}"),
+    }
+    let _ = validate(record, chrono::DateTime::<chrono::Utc>::MIN_UTC);
+    let _ = validate(record, chrono::DateTime::<chrono::Utc>::MAX_UTC);
+}
+
+/// Target `record`: bytes → UTF-8 → `Record` (serde_json) → `validate`.
+///
+/// Input that is not a record envelope but is a FHIR resource is validated as the one entry of
+/// a record, and also as its patient.
+pub fn record(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    if let Ok(record) = serde_json::from_str::<Record>(text) {
+        check_record(&record);
+        return;
+    }
+    if let Ok(entry) = Entry::from_text(Provenance::new("fuzz", "e1"), text) {
+        let _ = (entry.kind(), entry.is_retracted(), entry.clinical(), entry.resource().resource_type());
+        let patient = Patient::parse(
+            r#"{"resourceType":"Patient","id":"p1","birthDate":"1970-03-02","deceasedDateTime":"2024-05-06"}"#,
+        )
+        .expect("the fixed patient parses");
+        let mut record = Record::new(patient);
+        record.sources.push(Source::new("fuzz", "Fuzz"));
+        record.entries.push(entry);
+        check_record(&record);
+    }
+    if let Ok(patient) = Patient::parse(text) {
+        let _ = patient.demographics();
+        check_record(&Record::new(patient));
+    }
+}
+
+/// Target `json`: `parse_bytes`; when it succeeds, every writer's output re-parses to the same
+/// tree, and the canonical form is a fixed point.
+pub fn json(data: &[u8]) {
+    let Ok(tree) = json::parse_bytes(data) else { return };
+    let compact = tree.to_compact_string();
+    let again = json::parse(&compact).expect("compact output parses");
+    assert_eq!(again, tree, "compact output re-parses to another tree");
+    assert_eq!(again.to_compact_string(), compact, "compact output is not a fixed point");
+    if let Ok(text) = std::str::from_utf8(data) {
+        assert_eq!(json::minify(text).ok().as_deref(), Some(compact.as_str()), "minify differs from compact");
+    }
+
+    let canonical = tree.to_canonical_string();
+    let reparsed = json::parse(&canonical).expect("canonical output parses");
+    assert_eq!(reparsed.to_canonical_string(), canonical, "canonical output is not stable");
+    assert_eq!(again.to_canonical_string(), canonical, "canonical form depends on the input's layout");
+
+    let pretty = tree.to_pretty_string();
+    assert_eq!(json::parse(&pretty).ok().as_ref(), Some(&tree), "pretty output re-parses to another tree");
+
+    // A duplicate inside the second member of a duplicated key has a pointer that resolves
+    // through the first member of that name, so it may not resolve: documented, accepted.
+    let dups = tree.duplicate_keys();
+    for dup in &dups {
+        let inside_duplicate = dups.iter().any(|d| dup.strip_prefix(d.as_str()).is_some_and(|r| r.starts_with('/')));
+        assert!(tree.pointer(dup).is_some() || inside_duplicate, "duplicate-key pointer does not resolve");
+    }
+    let _ = serde_json::to_string(&tree);
+    let _ = (tree.as_f64(), tree.as_i64(), tree.as_u64(), tree.clone().into_owned() == tree);
+    if let Json::Object(members) = &tree {
+        for (key, _) in members {
+            let ptr = format!("/{}", json::escape_pointer_token(key));
+            assert!(tree.pointer(&ptr).is_some(), "pointer to a member does not resolve");
+        }
+    }
+}
+
+/// One unit, date or code: UCUM, `PartialDate`, `codes::check` for every known system.
+pub fn unit_like(s: &str) {
+    let unit = Unit::parse(s);
+    assert_eq!(codes::check(KnownSystem::Ucum, s).is_ok(), unit.is_ok(), "check(Ucum) and Unit::parse disagree");
+    if let Err(e) = &unit {
+        let _ = (e.to_string(), e.kind.rule());
+    }
+    if let Ok(date) = s.parse::<PartialDate>() {
+        let shown = date.to_string();
+        assert_eq!(shown.parse::<PartialDate>(), Ok(date), "date does not survive Display and parse");
+        assert!(date.earliest() <= date.latest(), "date interval is reversed");
+        assert!(date.may_overlap(&date), "date does not overlap itself");
+        let _ = (date.year(), date.has_time());
+    }
+    for system in KnownSystem::ALL {
+        if let Err(problem) = codes::check(system, s) {
+            assert_eq!(problem.system(), system, "problem names another system");
+            let _ = (problem.code(), problem.describe(), problem.to_string(), problem.is_definite_error());
+        }
+    }
+    let _ = KnownSystem::from_uri(s);
+}
+
+/// Target `units`: the whole input, and each of its lines, as a unit, date and code.
+pub fn units(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    unit_like(&text);
+    for line in text.lines() {
+        unit_like(line);
+    }
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Every test of the project, from a fresh clone: installs what it needs (idempotently), then runs
+# formatting, lints (host and wasm32), docs, the Rust tests, and the wasm32 build of the pure core.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "toolchain components and targets"
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (host, all targets)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo clippy (emr-core on wasm32)"
+cargo clippy -p emr-core --target wasm32-unknown-unknown --locked -- -D warnings
+
+step "cargo doc (warnings denied)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
+
+step "emr-core builds for wasm32-unknown-unknown (no I/O in the core)"
+cargo build -p emr-core --target wasm32-unknown-unknown --locked --quiet
+
+step "cargo test --workspace"
+cargo test --workspace --locked
+
+step "generated files are up to date"
+git diff --exit-code -- schemas docs/validation-rules.md
+
+echo
+echo "all checks passed"
