@@ -18,6 +18,19 @@ def numbers(text):
     return re.findall(r'(?<=[:\[,])\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)(?=\s*[,\]}])', text)
 
 
+def references(value):
+    """Every `reference` string inside a resource."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k == "reference" and isinstance(v, str):
+                yield v
+            else:
+                yield from references(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from references(v)
+
+
 def dump(path, record, sources_text):
     text = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
     for n in numbers(text):
@@ -62,6 +75,23 @@ def synthea(file_name, out_name, encounters_kept):
         source = "org-" + by_url[primary]["id"][:8]
         orgs[source] = by_url[primary]
         entries.append({"provenance": {"source": source, "id": r["id"], "version": 1}, "resource": r})
+    # Close the subset over references: the encounters, organizations and practitioners that
+    # kept entries point to come along (directories as entries of the primary source).
+    kept = {"urn:uuid:" + e["resource"]["id"] for e in entries}
+    while True:
+        wanted = sorted({ref for e in entries for ref in references(e["resource"])
+                         if ref in by_url and ref not in kept and by_url[ref]["resourceType"] != "Patient"})
+        if not wanted:
+            break
+        for ref in wanted:
+            r = by_url[ref]
+            kept.add(ref)
+            enc = ref if r["resourceType"] == "Encounter" else None
+            provider = provider_of.get(enc) or primary
+            org = by_url.get(provider)
+            source = "org-" + (org["id"][:8] if org else "unknown")
+            orgs[source] = org
+            entries.append({"provenance": {"source": source, "id": r["id"], "version": 1}, "resource": r})
     sources = [
         {"id": sid, "name": org["name"] if org else None, "kind": "organization",
          "reference": "Organization/" + org["id"] if org else None}
