@@ -37,6 +37,7 @@
 #![deny(missing_docs)]
 
 pub mod codes;
+pub mod fhir;
 pub mod json;
 pub mod model;
 pub mod validate;

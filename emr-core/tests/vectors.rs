@@ -68,6 +68,8 @@ fn every_rule_has_an_invalid_vector() {
     let names: Vec<String> = data("invalid").iter().map(|p| name(p)).collect();
     let missing: Vec<_> = emr_core::validate::rules::ALL
         .iter()
+        // Import rules (`fhir.*`) are about FHIR input, not records: `tests/fhir.rs` covers them.
+        .filter(|r| !r.code.starts_with("fhir."))
         .filter(|r| !names.iter().any(|n| n.split('+').next() == Some(r.code)))
         .map(|r| r.code)
         .collect();

@@ -100,6 +100,9 @@ pub struct Provenance {
     /// Version of the entry within its source, from 1.
     #[serde(default = "first_version")]
     pub version: u32,
+    /// The `Bundle.entry.fullUrl` it arrived with, so references to it keep resolving on export.
+    #[serde(default, rename = "fullUrl", skip_serializing_if = "Option::is_none")]
+    pub full_url: Option<String>,
 }
 
 fn first_version() -> u32 {
@@ -109,7 +112,7 @@ fn first_version() -> u32 {
 impl Provenance {
     /// Version 1 of entry `id` from `source`, recording time unknown.
     pub fn new(source: impl Into<String>, id: impl Into<String>) -> Provenance {
-        Provenance { source: SourceId::new(source), id: id.into(), recorded: None, version: 1 }
+        Provenance { source: SourceId::new(source), id: id.into(), recorded: None, version: 1, full_url: None }
     }
 
     /// The same provenance with another version.

@@ -63,6 +63,37 @@ impl Record {
     }
 }
 
+impl Record {
+    /// One record per source: the EMRs this record combines, each with the patient, its source
+    /// and its entries (in record order). Sources without entries give no record.
+    ///
+    /// # Example
+    /// ```
+    /// use emr_core::model::{Entry, Provenance, Record, Source};
+    /// let mut r = Record::default();
+    /// r.sources = vec![Source::new("a", "A"), Source::new("b", "B")];
+    /// for (s, id) in [("a", "1"), ("b", "2"), ("a", "3")] {
+    ///     r.entries.push(Entry::from_text(Provenance::new(s, id), r#"{"resourceType":"Condition"}"#).unwrap());
+    /// }
+    /// let emrs = r.split_by_source();
+    /// assert_eq!(emrs.len(), 2);
+    /// assert_eq!(emrs[0].entries.len(), 2);
+    /// ```
+    pub fn split_by_source(&self) -> Vec<Record> {
+        let mut ids: Vec<&SourceId> = self.entries.iter().map(|e| &e.provenance().source).collect();
+        ids.sort();
+        ids.dedup();
+        ids.into_iter()
+            .map(|id| Record {
+                format: self.format,
+                patient: self.patient.clone(),
+                sources: self.sources.iter().filter(|s| &s.id == id).cloned().collect(),
+                entries: self.entries.iter().filter(|e| &e.provenance().source == id).cloned().collect(),
+            })
+            .collect()
+    }
+}
+
 impl Default for Record {
     fn default() -> Record {
         Record { format: RECORD_FORMAT, patient: None, sources: Vec::new(), entries: Vec::new() }

@@ -101,6 +101,10 @@ rules! {
     RANGE_REVERSED = "observation.range.reversed", Error, "reference range low is above high";
     ALLERGY_CRITICALITY = "allergy.criticality.unknown", Error, "criticality must be low, high or unable-to-assess";
     ERROR_WITH_CLINICAL_STATUS = "status.clinical-with-error", Error, "clinicalStatus must be absent when verificationStatus is entered-in-error (con-5, ait-2)";
+    FHIR_ENTRY_EMPTY = "fhir.bundle.entry.empty", Warning, "bundle entry carries no resource, so nothing was imported from it";
+    FHIR_ENTRY_NOT_RESOURCE = "fhir.bundle.entry.not-a-resource", Error, "bundle entry's resource is not an object with a resourceType; it was not imported";
+    FHIR_BUNDLE_TOO_DEEP = "fhir.bundle.too-deep", Warning, "bundle nested more than 4 levels deep was kept whole as an opaque entry";
+    FHIR_PATIENT_MULTIPLE = "fhir.patient.multiple", Warning, "input holds more than one patient; the record's patient is the first, the others are kept as opaque entries";
     ABATEMENT_ACTIVE = "condition.abatement.active", Error, "condition has an abatement but an active clinicalStatus (con-4)";
 }
 

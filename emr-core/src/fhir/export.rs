@@ -1,0 +1,218 @@
+//! FHIR R4 export: a `collection` Bundle with a `Provenance` per source, and Bulk Data NDJSON.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use crate::json::Json;
+use crate::model::{Entry, PartialDate, Record, Source};
+
+/// How to export.
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
+    /// `Bundle.timestamp` and `Provenance.recorded` when an entry has no recording time.
+    /// Passed in because emr-core reads no clock; use the current time.
+    pub timestamp: PartialDate,
+}
+
+/// Owned JSON helpers for building resources.
+pub(crate) fn s(text: impl Into<String>) -> Json<'static> {
+    Json::String(Cow::Owned(text.into()))
+}
+
+pub(crate) fn obj<'a>(members: Vec<(&str, Json<'a>)>) -> Json<'a> {
+    Json::Object(members.into_iter().map(|(k, v)| (Cow::Owned(k.to_owned()), v)).collect())
+}
+
+/// A deterministic `urn:uuid:` from text (FNV-1a, 128 bits; version nibble 8 = custom, RFC 9562).
+pub(crate) fn urn_uuid(seed: &str) -> String {
+    let mut h: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    for b in seed.bytes() {
+        h ^= u128::from(b);
+        h = h.wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013b);
+    }
+    let h = (h & !(0xf << 76) | (0x8 << 76)) & !(0x3 << 62) | (0x2 << 62);
+    let x = format!("{h:032x}");
+    let part = |a: usize, b: usize| x.get(a..b).unwrap_or_default().to_owned();
+    format!("urn:uuid:{}-{}-{}-{}-{}", part(0, 8), part(8, 12), part(12, 16), part(16, 20), part(20, 32))
+}
+
+/// The `fullUrl` an entry is exported under: the one it came with, else a stable one.
+pub(crate) fn full_url(entry: &Entry) -> String {
+    let p = entry.provenance();
+    if let Some(url) = &p.full_url {
+        return url.clone();
+    }
+    let id = entry.resource().json().ok().and_then(|j| j.get("id").and_then(Json::as_str).map(str::to_owned));
+    match id {
+        Some(id) if is_uuid(&id) => format!("urn:uuid:{id}"),
+        _ => urn_uuid(&format!("{}\u{0}{}\u{0}{}", p.source, p.id, p.version)),
+    }
+}
+
+/// The `fullUrl` of the record's patient: `urn:uuid:` of its id when that is a UUID (as
+/// references to it are written in Synthea-style bundles), else a stable one.
+pub(crate) fn patient_url(patient: &Json<'_>) -> String {
+    match patient.get("id").and_then(Json::as_str) {
+        Some(id) if is_uuid(id) => format!("urn:uuid:{id}"),
+        Some(id) => urn_uuid(&format!("patient\u{0}{id}")),
+        None => urn_uuid("patient"),
+    }
+}
+
+fn is_uuid(id: &str) -> bool {
+    id.len() == 36
+        && id.char_indices().all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { c == '-' } else { c.is_ascii_hexdigit() })
+}
+
+/// A reference to an entry from elsewhere in an exported Bundle.
+pub(crate) fn reference_to(entry: &Entry) -> String {
+    full_url(entry)
+}
+
+/// A `Provenance` resource saying which source asserted `targets`.
+fn provenance(source: &Source, targets: &[&Entry], fallback: &PartialDate) -> Json<'static> {
+    let recorded = targets.iter().filter_map(|e| e.provenance().recorded).max().unwrap_or(*fallback);
+    let recorded = match recorded {
+        PartialDate::DateTime(_) => recorded,
+        // `Provenance.recorded` is an instant: a partial date is widened to its start.
+        other => PartialDate::from(chrono::DateTime::from_timestamp(other.earliest(), 0).unwrap_or_default()),
+    };
+    let who = match &source.reference {
+        Some(r) => obj(vec![("reference", s(r.clone())), ("display", s(source.name.clone().unwrap_or_default()))]),
+        None => obj(vec![("display", s(source.name.clone().unwrap_or_else(|| source.id.to_string())))]),
+    };
+    let agent_type = obj(vec![(
+        "coding",
+        Json::Array(vec![obj(vec![
+            ("system", s("http://terminology.hl7.org/CodeSystem/provenance-participant-type")),
+            ("code", s("author")),
+        ])]),
+    )]);
+    obj(vec![
+        ("resourceType", s("Provenance")),
+        ("id", s(urn_uuid(&format!("provenance\u{0}{}", source.id)).trim_start_matches("urn:uuid:"))),
+        ("target", Json::Array(targets.iter().map(|e| obj(vec![("reference", s(reference_to(e)))])).collect())),
+        ("recorded", s(recorded.to_string())),
+        ("agent", Json::Array(vec![obj(vec![("type", agent_type), ("who", who)])])),
+        (
+            "entity",
+            Json::Array(vec![obj(vec![
+                ("role", s("source")),
+                (
+                    "what",
+                    obj(vec![(
+                        "identifier",
+                        obj(vec![("system", s("urn:emr:source")), ("value", s(source.id.to_string()))]),
+                    )]),
+                ),
+            ])]),
+        ),
+    ])
+}
+
+/// The `Provenance` resources of a record: one per source that has entries.
+pub(crate) fn provenances(record: &Record, entries: &[&Entry], fallback: &PartialDate) -> Vec<Json<'static>> {
+    let mut by_source: BTreeMap<&crate::model::SourceId, Vec<&Entry>> = BTreeMap::new();
+    for e in entries {
+        by_source.entry(&e.provenance().source).or_default().push(e);
+    }
+    by_source
+        .into_iter()
+        .map(|(id, targets)| {
+            let source = record.source(id).cloned().unwrap_or_else(|| Source {
+                id: id.clone(),
+                name: None,
+                kind: crate::model::SourceKind::Organization,
+                reference: None,
+            });
+            provenance(&source, &targets, fallback)
+        })
+        .collect()
+}
+
+/// Export a record as a FHIR R4 `collection` Bundle: the patient, every entry exactly as
+/// received, and a `Provenance` per source naming the entries it asserted.
+///
+/// # Example
+/// ```
+/// use emr_core::fhir::{to_bundle, ExportOptions};
+/// use emr_core::model::{Entry, Patient, Provenance, Record, Source};
+/// let mut record = Record::new(Patient::parse(r#"{"resourceType":"Patient","id":"p"}"#).unwrap());
+/// record.sources.push(Source::new("a", "Clinic A"));
+/// record.entries.push(Entry::from_text(Provenance::new("a", "o1"), r#"{"resourceType":"Observation","id":"o1","valueQuantity":{"value":1.30}}"#).unwrap());
+/// let bundle = to_bundle(&record, &ExportOptions { timestamp: "2026-01-01T00:00:00Z".parse().unwrap() });
+/// assert!(bundle.contains(r#""valueQuantity":{"value":1.30}"#));
+/// assert!(bundle.contains(r#""resourceType":"Provenance""#));
+/// ```
+pub fn to_bundle(record: &Record, options: &ExportOptions) -> String {
+    let entries: Vec<&Entry> = record.entries.iter().collect();
+    bundle_of(record, &entries, options).to_compact_string()
+}
+
+pub(crate) fn bundle_of<'r>(record: &'r Record, entries: &[&'r Entry], options: &ExportOptions) -> Json<'r> {
+    let mut items = Vec::new();
+    if let Some(patient) = &record.patient {
+        if let Ok(tree) = patient.resource().json() {
+            items.push(obj(vec![("fullUrl", s(patient_url(&tree))), ("resource", tree)]));
+        }
+    }
+    for e in entries {
+        if let Ok(tree) = e.resource().json() {
+            items.push(obj(vec![("fullUrl", s(full_url(e))), ("resource", tree)]));
+        }
+    }
+    for p in provenances(record, entries, &options.timestamp) {
+        let id = p.get("id").and_then(Json::as_str).unwrap_or_default().to_owned();
+        items.push(obj(vec![("fullUrl", s(format!("urn:uuid:{id}"))), ("resource", p)]));
+    }
+    obj(vec![
+        ("resourceType", s("Bundle")),
+        ("type", s("collection")),
+        ("timestamp", s(instant(&options.timestamp))),
+        ("entry", Json::Array(items)),
+    ])
+}
+
+/// An instant text for a possibly partial date (its earliest moment).
+pub(crate) fn instant(d: &PartialDate) -> String {
+    match d {
+        PartialDate::DateTime(_) => d.to_string(),
+        other => {
+            PartialDate::from(chrono::DateTime::from_timestamp(other.earliest(), 0).unwrap_or_default()).to_string()
+        }
+    }
+}
+
+/// Export a record as FHIR Bulk Data NDJSON: one text per resource type (patient, entries and
+/// `Provenance`), one resource per line, keyed by resource type (the file name is `TYPE.ndjson`).
+///
+/// # Example
+/// ```
+/// use emr_core::fhir::{to_ndjson, ExportOptions};
+/// use emr_core::model::{Entry, Patient, Provenance, Record, Source};
+/// let mut record = Record::new(Patient::parse(r#"{"resourceType":"Patient","id":"p"}"#).unwrap());
+/// record.sources.push(Source::new("a", "Clinic A"));
+/// record.entries.push(Entry::from_text(Provenance::new("a", "c1"), r#"{"resourceType":"Condition","id":"c1"}"#).unwrap());
+/// let files = to_ndjson(&record, &ExportOptions { timestamp: "2026-01-01T00:00:00Z".parse().unwrap() });
+/// assert_eq!(files["Condition"], "{\"resourceType\":\"Condition\",\"id\":\"c1\"}\n");
+/// assert!(files.contains_key("Patient") && files.contains_key("Provenance"));
+/// ```
+pub fn to_ndjson(record: &Record, options: &ExportOptions) -> BTreeMap<String, String> {
+    let mut files: BTreeMap<String, String> = BTreeMap::new();
+    let mut add = |ty: &str, line: &str| {
+        let file = files.entry(ty.to_owned()).or_default();
+        file.push_str(line);
+        file.push('\n');
+    };
+    if let Some(p) = &record.patient {
+        add(p.resource().resource_type(), p.resource().as_str());
+    }
+    for e in &record.entries {
+        add(e.resource().resource_type(), e.resource().as_str());
+    }
+    let entries: Vec<&Entry> = record.entries.iter().collect();
+    for p in provenances(record, &entries, &options.timestamp) {
+        add("Provenance", &p.to_compact_string());
+    }
+    files
+}

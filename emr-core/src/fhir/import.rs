@@ -1,0 +1,268 @@
+//! FHIR R4 import: a resource or a Bundle of any type becomes a [`Record`], with findings that
+//! point into the input.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use super::attribution::Sources;
+use super::index::{Found, Index};
+use crate::json::{self, Json, JsonError};
+use crate::model::{Entry, PartialDate, Patient, Provenance, Record, Resource, Source, SourceId, SourceKind};
+use crate::validate::{self, rules, Finding};
+
+/// Bundles inside bundles are unpacked to this depth; deeper ones are kept whole.
+const MAX_BUNDLE_DEPTH: usize = 4;
+
+/// How to import.
+///
+/// # Example
+/// ```
+/// use emr_core::fhir::ImportOptions;
+/// use emr_core::model::Source;
+/// let options = ImportOptions { default_source: Some(Source::new("clinic-a", "Clinic A")) };
+/// assert!(options.default_source.is_some());
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// The source of resources whose origin the input does not say. When `None`: the author
+    /// organization of a document (IPS), else the organization that provided most of the
+    /// input's encounters, else a source named `import`.
+    pub default_source: Option<Source>,
+}
+
+/// The result of an import: the record and what was found wrong with the input.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// The imported record; its sources are the organizations that asserted its entries.
+    pub record: Record,
+    /// Findings, with JSON pointers into the input (not into the record).
+    pub findings: Vec<Finding>,
+}
+
+/// Why an input could not be imported at all.
+///
+/// Messages name the problem and position, never the input's content.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ImportError {
+    /// The input is not well-formed JSON.
+    #[error("input is not valid JSON: {0}")]
+    Json(#[from] JsonError),
+    /// The input is JSON but not a FHIR resource.
+    #[error("input is not a FHIR resource: expected a JSON object with a string `resourceType`")]
+    NotAResource,
+}
+
+/// Import FHIR R4 JSON (a resource or a Bundle of any type), validating as of `now`.
+///
+/// Resources are kept verbatim. A Bundle's entries are unpacked (nested Bundles too);
+/// references stay as written. The first Patient becomes the record's patient.
+///
+/// # Errors
+/// [`ImportError`] when the input is not JSON or not a FHIR resource; everything else is a
+/// finding, and nothing is dropped silently.
+///
+/// # Example
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use emr_core::fhir::{import, ImportOptions};
+/// let bundle = r#"{"resourceType":"Bundle","type":"collection","entry":[
+///   {"fullUrl":"urn:uuid:p1","resource":{"resourceType":"Patient","id":"p1"}},
+///   {"fullUrl":"urn:uuid:o1","resource":{"resourceType":"Organization","id":"o1","name":"Clinic A"}},
+///   {"resource":{"resourceType":"Condition","id":"c1","subject":{"reference":"urn:uuid:p1"},
+///     "recorder":{"reference":"urn:uuid:o1"}}}]}"#;
+/// let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+/// let imported = import(bundle, &ImportOptions::default(), now)?;
+/// assert!(imported.record.patient.is_some());
+/// let condition = imported.record.entries.iter().find(|e| e.resource().resource_type() == "Condition").unwrap();
+/// assert_eq!(condition.provenance().source.as_str(), "o1");
+/// # Ok::<(), emr_core::fhir::ImportError>(())
+/// ```
+pub fn import(text: &str, options: &ImportOptions, now: DateTime<Utc>) -> Result<Imported, ImportError> {
+    let tree = json::parse(text)?;
+    import_tree(&tree, options, now)
+}
+
+/// [`import`] for input given as bytes (UTF-8 is checked).
+///
+/// # Errors
+/// As [`import`]; invalid UTF-8 is a JSON error with its byte offset.
+pub fn import_bytes(bytes: &[u8], options: &ImportOptions, now: DateTime<Utc>) -> Result<Imported, ImportError> {
+    let tree = json::parse_bytes(bytes)?;
+    import_tree(&tree, options, now)
+}
+
+/// [`import`] of an already parsed tree.
+///
+/// # Errors
+/// [`ImportError::NotAResource`] when the tree is not a FHIR resource.
+pub fn import_tree(tree: &Json<'_>, options: &ImportOptions, now: DateTime<Utc>) -> Result<Imported, ImportError> {
+    if tree.get("resourceType").and_then(Json::as_str).is_none() {
+        return Err(ImportError::NotAResource);
+    }
+    let mut findings = Vec::new();
+    let mut found = Vec::new();
+    collect(tree, String::new(), None, 0, &mut found, &mut findings);
+    let index = Index::new(found);
+
+    let mut sources = Sources::default();
+    let attributed: Vec<Option<SourceId>> = (0..index.resources.len()).map(|i| sources.attribute(&index, i)).collect();
+    let default = default_source(options, &index, &attributed, &mut sources);
+
+    let mut record = Record::default();
+    let mut pointers = Vec::new();
+    let mut patient_pointer = None;
+    let mut seen_ids: BTreeMap<(SourceId, String), u32> = BTreeMap::new();
+    for (i, f) in index.resources.iter().enumerate() {
+        let Ok(resource) = Resource::from_json(f.tree) else { continue };
+        if resource.resource_type() == "Patient" && record.patient.is_none() {
+            record.patient = Some(Patient::new(resource));
+            patient_pointer = Some(f.pointer.clone());
+            continue;
+        }
+        if resource.resource_type() == "Patient" {
+            findings.push(Finding::new(&rules::FHIR_PATIENT_MULTIPLE, f.pointer.clone(), "resourceType"));
+        }
+        let source = attributed.get(i).cloned().flatten().unwrap_or_else(|| default.clone());
+        let id = entry_id(f, i);
+        let meta = f.tree.get("meta");
+        let declared = meta.and_then(|m| m.get("versionId")).and_then(Json::as_str).and_then(|v| v.parse().ok());
+        // The same id twice from one source in one input: later copies are later versions.
+        let counter = seen_ids.entry((source.clone(), id.clone())).or_insert(0);
+        *counter += 1;
+        let version = declared.unwrap_or(*counter).max(1);
+        let mut provenance = Provenance::new(source.as_str(), id).with_version(version);
+        provenance.full_url = f.full_url.clone();
+        if let Some(t) = meta.and_then(|m| m.get("lastUpdated")).and_then(Json::as_str) {
+            provenance.recorded = t.parse::<PartialDate>().ok();
+        }
+        if let Ok(entry) = Entry::new(provenance, resource) {
+            record.entries.push(entry);
+            pointers.push(f.pointer.clone());
+        }
+    }
+    // Sources that asserted something (a document author found only to be passed over is not one).
+    record.sources =
+        sources.found.into_values().filter(|s| record.entries.iter().any(|e| e.provenance().source == s.id)).collect();
+
+    for f in validate::validate(&record, now) {
+        findings.push(Finding { path: input_path(&f.path, patient_pointer.as_deref(), &pointers), ..f });
+    }
+    for dup in tree.duplicate_keys() {
+        let field = dup.rsplit('/').next().unwrap_or_default().to_owned();
+        findings.push(Finding::new(&rules::JSON_KEY_DUPLICATE, dup, &field));
+    }
+    findings.sort();
+    findings.dedup();
+    Ok(Imported { record, findings })
+}
+
+/// Walk Bundles (nested ones too) and gather their resources with their pointers.
+fn collect<'j, 'a>(
+    tree: &'j Json<'a>,
+    pointer: String,
+    full_url: Option<String>,
+    depth: usize,
+    out: &mut Vec<Found<'j, 'a>>,
+    findings: &mut Vec<Finding>,
+) {
+    let is_bundle = tree.get("resourceType").and_then(Json::as_str) == Some("Bundle");
+    if !is_bundle || depth >= MAX_BUNDLE_DEPTH {
+        if is_bundle {
+            findings.push(Finding::new(&rules::FHIR_BUNDLE_TOO_DEEP, pointer.clone(), "Bundle"));
+        }
+        out.push(Found { tree, pointer, full_url });
+        return;
+    }
+    let entries = tree.get("entry").and_then(Json::as_array).unwrap_or_default();
+    for (k, entry) in entries.iter().enumerate() {
+        let at = format!("{pointer}/entry/{k}");
+        let url = entry.get("fullUrl").and_then(Json::as_str).map(str::to_owned);
+        match entry.get("resource") {
+            None | Some(Json::Null) => findings.push(Finding::new(&rules::FHIR_ENTRY_EMPTY, at, "entry")),
+            Some(r) if r.get("resourceType").and_then(Json::as_str).is_some() => {
+                collect(r, format!("{at}/resource"), url, depth + 1, out, findings);
+            }
+            Some(_) => {
+                findings.push(Finding::new(&rules::FHIR_ENTRY_NOT_RESOURCE, format!("{at}/resource"), "resource"))
+            }
+        }
+    }
+}
+
+/// The id of a resource in its source: its `id`, else its full URL, else its position.
+fn entry_id(f: &Found<'_, '_>, i: usize) -> String {
+    f.tree
+        .get("id")
+        .and_then(Json::as_str)
+        .map(str::to_owned)
+        .or_else(|| f.full_url.clone())
+        .unwrap_or_else(|| format!("entry-{i}"))
+}
+
+fn default_source(
+    options: &ImportOptions,
+    index: &Index<'_, '_>,
+    attributed: &[Option<SourceId>],
+    sources: &mut Sources,
+) -> SourceId {
+    if let Some(s) = &options.default_source {
+        sources.found.entry(s.id.clone()).or_insert_with(|| s.clone());
+        return s.id.clone();
+    }
+    // A document's author asserts its content.
+    if let Some(author) = sources.document_author(index) {
+        return author;
+    }
+    // The organization that provided most encounters (ties: smallest id, for determinism).
+    let mut counts: BTreeMap<&SourceId, usize> = BTreeMap::new();
+    for (f, s) in index.resources.iter().zip(attributed) {
+        if let (Some(s), Some("Encounter")) = (s, f.tree.get("resourceType").and_then(Json::as_str)) {
+            *counts.entry(s).or_default() += 1;
+        }
+    }
+    let primary = counts.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(s, _)| (*s).clone());
+    if let Some(primary) = primary {
+        return primary;
+    }
+    let import = SourceId::new("import");
+    sources.found.entry(import.clone()).or_insert_with(|| Source {
+        id: import.clone(),
+        name: Some("Imported FHIR".to_owned()),
+        kind: SourceKind::System,
+        reference: None,
+    });
+    import
+}
+
+/// Map a pointer into the record to a pointer into the input.
+fn input_path(path: &str, patient: Option<&str>, entries: &[String]) -> String {
+    if let Some(rest) = path.strip_prefix("/patient") {
+        return format!("{}{rest}", patient.unwrap_or_default());
+    }
+    let Some(rest) = path.strip_prefix("/entries/") else { return String::new() };
+    let (n, tail) = rest.split_once('/').unwrap_or((rest, ""));
+    let Some(base) = n.parse::<usize>().ok().and_then(|n| entries.get(n)) else { return String::new() };
+    match tail.strip_prefix("resource") {
+        Some(inner) => format!("{base}{inner}"),
+        None => base.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_map_back_to_the_input() {
+        let entries = vec!["/entry/3/resource".to_owned()];
+        assert_eq!(input_path("/entries/0/resource/code", None, &entries), "/entry/3/resource/code");
+        assert_eq!(input_path("/entries/0/provenance/id", None, &entries), "/entry/3/resource");
+        assert_eq!(
+            input_path("/patient/birthDate", Some("/entry/0/resource"), &entries),
+            "/entry/0/resource/birthDate"
+        );
+        assert_eq!(input_path("/sources/0/id", None, &entries), "");
+    }
+}

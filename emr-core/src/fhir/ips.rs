@@ -1,0 +1,373 @@
+//! International Patient Summary (IPS IG 2.0.0) export: a `document` Bundle whose Composition
+//! has the required Problems, Allergies and Medications sections (with an IPS absent/unknown
+//! entry when the record has nothing to list) and the recommended sections where data exists.
+
+use std::collections::BTreeMap;
+
+use super::export::{full_url, instant, obj, patient_url, s, urn_uuid, ExportOptions};
+use super::narrative::{label, section_div};
+use crate::json::Json;
+use crate::model::{Entry, EntryKind, Record, Resource};
+
+const LOINC: &str = "http://loinc.org";
+/// IPS absent/unknown code system.
+pub const ABSENT_UNKNOWN: &str = "http://hl7.org/fhir/uv/ips/CodeSystem/absent-unknown-uv-ips";
+
+/// Why an IPS cannot be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IpsError {
+    /// An IPS is about a patient; the record has none.
+    #[error("record has no patient; an IPS needs one")]
+    NoPatient,
+}
+
+/// One IPS section.
+struct Section {
+    code: &'static str,
+    title: &'static str,
+    /// The absent/unknown entry for a required section with nothing to list.
+    absent: Option<(&'static str, &'static str, &'static str)>,
+    select: fn(&Entry) -> bool,
+    /// Keep only the latest entry per code (results, vital signs, social history).
+    latest_per_code: bool,
+}
+
+fn category(e: &Entry, code: &str) -> bool {
+    e.clinical().category.iter().any(|c| c.codings.iter().any(|k| k.code.as_deref() == Some(code)))
+}
+
+fn is_absent_unknown(e: &Entry) -> bool {
+    e.clinical().code.as_ref().is_some_and(|c| c.codings.iter().any(|k| k.system.as_deref() == Some(ABSENT_UNKNOWN)))
+}
+
+fn active_problem(e: &Entry) -> bool {
+    let c = e.clinical();
+    c.resource_type == "Condition"
+        && (is_absent_unknown(e)
+            || matches!(c.clinical_status.as_deref(), None | Some("active" | "recurrence" | "relapse")))
+}
+
+const SECTIONS: &[Section] = &[
+    Section {
+        code: "11450-4",
+        title: "Problem list",
+        absent: Some(("Condition", "no-problem-info", "No information about current problems")),
+        select: active_problem,
+        latest_per_code: false,
+    },
+    Section {
+        code: "48765-2",
+        title: "Allergies and intolerances",
+        absent: Some(("AllergyIntolerance", "no-allergy-info", "No information about allergies")),
+        select: |e| {
+            let c = e.clinical();
+            c.resource_type == "AllergyIntolerance" && matches!(c.clinical_status.as_deref(), None | Some("active"))
+        },
+        latest_per_code: false,
+    },
+    Section {
+        code: "10160-0",
+        title: "Medication summary",
+        absent: Some(("MedicationStatement", "no-medication-info", "No information about medications")),
+        select: |e| {
+            let c = e.clinical();
+            matches!(c.resource_type.as_str(), "MedicationStatement" | "MedicationRequest")
+                && matches!(c.status.as_deref(), Some("active" | "on-hold" | "intended" | "unknown"))
+        },
+        latest_per_code: false,
+    },
+    Section {
+        code: "11369-6",
+        title: "History of immunizations",
+        absent: None,
+        select: |e| e.kind() == EntryKind::Immunization && e.clinical().status.as_deref() == Some("completed"),
+        latest_per_code: false,
+    },
+    Section {
+        code: "30954-2",
+        title: "Results",
+        absent: None,
+        select: |e| {
+            (e.kind() == EntryKind::Observation && category(e, "laboratory"))
+                || (e.kind() == EntryKind::DiagnosticReport && category(e, "LAB"))
+        },
+        latest_per_code: true,
+    },
+    Section {
+        code: "8716-3",
+        title: "Vital signs",
+        absent: None,
+        select: |e| e.kind() == EntryKind::Observation && category(e, "vital-signs"),
+        latest_per_code: true,
+    },
+    Section {
+        code: "47519-4",
+        title: "History of procedures",
+        absent: None,
+        select: |e| e.kind() == EntryKind::Procedure && e.clinical().status.as_deref() == Some("completed"),
+        latest_per_code: false,
+    },
+    Section {
+        code: "46264-8",
+        title: "Medical devices",
+        absent: None,
+        select: |e| e.clinical().resource_type == "DeviceUseStatement",
+        latest_per_code: false,
+    },
+    Section {
+        code: "11348-0",
+        title: "History of past illness",
+        absent: None,
+        select: |e| {
+            let c = e.clinical();
+            c.resource_type == "Condition"
+                && matches!(c.clinical_status.as_deref(), Some("inactive" | "resolved" | "remission"))
+        },
+        latest_per_code: false,
+    },
+    Section {
+        code: "18776-5",
+        title: "Plan of care",
+        absent: None,
+        select: |e| e.clinical().resource_type == "CarePlan" && e.clinical().status.as_deref() == Some("active"),
+        latest_per_code: false,
+    },
+    Section {
+        code: "29762-2",
+        title: "Social history",
+        absent: None,
+        select: |e| e.kind() == EntryKind::Observation && category(e, "social-history"),
+        latest_per_code: true,
+    },
+];
+
+fn code_key(e: &Entry) -> String {
+    e.clinical()
+        .code
+        .as_ref()
+        .and_then(|c| c.codings.first())
+        .map(|k| format!("{}|{}", k.system.as_deref().unwrap_or_default(), k.code.as_deref().unwrap_or_default()))
+        .unwrap_or_else(|| e.resource().as_str().to_owned())
+}
+
+/// The entries of a section, in a deterministic order.
+fn members<'r>(section: &Section, current: &[&'r Entry]) -> Vec<&'r Entry> {
+    let mut chosen: Vec<&Entry> = current.iter().copied().filter(|e| (section.select)(e)).collect();
+    if section.latest_per_code {
+        let mut latest: BTreeMap<String, &Entry> = BTreeMap::new();
+        for e in chosen {
+            let when =
+                |x: &Entry| (x.clinical().time.map_or(i64::MIN, |t| t.earliest()), x.resource().as_str().to_owned());
+            latest
+                .entry(code_key(e))
+                .and_modify(|cur| {
+                    if when(e) > when(cur) {
+                        *cur = e
+                    }
+                })
+                .or_insert(e);
+        }
+        chosen = latest.into_values().collect();
+    }
+    // A section that lists real entries does not also list "no information".
+    if chosen.iter().any(|e| !is_absent_unknown(e)) {
+        chosen.retain(|e| !is_absent_unknown(e));
+    }
+    chosen
+}
+
+fn loinc(code: &str, display: &str) -> Json<'static> {
+    obj(vec![(
+        "coding",
+        Json::Array(vec![obj(vec![("system", s(LOINC)), ("code", s(code)), ("display", s(display))])]),
+    )])
+}
+
+fn narrative(div: String) -> Json<'static> {
+    obj(vec![("status", s("generated")), ("div", s(div))])
+}
+
+/// The absent/unknown resource for an empty required section.
+fn absent_resource(ty: &str, code: &str, text: &str, patient_ref: &str) -> Json<'static> {
+    let concept = obj(vec![(
+        "coding",
+        Json::Array(vec![obj(vec![("system", s(ABSENT_UNKNOWN)), ("code", s(code)), ("display", s(text))])]),
+    )]);
+    let id = urn_uuid(&format!("absent\u{0}{code}\u{0}{patient_ref}"));
+    let id = id.trim_start_matches("urn:uuid:").to_owned();
+    let subject = obj(vec![("reference", s(patient_ref))]);
+    match ty {
+        "AllergyIntolerance" => {
+            obj(vec![("resourceType", s(ty)), ("id", s(id)), ("code", concept), ("patient", subject)])
+        }
+        "MedicationStatement" => obj(vec![
+            ("resourceType", s(ty)),
+            ("id", s(id)),
+            ("status", s("unknown")),
+            ("medicationCodeableConcept", concept),
+            ("subject", subject),
+        ]),
+        _ => obj(vec![("resourceType", s(ty)), ("id", s(id)), ("code", concept), ("subject", subject)]),
+    }
+}
+
+/// Export the record's clinical content as an IPS `document` Bundle.
+///
+/// Retracted entries are left out; resources are exported as received. The author is the
+/// record's source with the most entries (an Organization).
+///
+/// # Errors
+/// [`IpsError::NoPatient`] when the record has no patient.
+///
+/// # Example
+/// ```
+/// use emr_core::fhir::{to_ips, ExportOptions};
+/// use emr_core::model::{Patient, Record, Source};
+/// let mut record = Record::new(Patient::parse(r#"{"resourceType":"Patient","id":"p"}"#).unwrap());
+/// record.sources.push(Source::new("a", "Clinic A"));
+/// let ips = to_ips(&record, &ExportOptions { timestamp: "2026-01-01T00:00:00Z".parse().unwrap() })?;
+/// assert!(ips.contains("\"60591-5\"") && ips.contains("no-allergy-info"));
+/// # Ok::<(), emr_core::fhir::IpsError>(())
+/// ```
+pub fn to_ips(record: &Record, options: &ExportOptions) -> Result<String, IpsError> {
+    let patient = record.patient.as_ref().ok_or(IpsError::NoPatient)?;
+    let patient_tree = patient.resource().json().map_err(|_| IpsError::NoPatient)?;
+    let patient_url = patient_url(&patient_tree);
+    let current: Vec<&Entry> = record
+        .entries
+        .iter()
+        .filter(|e| !e.is_retracted())
+        // A previous IPS's Composition is not clinical content of this one.
+        .filter(|e| e.clinical().resource_type != "Composition")
+        .collect();
+
+    let (author_url, author) = author(record, &current);
+    let mut resources: Vec<(String, Json<'_>)> = Vec::new();
+    let mut listed: BTreeMap<String, ()> = BTreeMap::new();
+    let mut sections = Vec::new();
+    for section in SECTIONS {
+        let chosen = members(section, &current);
+        if chosen.is_empty() && section.absent.is_none() {
+            continue;
+        }
+        let mut refs = Vec::new();
+        for e in &chosen {
+            let url = full_url(e);
+            refs.push(obj(vec![("reference", s(url.clone()))]));
+            if listed.insert(url.clone(), ()).is_none() {
+                resources.push((url, e.resource().json().unwrap_or(Json::Null)));
+            }
+        }
+        // "No information" entries (made here or imported from an earlier IPS) read as a sentence.
+        let mut div = match chosen.first() {
+            Some(first) if chosen.iter().all(|e| is_absent_unknown(e)) => section_div(&[], &label(first)),
+            _ => section_div(&chosen, ""),
+        };
+        if let (true, Some((ty, code, text))) = (chosen.is_empty(), section.absent) {
+            let absent = absent_resource(ty, code, text, &patient_url);
+            let id = absent.get("id").and_then(Json::as_str).unwrap_or_default().to_owned();
+            let url = format!("urn:uuid:{id}");
+            refs.push(obj(vec![("reference", s(url.clone()))]));
+            resources.push((url, absent));
+            div = section_div(&[], text);
+        }
+        sections.push(obj(vec![
+            ("title", s(section.title)),
+            ("code", loinc(section.code, section.title)),
+            ("text", narrative(div)),
+            ("entry", Json::Array(refs)),
+        ]));
+    }
+    // Medications referenced by listed entries come along so references resolve.
+    let mut extra = Vec::new();
+    for (_, tree) in &resources {
+        if let Some(r) = tree.get("medicationReference").and_then(|m| m.get("reference")).and_then(Json::as_str) {
+            if let Some(m) = record.entries.iter().find(|e| full_url(e) == r || resource_ref(e.resource()) == r) {
+                if listed.insert(full_url(m), ()).is_none() {
+                    extra.push((full_url(m), m.resource().json().unwrap_or(Json::Null)));
+                }
+            }
+        }
+    }
+    resources.extend(extra);
+
+    let timestamp = instant(&options.timestamp);
+    let composition_id = urn_uuid(&format!("ips\u{0}{patient_url}\u{0}{timestamp}"));
+    let composition = obj(vec![
+        ("resourceType", s("Composition")),
+        ("id", s(composition_id.trim_start_matches("urn:uuid:"))),
+        (
+            "text",
+            narrative(format!(
+                "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>International Patient Summary, {} sections</p></div>",
+                sections.len()
+            )),
+        ),
+        ("status", s("final")),
+        ("type", loinc("60591-5", "Patient summary Document")),
+        ("subject", obj(vec![("reference", s(patient_url.clone()))])),
+        ("date", s(timestamp.clone())),
+        ("author", Json::Array(vec![obj(vec![("reference", s(author_url.clone()))])])),
+        ("title", s("International Patient Summary")),
+        ("section", Json::Array(sections)),
+    ]);
+    let mut entries = vec![
+        obj(vec![("fullUrl", s(composition_id.clone())), ("resource", composition)]),
+        obj(vec![("fullUrl", s(patient_url)), ("resource", patient_tree)]),
+    ];
+    if listed.insert(author_url.clone(), ()).is_none() {
+        entries.push(obj(vec![("fullUrl", s(author_url)), ("resource", author)]));
+    }
+    for (url, tree) in resources {
+        entries.push(obj(vec![("fullUrl", s(url)), ("resource", tree)]));
+    }
+    let bundle = obj(vec![
+        ("resourceType", s("Bundle")),
+        ("identifier", obj(vec![("system", s("urn:ietf:rfc:3986")), ("value", s(composition_id.clone()))])),
+        ("type", s("document")),
+        ("timestamp", s(timestamp)),
+        ("entry", Json::Array(entries)),
+    ]);
+    Ok(bundle.to_compact_string())
+}
+
+fn resource_ref(r: &Resource) -> String {
+    let id = r.json().ok().and_then(|j| j.get("id").and_then(Json::as_str).map(str::to_owned)).unwrap_or_default();
+    format!("{}/{id}", r.resource_type())
+}
+
+/// The author Organization: the record's only source when it has one (an EMR: that clinic
+/// wrote it), taken from the record's Organization resource when present; for a record of
+/// several sources (an EHR), one organization standing for the combined record.
+fn author<'r>(record: &'r Record, current: &[&'r Entry]) -> (String, Json<'r>) {
+    let mut ids: Vec<&crate::model::SourceId> = current.iter().map(|e| &e.provenance().source).collect();
+    ids.sort();
+    ids.dedup();
+    let only = match ids.as_slice() {
+        [one] => record.source(one),
+        _ => None,
+    };
+    let org_id = only.and_then(|s| s.reference.as_deref()).and_then(|r| r.strip_prefix("Organization/"));
+    let in_record = org_id.and_then(|org_id| {
+        record.entries.iter().find(|e| {
+            e.resource().resource_type() == "Organization"
+                && e.resource()
+                    .json()
+                    .ok()
+                    .and_then(|j| j.get("id").and_then(Json::as_str).map(str::to_owned))
+                    .as_deref()
+                    == Some(org_id)
+        })
+    });
+    if let Some(org) = in_record {
+        return (full_url(org), org.resource().json().unwrap_or(Json::Null));
+    }
+    let (seed, name) = match only {
+        Some(s) => (s.id.to_string(), s.name.clone().unwrap_or_else(|| s.id.to_string())),
+        None => ("combined".to_owned(), "Combined health record (emr)".to_owned()),
+    };
+    let url = urn_uuid(&format!("author\u{0}{seed}"));
+    let id = url.trim_start_matches("urn:uuid:").to_owned();
+    (url, obj(vec![("resourceType", s("Organization")), ("id", s(id)), ("name", s(name))]))
+}

@@ -1,0 +1,14 @@
+//! FHIR R4 in and out: import of resources and Bundles of any type with attribution of each
+//! entry to the organization that asserted it; export as a `collection` Bundle with
+//! `Provenance`, as Bulk Data NDJSON, and as an International Patient Summary.
+
+mod attribution;
+mod export;
+mod import;
+mod index;
+mod ips;
+mod narrative;
+
+pub use export::{to_bundle, to_ndjson, ExportOptions};
+pub use import::{import, import_bytes, import_tree, ImportError, ImportOptions, Imported};
+pub use ips::{to_ips, IpsError, ABSENT_UNKNOWN};

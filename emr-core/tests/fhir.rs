@@ -1,0 +1,357 @@
+//! FHIR import and export on real data: lossless round trips, attribution, imperfect documents,
+//! and the fidelity traps (decimals, primitive extensions with nulls, duplicate keys, R5 content).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{TimeZone, Utc};
+use emr_core::fhir::{import, to_bundle, to_ndjson, ExportOptions, ImportError, ImportOptions, Imported};
+use emr_core::json::{self, Json};
+use emr_core::validate::Severity;
+
+fn now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap()
+}
+
+fn options() -> ExportOptions {
+    ExportOptions { timestamp: "2026-11-01T00:00:00Z".parse().unwrap() }
+}
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn repo_data(dir: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data").join(dir)
+}
+
+fn shared(dir: &str) -> Option<PathBuf> {
+    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data").join(dir);
+    if d.is_dir() {
+        Some(d)
+    } else {
+        eprintln!("skipped: shared data not found at {}", d.display());
+        None
+    }
+}
+
+/// Every resource of an input (Bundles unpacked, as import does), canonical text.
+fn input_resources(tree: &Json<'_>, out: &mut Vec<String>) {
+    if tree.get("resourceType").and_then(Json::as_str) == Some("Bundle") {
+        for e in tree.get("entry").and_then(Json::as_array).unwrap_or_default() {
+            if let Some(r) = e.get("resource").filter(|r| r.get("resourceType").is_some()) {
+                input_resources(r, out);
+            }
+        }
+    } else {
+        out.push(tree.to_canonical_string());
+    }
+}
+
+/// Import, export as a collection Bundle, and count the input resources found unchanged in it.
+fn round_trip(text: &str) -> Result<(usize, usize), ImportError> {
+    let imported = import(text, &ImportOptions::default(), now())?;
+    let exported = to_bundle(&imported.record, &options());
+    let out = json::parse(&exported).unwrap();
+    let mut have: BTreeMap<String, usize> = BTreeMap::new();
+    for e in out.get("entry").and_then(Json::as_array).unwrap_or_default() {
+        *have.entry(e.get("resource").unwrap().to_canonical_string()).or_default() += 1;
+    }
+    let mut want = Vec::new();
+    input_resources(&json::parse(text).unwrap(), &mut want);
+    let mut exact = 0;
+    for r in &want {
+        if let Some(n) = have.get_mut(r).filter(|n| **n > 0) {
+            *n -= 1;
+            exact += 1;
+        }
+    }
+    Ok((exact, want.len()))
+}
+
+fn assert_all_round_trip(dir: &Path) -> usize {
+    let mut total = 0;
+    let mut failures = Vec::new();
+    for path in files(dir) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let (exact, of) = round_trip(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        total += 1;
+        if exact != of {
+            failures.push(format!("{}: {exact} of {of}", path.display()));
+        }
+    }
+    assert!(failures.is_empty(), "resources changed on export: {failures:#?}");
+    total
+}
+
+#[test]
+fn repo_fhir_files_round_trip_exactly() {
+    let n = assert_all_round_trip(&repo_data("fhir"));
+    assert!(n >= 30);
+}
+
+#[test]
+fn all_official_r4_examples_round_trip_exactly() {
+    let Some(dir) = shared("fhir-r4-examples") else { return };
+    let n = assert_all_round_trip(&dir);
+    eprintln!("{n} of 697 official examples round-trip exactly");
+    assert_eq!(n, 697);
+}
+
+#[test]
+fn all_synthea_patients_round_trip_exactly() {
+    let Some(dir) = shared("synthea") else { return };
+    let n = assert_all_round_trip(&dir);
+    eprintln!("{n} Synthea files round-trip exactly");
+    assert!(n >= 14);
+}
+
+fn import_file(path: &Path) -> Imported {
+    import(&std::fs::read_to_string(path).unwrap(), &ImportOptions::default(), now()).unwrap()
+}
+
+#[test]
+fn synthea_patient_splits_into_one_emr_per_organization() {
+    let imported = import_file(&repo_data("fhir").join("Rufus_Kihn_6b950b05-7dbf-450f-bca9-f05acff7a452.json"));
+    let record = &imported.record;
+    assert!(record.patient.is_some());
+    let emrs = record.split_by_source();
+    // Every source is an Organization of the bundle, and every encounter is attributed to its serviceProvider.
+    assert!(emrs.len() >= 2, "{} sources", emrs.len());
+    let total: usize = emrs.iter().map(|r| r.entries.len()).sum();
+    assert_eq!(total, record.entries.len());
+    for e in &record.entries {
+        if e.resource().resource_type() == "Encounter" {
+            let tree = e.resource().json().unwrap();
+            let provider = tree.pointer("/serviceProvider/reference").and_then(Json::as_str).unwrap();
+            assert_eq!(format!("urn:uuid:{}", e.provenance().source), provider);
+        }
+    }
+    let errors: Vec<_> = imported.findings.iter().filter(|f| f.severity == Severity::Error).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+#[test]
+fn every_shared_synthea_patient_attributes_all_entries() {
+    let Some(dir) = shared("synthea") else { return };
+    let mut multi = 0;
+    for path in files(&dir).into_iter().filter(|p| !p.to_string_lossy().contains("Information")) {
+        let imported = import_file(&path);
+        let emrs = imported.record.split_by_source();
+        multi += usize::from(emrs.len() > 1);
+        // Nothing is attributed to the fallback "import" source: every entry has an organization.
+        assert!(
+            imported.record.entries.iter().all(|e| e.provenance().source.as_str() != "import"),
+            "{}",
+            path.display()
+        );
+    }
+    eprintln!("{multi} of 12 Synthea patients see more than one organization");
+    assert!(multi >= 8);
+}
+
+#[test]
+fn connectathon_documents_import_or_are_rejected_with_a_reason() {
+    let Some(dir) = shared("ips/connectathon") else { return };
+    let (mut clean, mut with_findings, mut rejected) = (0, 0, Vec::new());
+    for path in files(&dir) {
+        let text = std::fs::read(&path).unwrap();
+        match emr_core::fhir::import_bytes(&text, &ImportOptions::default(), now()) {
+            Ok(i) if i.findings.is_empty() => clean += 1,
+            Ok(_) => with_findings += 1,
+            Err(e) => rejected.push(format!("{}: {e}", path.file_name().unwrap().to_string_lossy())),
+        }
+    }
+    eprintln!(
+        "connectathon: {clean} imported cleanly, {with_findings} imported with findings, {} rejected: {rejected:#?}",
+        rejected.len()
+    );
+    assert_eq!(clean + with_findings + rejected.len(), 39);
+}
+
+#[test]
+fn decimals_keep_their_lexical_form() {
+    let text = r#"{"resourceType":"Observation","id":"d","status":"final","code":{"text":"x"},
+        "valueQuantity":{"value":1.30},"component":[{"code":{"text":"y"},"valueQuantity":{"value":1e2}},
+        {"code":{"text":"z"},"valueQuantity":{"value":-0.0}},{"code":{"text":"w"},"valueQuantity":{"value":12345678901234567890.123456789}}]}"#;
+    let imported = import(text, &ImportOptions::default(), now()).unwrap();
+    let out = to_bundle(&imported.record, &options());
+    for lexical in ["1.30", "1e2", "-0.0", "12345678901234567890.123456789"] {
+        assert!(out.contains(&format!("\"value\":{lexical}}}")), "{lexical}");
+    }
+}
+
+#[test]
+fn primitive_extension_arrays_with_nulls_survive() {
+    let text = r#"{"resourceType":"Patient","id":"p","name":[{"given":["A",null],"_given":[null,{"extension":[{"url":"http://example.org/x","valueString":"B"}]}]}],"_birthDate":{"extension":[{"url":"http://hl7.org/fhir/StructureDefinition/patient-birthTime","valueDateTime":"1970-01-01T10:00:00Z"}]}}"#;
+    let imported = import(text, &ImportOptions::default(), now()).unwrap();
+    let out = to_bundle(&imported.record, &options());
+    assert!(out.contains(r#""given":["A",null],"_given":[null,{"extension""#));
+    assert!(out.contains(r#""_birthDate":{"extension""#));
+}
+
+#[test]
+fn duplicate_keys_are_reported_not_resolved() {
+    let text = r#"{"resourceType":"Observation","id":"o","status":"final","code":{"text":"x"},"valueQuantity":{"value":5,"value":6}}"#;
+    let imported = import(text, &ImportOptions::default(), now()).unwrap();
+    let dup = imported.findings.iter().find(|f| f.code == "json.key.duplicate").expect("reported");
+    assert_eq!(dup.path, "/valueQuantity/value");
+    // Both members are kept verbatim; nothing is silently chosen.
+    assert!(to_bundle(&imported.record, &options()).contains(r#""valueQuantity":{"value":5,"value":6}"#));
+}
+
+#[test]
+fn unknown_elements_codes_and_r5_resources_are_kept_and_reported() {
+    let text = r#"{"resourceType":"Bundle","type":"collection","entry":[
+        {"resource":{"resourceType":"Condition","id":"c","subject":{"display":"x"},"futureElement":{"a":[1,2]},
+          "code":{"coding":[{"system":"http://example.org/local","code":"ZZZ-not-standard"}]}}},
+        {"resource":{"resourceType":"DeviceUsage","id":"r5","status":"active"}}]}"#;
+    let imported = import(text, &ImportOptions::default(), now()).unwrap();
+    let out = to_bundle(&imported.record, &options());
+    assert!(out.contains(r#""futureElement":{"a":[1,2]}"#));
+    assert!(out.contains("ZZZ-not-standard"));
+    assert!(out.contains(r#""resourceType":"DeviceUsage""#));
+    let r5 = imported.findings.iter().find(|f| f.code == "resource.type.unknown").expect("reported");
+    assert_eq!(r5.path, "/entry/1/resource/resourceType");
+}
+
+#[test]
+fn bad_input_is_rejected_with_a_clear_reason() {
+    for (text, want) in [
+        ("", "not valid JSON"),
+        ("{\"a\":", "not valid JSON"),
+        ("[1,2]", "not a FHIR resource"),
+        ("{}", "not a FHIR resource"),
+    ] {
+        let err = import(text, &ImportOptions::default(), now()).unwrap_err();
+        assert!(err.to_string().contains(want), "{text}: {err}");
+    }
+}
+
+#[test]
+fn import_rule_vectors_trigger_their_rule() {
+    let dir = repo_data("fhir-invalid");
+    let mut codes = Vec::new();
+    for path in files(&dir) {
+        let code = path.file_stem().unwrap().to_string_lossy().split('+').next().unwrap().to_owned();
+        let imported = import_file(&path);
+        assert!(imported.findings.iter().any(|f| f.code == code), "{}: {:#?}", path.display(), imported.findings);
+        // Nothing is lost: every resource of the input is in the record.
+        codes.push(code);
+    }
+    for rule in emr_core::validate::rules::ALL.iter().filter(|r| r.code.starts_with("fhir.")) {
+        assert!(codes.iter().any(|c| c == rule.code), "no vector for {}", rule.code);
+    }
+}
+
+#[test]
+fn ndjson_has_one_file_per_type_and_one_resource_per_line() {
+    let imported = import_file(&repo_data("fhir").join("Rufus_Kihn_6b950b05-7dbf-450f-bca9-f05acff7a452.json"));
+    let files = to_ndjson(&imported.record, &options());
+    let lines: usize = files.values().map(|f| f.lines().count()).sum();
+    let sources = imported.record.split_by_source().len();
+    assert_eq!(lines, imported.record.entries.len() + 1 + sources);
+    for (ty, content) in &files {
+        for line in content.lines() {
+            let tree = json::parse(line).unwrap();
+            assert_eq!(tree.get("resourceType").and_then(Json::as_str), Some(ty.as_str()));
+        }
+    }
+}
+
+/// Equal texts, or a failure that shows where they first differ (not both whole documents).
+fn assert_same(a: &str, b: &str, what: &str) {
+    if a != b {
+        let at = a.bytes().zip(b.bytes()).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
+        let ctx = |t: &str| t.get(at.saturating_sub(150)..(at + 150).min(t.len())).unwrap_or_default().to_owned();
+        panic!("{what}: differ at byte {at}:\n first: …{}…\nsecond: …{}…", ctx(a), ctx(b));
+    }
+}
+
+/// Structural IPS checks that need no terminology server.
+fn check_ips(text: &str) {
+    let b = json::parse(text).unwrap();
+    assert_eq!(b.get("type").and_then(Json::as_str), Some("document"));
+    assert!(b.get("identifier").is_some() && b.get("timestamp").is_some());
+    let entries = b.get("entry").and_then(Json::as_array).unwrap();
+    let urls: BTreeMap<&str, &Json<'_>> = entries
+        .iter()
+        .map(|e| (e.get("fullUrl").and_then(Json::as_str).unwrap(), e.get("resource").unwrap()))
+        .collect();
+    assert_eq!(urls.len(), entries.len(), "fullUrls are unique");
+    let composition = entries[0].get("resource").unwrap();
+    assert_eq!(composition.get("resourceType").and_then(Json::as_str), Some("Composition"));
+    assert_eq!(composition.pointer("/type/coding/0/code").and_then(Json::as_str), Some("60591-5"));
+    let target = |r: &Json<'_>| urls.get(r.get("reference").and_then(Json::as_str).unwrap()).copied();
+    let subject = target(composition.get("subject").unwrap()).expect("subject resolves");
+    assert_eq!(subject.get("resourceType").and_then(Json::as_str), Some("Patient"));
+    let author = target(&composition.get("author").and_then(Json::as_array).unwrap()[0]).expect("author resolves");
+    assert_eq!(author.get("resourceType").and_then(Json::as_str), Some("Organization"));
+    let sections = composition.get("section").and_then(Json::as_array).unwrap();
+    let codes: Vec<&str> =
+        sections.iter().filter_map(|s| s.pointer("/code/coding/0/code").and_then(Json::as_str)).collect();
+    for required in ["11450-4", "10160-0", "48765-2"] {
+        assert!(codes.contains(&required), "required section {required}");
+    }
+    for section in sections {
+        let div = section.pointer("/text/div").and_then(Json::as_str).unwrap();
+        assert!(div.starts_with("<div xmlns=\"http://www.w3.org/1999/xhtml\">"));
+        let refs = section.get("entry").and_then(Json::as_array).unwrap();
+        assert!(!refs.is_empty());
+        for r in refs {
+            assert!(target(r).is_some(), "section entry resolves");
+        }
+    }
+}
+
+#[test]
+fn ips_of_a_synthea_patient_is_structurally_valid_and_a_fixed_point() {
+    let imported = import_file(&repo_data("fhir").join("Rufus_Kihn_6b950b05-7dbf-450f-bca9-f05acff7a452.json"));
+    let first = emr_core::fhir::to_ips(&imported.record, &options()).unwrap();
+    check_ips(&first);
+    let again = import(&first, &ImportOptions::default(), now()).unwrap();
+    let second = emr_core::fhir::to_ips(&again.record, &options()).unwrap();
+    check_ips(&second);
+    assert_same(&first, &second, "export → import → export is a fixed point");
+    // The source content is in it: this patient's immunizations and allergies or their absence.
+    assert!(first.contains("\"11369-6\""));
+}
+
+#[test]
+fn official_and_connectathon_ips_documents_reexport_as_fixed_points() {
+    let mut dirs = vec![repo_data("fhir")];
+    dirs.extend(shared("ips/official"));
+    dirs.extend(shared("ips/connectathon"));
+    let mut documents = 0;
+    for dir in dirs {
+        for path in files(&dir) {
+            let bytes = std::fs::read(&path).unwrap();
+            let Ok(imported) = emr_core::fhir::import_bytes(&bytes, &ImportOptions::default(), now()) else { continue };
+            if imported.record.patient.is_none() {
+                continue;
+            }
+            let first = emr_core::fhir::to_ips(&imported.record, &options()).unwrap();
+            check_ips(&first);
+            let again = import(&first, &ImportOptions::default(), now()).unwrap();
+            let second = emr_core::fhir::to_ips(&again.record, &options()).unwrap();
+            assert_same(&first, &second, &format!("{}: not a fixed point", path.display()));
+            documents += 1;
+        }
+    }
+    eprintln!("{documents} documents re-exported as IPS fixed points");
+    assert!(documents >= 5);
+}
+
+#[test]
+fn ips_without_a_patient_is_refused() {
+    let record = emr_core::model::Record::default();
+    assert!(emr_core::fhir::to_ips(&record, &options()).is_err());
+}
