@@ -39,6 +39,7 @@
 pub mod codes;
 pub mod fhir;
 pub mod json;
+pub mod merge;
 pub mod model;
 pub mod validate;
 

@@ -35,6 +35,7 @@ fn json_schemas_match_the_types() {
     check_generated("schemas/record.schema.json", &schema_text::<Record>());
     check_generated("schemas/entry.schema.json", &schema_text::<Entry>());
     check_generated("schemas/finding.schema.json", &schema_text::<Finding>());
+    check_generated("schemas/merge-report.schema.json", &schema_text::<emr_core::merge::MergeReport>());
 }
 
 #[test]

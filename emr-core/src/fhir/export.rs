@@ -36,6 +36,11 @@ pub(crate) fn urn_uuid(seed: &str) -> String {
     format!("urn:uuid:{}-{}-{}-{}-{}", part(0, 8), part(8, 12), part(12, 16), part(16, 20), part(20, 32))
 }
 
+/// A stable 32-hex-digit id derived from text (for generated resources and decisions).
+pub fn stable_id(seed: &str) -> String {
+    urn_uuid(seed).trim_start_matches("urn:uuid:").replace('-', "")
+}
+
 /// The `fullUrl` an entry is exported under: the one it came with, else a stable one.
 pub(crate) fn full_url(entry: &Entry) -> String {
     let p = entry.provenance();

@@ -103,6 +103,59 @@ pub struct Provenance {
     /// The `Bundle.entry.fullUrl` it arrived with, so references to it keep resolving on export.
     #[serde(default, rename = "fullUrl", skip_serializing_if = "Option::is_none")]
     pub full_url: Option<String>,
+    /// For a clinician's reconciliation decision: what was decided, about which entries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
+}
+
+/// Names one entry version of one source: what a report or a decision points at.
+///
+/// # Example
+/// ```
+/// use emr_core::model::{Entry, EntryRef, Provenance};
+/// let e = Entry::from_text(Provenance::new("a", "c1").with_version(2), r#"{"resourceType":"Condition"}"#).unwrap();
+/// let r = EntryRef::of(&e);
+/// assert_eq!((r.source.as_str(), r.id.as_str(), r.version), ("a", "c1", 2));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct EntryRef {
+    /// The asserting source.
+    pub source: SourceId,
+    /// The entry's id in that source.
+    pub id: String,
+    /// The version.
+    pub version: u32,
+}
+
+impl EntryRef {
+    /// The reference of an entry.
+    pub fn of(e: &super::Entry) -> EntryRef {
+        let p = e.provenance();
+        EntryRef { source: p.source.clone(), id: p.id.clone(), version: p.version }
+    }
+}
+
+/// What a reconciling clinician decided (ONC 170.315(b)(2)): recorded as a new assertion whose
+/// provenance points at the entries it settles.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Decision {
+    /// Accept one version, reject one, or replace them with an edited resource.
+    pub action: DecisionAction,
+    /// The entries this decision settles (e.g. every version in a conflict).
+    pub settles: Vec<EntryRef>,
+}
+
+/// The kind of reconciliation decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum DecisionAction {
+    /// The decision's resource (a copy of one settled entry) is right; the others are set aside.
+    Accept,
+    /// The decision's resource (a copy of one settled entry) is wrong and leaves the view.
+    Reject,
+    /// The decision's resource is the clinician's edited version; the settled entries are set aside.
+    Edit,
 }
 
 fn first_version() -> u32 {
@@ -112,7 +165,14 @@ fn first_version() -> u32 {
 impl Provenance {
     /// Version 1 of entry `id` from `source`, recording time unknown.
     pub fn new(source: impl Into<String>, id: impl Into<String>) -> Provenance {
-        Provenance { source: SourceId::new(source), id: id.into(), recorded: None, version: 1, full_url: None }
+        Provenance {
+            source: SourceId::new(source),
+            id: id.into(),
+            recorded: None,
+            version: 1,
+            full_url: None,
+            decision: None,
+        }
     }
 
     /// The same provenance with another version.

@@ -53,7 +53,8 @@ impl Finding {
 
 /// Validate a record as of `now` (dates after `now` are in the future).
 ///
-/// Findings are sorted by path, then code, so the output is deterministic.
+/// Findings are sorted (errors first, then by code, path and message) and unique, so the
+/// output is deterministic.
 ///
 /// # Example
 /// ```

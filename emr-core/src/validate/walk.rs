@@ -181,7 +181,12 @@ impl Walk<'_, '_> {
         match v {
             Json::Object(members) => {
                 self.object(v, path, key, parent);
-                for (k, child) in members {
+                for (n, (k, child)) in members.iter().enumerate() {
+                    // A repeated key is reported as `json.key.duplicate`; a JSON pointer cannot
+                    // name what is inside it, so its content is not checked further.
+                    if members.iter().take(n).any(|(earlier, _)| earlier == k) {
+                        continue;
+                    }
                     // Contained resources are validated as part of their container's walk,
                     // but birth/death bounds and plan rules are their container's.
                     let len = path.len();

@@ -1,0 +1,214 @@
+//! Merging EMRs into one EHR.
+//!
+//! [`merge`] checks patient [`identity`] first, then takes the union of the records' sources
+//! and entries (every source assertion is kept, with its provenance) and derives the clinical
+//! [`view`] from that set: one item per fact, duplicates folded, conflicts reported and
+//! resolved visibly. Because the merged record is a set and the view a function of it, merge is
+//! commutative, associative and idempotent, and its output does not depend on input order.
+
+mod absent;
+mod assertion;
+mod cluster;
+pub mod identity;
+mod reconcile;
+mod report;
+mod value;
+mod view;
+
+use std::collections::BTreeMap;
+
+pub use assertion::EntryRef;
+pub use reconcile::{reconcile, versions, Choice, ReconcileError, Reconciliation, Version};
+pub use report::{Conflict, Folded, IdentityReport, MergeReport, Resolution, SourceCount, Suppressed};
+pub use view::{view, View, ViewItem};
+
+use crate::model::{Entry, Patient, Provenance, Record, Source, SourceId, RECORD_FORMAT};
+
+/// How to merge.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MergeOptions {
+    /// Merge even when the identity check says the records may describe different people.
+    pub force: bool,
+}
+
+/// Why records were not merged.
+///
+/// Messages give the identity score and the fields that disagreed, never the patient's values.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MergeError {
+    /// The identity check did not find the records to describe one person.
+    #[error("records may describe different patients: {summary}; review them, and force the merge only if they are the same person")]
+    DifferentPatients {
+        /// The weakest comparison.
+        score: Box<identity::IdentityScore>,
+        /// A one-line account of the comparison (fields and outcomes only).
+        summary: String,
+    },
+}
+
+/// Id prefix of the entries that keep each source's patient resource in a merged record.
+pub const PATIENT_ENTRY_PREFIX: &str = "patient:";
+
+/// The source that asserted a record's patient: its first source, in id order.
+fn patient_source(record: &Record) -> SourceId {
+    record.sources.iter().map(|s| s.id.clone()).min().unwrap_or_else(|| SourceId::new("unknown"))
+}
+
+fn is_patient_entry(e: &Entry) -> bool {
+    e.provenance().id.starts_with(PATIENT_ENTRY_PREFIX) && e.resource().resource_type() == "Patient"
+}
+
+/// Merge records of one patient into one.
+///
+/// The result keeps every entry of every input (exact duplicates once), every source, and each
+/// input's patient resource as an entry of its source (`patient:` ids); its patient is one of
+/// those, chosen deterministically. The report says how the clinical view folds, flags and
+/// resolves them.
+///
+/// # Errors
+/// [`MergeError::DifferentPatients`] when two inputs' patients are not found to be one person
+/// (a conflicting identifier, or a score below the match threshold), unless `options.force`.
+///
+/// # Example
+/// ```
+/// use emr_core::merge::{merge, MergeOptions};
+/// use emr_core::model::{Entry, Patient, Provenance, Record, Source};
+/// let emr = |source: &str, id: &str| {
+///     let mut r = Record::new(Patient::parse(r#"{"resourceType":"Patient","identifier":[{"system":"urn:mrn","value":"42"}],"birthDate":"1970-01-01"}"#).unwrap());
+///     r.sources.push(Source::new(source, source));
+///     r.entries.push(Entry::from_text(Provenance::new(source, id),
+///         r#"{"resourceType":"Immunization","status":"completed","vaccineCode":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"140"}]},"occurrenceDateTime":"2020-10-01"}"#).unwrap());
+///     r
+/// };
+/// let (ehr, report) = merge(&[emr("a", "i1"), emr("b", "x9")], &MergeOptions::default())?;
+/// assert_eq!(ehr.sources.len(), 2);
+/// // One dose, reported by both clinics, is one item of the clinical view.
+/// let doses: Vec<_> = report.folded.iter().filter(|f| f.kind == emr_core::model::EntryKind::Immunization).collect();
+/// assert_eq!(doses[0].members.len(), 2);
+/// // Merging the result with itself changes nothing.
+/// assert_eq!(merge(&[ehr.clone(), ehr.clone()], &MergeOptions::default())?.0, ehr);
+/// # Ok::<(), emr_core::merge::MergeError>(())
+/// ```
+pub fn merge(records: &[Record], options: &MergeOptions) -> Result<(Record, MergeReport), MergeError> {
+    // Every source's patient becomes an entry of that source (unless it already is one).
+    let mut entries: Vec<Entry> = Vec::new();
+    for r in records {
+        entries.extend(r.entries.iter().cloned());
+        if let Some(p) = &r.patient {
+            let present = r.entries.iter().any(|e| is_patient_entry(e) && e.resource() == p.resource());
+            if !present {
+                let id = p
+                    .resource()
+                    .json()
+                    .ok()
+                    .and_then(|j| j.get("id").and_then(crate::json::Json::as_str).map(str::to_owned));
+                let provenance = Provenance::new(
+                    patient_source(r).as_str(),
+                    format!("{PATIENT_ENTRY_PREFIX}{}", id.unwrap_or_default()),
+                );
+                if let Ok(e) = Entry::new(provenance, p.resource().clone()) {
+                    entries.push(e);
+                }
+            }
+        }
+    }
+    entries
+        .sort_by(|a, b| EntryRef::of(a).cmp(&EntryRef::of(b)).then(a.resource().as_str().cmp(b.resource().as_str())));
+    entries.dedup_by(|a, b| a.provenance() == b.provenance() && a.resource() == b.resource());
+
+    let mut patients: Vec<&Patient> = Vec::new();
+    let candidates: Vec<Patient> =
+        entries.iter().filter(|e| is_patient_entry(e)).map(|e| Patient::new(e.resource().clone())).collect();
+    for p in &candidates {
+        if !patients.iter().any(|q| q.resource() == p.resource()) {
+            patients.push(p);
+        }
+    }
+    patients.sort_by(|a, b| a.resource().as_str().cmp(b.resource().as_str()));
+    let identity = check_identity(&patients, options)?;
+
+    let mut sources: BTreeMap<SourceId, Source> = BTreeMap::new();
+    for s in records.iter().flat_map(|r| r.sources.iter()) {
+        sources
+            .entry(s.id.clone())
+            .and_modify(|cur| {
+                if s < cur {
+                    *cur = s.clone();
+                }
+            })
+            .or_insert_with(|| s.clone());
+    }
+    let merged = Record {
+        format: RECORD_FORMAT,
+        patient: patients.first().map(|p| (*p).clone()),
+        sources: sources.into_values().collect(),
+        entries,
+    };
+    let report = report(&merged, identity);
+    Ok((merged, report))
+}
+
+fn check_identity(patients: &[&Patient], options: &MergeOptions) -> Result<IdentityReport, MergeError> {
+    let mut comparisons = Vec::new();
+    for (i, a) in patients.iter().enumerate() {
+        for b in patients.iter().skip(i + 1) {
+            comparisons.push(identity::compare(a.demographics(), b.demographics()));
+        }
+    }
+    comparisons.sort_by(|a, b| a.score.total_cmp(&b.score));
+    let refused = comparisons.iter().find(|c| !c.decision.is_same_person());
+    if let (Some(c), false) = (refused, options.force) {
+        return Err(MergeError::DifferentPatients { summary: c.summary(), score: Box::new(c.clone()) });
+    }
+    Ok(IdentityReport { forced: refused.is_some(), comparisons })
+}
+
+/// The report of a merged record: per-source counts and the view's folds, conflicts and more.
+fn report(record: &Record, identity: IdentityReport) -> MergeReport {
+    let v = view(record);
+    let mut counts: BTreeMap<&SourceId, SourceCount> = BTreeMap::new();
+    for e in &record.entries {
+        let c = counts.entry(&e.provenance().source).or_insert_with(|| SourceCount {
+            source: e.provenance().source.clone(),
+            entries: 0,
+            current: 0,
+            retracted: 0,
+            superseded: 0,
+        });
+        c.entries += 1;
+    }
+    for r in &v.retracted {
+        if let Some(c) = counts.get_mut(&r.source) {
+            c.retracted += 1;
+        }
+    }
+    for r in &v.superseded {
+        if let Some(c) = counts.get_mut(&r.source) {
+            c.superseded += 1;
+        }
+    }
+    for c in counts.values_mut() {
+        c.current = c.entries.saturating_sub(c.retracted + c.superseded);
+    }
+    let summary = format!(
+        "{} entries from {} sources → {} clinical items; {} duplicate groups folded, {} conflicts, {} suppressed, {} retracted",
+        record.entries.len(),
+        counts.len(),
+        v.items.len(),
+        v.folded.len(),
+        v.conflicts.len(),
+        v.suppressed.len(),
+        v.retracted.len()
+    );
+    MergeReport {
+        identity,
+        sources: counts.into_values().collect(),
+        view_items: v.items.len(),
+        folded: v.folded,
+        conflicts: v.conflicts,
+        suppressed: v.suppressed,
+        retracted: v.retracted,
+        summary,
+    }
+}

@@ -1,0 +1,107 @@
+//! Comparing observation values across units, at the precision they were reported.
+
+use crate::codes::{ucum, LOINC};
+use crate::model::{Entry, ObservationValue, Quantity};
+
+/// A value reduced to something comparable.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Comparable {
+    /// A number in a unit, with the half-width of its last reported digit.
+    Number { value: f64, unit: Option<String>, half_ulp: f64 },
+    /// Anything else, by its text.
+    Text(String),
+    /// No value.
+    None,
+}
+
+fn quantity(q: &Quantity) -> Comparable {
+    let Some(d) = &q.value else { return Comparable::None };
+    let value = d.to_f64();
+    if !value.is_finite() {
+        return Comparable::Text(d.as_str().to_owned());
+    }
+    let digits = i32::try_from(d.fraction_digits()).unwrap_or(i32::MAX).min(15);
+    Comparable::Number { value, unit: q.code.clone().or_else(|| q.unit.clone()), half_ulp: 0.5 * 10f64.powi(-digits) }
+}
+
+pub(crate) fn comparable(e: &Entry) -> Comparable {
+    match &e.clinical().value {
+        Some(ObservationValue::Quantity(q)) => quantity(q),
+        Some(ObservationValue::Integer(t)) => t
+            .parse::<f64>()
+            .map_or(Comparable::Text(t.clone()), |value| Comparable::Number { value, unit: None, half_ulp: 0.5 }),
+        Some(ObservationValue::CodeableConcept(cc)) => Comparable::Text(
+            cc.codings
+                .iter()
+                .filter_map(|c| Some(format!("{}|{}", c.system.as_deref()?, c.code.as_deref()?)))
+                .min()
+                .or_else(|| cc.text.clone())
+                .unwrap_or_default(),
+        ),
+        Some(ObservationValue::String(s)) => Comparable::Text(s.clone()),
+        Some(ObservationValue::Boolean(b)) => Comparable::Text(b.to_string()),
+        Some(other) => Comparable::Text(format!("{other:?}")),
+        None => Comparable::None,
+    }
+}
+
+/// Whether two values are the same measurement result: equal text, or numbers equal after
+/// unit conversion (UCUM, or the analyte's molar mass for its LOINC code) within the precision
+/// of the less precise report.
+pub(crate) fn same_value(loinc: Option<&str>, a: &Comparable, b: &Comparable) -> bool {
+    match (a, b) {
+        (
+            Comparable::Number { value: va, unit: ua, half_ulp: ha },
+            Comparable::Number { value: vb, unit: ub, half_ulp: hb },
+        ) => {
+            let converted = match (ua, ub) {
+                (Some(ua), Some(ub)) if ua != ub => convert(loinc, *vb, ub, ua),
+                _ => Some(*vb),
+            };
+            converted.is_some_and(|vb_in_a| {
+                // The tolerance of b scales with the conversion factor.
+                let scale = if *vb == 0.0 { 1.0 } else { (vb_in_a / vb).abs() };
+                (va - vb_in_a).abs() <= ha.max(hb * scale) + 1e-12 * va.abs().max(1.0)
+            })
+        }
+        (x, y) => x == y,
+    }
+}
+
+fn convert(loinc: Option<&str>, value: f64, from: &str, to: &str) -> Option<f64> {
+    if let Some(code) = loinc {
+        if let Some(v) = ucum::convert_analyte(code, value, from, to) {
+            return Some(v);
+        }
+    }
+    let (from, to) = (ucum::Unit::parse(from).ok()?, ucum::Unit::parse(to).ok()?);
+    ucum::convert(value, &from, &to).ok()
+}
+
+/// The entry's LOINC code, if any.
+pub(crate) fn loinc(e: &Entry) -> Option<&str> {
+    e.clinical().code.as_ref()?.code_in(LOINC)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(value: f64, unit: &str, digits: i32) -> Comparable {
+        Comparable::Number { value, unit: Some(unit.to_owned()), half_ulp: 0.5 * 10f64.powi(-digits) }
+    }
+
+    #[test]
+    fn glucose_in_two_units_is_one_value() {
+        assert!(same_value(Some("2345-7"), &n(100.0, "mg/dL", 0), &n(5.6, "mmol/L", 1)));
+        assert!(!same_value(Some("2345-7"), &n(100.0, "mg/dL", 0), &n(6.1, "mmol/L", 1)));
+    }
+
+    #[test]
+    fn weight_and_temperature() {
+        assert!(same_value(None, &n(70.0, "kg", 0), &n(154.3, "[lb_av]", 1)));
+        assert!(same_value(None, &n(37.0, "Cel", 1), &n(98.6, "[degF]", 1)));
+        assert!(same_value(None, &n(13.5, "g/dL", 1), &n(135.0, "g/L", 0)));
+        assert!(!same_value(None, &n(70.0, "kg", 0), &n(70.0, "g", 0)));
+    }
+}
