@@ -36,11 +36,13 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod bundle;
 pub mod codes;
 pub mod fhir;
 pub mod json;
 pub mod merge;
 pub mod model;
+pub mod query;
 pub mod validate;
 
 /// The README's examples, run as doctests so they cannot go stale.

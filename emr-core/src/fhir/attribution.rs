@@ -19,12 +19,52 @@ const ASSERTERS: &[&str] =
 #[derive(Default)]
 pub(crate) struct Sources {
     pub found: BTreeMap<SourceId, Source>,
+    /// Target full URL → source, from emr's own Provenance resources.
+    declared: BTreeMap<String, SourceId>,
+}
+
+/// The source id an emr-written `Provenance` names, if it is one.
+pub(crate) fn emr_source_of<'t>(tree: &'t Json<'_>) -> Option<&'t str> {
+    if tree.get("resourceType").and_then(Json::as_str) != Some("Provenance") {
+        return None;
+    }
+    let what = tree.pointer("/entity/0/what/identifier")?;
+    (what.get("system").and_then(Json::as_str) == Some("urn:emr:source"))
+        .then(|| what.get("value").and_then(Json::as_str))
+        .flatten()
 }
 
 impl Sources {
+    /// Read emr's own `Provenance` resources (an `entity` identified in `urn:emr:source`): they
+    /// say which source asserted each target, so an exported record imports with its sources.
+    pub(crate) fn read_provenance(&mut self, index: &Index<'_, '_>) {
+        for f in &index.resources {
+            let Some(source) = emr_source_of(f.tree) else { continue };
+            let id = SourceId::new(source);
+            let who = f.tree.pointer("/agent/0/who");
+            let name = who.and_then(|w| w.get("display")).and_then(Json::as_str).filter(|d| !d.is_empty());
+            let reference = who.and_then(|w| w.get("reference")).and_then(Json::as_str);
+            self.found.entry(id.clone()).or_insert_with(|| Source {
+                id: id.clone(),
+                name: name.map(str::to_owned),
+                kind: SourceKind::Organization,
+                reference: reference.map(str::to_owned),
+            });
+            for t in f.tree.get("target").and_then(Json::as_array).unwrap_or_default() {
+                if let Some(r) = t.get("reference").and_then(Json::as_str) {
+                    self.declared.insert(r.to_owned(), id.clone());
+                }
+            }
+        }
+    }
+
     /// The source for resource number `i`, if the input says who asserted it.
     pub(crate) fn attribute(&mut self, index: &Index<'_, '_>, i: usize) -> Option<SourceId> {
-        let tree = index.resources.get(i)?.tree;
+        let found = index.resources.get(i)?;
+        if let Some(id) = found.full_url.as_ref().and_then(|u| self.declared.get(u)) {
+            return Some(id.clone());
+        }
+        let tree = found.tree;
         let org = self.via_encounter(index, i, tree).or_else(|| self.via_asserter(index, i, tree));
         if let Some(id) = org {
             return Some(id);

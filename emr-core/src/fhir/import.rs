@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::attribution::Sources;
+use super::attribution::{emr_source_of, Sources};
 use super::index::{Found, Index};
 use crate::json::{self, Json, JsonError};
 use crate::model::{Entry, PartialDate, Patient, Provenance, Record, Resource, Source, SourceId, SourceKind};
@@ -107,6 +107,7 @@ pub fn import_tree(tree: &Json<'_>, options: &ImportOptions, now: DateTime<Utc>)
     let index = Index::new(found);
 
     let mut sources = Sources::default();
+    sources.read_provenance(&index);
     let attributed: Vec<Option<SourceId>> = (0..index.resources.len()).map(|i| sources.attribute(&index, i)).collect();
     let default = default_source(options, &index, &attributed, &mut sources);
 
@@ -114,7 +115,16 @@ pub fn import_tree(tree: &Json<'_>, options: &ImportOptions, now: DateTime<Utc>)
     let mut pointers = Vec::new();
     let mut patient_pointer = None;
     let mut seen_ids: BTreeMap<(SourceId, String), u32> = BTreeMap::new();
+    let mut kept: BTreeMap<(Option<&str>, String), ()> = BTreeMap::new();
     for (i, f) in index.resources.iter().enumerate() {
+        // emr's own Provenance resources became the sources above.
+        if emr_source_of(f.tree).is_some() {
+            continue;
+        }
+        // The same resource twice under one full URL (a document and the full set) is one entry.
+        if kept.insert((f.full_url.as_deref(), f.tree.to_canonical_string()), ()).is_some() && f.full_url.is_some() {
+            continue;
+        }
         let Ok(resource) = Resource::from_json(f.tree) else { continue };
         if resource.resource_type() == "Patient" && record.patient.is_none() {
             record.patient = Some(Patient::new(resource));

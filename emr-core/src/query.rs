@@ -1,0 +1,235 @@
+//! Reading a record's clinical view: the timeline, lab trends, and the current problem,
+//! medication and allergy lists.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::codes::ucum;
+use crate::merge::{view, ViewItem};
+use crate::model::{Entry, EntryKind, EntryRef, ObservationValue, PartialDate, Record};
+
+/// One line of the timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineEvent {
+    /// When it happened (as precise as recorded).
+    pub time: PartialDate,
+    /// The entry kind.
+    pub kind: EntryKind,
+    /// What happened: the concept's text or display.
+    pub label: String,
+    /// The assertion shown, and how many sources reported it.
+    pub entry: EntryRef,
+    /// Number of assertions folded into this event.
+    pub reported_by: usize,
+}
+
+/// One point of a lab or vital-sign trend, in the trend's unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TrendPoint {
+    /// When measured.
+    pub time: PartialDate,
+    /// The value in the trend's unit.
+    pub value: f64,
+    /// The assertion.
+    pub entry: EntryRef,
+    /// Reference range low, in the trend's unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub low: Option<f64>,
+    /// Reference range high, in the trend's unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub high: Option<f64>,
+}
+
+/// A series of measurements of one code, converted to one unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Trend {
+    /// The code (`system|code` or a bare code) asked for.
+    pub code: String,
+    /// The concept's text, from the latest point.
+    pub label: String,
+    /// The unit every point is in: the unit of the most recent measurement.
+    pub unit: Option<String>,
+    /// Points in time order.
+    pub points: Vec<TrendPoint>,
+    /// Measurements left out because their unit cannot be converted to the trend's unit.
+    pub unconvertible: usize,
+}
+
+/// Entries by reference, for looking up view items' representatives.
+fn by_ref(record: &Record) -> BTreeMap<EntryRef, &Entry> {
+    record.entries.iter().map(|e| (EntryRef::of(e), e)).collect()
+}
+
+fn label(item: &ViewItem, entries: &BTreeMap<EntryRef, &Entry>) -> String {
+    entries
+        .get(&item.representative)
+        .and_then(|e| e.clinical().code.as_ref())
+        .and_then(|cc| cc.text.clone().or_else(|| cc.codings.iter().find_map(|c| c.display.clone())))
+        .unwrap_or_else(|| item.kind.to_string())
+}
+
+/// The clinical view as a timeline: one event per view item that has a time, oldest first
+/// (ties by kind and entry), opaque resources left out.
+///
+/// # Example
+/// ```
+/// use emr_core::model::{Entry, Provenance, Record, Source};
+/// let mut r = Record::default();
+/// r.sources.push(Source::new("a", "A"));
+/// r.entries.push(Entry::from_text(Provenance::new("a", "e1"),
+///     r#"{"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},"type":[{"text":"Check-up"}],"period":{"start":"2024-05-02T09:00:00Z"}}"#).unwrap());
+/// let t = emr_core::query::timeline(&r);
+/// assert_eq!(t[0].label, "Check-up");
+/// ```
+pub fn timeline(record: &Record) -> Vec<TimelineEvent> {
+    let v = view(record);
+    let entries = by_ref(record);
+    let mut events: Vec<TimelineEvent> = v
+        .items
+        .iter()
+        .filter(|i| i.kind != EntryKind::Opaque)
+        .filter_map(|i| {
+            let e = entries.get(&i.representative)?;
+            Some(TimelineEvent {
+                time: e.clinical().time?,
+                kind: i.kind,
+                label: label(i, &entries),
+                entry: i.representative.clone(),
+                reported_by: i.members.len(),
+            })
+        })
+        .collect();
+    events.sort_by(|a, b| (a.time.earliest(), a.kind, &a.entry).cmp(&(b.time.earliest(), b.kind, &b.entry)));
+    events
+}
+
+/// Whether `code` (`system|code`, or a bare code in any system) names an item's concept.
+fn matches(code: &str, cc: Option<&crate::model::CodeableConcept>) -> bool {
+    let Some(cc) = cc else { return false };
+    match code.split_once('|') {
+        Some((system, c)) => cc.has_code(system, c),
+        None => cc.codings.iter().any(|k| k.code.as_deref() == Some(code)),
+    }
+}
+
+/// The trend of one code (e.g. `4548-4` HbA1c, `http://loinc.org|2339-0` glucose) over the
+/// clinical view: numeric values converted to the unit of the latest measurement (UCUM, and
+/// mass ↔ substance for the analytes emr knows), with reference ranges.
+///
+/// # Example
+/// ```
+/// use emr_core::model::{Entry, Provenance, Record, Source};
+/// let obs = |id: &str, t: &str, v: &str, u: &str| Entry::from_text(Provenance::new("a", id), &format!(
+///   r#"{{"resourceType":"Observation","status":"final","code":{{"coding":[{{"system":"http://loinc.org","code":"2339-0"}}]}},"effectiveDateTime":"{t}","valueQuantity":{{"value":{v},"system":"http://unitsofmeasure.org","code":"{u}"}}}}"#)).unwrap();
+/// let mut r = Record::default();
+/// r.sources.push(Source::new("a", "A"));
+/// r.entries = vec![obs("1", "2023-01-01", "108", "mg/dL"), obs("2", "2024-01-01", "5.5", "mmol/L")];
+/// let t = emr_core::query::trend(&r, "2339-0");
+/// assert_eq!(t.unit.as_deref(), Some("mmol/L"));
+/// assert!((t.points[0].value - 5.99).abs() < 0.01);
+/// ```
+pub fn trend(record: &Record, code: &str) -> Trend {
+    let v = view(record);
+    let entries = by_ref(record);
+    let mut raw = Vec::new();
+    for item in v.items.iter().filter(|i| i.kind == EntryKind::Observation) {
+        let Some(e) = entries.get(&item.representative) else { continue };
+        let c = e.clinical();
+        if !matches(code, c.code.as_ref()) {
+            continue;
+        }
+        let (Some(time), Some(ObservationValue::Quantity(q))) = (c.time, &c.value) else { continue };
+        let Some(value) = q.value.as_ref().map(|d| d.to_f64()).filter(|v| v.is_finite()) else { continue };
+        let unit = q.code.clone().or_else(|| q.unit.clone());
+        let range = c.reference_ranges.first();
+        let bound = |b: Option<&crate::model::Quantity>| b.and_then(|q| q.value.as_ref()).map(|d| d.to_f64());
+        raw.push((
+            time,
+            value,
+            unit,
+            bound(range.and_then(|r| r.low.as_ref())),
+            bound(range.and_then(|r| r.high.as_ref())),
+            item.representative.clone(),
+            label(item, &entries),
+        ));
+    }
+    raw.sort_by(|a, b| (a.0.earliest(), &a.5).cmp(&(b.0.earliest(), &b.5)));
+    let target = raw.last().and_then(|r| r.2.clone());
+    let loinc = code.rsplit('|').next().unwrap_or(code);
+    let convert = |v: f64, from: &Option<String>| -> Option<f64> {
+        match (from, &target) {
+            (Some(f), Some(t)) if f != t => ucum::convert_analyte(loinc, v, f, t).or_else(|| {
+                let (f, t) = (ucum::Unit::parse(f).ok()?, ucum::Unit::parse(t).ok()?);
+                ucum::convert(v, &f, &t).ok()
+            }),
+            _ => Some(v),
+        }
+    };
+    let mut unconvertible = 0;
+    let mut points = Vec::new();
+    for (time, value, unit, low, high, entry, _) in &raw {
+        match convert(*value, unit) {
+            Some(value) => points.push(TrendPoint {
+                time: *time,
+                value,
+                entry: entry.clone(),
+                low: low.and_then(|l| convert(l, unit)),
+                high: high.and_then(|h| convert(h, unit)),
+            }),
+            None => unconvertible += 1,
+        }
+    }
+    Trend {
+        code: code.to_owned(),
+        label: raw.last().map(|r| r.6.clone()).unwrap_or_default(),
+        unit: target,
+        points,
+        unconvertible,
+    }
+}
+
+/// The current lists a clinician reads first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CurrentLists {
+    /// Active problems.
+    pub problems: Vec<ViewItem>,
+    /// Active medications.
+    pub medications: Vec<ViewItem>,
+    /// Active allergies and intolerances.
+    pub allergies: Vec<ViewItem>,
+}
+
+/// Active problems, medications and allergies of the clinical view.
+///
+/// # Example
+/// ```
+/// let lists = emr_core::query::current_lists(&emr_core::model::Record::default());
+/// assert!(lists.problems.is_empty());
+/// ```
+pub fn current_lists(record: &Record) -> CurrentLists {
+    let v = view(record);
+    let entries = by_ref(record);
+    let status = |i: &ViewItem| -> (Option<String>, Option<String>) {
+        entries
+            .get(&i.representative)
+            .map(|e| (e.clinical().clinical_status.clone(), e.clinical().status.clone()))
+            .unwrap_or_default()
+    };
+    let pick = |kind: EntryKind, ok: &dyn Fn(&ViewItem) -> bool| -> Vec<ViewItem> {
+        v.items.iter().filter(|i| i.kind == kind && ok(i)).cloned().collect()
+    };
+    CurrentLists {
+        problems: pick(EntryKind::Condition, &|i| {
+            matches!(status(i).0.as_deref(), None | Some("active" | "recurrence" | "relapse"))
+        }),
+        medications: pick(EntryKind::Medication, &|i| {
+            i.resource.resource_type() != "Medication"
+                && matches!(status(i).1.as_deref(), Some("active" | "on-hold" | "intended"))
+        }),
+        allergies: pick(EntryKind::Allergy, &|i| matches!(status(i).0.as_deref(), None | Some("active"))),
+    }
+}

@@ -1,0 +1,95 @@
+//! The patient bundle: sealed with age, opened back losslessly, readable by any age tool and any
+//! FHIR tool, and every kind of bad input refused with a clear error.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::io::Read;
+use std::path::Path;
+
+use age::secrecy::ExposeSecret;
+use chrono::{TimeZone, Utc};
+use emr_core::bundle::{open, seal, BundleError, OpenKey, SealKey};
+use emr_core::fhir::{import, ImportOptions};
+use emr_core::json::{self, Json};
+use emr_core::merge::view;
+use emr_core::model::Record;
+
+fn now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap()
+}
+
+fn record() -> Record {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/data/fhir/Rufus_Kihn_6b950b05-7dbf-450f-bca9-f05acff7a452.json");
+    import(&std::fs::read_to_string(path).unwrap(), &ImportOptions::default(), now()).unwrap().record
+}
+
+const PASS: SealKey<'static> = SealKey::Passphrase { passphrase: "tulip-harbor-93", work_factor: Some(10) };
+
+#[test]
+fn a_bundle_opens_back_to_the_same_clinical_record() {
+    let r = record();
+    let sealed = seal(&r, &PASS, "2026-11-01T00:00:00Z".parse().unwrap()).unwrap();
+    let opened = open(&sealed, &OpenKey::Passphrase("tulip-harbor-93"), now()).unwrap();
+    // Every assertion comes back, attributed to the same sources.
+    assert_eq!(opened.record.entries.len(), r.entries.len());
+    for e in &r.entries {
+        let back = opened.record.entries.iter().find(|b| b.resource() == e.resource()).expect("entry lost");
+        assert_eq!(back.provenance().source, e.provenance().source);
+    }
+    assert_eq!(
+        opened.record.sources.iter().map(|s| &s.id).collect::<Vec<_>>(),
+        r.sources.iter().map(|s| &s.id).collect::<Vec<_>>()
+    );
+    assert_eq!(view(&opened.record).items.len(), view(&r).items.len());
+    // The IPS comes first.
+    let tree = json::parse(&opened.fhir).unwrap();
+    assert_eq!(tree.pointer("/entry/0/resource/type").and_then(Json::as_str), Some("document"));
+}
+
+#[test]
+fn any_age_tool_and_any_fhir_reader_can_read_it() {
+    let identity = age::x25519::Identity::generate();
+    let recipient = identity.to_public().to_string();
+    let sealed = seal(&record(), &SealKey::Recipients(&[recipient]), "2026-11-01T00:00:00Z".parse().unwrap()).unwrap();
+    // Decrypt with the age crate's own API (as `age -d` would), gunzip, parse as plain JSON.
+    let gz = age::decrypt(&identity, &sealed).unwrap();
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(gz.as_slice()).read_to_string(&mut text).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["resourceType"], "Bundle");
+    assert_eq!(v["type"], "collection");
+    // And emr opens it with the identity string.
+    let secret = identity.to_string();
+    assert!(open(&sealed, &OpenKey::Identity(secret.expose_secret()), now()).is_ok());
+}
+
+#[test]
+fn bad_input_gives_a_distinct_clear_error() {
+    let sealed = seal(&record(), &PASS, "2026-11-01T00:00:00Z".parse().unwrap()).unwrap();
+    let key = OpenKey::Passphrase("tulip-harbor-93");
+    let err = |bytes: &[u8], key: &OpenKey<'_>| open(bytes, key, now()).unwrap_err();
+    assert!(matches!(err(&sealed, &OpenKey::Passphrase("wrong")), BundleError::WrongKey));
+    assert!(matches!(err(&sealed[..sealed.len() / 2], &key), BundleError::Corrupted));
+    let mut flipped = sealed.clone();
+    let at = flipped.len() - 100;
+    flipped[at] ^= 0x01;
+    assert!(matches!(err(&flipped, &key), BundleError::Corrupted));
+    assert!(matches!(err(b"{\"resourceType\":\"Bundle\"}", &key), BundleError::NotAge));
+    assert!(matches!(err(b"", &key), BundleError::NotAge | BundleError::Corrupted));
+    assert!(matches!(err(&sealed, &OpenKey::Identity("not a key")), BundleError::BadIdentity));
+    let other = age::x25519::Identity::generate().to_string();
+    assert!(matches!(err(&sealed, &OpenKey::Identity(other.expose_secret())), BundleError::WrongKey));
+    // Not our content inside a valid age file.
+    let junk = age::encrypt(&age::scrypt::Recipient::new("tulip-harbor-93".to_owned().into()), b"hello").unwrap();
+    assert!(matches!(err(&junk, &key), BundleError::NotABundle));
+    // Messages name the problem, never content.
+    for e in [BundleError::WrongKey, BundleError::Corrupted, BundleError::NotAge] {
+        assert!(!e.to_string().contains("Rufus"));
+    }
+    assert!(matches!(
+        seal(&record(), &SealKey::Recipients(&["age1nope".to_owned()]), "2026-01-01".parse().unwrap()),
+        Err(BundleError::BadRecipient(0))
+    ));
+    assert!(matches!(seal(&Record::default(), &PASS, "2026-01-01".parse().unwrap()), Err(BundleError::NoPatient)));
+}
