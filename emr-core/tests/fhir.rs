@@ -221,6 +221,8 @@ fn unknown_elements_codes_and_r5_resources_are_kept_and_reported() {
     assert!(out.contains(r#""resourceType":"DeviceUsage""#));
     let r5 = imported.findings.iter().find(|f| f.code == "resource.type.unknown").expect("reported");
     assert_eq!(r5.path, "/entry/1/resource/resourceType");
+    let unknown = imported.findings.iter().find(|f| f.code == "resource.element.unknown").expect("reported");
+    assert_eq!(unknown.path, "/entry/0/resource/futureElement");
 }
 
 #[test]
@@ -354,4 +356,21 @@ fn official_and_connectathon_ips_documents_reexport_as_fixed_points() {
 fn ips_without_a_patient_is_refused() {
     let record = emr_core::model::Record::default();
     assert!(emr_core::fhir::to_ips(&record, &options()).is_err());
+}
+
+/// Regression: ids are unique per resource type only; a Medication and the MedicationStatement
+/// that references it may share one (seen in an IPS connectathon document), and neither may
+/// supersede the other.
+#[test]
+fn resources_of_different_types_with_one_id_are_distinct_entries() {
+    let text = r#"{"resourceType":"Bundle","type":"collection","entry":[
+        {"fullUrl":"urn:uuid:1","resource":{"resourceType":"Medication","id":"m1","code":{"text":"Amlodipine 5 mg"}}},
+        {"fullUrl":"urn:uuid:2","resource":{"resourceType":"MedicationStatement","id":"m1","status":"active",
+          "medicationReference":{"reference":"urn:uuid:1"},"subject":{"display":"x"}}}]}"#;
+    let imported = import(text, &ImportOptions::default(), now()).unwrap();
+    let ids: Vec<&str> = imported.record.entries.iter().map(|e| e.provenance().id.as_str()).collect();
+    assert_eq!(ids, ["Medication/m1", "MedicationStatement/m1"]);
+    let v = emr_core::merge::view(&imported.record);
+    assert_eq!(v.items.len(), 2);
+    assert!(v.superseded.is_empty());
 }

@@ -74,14 +74,10 @@ pub(crate) fn reference_to(entry: &Entry) -> String {
     full_url(entry)
 }
 
-/// A `Provenance` resource saying which source asserted `targets`.
-fn provenance(source: &Source, targets: &[&Entry], fallback: &PartialDate) -> Json<'static> {
-    let recorded = targets.iter().filter_map(|e| e.provenance().recorded).max().unwrap_or(*fallback);
-    let recorded = match recorded {
-        PartialDate::DateTime(_) => recorded,
-        // `Provenance.recorded` is an instant: a partial date is widened to its start.
-        other => PartialDate::from(chrono::DateTime::from_timestamp(other.earliest(), 0).unwrap_or_default()),
-    };
+/// A `Provenance` resource saying which source asserted the resources at `targets` (full URLs,
+/// with the recording time of each assertion).
+fn provenance(source: &Source, targets: &[(String, Option<PartialDate>)], fallback: &PartialDate) -> Json<'static> {
+    let recorded = targets.iter().filter_map(|t| t.1).max_by_key(PartialDate::latest).unwrap_or(*fallback);
     let who = match &source.reference {
         Some(r) => obj(vec![("reference", s(r.clone())), ("display", s(source.name.clone().unwrap_or_default()))]),
         None => obj(vec![("display", s(source.name.clone().unwrap_or_else(|| source.id.to_string())))]),
@@ -96,8 +92,9 @@ fn provenance(source: &Source, targets: &[&Entry], fallback: &PartialDate) -> Js
     obj(vec![
         ("resourceType", s("Provenance")),
         ("id", s(urn_uuid(&format!("provenance\u{0}{}", source.id)).trim_start_matches("urn:uuid:"))),
-        ("target", Json::Array(targets.iter().map(|e| obj(vec![("reference", s(reference_to(e)))])).collect())),
-        ("recorded", s(recorded.to_string())),
+        ("target", Json::Array(targets.iter().map(|t| obj(vec![("reference", s(t.0.clone()))])).collect())),
+        // `Provenance.recorded` is an instant: a partial date is widened to its start.
+        ("recorded", s(instant(&recorded))),
         ("agent", Json::Array(vec![obj(vec![("type", agent_type), ("who", who)])])),
         (
             "entity",
@@ -115,11 +112,15 @@ fn provenance(source: &Source, targets: &[&Entry], fallback: &PartialDate) -> Js
     ])
 }
 
-/// The `Provenance` resources of a record: one per source that has entries.
-pub(crate) fn provenances(record: &Record, entries: &[&Entry], fallback: &PartialDate) -> Vec<Json<'static>> {
-    let mut by_source: BTreeMap<&crate::model::SourceId, Vec<&Entry>> = BTreeMap::new();
-    for e in entries {
-        by_source.entry(&e.provenance().source).or_default().push(e);
+/// The `Provenance` resources for `targets` (source, full URL, recording time): one per source.
+fn provenances_of(
+    record: &Record,
+    targets: Vec<(&crate::model::SourceId, String, Option<PartialDate>)>,
+    fallback: &PartialDate,
+) -> Vec<Json<'static>> {
+    let mut by_source: BTreeMap<&crate::model::SourceId, Vec<(String, Option<PartialDate>)>> = BTreeMap::new();
+    for (source, url, recorded) in targets {
+        by_source.entry(source).or_default().push((url, recorded));
     }
     by_source
         .into_iter()
@@ -133,6 +134,67 @@ pub(crate) fn provenances(record: &Record, entries: &[&Entry], fallback: &Partia
             provenance(&source, &targets, fallback)
         })
         .collect()
+}
+
+/// The `Provenance` resources of a record: one per source that has entries.
+pub(crate) fn provenances(record: &Record, entries: &[&Entry], fallback: &PartialDate) -> Vec<Json<'static>> {
+    let targets = entries.iter().map(|e| (&e.provenance().source, reference_to(e), e.provenance().recorded)).collect();
+    provenances_of(record, targets, fallback)
+}
+
+/// Export the clinical view (`merge::view`) as a `collection` Bundle: the patient, one resource
+/// per clinical fact (as received, unless resolution changed a field), and a `Provenance` per
+/// source naming every fact that source asserted — so a fact reported by three clinics appears
+/// once, with three Provenance targets. [`to_bundle`] exports every assertion instead.
+///
+/// # Example
+/// ```
+/// use emr_core::fhir::{to_view_bundle, ExportOptions};
+/// use emr_core::model::{Entry, Patient, Provenance, Record, Source};
+/// let imm = r#"{"resourceType":"Immunization","status":"completed","vaccineCode":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"140"}]},"occurrenceDateTime":"2024-10-01"}"#;
+/// let mut record = Record::new(Patient::parse(r#"{"resourceType":"Patient","id":"p"}"#).unwrap());
+/// record.sources = vec![Source::new("a", "Clinic A"), Source::new("b", "Clinic B")];
+/// record.entries = vec![Entry::from_text(Provenance::new("a", "1"), imm).unwrap(), Entry::from_text(Provenance::new("b", "9"), imm).unwrap()];
+/// let bundle = to_view_bundle(&record, &ExportOptions { timestamp: "2026-01-01T00:00:00Z".parse().unwrap() });
+/// assert_eq!(bundle.matches(r#""resourceType":"Immunization""#).count(), 1);
+/// assert_eq!(bundle.matches(r#""resourceType":"Provenance""#).count(), 2);
+/// ```
+pub fn to_view_bundle(record: &Record, options: &ExportOptions) -> String {
+    let v = crate::merge::view(record);
+    let by_ref: BTreeMap<crate::model::EntryRef, &Entry> =
+        record.entries.iter().map(|e| (crate::model::EntryRef::of(e), e)).collect();
+    let mut items = Vec::new();
+    if let Some(patient) = &record.patient {
+        if let Ok(tree) = patient.resource().json() {
+            items.push(obj(vec![("fullUrl", s(patient_url(&tree))), ("resource", tree)]));
+        }
+    }
+    let mut targets = Vec::new();
+    for item in v.items.iter().filter(|i| !i.representative.id.starts_with(crate::merge::PATIENT_ENTRY_PREFIX)) {
+        let Some(rep) = by_ref.get(&item.representative) else { continue };
+        let url = full_url(rep);
+        if let Ok(tree) = item.resource.json() {
+            items.push(obj(vec![("fullUrl", s(url.clone())), ("resource", tree)]));
+        }
+        for m in &item.members {
+            if let Some(e) = by_ref.get(m) {
+                targets.push((&m.source, url.clone(), e.provenance().recorded));
+            }
+        }
+    }
+    targets.sort();
+    targets.dedup();
+    for p in provenances_of(record, targets, &options.timestamp) {
+        let id = p.get("id").and_then(Json::as_str).unwrap_or_default().to_owned();
+        items.push(obj(vec![("fullUrl", s(format!("urn:uuid:{id}"))), ("resource", p)]));
+    }
+    obj(vec![
+        ("resourceType", s("Bundle")),
+        ("type", s("collection")),
+        ("timestamp", s(instant(&options.timestamp))),
+        ("entry", Json::Array(items)),
+    ])
+    .to_compact_string()
 }
 
 /// Export a record as a FHIR R4 `collection` Bundle: the patient, every entry exactly as

@@ -201,12 +201,14 @@ fn collect<'j, 'a>(
     }
 }
 
-/// The id of a resource in its source: its `id`, else its full URL, else its position.
+/// The id of a resource in its source: `Type/id` (ids are unique per type only), else its full
+/// URL, else its position.
 fn entry_id(f: &Found<'_, '_>, i: usize) -> String {
+    let ty = f.tree.get("resourceType").and_then(Json::as_str).unwrap_or_default();
     f.tree
         .get("id")
         .and_then(Json::as_str)
-        .map(str::to_owned)
+        .map(|id| format!("{ty}/{id}"))
         .or_else(|| f.full_url.clone())
         .unwrap_or_else(|| format!("entry-{i}"))
 }

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use super::export::{full_url, instant, obj, patient_url, s, urn_uuid, ExportOptions};
 use super::narrative::{label, section_div};
 use crate::json::Json;
-use crate::model::{Entry, EntryKind, Record, Resource};
+use crate::merge::view;
+use crate::model::{Entry, EntryKind, EntryRef, Record, Resource};
 
 const LOINC: &str = "http://loinc.org";
 /// IPS absent/unknown code system.
@@ -214,8 +215,10 @@ fn absent_resource(ty: &str, code: &str, text: &str, patient_ref: &str) -> Json<
 
 /// Export the record's clinical content as an IPS `document` Bundle.
 ///
-/// Retracted entries are left out; resources are exported as received. The author is the
-/// record's source with the most entries (an Organization).
+/// It lists the clinical view (`merge::view`): one resource per fact, duplicates folded,
+/// retracted and settled entries left out, each exported as received unless resolution changed
+/// a field. The author is the record's only source, or for a record of several sources an
+/// organization standing for the combined record.
 ///
 /// # Errors
 /// [`IpsError::NoPatient`] when the record has no patient.
@@ -234,10 +237,15 @@ pub fn to_ips(record: &Record, options: &ExportOptions) -> Result<String, IpsErr
     let patient = record.patient.as_ref().ok_or(IpsError::NoPatient)?;
     let patient_tree = patient.resource().json().map_err(|_| IpsError::NoPatient)?;
     let patient_url = patient_url(&patient_tree);
+    // The clinical view: one resource per fact (duplicates folded, retractions and clinicians'
+    // decisions applied), exported as resolution left it (e.g. the most severe criticality).
+    let v = view(record);
+    let shown: BTreeMap<EntryRef, &Resource> =
+        v.items.iter().map(|i| (i.representative.clone(), &i.resource)).collect();
     let current: Vec<&Entry> = record
         .entries
         .iter()
-        .filter(|e| !e.is_retracted())
+        .filter(|e| shown.contains_key(&EntryRef::of(e)))
         // A previous IPS's Composition is not clinical content of this one.
         .filter(|e| e.clinical().resource_type != "Composition")
         .collect();
@@ -256,7 +264,8 @@ pub fn to_ips(record: &Record, options: &ExportOptions) -> Result<String, IpsErr
             let url = full_url(e);
             refs.push(obj(vec![("reference", s(url.clone()))]));
             if listed.insert(url.clone(), ()).is_none() {
-                resources.push((url, e.resource().json().unwrap_or(Json::Null)));
+                let resource = shown.get(&EntryRef::of(e)).copied().unwrap_or(e.resource());
+                resources.push((url, resource.json().unwrap_or(Json::Null)));
             }
         }
         // "No information" entries (made here or imported from an earlier IPS) read as a sentence.

@@ -9,6 +9,6 @@ mod index;
 mod ips;
 mod narrative;
 
-pub use export::{stable_id, to_bundle, to_ndjson, ExportOptions};
+pub use export::{stable_id, to_bundle, to_ndjson, to_view_bundle, ExportOptions};
 pub use import::{import, import_bytes, import_tree, ImportError, ImportOptions, Imported};
 pub use ips::{to_ips, IpsError, ABSENT_UNKNOWN};

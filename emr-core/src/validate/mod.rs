@@ -4,7 +4,9 @@
 //! Findings carry a JSON pointer into the record and a message that names
 //! the field and the rule, never a patient's values.
 
+mod elements;
 mod envelope;
+mod r4_elements;
 mod refs;
 mod resource;
 pub mod rules;

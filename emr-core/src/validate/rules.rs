@@ -56,6 +56,8 @@ rules! {
     RECORDED_FUTURE = "entry.recorded.future", Error, "recording time is in the future";
     JSON_KEY_DUPLICATE = "json.key.duplicate", Error, "object has the same member twice; readers would disagree on its value";
     RESOURCE_TYPE_UNKNOWN = "resource.type.unknown", Warning, "resourceType is not a FHIR R4 resource type (kept verbatim)";
+    ELEMENT_UNKNOWN = "resource.element.unknown", Warning, "element is not defined by FHIR R4 for this resource type (kept verbatim; an R5 or local element?)";
+    ELEMENT_TYPE = "resource.element.type", Error, "element has the wrong JSON type for FHIR R4 (string, number, boolean or object; single or array)";
     RESOURCE_ID_SYNTAX = "resource.id.syntax", Error, "resource id must be 1-64 characters of A-Z a-z 0-9 - .";
     PATIENT_TYPE = "patient.type", Error, "the patient resource is not of type Patient";
     PATIENT_GENDER_UNKNOWN = "patient.gender.unknown", Error, "gender must be male, female, other or unknown";

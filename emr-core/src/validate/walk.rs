@@ -142,6 +142,7 @@ impl<'r> Context<'r> {
             let field = dup.rsplit('/').next().unwrap_or_default().to_owned();
             push(out, &rules::JSON_KEY_DUPLICATE, format!("{base}{dup}"), &field);
         }
+        super::elements::check(tree, &resource_type, base, out);
         let contained = resource::contained_ids(tree);
         resource::check(tree, base, entry.is_none(), self.birth, out);
         let kind = entry.map(Entry::kind);

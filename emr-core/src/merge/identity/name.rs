@@ -48,15 +48,16 @@ fn given_level(a: &Name, b: &Name) -> MatchLevel {
     let (Some(fa), Some(fb)) = (a.given_words.first(), b.given_words.first()) else {
         return MatchLevel::Missing;
     };
-    if a.given == b.given || (fa == fb && fa.len() > 1) {
+    let letters = |w: &str| w.chars().count();
+    if a.given == b.given || (fa == fb && letters(fa) > 1) {
         return MatchLevel::Exact;
     }
     // A known nickname, or a middle name used as the first name.
-    let other_given = |w: &str, names: &[String]| w.len() > 1 && names.iter().skip(1).any(|n| n == w);
+    let other_given = |w: &str, names: &[String]| letters(w) > 1 && names.iter().skip(1).any(|n| n == w);
     if nickname::equivalent(fa, fb) || other_given(fa, &b.given_words) || other_given(fb, &a.given_words) {
         return MatchLevel::Nickname;
     }
-    if (fa.len() == 1 && fb.starts_with(fa.as_str())) || (fb.len() == 1 && fa.starts_with(fb.as_str())) {
+    if (letters(fa) == 1 && fb.starts_with(fa.as_str())) || (letters(fb) == 1 && fa.starts_with(fb.as_str())) {
         return MatchLevel::Initial;
     }
     if is_typo(&a.given, &b.given) || is_typo(fa, fb) {
@@ -77,7 +78,7 @@ fn family_level(a: &str, b: &str, a_words: &[String], b_words: &[String]) -> Mat
     }
     // One part of a compound name (`Garcia Lopez` / `Garcia`) counts as close.
     let compound = (a_words.len() > 1 || b_words.len() > 1)
-        && a_words.iter().any(|w| w.len() >= 3 && b_words.iter().any(|v| v == w));
+        && a_words.iter().any(|w| w.chars().count() >= 3 && b_words.iter().any(|v| v == w));
     if compound || is_typo(a, b) {
         return MatchLevel::Typo;
     }

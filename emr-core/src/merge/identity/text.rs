@@ -6,8 +6,8 @@ const MAX_CHARS: usize = 64;
 /// Jaro–Winkler similarity at or above which two spellings count as a typo of each other.
 pub(super) const TYPO_JARO_WINKLER: f64 = 0.9;
 
-/// Lower-case words of letters and digits, accents folded; punctuation separates words except
-/// apostrophes, which are dropped (`O'Brien` → `obrien`).
+/// Lower-case words of letters and digits, Latin accents folded (other scripts kept as they are);
+/// punctuation separates words except apostrophes, which are dropped (`O'Brien` → `obrien`).
 pub(super) fn words(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut current = String::new();
@@ -24,7 +24,7 @@ pub(super) fn words(text: &str) -> Vec<String> {
             if let Some(folded) = fold(lower) {
                 current.push_str(folded);
                 pushed = true;
-            } else if lower.is_ascii_alphanumeric() {
+            } else if lower.is_alphanumeric() {
                 current.push(lower);
                 pushed = true;
             }
@@ -71,7 +71,7 @@ fn fold(c: char) -> Option<&'static str> {
 pub(super) fn name_words(text: &str) -> Vec<String> {
     words(text)
         .into_iter()
-        .map(|w| w.chars().filter(char::is_ascii_alphabetic).collect::<String>())
+        .map(|w| w.chars().filter(|c| c.is_alphabetic()).collect::<String>())
         .filter(|w| !w.is_empty())
         .collect()
 }
@@ -93,7 +93,8 @@ pub(super) fn is_typo(a: &str, b: &str) -> bool {
     if a.is_empty() || b.is_empty() {
         return false;
     }
-    jaro_winkler(a, b) >= TYPO_JARO_WINKLER || (a.len().min(b.len()) >= 4 && strsim::osa_distance(a, b) <= 1)
+    jaro_winkler(a, b) >= TYPO_JARO_WINKLER
+        || (a.chars().count().min(b.chars().count()) >= 4 && strsim::osa_distance(a, b) <= 1)
 }
 
 /// True when two digit strings of the same length differ in one digit or by one adjacent
@@ -234,10 +235,8 @@ pub(super) fn nysiis(word: &str) -> String {
 
 /// True when two words sound alike by Soundex or NYSIIS.
 pub(super) fn sounds_alike(a: &str, b: &str) -> bool {
-    if a.is_empty() || b.is_empty() {
-        return false;
-    }
-    soundex(a) == soundex(b) || nysiis(a) == nysiis(b)
+    let same = |x: String, y: String| !x.is_empty() && x == y;
+    same(soundex(a), soundex(b)) || same(nysiis(a), nysiis(b))
 }
 
 #[cfg(test)]
@@ -248,6 +247,7 @@ mod tests {
     fn words_fold_and_split() {
         assert_eq!(words("  Ana-María O'Brien  "), vec!["ana", "maria", "obrien"]);
         assert_eq!(name_words("Alexis123 Toy"), vec!["alexis", "toy"]);
+        assert_eq!(name_words("Иванова Ōno"), vec!["иванова", "ono"]);
         assert_eq!(digits("+1 (555) 262-7029"), "15552627029");
     }
 
@@ -285,6 +285,8 @@ mod tests {
         assert!(is_typo("isabella", "isablela"));
         assert!(is_typo("waller", "wallner"));
         assert!(!is_typo("tim", "tom"));
+        // Words outside ASCII have no phonetic code: never alike by sound.
+        assert!(!sounds_alike("иванова", "петрова"));
         assert!(one_digit_apart("4814", "4184"));
         assert!(one_digit_apart("2745", "2475"));
         assert!(!one_digit_apart("2776", "2509"));

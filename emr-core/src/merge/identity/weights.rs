@@ -57,10 +57,11 @@ use WeightSource::{Assumed as A, AssumedM as AM, Estimated as E};
 
 /// Every (field, level) weight. Missing values are not listed: they weigh 0.
 // BEGIN GENERATED WEIGHTS
+#[rustfmt::skip]
 pub const WEIGHTS: &[FieldWeight] = &[
     w(F::GivenName, L::Exact, 0.6843, 0.003944, 7.44, E), // dataset1: 330 of true pairs, 1798 of others
     w(F::GivenName, L::Nickname, 0.02, 0.001372, 3.87, AM), // dataset1: 0 of true pairs, 625 of others
-    w(F::GivenName, L::Typo, 0.1004, 0.001435, 6.13, E),  // dataset1: 48 of true pairs, 654 of others
+    w(F::GivenName, L::Typo, 0.1004, 0.001435, 6.13, E), // dataset1: 48 of true pairs, 654 of others
     w(F::GivenName, L::Phonetic, 0.007247, 0.002446, 1.57, E), // dataset1: 3 of true pairs, 1115 of others
     w(F::GivenName, L::Initial, 0.001694, 0.0001129, 3.91, AM), // dataset1: 0 of true pairs, 51 of others
     w(F::GivenName, L::Swapped, 0.09007, 1.096e-6, 8.16, E), // dataset1: 43 of true pairs, 0 of others
@@ -75,30 +76,30 @@ pub const WEIGHTS: &[FieldWeight] = &[
     w(F::BirthDate, L::OneDigit, 0.00729, 0.0009878, 2.88, E), // dataset1: 3 of true pairs, 450 of others
     w(F::BirthDate, L::Compatible, 0.01, 0.000125, 6.32, A), // dataset1: 0 of true pairs, 0 of others
     w(F::BirthDate, L::Different, 0.05103, 0.9988, -4.29, E), // dataset1: 24 of true pairs, 455555 of others
-    w(F::Sex, L::Exact, 0.98, 0.5, 0.97, A),              // dataset1: 0 of true pairs, 0 of others
-    w(F::Sex, L::Different, 0.02, 0.5, -4.64, A),         // dataset1: 0 of true pairs, 0 of others
+    w(F::Sex, L::Exact, 0.98, 0.5, 0.97, A), // dataset1: 0 of true pairs, 0 of others
+    w(F::Sex, L::Different, 0.02, 0.5, -4.64, A), // dataset1: 0 of true pairs, 0 of others
     w(F::StreetNumber, L::Exact, 0.8442, 0.01403, 5.91, E), // dataset1: 395 of true pairs, 6383 of others
     w(F::StreetNumber, L::OneDigit, 0.0587, 0.2234, -1.93, E), // dataset1: 27 of true pairs, 101665 of others
     w(F::StreetNumber, L::Different, 0.09712, 0.7626, -2.97, E), // dataset1: 45 of true pairs, 347020 of others
-    w(F::Street, L::Exact, 0.7165, 0.0002977, 11.23, E),  // dataset1: 347 of true pairs, 141 of others
-    w(F::Street, L::Typo, 0.2093, 0.0003166, 9.37, E),    // dataset1: 101 of true pairs, 150 of others
+    w(F::Street, L::Exact, 0.7165, 0.0002977, 11.23, E), // dataset1: 347 of true pairs, 141 of others
+    w(F::Street, L::Typo, 0.2093, 0.0003166, 9.37, E), // dataset1: 101 of true pairs, 150 of others
     w(F::Street, L::Swapped, 0.04433, 3.156e-6, 6.89, E), // dataset1: 21 of true pairs, 1 of others
     w(F::Street, L::Different, 0.0299, 0.9994, -5.06, E), // dataset1: 14 of true pairs, 475022 of others
     w(F::AddressLine, L::Exact, 0.7328, 0.0007015, 10.03, E), // dataset1: 308 of true pairs, 273 of others
     w(F::AddressLine, L::Typo, 0.2102, 0.0003501, 9.23, E), // dataset1: 88 of true pairs, 136 of others
     w(F::AddressLine, L::Swapped, 0.04869, 8.977e-6, 6.2, E), // dataset1: 20 of true pairs, 3 of others
     w(F::AddressLine, L::Different, 0.008314, 0.9989, -6.91, E), // dataset1: 3 of true pairs, 389458 of others
-    w(F::City, L::Exact, 0.763, 0.0008926, 9.74, E),      // dataset1: 373 of true pairs, 429 of others
-    w(F::City, L::Typo, 0.1726, 0.0004395, 8.62, E),      // dataset1: 84 of true pairs, 211 of others
-    w(F::City, L::Different, 0.06435, 0.9987, -3.96, E),  // dataset1: 31 of true pairs, 480543 of others
-    w(F::State, L::Exact, 0.9623, 0.2346, 2.04, E),       // dataset1: 472 of true pairs, 113589 of others
+    w(F::City, L::Exact, 0.763, 0.0008926, 9.74, E), // dataset1: 373 of true pairs, 429 of others
+    w(F::City, L::Typo, 0.1726, 0.0004395, 8.62, E), // dataset1: 84 of true pairs, 211 of others
+    w(F::City, L::Different, 0.06435, 0.9987, -3.96, E), // dataset1: 31 of true pairs, 480543 of others
+    w(F::State, L::Exact, 0.9623, 0.2346, 2.04, E), // dataset1: 472 of true pairs, 113589 of others
     w(F::State, L::Different, 0.03768, 0.7654, -4.34, E), // dataset1: 18 of true pairs, 370541 of others
-    w(F::Postcode, L::Exact, 0.8305, 0.001011, 9.68, E),  // dataset1: 416 of true pairs, 504 of others
+    w(F::Postcode, L::Exact, 0.8305, 0.001011, 9.68, E), // dataset1: 416 of true pairs, 504 of others
     w(F::Postcode, L::OneDigit, 0.1565, 0.01354, 3.53, E), // dataset1: 78 of true pairs, 6758 of others
     w(F::Postcode, L::Different, 0.01296, 0.9854, -6.25, E), // dataset1: 6 of true pairs, 491738 of others
-    w(F::Phone, L::Exact, 0.8, 0.0001, 12.97, A),         // dataset1: 0 of true pairs, 0 of others
-    w(F::Phone, L::OneDigit, 0.03, 0.0001, 8.23, A),      // dataset1: 0 of true pairs, 0 of others
-    w(F::Phone, L::Different, 0.17, 0.9998, -2.56, A),    // dataset1: 0 of true pairs, 0 of others
+    w(F::Phone, L::Exact, 0.8, 0.0001, 12.97, A), // dataset1: 0 of true pairs, 0 of others
+    w(F::Phone, L::OneDigit, 0.03, 0.0001, 8.23, A), // dataset1: 0 of true pairs, 0 of others
+    w(F::Phone, L::Different, 0.17, 0.9998, -2.56, A), // dataset1: 0 of true pairs, 0 of others
     w(F::Identifier, L::Exact, 0.8983, 1.002e-6, 19.77, E), // dataset1: 450 of true pairs, 0 of others
     w(F::Identifier, L::OneDigit, 0.05484, 1.002e-6, 15.74, E), // dataset1: 27 of true pairs, 0 of others
     w(F::Identifier, L::Different, 0.04686, 1.0, -4.42, E), // dataset1: 23 of true pairs, 499000 of others
