@@ -6,8 +6,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use emr_core::merge::{merge, view, MergeOptions};
-use emr_core::model::{Entry, Patient, Provenance, Record, Source};
+use emr_core::merge::{merge, reconcile, view, Choice, MergeOptions, Reconciliation};
+use emr_core::model::{Entry, EntryRef, Patient, Provenance, Record, Source, SourceKind};
 use proptest::prelude::*;
 
 const PATIENT: &str = r#"{"resourceType":"Patient","id":"p1","identifier":[{"system":"urn:oid:2.16.840.1.113883.4.1","value":"999-12-3456"}],"name":[{"family":"Haddad","given":["Omar"]}],"birthDate":"1958-11-02","gender":"male"}"#;
@@ -77,16 +77,36 @@ type Spec = (u8, usize, usize, u8, u8, u8, bool);
 
 fn record_strategy(source: &'static str) -> impl Strategy<Value = Record> {
     let spec = (0u8..5, 0usize..3, 0usize..TIMES.len(), 0u8..4, 0u8..6, 1u8..3, proptest::bool::weighted(0.1));
-    (proptest::collection::vec(spec, 0..8), any::<bool>()).prop_map(move |(specs, other_patient): (Vec<Spec>, bool)| {
-        let mut r = Record::new(Patient::parse(if other_patient { PATIENT_B } else { PATIENT }).unwrap());
-        r.sources.push(Source::new(source, source.to_uppercase()));
-        for (kind, code, time, variant, id, version, retracted) in specs {
-            let text = resource(kind, code, time, variant, retracted);
-            let p = Provenance::new(source, format!("{source}-{id}")).with_version(u32::from(version));
-            r.entries.push(Entry::from_text(p, &text).unwrap());
-        }
-        r
-    })
+    let decide = proptest::option::weighted(0.2, 0u8..3);
+    (proptest::collection::vec(spec, 0..8), any::<bool>(), decide).prop_map(
+        move |(specs, other_patient, decision): (Vec<Spec>, bool, Option<u8>)| {
+            let mut r = Record::new(Patient::parse(if other_patient { PATIENT_B } else { PATIENT }).unwrap());
+            r.sources.push(Source::new(source, source.to_uppercase()));
+            for (kind, code, time, variant, id, version, retracted) in specs {
+                let text = resource(kind, code, time, variant, retracted);
+                let p = Provenance::new(source, format!("{source}-{id}")).with_version(u32::from(version));
+                r.entries.push(Entry::from_text(p, &text).unwrap());
+            }
+            // Sometimes a clinician has already reconciled this record: accept, reject or edit its first entry.
+            if let (Some(action), Some(first)) = (decision, r.entries.first().map(EntryRef::of)) {
+                let clinician =
+                    Source { kind: SourceKind::Clinician, ..Source::new(format!("dr-{source}"), "Dr. Reviewer") };
+                let choice = match action {
+                    0 => Choice::Accept(first.clone()),
+                    1 => Choice::Reject(first.clone()),
+                    _ => Choice::Edit(r.entries[0].resource().clone()),
+                };
+                let decision = Reconciliation {
+                    clinician,
+                    settles: vec![first],
+                    choice,
+                    recorded: "2025-06-01T08:00:00Z".parse().unwrap(),
+                };
+                r = reconcile(&r, &decision).unwrap();
+            }
+            r
+        },
+    )
 }
 
 fn ser(r: &Record) -> String {
@@ -146,10 +166,17 @@ proptest! {
             let patient = r.patient.as_ref().unwrap().resource();
             prop_assert!(merged.entries.iter().any(|x| x.resource() == patient), "a source's patient resource was lost");
         }
-        // Every live assertion is in exactly one view item, or reported suppressed.
+        // Every live assertion is in exactly one view item, or reported suppressed, or is a
+        // clinician's rejection (a decision, not a fact to show).
         let v = view(&merged);
         let listed: usize = v.items.iter().map(|i| i.members.len()).sum::<usize>() + v.suppressed.len();
-        let live = merged.entries.len() - v.retracted.len() - v.superseded.len();
+        let rejections = merged
+            .entries
+            .iter()
+            .filter(|e| e.provenance().decision.as_ref().is_some_and(|d| d.action == emr_core::model::DecisionAction::Reject))
+            .filter(|e| !v.suppressed.iter().any(|s| s.entry == EntryRef::of(e)))
+            .count();
+        let live = merged.entries.len() - v.retracted.len() - v.superseded.len() - rejections;
         prop_assert_eq!(listed, live);
         prop_assert_eq!(report.retracted, v.retracted);
     }

@@ -164,11 +164,7 @@ pub fn to_view_bundle(record: &Record, options: &ExportOptions) -> String {
     let by_ref: BTreeMap<crate::model::EntryRef, &Entry> =
         record.entries.iter().map(|e| (crate::model::EntryRef::of(e), e)).collect();
     let mut items = Vec::new();
-    if let Some(patient) = &record.patient {
-        if let Ok(tree) = patient.resource().json() {
-            items.push(obj(vec![("fullUrl", s(patient_url(&tree))), ("resource", tree)]));
-        }
-    }
+    items.extend(patient_item(record));
     let mut targets = Vec::new();
     for item in v.items.iter().filter(|i| !i.representative.id.starts_with(crate::merge::PATIENT_ENTRY_PREFIX)) {
         let Some(rep) = by_ref.get(&item.representative) else { continue };
@@ -184,7 +180,18 @@ pub fn to_view_bundle(record: &Record, options: &ExportOptions) -> String {
     }
     targets.sort();
     targets.dedup();
-    for p in provenances_of(record, targets, &options.timestamp) {
+    collection(items, provenances_of(record, targets, &options.timestamp), options).to_compact_string()
+}
+
+/// The patient's Bundle entry.
+fn patient_item(record: &Record) -> Option<Json<'_>> {
+    let tree = record.patient.as_ref()?.resource().json().ok()?;
+    Some(obj(vec![("fullUrl", s(patient_url(&tree))), ("resource", tree)]))
+}
+
+/// A `collection` Bundle of `items` followed by the `Provenance` resources.
+fn collection<'a>(mut items: Vec<Json<'a>>, provenances: Vec<Json<'static>>, options: &ExportOptions) -> Json<'a> {
+    for p in provenances {
         let id = p.get("id").and_then(Json::as_str).unwrap_or_default().to_owned();
         items.push(obj(vec![("fullUrl", s(format!("urn:uuid:{id}"))), ("resource", p)]));
     }
@@ -194,7 +201,6 @@ pub fn to_view_bundle(record: &Record, options: &ExportOptions) -> String {
         ("timestamp", s(instant(&options.timestamp))),
         ("entry", Json::Array(items)),
     ])
-    .to_compact_string()
 }
 
 /// Export a record as a FHIR R4 `collection` Bundle: the patient, every entry exactly as
@@ -218,26 +224,13 @@ pub fn to_bundle(record: &Record, options: &ExportOptions) -> String {
 
 pub(crate) fn bundle_of<'r>(record: &'r Record, entries: &[&'r Entry], options: &ExportOptions) -> Json<'r> {
     let mut items = Vec::new();
-    if let Some(patient) = &record.patient {
-        if let Ok(tree) = patient.resource().json() {
-            items.push(obj(vec![("fullUrl", s(patient_url(&tree))), ("resource", tree)]));
-        }
-    }
+    items.extend(patient_item(record));
     for e in entries {
         if let Ok(tree) = e.resource().json() {
             items.push(obj(vec![("fullUrl", s(full_url(e))), ("resource", tree)]));
         }
     }
-    for p in provenances(record, entries, &options.timestamp) {
-        let id = p.get("id").and_then(Json::as_str).unwrap_or_default().to_owned();
-        items.push(obj(vec![("fullUrl", s(format!("urn:uuid:{id}"))), ("resource", p)]));
-    }
-    obj(vec![
-        ("resourceType", s("Bundle")),
-        ("type", s("collection")),
-        ("timestamp", s(instant(&options.timestamp))),
-        ("entry", Json::Array(items)),
-    ])
+    collection(items, provenances(record, entries, &options.timestamp), options)
 }
 
 /// An instant text for a possibly partial date (its earliest moment).

@@ -37,7 +37,10 @@ pub(crate) fn current(entries: &[Entry]) -> Current<'_> {
             }
         }
     }
-    let (retracted, live): (Vec<&Entry>, Vec<&Entry>) = latest.into_values().partition(|e| e.is_retracted());
+    // A clinician's decision is never retracted by the status of the resource it copies (a
+    // rejection usually copies an entry marked in error).
+    let (retracted, live): (Vec<&Entry>, Vec<&Entry>) =
+        latest.into_values().partition(|e| e.is_retracted() && e.provenance().decision.is_none());
     superseded
         .sort_by(|a, b| EntryRef::of(a).cmp(&EntryRef::of(b)).then(a.resource().as_str().cmp(b.resource().as_str())));
     Current { live, retracted, superseded }
