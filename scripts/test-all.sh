@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test of the project, from a fresh clone: installs what it needs (idempotently), then runs
-# formatting, lints (host and wasm32), docs, the Rust tests, and the wasm32 build of the pure core.
+# formatting, lints (host and wasm32), docs, the Rust tests, the wasm32 build of the pure core,
+# and the npm package built and tested in Node and headless Chromium (scripts/test-wasm.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,7 +30,10 @@ step "cargo test --workspace"
 cargo test --workspace --locked
 
 step "generated files are up to date"
-git diff --exit-code -- schemas docs/validation-rules.md
+git diff --exit-code -- schemas docs/validation-rules.md emr-wasm/ts
+
+step "wasm package: build, Node, TypeScript, npm pack and headless Chromium tests"
+bash scripts/test-wasm.sh
 
 echo
 echo "all checks passed"

@@ -84,6 +84,7 @@ pub struct IdentityReport {
 
 /// What a merge did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct MergeReport {
     /// Patient identity.
     pub identity: IdentityReport,

@@ -1,0 +1,150 @@
+//! `emr add`: one entry, from a FHIR resource file or built from flags.
+
+use std::io::Read;
+use std::path::Path;
+
+use emr_core::model::{Entry, PartialDate, Provenance, Record, Resource, Source};
+use emr_core::validate::{validate, Finding, Severity};
+
+use crate::cli::AddArgs;
+use crate::error::CliError;
+use crate::output::{print, print_json};
+use crate::unlock::{open_for_write, stamp};
+
+use super::{new_id, parse_now, Outcome};
+
+/// `meta` key of the source used when `--source` is not given.
+pub const DEFAULT_SOURCE_KEY: &str = "default_source";
+
+/// Run `emr add`.
+///
+/// # Errors
+/// Bad input, validation errors (without `--allow-invalid`), and file errors.
+pub fn run(args: &AddArgs) -> Result<Outcome, CliError> {
+    // Read and check the input before taking the lock or asking for keys.
+    let given = match &args.json {
+        Some(path) => Some(read_resource(path)?),
+        None => None,
+    };
+    let now = args.now.as_deref().map(|t| parse_now(Some(t))).transpose()?;
+    let (lock, mut store) = open_for_write(&args.file, &args.unlock, &args.write)?;
+    let stamp = stamp(&args.write);
+    let now = now.unwrap_or(stamp.at);
+
+    let source = match &args.source {
+        Some(s) => s.clone(),
+        None => store.meta(DEFAULT_SOURCE_KEY)?.unwrap_or_else(|| "local".to_owned()),
+    };
+    if source.trim().is_empty() {
+        return Err(CliError::usage("--source is empty", "give the id of the source the entry comes from"));
+    }
+    let patient = store.patient()?;
+    let patient_id = patient.as_ref().and_then(|p| resource_id(p.resource()));
+    let resource = match (given, args.kind) {
+        (Some(r), _) => r,
+        (None, Some(kind)) => {
+            let id = args.id.clone().unwrap_or_else(new_id);
+            super::resource::build(kind, args, &id, patient_id.as_deref())?
+        }
+        (None, None) => return Err(CliError::usage("nothing to add", "give --json FILE or --kind KIND with --code")),
+    };
+    if resource.resource_type() == "Patient" {
+        return Err(CliError::usage(
+            "a Patient resource is the record's patient, not an entry",
+            "give the patient with `emr init --patient`; `emr add` takes clinical resources",
+        ));
+    }
+    let id = args.id.clone().or_else(|| resource_id(&resource)).unwrap_or_else(new_id);
+    let version = match store.latest_version(&source, &id)? {
+        None => 1,
+        Some(v) if args.new_version => v.saturating_add(1),
+        Some(_) => {
+            return Err(CliError::usage(
+                format!("source {source} already has an entry with this id"),
+                "give another --id, or --new-version to add it as the entry's next version",
+            ))
+        }
+    };
+    let recorded = PartialDate::from(stamp.at);
+    let provenance = Provenance::new(source.clone(), id).with_version(version).with_recorded(recorded);
+    let entry = Entry::new(provenance, resource).map_err(|e| CliError::Internal(e.to_string()))?;
+
+    let findings = check(&entry, patient, &source, now);
+    report(&findings);
+    if findings.iter().any(|f| f.severity == Severity::Error) && !args.allow_invalid {
+        return Err(CliError::usage(
+            "the entry has validation errors (listed above); nothing was added",
+            "fix the resource, or add --allow-invalid to keep it as it is",
+        ));
+    }
+
+    if !store.sources()?.iter().any(|s| s.id.as_str() == source) {
+        let mut new = Source::new(source.clone(), source.clone());
+        new.name = None;
+        store.add_source(&new, &stamp)?;
+    }
+    let row = store.add_entry(&entry, &stamp, "add")?;
+    store.save(&lock)?;
+    drop(lock);
+    if args.print_json {
+        let value: serde_json::Value = serde_json::from_str(&row.to_json()?)?;
+        print_json(&value)?;
+    } else {
+        print(&format!("added {} {} (version {}, source {})\n", row.derived.kind, row.id, row.version, row.source))?;
+    }
+    Ok(Outcome::Success)
+}
+
+/// Validate the new entry with the record's patient and sources.
+///
+/// Only the entry's own findings are kept. References to other entries are not
+/// resolved here (the check stays fast on large records), so `reference.unresolved`
+/// is left out; so is `entry.recorded.future`, as emr sets the recording time itself.
+fn check(
+    entry: &Entry,
+    patient: Option<emr_core::model::Patient>,
+    source: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<Finding> {
+    let mut record = Record { patient, ..Record::default() };
+    record.sources.push(Source::new(source, source));
+    record.entries.push(entry.clone());
+    validate(&record, now)
+        .into_iter()
+        .filter(|f| f.path.starts_with("/entries/0"))
+        .filter(|f| f.code != "reference.unresolved" && f.code != "entry.recorded.future")
+        .map(|mut f| {
+            f.path = f.path.replacen("/entries/0", "", 1);
+            f
+        })
+        .collect()
+}
+
+#[allow(clippy::print_stderr)]
+fn report(findings: &[Finding]) {
+    for f in findings {
+        eprintln!("{:<7} {:<32} {}  ({})", f.severity.as_str(), f.code, f.message, f.path);
+    }
+}
+
+/// Read a FHIR resource from a file (`-` = standard input).
+fn read_resource(path: &Path) -> Result<Resource, CliError> {
+    let text = if path.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).map_err(|e| CliError::Input { path: path.to_path_buf(), source: e })?;
+        s
+    } else {
+        std::fs::read_to_string(path).map_err(|e| CliError::Input { path: path.to_path_buf(), source: e })?
+    };
+    Resource::parse(&text).map_err(|e| {
+        CliError::usage(
+            format!("{}: {e}", path.display()),
+            "give one FHIR R4 resource as JSON (an object with resourceType)",
+        )
+    })
+}
+
+/// The `id` of a resource, if it has one.
+pub(crate) fn resource_id(r: &Resource) -> Option<String> {
+    r.json().ok().and_then(|j| j.get("id").and_then(|v| v.as_str()).map(str::to_owned))
+}

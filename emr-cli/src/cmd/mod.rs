@@ -1,0 +1,73 @@
+//! The subcommands, one file each.
+
+pub mod add;
+pub mod completions;
+pub mod init;
+pub mod keygen;
+pub mod list;
+pub mod log;
+pub mod passwd;
+pub mod recipients;
+pub mod resource;
+pub mod show;
+pub mod validate;
+pub mod verify;
+
+use chrono::{DateTime, Utc};
+
+use crate::cli::Command;
+use crate::error::CliError;
+
+/// How a command that did not fail ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Exit status 0.
+    Success,
+    /// Exit status 1: validation errors or integrity problems were found (and reported).
+    Findings,
+}
+
+/// Run a parsed command.
+///
+/// # Errors
+/// The command's error, to be reported with its exit code.
+pub fn run(command: &Command) -> Result<Outcome, CliError> {
+    match command {
+        Command::Keygen(a) => keygen::run(a),
+        Command::Init(a) => init::run(a),
+        Command::Add(a) => add::run(a),
+        Command::List(a) => list::run(a),
+        Command::Show(a) => show::run(a),
+        Command::Log(a) => log::run(a),
+        Command::Verify(a) => verify::run(a),
+        Command::Passwd(a) => passwd::run(a),
+        Command::Recipients(a) => recipients::run(a),
+        Command::Validate(a) => validate::run(a),
+        Command::Completions(a) => completions::completions(a),
+        Command::Man(a) => completions::man(a),
+    }
+}
+
+/// A new random id: 32 lower-case hex digits (a valid FHIR id).
+pub fn new_id() -> String {
+    let mut bytes = [0u8; 16];
+    if getrandom::getrandom(&mut bytes).is_err() {
+        // No OS randomness: fall back to time and process id, still unique per call.
+        let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default().unsigned_abs();
+        bytes = ((u128::from(nanos) << 32) | u128::from(std::process::id())).to_le_bytes();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `--now`, or the current time.
+///
+/// # Errors
+/// The value is not an RFC 3339 date-time.
+pub fn parse_now(now: Option<&str>) -> Result<DateTime<Utc>, CliError> {
+    match now {
+        Some(t) => DateTime::parse_from_rfc3339(t)
+            .map(|t| t.to_utc())
+            .map_err(|_| CliError::usage("--now must be an RFC 3339 date-time", "e.g. --now 2026-01-01T00:00:00Z")),
+        None => Ok(Utc::now()),
+    }
+}

@@ -1,0 +1,30 @@
+//! `emr verify`: the audit chain and every row's hash.
+
+use crate::cli::ReadArgs;
+use crate::error::CliError;
+use crate::output::{print, print_json};
+use crate::render;
+use crate::unlock::open;
+
+use super::Outcome;
+
+/// Run `emr verify`: exit status 1 when a problem is found.
+///
+/// # Errors
+/// File errors (a file that does not open at all).
+pub fn run(args: &ReadArgs) -> Result<Outcome, CliError> {
+    let store = open(&args.file, &args.unlock)?;
+    let v = store.verify()?;
+    if args.json {
+        print_json(&serde_json::json!({
+            "ok": v.ok(),
+            "auditRows": v.audit_rows,
+            "entries": v.entries,
+            "head": v.head,
+            "problems": v.problems,
+        }))?;
+    } else {
+        print(&render::audit::verification(&v))?;
+    }
+    Ok(if v.ok() { Outcome::Success } else { Outcome::Findings })
+}

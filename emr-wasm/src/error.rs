@@ -1,0 +1,166 @@
+//! The one error type of the bindings, thrown to JS as an `Error` named `EmrError` with a stable
+//! `code` (see [`ErrorCode`]) and a message that names the argument and the rule, never a value
+//! taken from the input.
+
+use std::fmt;
+
+/// The stable code of an [`Error`], as `error.code` in JS.
+///
+/// Codes are never reused for another meaning; new ones may be added (the TS union grows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// An argument has the wrong JS type (e.g. a number where a record or a string is expected).
+    InputType,
+    /// The record text is not JSON.
+    RecordSyntax,
+    /// The record is JSON but not an emr record (see `schemas/record.schema.json`).
+    RecordShape,
+    /// `now` is not an RFC 3339 date-time or a valid `Date`.
+    NowSyntax,
+    /// A bug in emr: a result could not be handed to JS.
+    Internal,
+}
+
+impl ErrorCode {
+    /// Every code, in documentation order.
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::InputType,
+        ErrorCode::RecordSyntax,
+        ErrorCode::RecordShape,
+        ErrorCode::NowSyntax,
+        ErrorCode::Internal,
+    ];
+
+    /// The code as JS sees it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InputType => "input.type",
+            ErrorCode::RecordSyntax => "record.syntax",
+            ErrorCode::RecordShape => "record.shape",
+            ErrorCode::NowSyntax => "now.syntax",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+/// An error of a binding call: a code and a message free of patient data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    code: ErrorCode,
+    message: String,
+}
+
+impl Error {
+    /// An error with this code and message; the message must not contain input values.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Error {
+        Error { code, message: message.into() }
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// An argument of the wrong JS type: `what` names the argument and what it must be.
+    pub fn input_type(what: &str) -> Error {
+        Error::new(ErrorCode::InputType, what)
+    }
+
+    /// A record that `serde_json` rejected; `stringified` when the text came from
+    /// `JSON.stringify` of a record object rather than from the caller. serde's own message is
+    /// dropped: it can quote input values (`invalid type: string "…"`); the category and the
+    /// position are enough to act on.
+    pub fn record(argument: &str, e: &serde_json::Error, stringified: bool) -> Error {
+        use serde_json::error::Category;
+        let at = if stringified {
+            format!("at character {} of JSON.stringify({argument})", e.column())
+        } else {
+            format!("at line {}, column {}", e.line(), e.column())
+        };
+        match e.classify() {
+            Category::Syntax | Category::Eof | Category::Io => {
+                Error::new(ErrorCode::RecordSyntax, format!("{argument} is not valid JSON ({at})"))
+            }
+            Category::Data => Error::new(
+                ErrorCode::RecordShape,
+                format!(
+                    "{argument} is not an emr record ({at}): a member has the wrong type or a required one \
+                     is missing (see the EmrRecord type)"
+                ),
+            ),
+        }
+    }
+
+    /// A failure to hand a result to JS (a bug, never the input's fault).
+    pub fn internal(what: &str) -> Error {
+        Error::new(ErrorCode::Internal, format!("{what}; this is a bug in emr, please report it"))
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} [{}]", self.message, self.code.as_str())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The TypeScript declarations of the error, emitted into the package's `.d.ts`.
+/// A unit test checks that the union lists exactly [`ErrorCode::ALL`].
+// The `typescript_custom_section` in lib.rs embeds it in a way rustc does not count as a use.
+#[allow(dead_code)]
+pub const ERROR_TS: &str = r#"
+/** The stable `code` of an {@link EmrError}. */
+export type EmrErrorCode = "input.type" | "record.syntax" | "record.shape" | "now.syntax" | "internal";
+
+/** What every function of this package throws: an `Error` with `name` "EmrError" and a stable `code`.
+ * Messages name the argument and the rule, never a patient's values. */
+export interface EmrError extends Error {
+  name: "EmrError";
+  code: EmrErrorCode;
+}
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ts_union_lists_every_code() {
+        let union: Vec<String> = ErrorCode::ALL.iter().map(|c| format!("\"{}\"", c.as_str())).collect();
+        let expected = format!("export type EmrErrorCode = {};", union.join(" | "));
+        assert!(ERROR_TS.contains(&expected), "ERROR_TS must declare: {expected}");
+    }
+
+    #[test]
+    fn codes_are_distinct_and_dotted_lower_case() {
+        let mut seen = std::collections::BTreeSet::new();
+        for code in ErrorCode::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "{s} twice");
+            assert!(s.chars().all(|c| c.is_ascii_lowercase() || c == '.'), "{s}");
+        }
+    }
+
+    #[test]
+    fn record_errors_never_quote_the_input() {
+        let secret = "Alexis Toy";
+        let text = format!(r#"{{"format":"{secret}"}}"#);
+        let e = serde_json::from_str::<emr_core::model::Record>(&text).err().unwrap();
+        let err = Error::record("recordJson", &e, false);
+        assert_eq!(err.code(), ErrorCode::RecordShape);
+        assert!(!err.message().contains("Alexis"), "{}", err.message());
+        assert!(err.message().starts_with("recordJson is not an emr record (at line 1, column "), "{}", err.message());
+        let err = Error::record("record", &e, true);
+        assert!(err.message().starts_with("record is not an emr record (at character "), "{}", err.message());
+
+        let e = serde_json::from_str::<emr_core::model::Record>(r#"{"format":1,"#).err().unwrap();
+        assert_eq!(Error::record("recordJson", &e, false).code(), ErrorCode::RecordSyntax);
+    }
+}
