@@ -26,7 +26,11 @@ Exit status:
   14  the output exists (use --force to overwrite)
   15  other input/output error
   16  internal error or inconsistent database
+  17  merge refused: the records may describe different patients (use --force)
 On every error the original file is left byte-for-byte unchanged.";
+
+/// Exit status when `emr merge` refuses records that may describe different patients.
+pub const EXIT_DIFFERENT_PATIENTS: u8 = 17;
 
 /// Exit status for unusable input and bad arguments.
 pub const EXIT_USAGE: u8 = 2;
@@ -59,6 +63,9 @@ pub enum CliError {
     /// No passphrase source is available.
     #[error("a passphrase is needed, but there is no terminal to ask on")]
     NoPassphrase,
+    /// `emr merge` refused: the records may describe different patients.
+    #[error("the records may describe different patients ({0}); nothing was written")]
+    DifferentPatients(String),
     /// Something that should not happen.
     #[error("internal error: {0}")]
     Internal(String),
@@ -78,6 +85,7 @@ impl CliError {
             CliError::Input { source, .. } if source.kind() == std::io::ErrorKind::NotFound => 3,
             CliError::Input { .. } => 15,
             CliError::OutputExists(_) => 14,
+            CliError::DifferentPatients(_) => EXIT_DIFFERENT_PATIENTS,
             CliError::Internal(_) => 16,
         }
     }
@@ -91,6 +99,9 @@ impl CliError {
             CliError::OutputExists(_) => "choose another path, or add --force to overwrite it".into(),
             CliError::NoPassphrase => {
                 "run emr in a terminal, or give the passphrase with --passphrase-file FILE or EMR_PASSPHRASE (see `emr init --help` for their risks)".into()
+            }
+            CliError::DifferentPatients(_) => {
+                "check that the files belong to the same person; if they do, add --force to merge them anyway".into()
             }
             CliError::Internal(_) => "please report this as a bug".into(),
         }

@@ -39,7 +39,25 @@ fn regex_escape(s: &str) -> String {
 #[test]
 fn help_texts() {
     insta::assert_snapshot!("help", stdout_of(&["--help"]));
-    for cmd in ["keygen", "init", "add", "list", "show", "log", "verify", "passwd", "validate", "completions", "man"] {
+    for cmd in [
+        "keygen",
+        "init",
+        "add",
+        "import",
+        "list",
+        "show",
+        "timeline",
+        "trend",
+        "log",
+        "verify",
+        "merge",
+        "export",
+        "passwd",
+        "validate",
+        "demo",
+        "completions",
+        "man",
+    ] {
         insta::assert_snapshot!(format!("help-{cmd}"), stdout_of(&[cmd, "--help"]));
     }
     for sub in ["list", "add", "remove"] {

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 pub use entry::{AddArgs, EntryKindArg, ListArgs, ShowArgs};
+pub use records::{DemoArgs, ExportArgs, ExportFormat, ImportArgs, MergeArgs, TimelineArgs, TrendArgs};
 
 use crate::error::EXIT_CODES;
 
@@ -30,8 +31,9 @@ Passphrases:
 /// How to give passphrases, and what each way risks. Shown in the help of every command that asks.
 pub const PASSPHRASE_HELP: &str = passphrase_help!();
 
-// After the macro, which `entry` uses.
+// After the macro, which `entry` and `records` use.
 mod entry;
+mod records;
 
 /// emr: encrypted medical record files on the command line.
 ///
@@ -98,6 +100,31 @@ pub enum Command {
         passphrase_help!()
     ))]
     Validate(ValidateArgs),
+    /// Import FHIR R4 JSON (resources, Bundles, IPS) or an encrypted patient bundle into a record.
+    #[command(after_long_help = concat!(
+        "Examples:\n  emr import chart.emr -i clinic.key clinic-a.json\n",
+        "  emr import chart.emr -i clinic.key patient-bundle.age --strict\n\n",
+        "The record's patient is taken from the input when the record has none (or only the\n",
+        "empty one `emr init` makes). Entries already in the record are skipped.\n\n",
+        passphrase_help!()
+    ))]
+    Import(ImportArgs),
+    /// Merge records of one patient into a new file, and print the merge report.
+    #[command(after_long_help = concat!(
+        "Example:\n  emr merge ehr.emr clinic-a.emr clinic-b.emr -i clinic.key\n\n",
+        "Records that may describe different patients are refused (exit status 17) unless --force.\n\n",
+        passphrase_help!()
+    ))]
+    Merge(MergeArgs),
+    /// Export a record as FHIR R4: the clinical view, an IPS, NDJSON, or an encrypted patient bundle.
+    Export(ExportArgs),
+    /// The clinical view as a timeline, oldest first.
+    Timeline(TimelineArgs),
+    /// A lab or vital-sign trend as a terminal chart.
+    Trend(TrendArgs),
+    /// Run the demo: two clinics' records, merged, explored and exported, in a fresh folder.
+    #[command(after_long_help = "Example:\n  emr demo --out /tmp/emr-demo")]
+    Demo(DemoArgs),
     /// Print a shell completion script.
     #[command(after_long_help = "Example:\n  emr completions bash > /etc/bash_completion.d/emr")]
     Completions(CompletionsArgs),
@@ -283,10 +310,13 @@ pub struct ManArgs {
 /// Examples shown after the top-level help.
 const EXAMPLES: &str = "\
 Examples:
+  emr demo --out /tmp/emr-demo             # two clinics merged, explored and exported
   emr keygen -o clinic.key                 # prints the public key (age1…)
   emr init chart.emr -r age1…              # encrypted to that key
   emr add chart.emr -i clinic.key --kind condition --code 'snomed|44054006' --display Diabetes --date 2019-05
   emr list chart.emr -i clinic.key --kind condition --json
+  emr import chart.emr -i clinic.key clinic-a.json
+  emr merge ehr.emr a.emr b.emr -i clinic.key
   emr verify chart.emr -i clinic.key";
 
 /// The command-line interface as a clap `Command`, for parsing, help, completions and the man page.

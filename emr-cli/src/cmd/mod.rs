@@ -2,14 +2,20 @@
 
 pub mod add;
 pub mod completions;
+pub mod demo;
+pub mod export;
+pub mod import;
 pub mod init;
 pub mod keygen;
 pub mod list;
 pub mod log;
+pub mod merge;
 pub mod passwd;
 pub mod recipients;
 pub mod resource;
 pub mod show;
+pub mod timeline;
+pub mod trend;
 pub mod validate;
 pub mod verify;
 
@@ -43,6 +49,12 @@ pub fn run(command: &Command) -> Result<Outcome, CliError> {
         Command::Passwd(a) => passwd::run(a),
         Command::Recipients(a) => recipients::run(a),
         Command::Validate(a) => validate::run(a),
+        Command::Import(a) => import::run(a),
+        Command::Merge(a) => merge::run(a),
+        Command::Export(a) => export::run(a),
+        Command::Timeline(a) => timeline::run(a),
+        Command::Trend(a) => trend::run(a),
+        Command::Demo(a) => demo::run(a),
         Command::Completions(a) => completions::completions(a),
         Command::Man(a) => completions::man(a),
     }
@@ -69,5 +81,31 @@ pub fn parse_now(now: Option<&str>) -> Result<DateTime<Utc>, CliError> {
             .map(|t| t.to_utc())
             .map_err(|_| CliError::usage("--now must be an RFC 3339 date-time", "e.g. --now 2026-01-01T00:00:00Z")),
         None => Ok(Utc::now()),
+    }
+}
+
+/// Display names of a record's sources, for human output (the id when a source has no name).
+#[derive(Debug, Clone, Default)]
+pub struct SourceNames(std::collections::BTreeMap<String, String>);
+
+impl SourceNames {
+    /// The names of `record`'s sources.
+    pub fn of(record: &emr_core::model::Record) -> SourceNames {
+        SourceNames(
+            record
+                .sources
+                .iter()
+                .filter_map(|s| {
+                    // Synthea's organization names end in " -" or "-": shown without it.
+                    let name = s.name.as_deref()?.trim().trim_end_matches('-').trim_end();
+                    (!name.is_empty()).then(|| (s.id.as_str().to_owned(), name.to_owned()))
+                })
+                .collect(),
+        )
+    }
+
+    /// The name of source `id`, else `id`.
+    pub fn get(&self, id: &str) -> String {
+        self.0.get(id).cloned().unwrap_or_else(|| id.to_owned())
     }
 }

@@ -4,6 +4,7 @@
 //! error messages never do (see [`crate::error`]).
 
 pub mod audit;
+pub mod chart;
 pub mod entry;
 pub mod table;
 

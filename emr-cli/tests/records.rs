@@ -1,0 +1,351 @@
+//! Whole-record commands: import, merge, export, timeline, trend, and the demo.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+fn demo_data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/demo").join(name)
+}
+
+/// An empty record (placeholder patient) encrypted to `public`.
+fn empty(dir: &Path, name: &str, public: &str) -> PathBuf {
+    let file = dir.join(name);
+    emr().arg("init").arg(&file).args(["-r", public]).assert().success();
+    file
+}
+
+fn import(file: &Path, key: &Path, inputs: &[&Path]) -> std::process::Output {
+    emr().arg("import").arg(file).arg("-i").arg(key).args(inputs).output().unwrap()
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn import_sets_the_patient_logs_entries_and_skips_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, public) = key(dir.path(), "k");
+    let file = empty(dir.path(), "c.emr", &public);
+    let b = demo_data("clinic-b.json");
+    let out = import(&file, &key, &[&b]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("imported 30 entries") && stdout(&out).contains("patient set"), "{}", stdout(&out));
+    assert!(stderr(&out).contains("finding(s)"), "{}", stderr(&out));
+    assert_eq!(entries(&file, &key).len(), 30);
+    // Importing the same input again adds nothing.
+    let out = import(&file, &key, &[&b]);
+    assert!(stdout(&out).contains("imported 0 entries") && stdout(&out).contains("30 already present"));
+    assert_eq!(entries(&file, &key).len(), 30);
+    // Each imported entry has an audit row, and the chain holds.
+    let log = emr().arg("log").arg(&file).arg("-i").arg(&key).arg("--json").output().unwrap();
+    let log: Vec<serde_json::Value> = serde_json::from_slice(&log.stdout).unwrap();
+    assert_eq!(log.iter().filter(|r| r["action"] == "import" && r.to_string().contains("entry:")).count(), 30);
+    emr().arg("verify").arg(&file).arg("-i").arg(&key).assert().success();
+    // The patient came from the input.
+    let json =
+        emr().args(["export"]).arg(&file).arg("-i").arg(&key).args(["--format", "ips", "-o", "-"]).output().unwrap();
+    assert!(json.status.success(), "{}", stderr(&json));
+    assert!(stdout(&json).contains("\"birthDate\""));
+}
+
+#[test]
+fn import_strict_refuses_validation_errors_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, public) = key(dir.path(), "k");
+    let file = init(dir.path(), &public);
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, r#"{"resourceType":"Condition","id":"c9","onsetDateTime":"2019-13-45","code":{"text":"x"}}"#)
+        .unwrap();
+    let before = std::fs::read(&file).unwrap();
+    let out = emr().arg("import").arg(&file).arg("-i").arg(&key).arg(&bad).arg("--strict").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--strict") && stderr(&out).contains("date.range"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&file).unwrap(), before);
+    // Without --strict it is kept, with its findings shown.
+    let out = import(&file, &key, &[&bad]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(entries(&file, &key).len(), 1);
+}
+
+#[test]
+fn import_refuses_what_is_not_fhir() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, public) = key(dir.path(), "k");
+    let file = init(dir.path(), &public);
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, r#"{"hello":"world"}"#).unwrap();
+    let out = import(&file, &key, &[&bad]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("not a FHIR resource"), "{}", stderr(&out));
+}
+
+/// Two records of the demo patient, one per clinic; returns (a, b).
+fn clinics(dir: &Path, public: &str, key: &Path) -> (PathBuf, PathBuf) {
+    let a = empty(dir, "a.emr", public);
+    let b = empty(dir, "b.emr", public);
+    assert!(import(&a, key, &[&demo_data("clinic-a.json")]).status.success());
+    assert!(import(&b, key, &[&demo_data("clinic-b.json")]).status.success());
+    (a, b)
+}
+
+#[test]
+fn merge_writes_the_ehr_and_reports_the_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, public) = key(dir.path(), "k");
+    let (a, b) = clinics(dir.path(), &public, &key);
+    let ehr = dir.path().join("ehr.emr");
+    let out = emr().arg("merge").arg(&ehr).arg(&a).arg(&b).arg("-i").arg(&key).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Conflicts (1)") && text.contains("criticality"), "{text}");
+    // Encrypted like the first input: the same key opens it.
+    assert_eq!(entries(&ehr, &key).len(), 176 + 2);
+    emr().arg("verify").arg(&ehr).arg("-i").arg(&key).assert().success();
+    // OUT exists: refused without --force; --json prints the report.
+    let out = emr().arg("merge").arg(&ehr).arg(&a).arg(&b).arg("-i").arg(&key).output().unwrap();
+    assert_eq!(out.status.code(), Some(14));
+    let out =
+        emr().arg("merge").arg(&ehr).arg(&a).arg(&b).arg("-i").arg(&key).args(["--force", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["conflicts"].as_array().unwrap().len(), 1);
+    assert_eq!(report["conflicts"][0]["field"], "criticality");
+    assert!(report["viewItems"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn merge_to_other_recipients() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, public) = key(dir.path(), "k");
+    let (key2, public2) = common::key(dir.path(), "k2");
+    let (a, b) = clinics(dir.path(), &public, &key);
+    let ehr = dir.path().join("ehr.emr");
+    let out = emr().arg("merge").arg(&ehr).arg(&a).arg(&b).arg("-i").arg(&key).args(["-r", &public2]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!entries(&ehr, &key2).is_empty());
+    let out = emr().arg("list").arg(&ehr).arg("-i").arg(&key).output().unwrap();
+    assert_eq!(out.status.code(), Some(8));
+}
+
+#[test]
+fn merge_refuses_different_patients_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, public) = key(dir.path(), "k");
+    let (a, _) = clinics(dir.path(), &public, &key);
+    let other = init(dir.path(), &public); // a different person (chart.emr)
+    let ehr = dir.path().join("ehr.emr");
+    let out = emr().arg("merge").arg(&ehr).arg(&a).arg(&other).arg("-i").arg(&key).output().unwrap();
+    assert_eq!(out.status.code(), Some(17), "{}", stderr(&out));
+    assert!(stderr(&out).contains("different patients") && stderr(&out).contains("--force"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains(MARKER));
+    assert!(!ehr.exists());
+    let out = emr().arg("merge").arg(&ehr).arg(&a).arg(&other).arg("-i").arg(&key).arg("--force").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(ehr.exists());
+}
+
+#[test]
+fn export_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, public) = key(dir.path(), "k");
+    let (a, _) = clinics(dir.path(), &public, &key);
+    let export = |args: &[&str]| emr().arg("export").arg(&a).arg("-i").arg(&key).args(args).output().unwrap();
+
+    let out = export(&["--format", "fhir", "-o", "-"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let view: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(view["resourceType"], "Bundle");
+    let out = export(&["--format", "fhir", "--all-assertions", "-o", "-"]);
+    let all: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(all["entry"].as_array().unwrap().len() >= view["entry"].as_array().unwrap().len());
+
+    let ips = dir.path().join("ips.json");
+    assert!(export(&["--format", "ips", "-o", ips.to_str().unwrap()]).status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&ips).unwrap()).unwrap();
+    assert_eq!(doc["type"], "document");
+    // Existing output refused without --force.
+    assert_eq!(export(&["--format", "ips", "-o", ips.to_str().unwrap()]).status.code(), Some(14));
+
+    let nd = dir.path().join("nd");
+    assert!(export(&["--format", "ndjson", "-o", nd.to_str().unwrap()]).status.success());
+    let files = names(&nd);
+    assert!(
+        files.contains(&"Patient.ndjson".to_owned()) && files.contains(&"Observation.ndjson".to_owned()),
+        "{files:?}"
+    );
+    for line in std::fs::read_to_string(nd.join("Condition.ndjson")).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["resourceType"], "Condition");
+    }
+}
+
+#[test]
+fn export_bundle_is_encrypted_and_imports_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, public) = key(dir.path(), "k");
+    let (a, _) = clinics(dir.path(), &public, &key);
+    let bundle = dir.path().join("p.age");
+    // No key: refused, nothing written.
+    let out = emr()
+        .arg("export")
+        .arg(&a)
+        .arg("-i")
+        .arg(&key)
+        .args(["--format", "bundle", "-o"])
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("always encrypted"), "{}", stderr(&out));
+    assert!(!bundle.exists());
+    let out = emr()
+        .arg("export")
+        .arg(&a)
+        .arg("-i")
+        .arg(&key)
+        .args(["--format", "bundle", "-r", &public, "-o"])
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Any age tool decrypts it: gzip inside.
+    let plain = decrypt(&bundle, &key);
+    assert_eq!(&plain[..2], &[0x1f, 0x8b]);
+    // A passphrase-sealed bundle imports back into an empty record, patient included.
+    let pbundle = dir.path().join("pp.age");
+    let out = emr()
+        .arg("export")
+        .arg(&a)
+        .arg("-i")
+        .arg(&key)
+        .args(["--format", "bundle", "-o"])
+        .arg(&pbundle)
+        .env("EMR_BUNDLE_PASSPHRASE", "correct horse")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let fresh = empty(dir.path(), "fresh.emr", &public);
+    let out = import(&fresh, &key, &[&bundle]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("patient set"), "{}", stdout(&out));
+    assert_eq!(entries(&fresh, &key).len(), 146);
+    let out = emr()
+        .arg("import")
+        .arg(&fresh)
+        .arg("-i")
+        .arg(&key)
+        .arg(&pbundle)
+        .env("EMR_PASSPHRASE", "correct horse")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("imported 0 entries"), "{}", stdout(&out));
+    let out = emr()
+        .arg("import")
+        .arg(&fresh)
+        .arg("-i")
+        .arg(&key)
+        .arg(&pbundle)
+        .env("EMR_PASSPHRASE", "wrong")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("wrong passphrase or identity"), "{}", stderr(&out));
+}
+
+#[test]
+fn timeline_and_trend() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, public) = key(dir.path(), "k");
+    let (a, _) = clinics(dir.path(), &public, &key);
+    let out = emr().arg("timeline").arg(&a).arg("-i").arg(&key).args(["--json", "--last", "3"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let events: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(events.len(), 3);
+    assert!(events[0]["time"].is_string() && events[0]["kind"].is_string());
+    let out = emr().arg("timeline").arg(&a).arg("-i").arg(&key).output().unwrap();
+    assert!(stdout(&out).starts_with("DATE"), "{}", stdout(&out));
+    let out =
+        emr().arg("timeline").arg(&a).arg("-i").arg(&key).args(["--kind", "condition", "--json"]).output().unwrap();
+    let events: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!events.is_empty() && events.iter().all(|e| e["kind"] == "condition"));
+    let out = emr().arg("timeline").arg(&a).arg("-i").arg(&key).args(["--kind", "bogus"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+
+    let out = emr().arg("trend").arg(&a).arg("4548-4").arg("-i").arg(&key).arg("--json").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let t: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(t["unit"], "%");
+    assert_eq!(t["points"].as_array().unwrap().len(), 4);
+    let svg = dir.path().join("t.svg");
+    let out = emr().arg("trend").arg(&a).arg("4548-4").arg("-i").arg(&key).arg("--svg").arg(&svg).output().unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("(4548-4), %") && text.contains("█") && text.contains("6.24 %"), "{text}");
+    assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
+}
+
+#[test]
+fn demo_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("demo");
+    // Run from elsewhere: the data is built in.
+    let out = emr().current_dir(dir.path()).arg("demo").arg("--out").arg(&out_dir).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for part in [
+        "Conflicts (1)",
+        "criticality",
+        "Timeline",
+        "Problems",
+        "Medications",
+        "Allergies",
+        "4548-4",
+        "█",
+        "Explore further",
+        "demo.key",
+    ] {
+        assert!(text.contains(part), "missing {part:?} in:\n{text}");
+    }
+    for f in ["demo.key", "clinic-a.emr", "clinic-b.emr", "ehr.emr", "patient-bundle.age", "ips.json"] {
+        assert!(out_dir.join(f).exists(), "{f}");
+    }
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(out_dir.join("demo.key")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "key is private");
+    }
+    assert_eq!(
+        names(&out_dir),
+        [
+            "clinic-a.emr",
+            "clinic-a.emr.lock",
+            "clinic-b.emr",
+            "clinic-b.emr.lock",
+            "demo.key",
+            "ehr.emr",
+            "ehr.emr.lock",
+            "ips.json",
+            "patient-bundle.age"
+        ]
+    );
+    let key = out_dir.join("demo.key");
+    assert!(entries(&out_dir.join("ehr.emr"), &key).len() > 170);
+    emr().arg("verify").arg(out_dir.join("ehr.emr")).arg("-i").arg(&key).assert().success();
+    assert_eq!(&decrypt(&out_dir.join("patient-bundle.age"), &key)[..2], &[0x1f, 0x8b]);
+    // No plaintext patient data in the encrypted files.
+    for f in ["clinic-a.emr", "clinic-b.emr", "ehr.emr", "patient-bundle.age"] {
+        let bytes = std::fs::read(out_dir.join(f)).unwrap();
+        assert!(!String::from_utf8_lossy(&bytes).contains("Delagarza"), "{f}");
+    }
+    // A second run into the same folder is refused; --force replaces it.
+    let out = emr().arg("demo").arg("--out").arg(&out_dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("not empty"), "{}", stderr(&out));
+    let out = emr().arg("demo").arg("--out").arg(&out_dir).arg("--force").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
