@@ -309,7 +309,9 @@ pub fn view(record: &Record) -> View {
     let time = |item: &ViewItem| {
         entry_of(&item.representative).and_then(|e| e.clinical().time).map_or(i64::MIN, |t| t.earliest())
     };
-    items.sort_by(|x, y| (x.kind, time(x), &x.representative).cmp(&(y.kind, time(y), &y.representative)));
+    // One key per item (its time needs a lookup): sorting with the lookup in the comparator was
+    // most of the view's cost on large records (n log² n).
+    items.sort_by_cached_key(|x| (x.kind, time(x), x.representative.clone()));
     let folded = items
         .iter()
         .filter(|i| i.members.len() > 1)
