@@ -74,27 +74,9 @@ pub fn inspect(path: &Path, bytes: &[u8]) -> Result<KeyKind, StoreError> {
 /// [`StoreError::WrongPassphrase`], and [`StoreError::Truncated`] /
 /// [`StoreError::Corrupted`] for a payload that fails authentication.
 pub fn decrypt(path: &Path, bytes: &[u8], key: &Key<'_>) -> Result<Zeroizing<Vec<u8>>, StoreError> {
-    let header_len = check_shape(path, bytes)?;
-    let decryptor = age::Decryptor::new_buffered(bytes).map_err(|e| classify(path, e))?;
-    let scrypt_identity;
-    let mut reader = match key {
-        Key::Passphrase(p) => {
-            if !decryptor.is_scrypt() {
-                return Err(wrong_kind(path, KeyKind::Recipients));
-            }
-            scrypt_identity = age::scrypt::Identity::new(p.clone());
-            decryptor.decrypt(std::iter::once(&scrypt_identity as &dyn age::Identity))
-        }
-        Key::Identities(ids) => {
-            if decryptor.is_scrypt() {
-                return Err(wrong_kind(path, KeyKind::Passphrase));
-            }
-            decryptor.decrypt(ids.iter().map(|i| i.as_ref() as &dyn age::Identity))
-        }
-    }
-    .map_err(|e| classify(path, e))?;
-    let mut plain = Zeroizing::new(Vec::with_capacity(bytes.len()));
-    reader.read_to_end(&mut plain).map_err(|e| read_error(path, bytes.len() - header_len, e))?;
+    let (mut reader, len) = open_stream(path, bytes, key)?;
+    let mut plain = Zeroizing::new(Vec::with_capacity(usize::try_from(len).unwrap_or_default()));
+    reader.read_to_end(&mut plain).map_err(|e| read_error(path, payload_len(path, bytes).unwrap_or_default(), e))?;
     Ok(plain)
 }
 
