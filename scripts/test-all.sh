@@ -11,6 +11,16 @@ step "toolchain components and targets"
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 
+step "the age command-line tool (Debian package age), for the interoperability tests"
+mkdir -p target
+if ! command -v age >/dev/null; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  ($sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q age) >target/apt-age.log 2>&1 ||
+    { tail -n 20 target/apt-age.log >&2; echo "installing age failed" >&2; exit 1; }
+fi
+age --version
+export EMR_REQUIRE_AGE_CLI=1
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
@@ -34,6 +44,7 @@ git diff --exit-code -- schemas docs/validation-rules.md emr-wasm/ts
 
 step "wasm package: build, Node, TypeScript, npm pack and headless Chromium tests"
 bash scripts/test-wasm.sh
+bash scripts/test-viewer.sh
 
 echo
 echo "all checks passed"

@@ -51,6 +51,8 @@ fn help_texts() {
         "log",
         "verify",
         "merge",
+        "conflicts",
+        "resolve",
         "export",
         "passwd",
         "validate",

@@ -349,3 +349,124 @@ fn demo_end_to_end() {
     let out = emr().arg("demo").arg("--out").arg(&out_dir).arg("--force").output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+#[test]
+fn conflicts_side_by_side_then_resolved_by_a_clinician() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, public) = key(dir.path(), "k");
+    let (a, b) = clinics(dir.path(), &public, &key);
+    let ehr = dir.path().join("ehr.emr");
+    emr().arg("merge").arg(&ehr).arg(&a).arg(&b).arg("-i").arg(&key).assert().success();
+    let list = |json: bool| {
+        let mut cmd = emr();
+        cmd.arg("conflicts").arg(&ehr).arg("-i").arg(&key);
+        if json {
+            cmd.arg("--json");
+        }
+        cmd.output().unwrap()
+    };
+    // Each source's version side by side, with its source and last-modified date.
+    let out = list(false);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("1 open conflict(s)") && text.contains("criticality"), "{text}");
+    assert!(text.contains("BOSTON MEDICAL CENTER") && text.contains("MASSACHUSETTS EYE AND EAR"), "{text}");
+    let out = list(true);
+    let conflicts: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(conflicts.len(), 1);
+    let c = &conflicts[0];
+    assert_eq!(c["settled"], false);
+    let versions = c["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    let values: Vec<&str> = versions.iter().map(|v| v["value"].as_str().unwrap()).collect();
+    assert!(values.contains(&"low") && values.contains(&"high"), "{values:?}");
+    assert!(versions
+        .iter()
+        .all(|v| v["lastModified"].is_string() && v["resource"]["resourceType"] == "AllergyIntolerance"));
+    let short = c["ref"].as_str().unwrap().to_owned();
+    let low = versions.iter().find(|v| v["value"] == "low").unwrap()["n"].to_string();
+
+    // Bad references change nothing.
+    let before = std::fs::read(&ehr).unwrap();
+    let resolve = |args: &[&str]| {
+        emr()
+            .arg("resolve")
+            .arg(&ehr)
+            .arg("-i")
+            .arg(&key)
+            .args(args)
+            .args(["--clinician", "Dr. Ana Lee"])
+            .output()
+            .unwrap()
+    };
+    for bad in [
+        vec!["c00000000", "--accept", "1"],
+        vec![short.as_str(), "--accept", "3"],
+        vec![short.as_str(), "--reject", "nowhere"],
+    ] {
+        let out = resolve(&bad);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", stderr(&out));
+        assert_eq!(std::fs::read(&ehr).unwrap(), before);
+    }
+    let out = emr().arg("resolve").arg(&ehr).arg("-i").arg(&key).arg(&short).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "a decision is required");
+
+    // The clinician accepts the low criticality: the view shows it, the conflict is settled.
+    let out = resolve(&[&short, "--accept", &low]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("accepted") && stdout(&out).contains("Dr. Ana Lee"), "{}", stdout(&out));
+    let conflicts: Vec<serde_json::Value> = serde_json::from_slice(&list(true).stdout).unwrap();
+    assert!(conflicts.iter().all(|c| c["settled"] == true), "{conflicts:?}");
+    assert!(stdout(&list(false)).contains("No open conflicts"));
+    let ips = emr().arg("export").arg(&ehr).arg("-i").arg(&key).args(["--format", "fhir", "-o", "-"]).output().unwrap();
+    let bundle: serde_json::Value = serde_json::from_slice(&ips.stdout).unwrap();
+    let bee: Vec<&serde_json::Value> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .filter(|r| r["resourceType"] == "AllergyIntolerance" && r.to_string().contains("424213003"))
+        .collect();
+    assert_eq!(bee.len(), 1);
+    assert_eq!(bee[0]["criticality"], "low");
+    // Recorded with the clinician's name in the audit log; nothing was removed.
+    let log = emr().arg("log").arg(&ehr).arg("-i").arg(&key).arg("--json").output().unwrap();
+    let log: Vec<serde_json::Value> = serde_json::from_slice(&log.stdout).unwrap();
+    let last = log.last().unwrap();
+    assert_eq!((last["action"].as_str(), last["actor"].as_str()), (Some("resolve"), Some("Dr. Ana Lee")));
+    assert_eq!(entries(&ehr, &key).len(), 176 + 2 + 1);
+    emr().arg("verify").arg(&ehr).arg("-i").arg(&key).assert().success();
+    // Settled: it cannot be resolved again.
+    let settled = conflicts[0]["ref"].as_str().unwrap();
+    let out = resolve(&[settled, "--reject", "1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("already settled"), "{}", stderr(&out));
+}
+
+#[test]
+fn import_refuses_another_patients_data_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, public) = key(dir.path(), "k");
+    let file = empty(dir.path(), "c.emr", &public);
+    assert!(import(&file, &key, &[&demo_data("clinic-b.json")]).status.success());
+    let other = dir.path().join("other.json");
+    std::fs::write(
+        &other,
+        r#"{"resourceType":"Bundle","type":"collection","entry":[
+            {"resource":{"resourceType":"Patient","id":"p2","name":[{"family":"Okonkwo","given":["Adaeze"]}],
+             "gender":"female","birthDate":"1961-07-02","address":[{"city":"Tulsa","state":"OK","postalCode":"74103"}]}},
+            {"resource":{"resourceType":"Condition","id":"c2","subject":{"reference":"Patient/p2"},
+             "code":{"coding":[{"system":"http://snomed.info/sct","code":"44054006"}]}}}]}"#,
+    )
+    .unwrap();
+    let before = std::fs::read(&file).unwrap();
+    let out = import(&file, &key, &[&other]);
+    assert_eq!(out.status.code(), Some(17), "{}", stderr(&out));
+    assert!(stderr(&out).contains("different patients") && stderr(&out).contains("score"), "{}", stderr(&out));
+    // The message names fields, never the patient's values.
+    assert!(!stderr(&out).contains("Okonkwo") && !stderr(&out).contains("1961"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&file).unwrap(), before);
+    let out = emr().arg("import").arg(&file).arg("-i").arg(&key).arg(&other).arg("--force").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(entries(&file, &key).len(), 31);
+}

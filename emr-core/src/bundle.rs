@@ -71,6 +71,9 @@ pub enum SealKey<'a> {
     },
     /// age X25519 public keys (`age1…`); any of their identities opens the bundle.
     Recipients(&'a [String]),
+    /// Any age recipients, already parsed: e.g. SSH public keys, which a caller parses with the
+    /// `age` crate's `ssh` feature (left out of emr-core to keep the WASM package small).
+    Age(&'a [Box<dyn age::Recipient + Send>]),
 }
 
 /// The key a bundle is opened with.
@@ -141,6 +144,8 @@ pub fn seal(record: &Record, key: &SealKey<'_>, timestamp: PartialDate) -> Resul
             age::Encryptor::with_recipients(parsed.iter().map(|r| r as &dyn age::Recipient))
                 .map_err(|_| BundleError::NoKey)?
         }
+        SealKey::Age(keys) => age::Encryptor::with_recipients(keys.iter().map(|r| &**r as &dyn age::Recipient))
+            .map_err(|_| BundleError::NoKey)?,
     };
     let mut out = Vec::with_capacity(compressed.len() + 512);
     let mut w = encryptor.wrap_output(&mut out).map_err(|_| BundleError::Encrypt)?;

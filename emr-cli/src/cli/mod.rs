@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 pub use entry::{AddArgs, EntryKindArg, ListArgs, ShowArgs};
-pub use records::{DemoArgs, ExportArgs, ExportFormat, ImportArgs, MergeArgs, TimelineArgs, TrendArgs};
+pub use records::{DemoArgs, ExportArgs, ExportFormat, ImportArgs, MergeArgs, ResolveArgs, TimelineArgs, TrendArgs};
 
 use crate::error::EXIT_CODES;
 
@@ -105,7 +105,9 @@ pub enum Command {
         "Examples:\n  emr import chart.emr -i clinic.key clinic-a.json\n",
         "  emr import chart.emr -i clinic.key patient-bundle.age --strict\n\n",
         "The record's patient is taken from the input when the record has none (or only the\n",
-        "empty one `emr init` makes). Entries already in the record are skipped.\n\n",
+        "empty one `emr init` makes). Entries already in the record are skipped. An input whose\n",
+        "patient may be someone else (by the identity check `emr merge` uses) is refused, with exit\n",
+        "status 17 and nothing written, unless --force.\n\n",
         passphrase_help!()
     ))]
     Import(ImportArgs),
@@ -116,6 +118,17 @@ pub enum Command {
         passphrase_help!()
     ))]
     Merge(MergeArgs),
+    /// Show where sources disagree, each source's version side by side.
+    #[command(after_long_help = concat!(
+        "Each conflict is shown with every source's version side by side: its number (for\n",
+        "`emr resolve --accept N`), source, last-modified date and the disputed value. --json\n",
+        "prints an array of conflicts, each with its versions and their FHIR resources.\n\n",
+        "Example:\n  emr conflicts ehr.emr -i clinic.key\n  emr conflicts ehr.emr -i clinic.key --json\n\n",
+        passphrase_help!()
+    ))]
+    Conflicts(ReadArgs),
+    /// Settle a conflict: accept, reject or edit a version, as the reconciling clinician.
+    Resolve(ResolveArgs),
     /// Export a record as FHIR R4: the clinical view, an IPS, NDJSON, or an encrypted patient bundle.
     Export(ExportArgs),
     /// The clinical view as a timeline, oldest first.

@@ -20,6 +20,9 @@ pub struct ImportArgs {
     /// Refuse the import (change nothing) when any input has validation errors.
     #[arg(long)]
     pub strict: bool,
+    /// Import even when an input's patient may be someone other than the record's.
+    #[arg(long)]
+    pub force: bool,
     /// Print every validation finding, not only the summary.
     #[arg(long)]
     pub verbose: bool,
@@ -80,7 +83,7 @@ pub enum ExportFormat {
     "  emr export chart.emr -i clinic.key --format ips -o ips.json\n",
     "  emr export chart.emr -i clinic.key --format ndjson -o bulk/\n",
     "  emr export chart.emr -i clinic.key --format bundle -r age1… -o patient-bundle.age\n\n",
-    "A patient bundle is always encrypted: give -r RECIPIENT (age X25519) or a bundle passphrase\n",
+    "A patient bundle is always encrypted: give -r RECIPIENT (age or SSH public key) or a bundle passphrase\n",
     "(--bundle-passphrase-file FILE or EMR_BUNDLE_PASSPHRASE). Any age tool decrypts it; the result\n",
     "is gzip-compressed FHIR R4 JSON.\n\n",
     passphrase_help!()
@@ -97,7 +100,7 @@ pub struct ExportArgs {
     /// With `--format fhir`: every source's assertion, not only the clinical view.
     #[arg(long)]
     pub all_assertions: bool,
-    /// With `--format bundle`: encrypt to this age X25519 public key (age1…). Repeatable.
+    /// With `--format bundle`: encrypt to this public key (age1…, ssh-ed25519 …, ssh-rsa …). Repeatable.
     #[arg(short = 'r', long = "recipient", value_name = "RECIPIENT")]
     pub recipients: Vec<String>,
     /// With `--format bundle`: read the bundle's passphrase from the first line of FILE
@@ -168,4 +171,49 @@ pub struct DemoArgs {
     /// Use the folder even if it is not empty (files of an earlier demo are replaced).
     #[arg(long)]
     pub force: bool,
+}
+
+/// `emr resolve`.
+#[derive(Debug, Args)]
+#[command(after_long_help = concat!(
+    "The decision is recorded as a new entry of the reconciling clinician (a source of kind\n",
+    "clinician) that points at the versions it settles; nothing is deleted, and the audit log\n",
+    "names the clinician. The clinical view then shows the accepted version (or, after a\n",
+    "rejection, the other ones).\n\n",
+    "VERSION is the number `emr conflicts` shows, or a source id or name when only one version\n",
+    "of the conflict comes from that source.\n\n",
+    "Examples:\n",
+    "  emr resolve ehr.emr c1f0e2a9b -i clinic.key --accept 2 --clinician 'Dr. Ana Lee'\n",
+    "  emr resolve ehr.emr c1f0e2a9b -i clinic.key --reject clinic-b --clinician 'Dr. Ana Lee'\n",
+    "  emr resolve ehr.emr c1f0e2a9b -i clinic.key --edit corrected.json --clinician 'Dr. Ana Lee'\n\n",
+    passphrase_help!()
+))]
+#[command(group(clap::ArgGroup::new("choice").required(true).multiple(false)))]
+pub struct ResolveArgs {
+    /// The .emr file.
+    pub file: PathBuf,
+    /// The conflict: its short reference (`c…`, from `emr conflicts`) or its full id.
+    pub conflict: String,
+    /// The version that is right.
+    #[arg(long, value_name = "VERSION", group = "choice")]
+    pub accept: Option<String>,
+    /// The version that is wrong (the others stay in the view).
+    #[arg(long, value_name = "VERSION", group = "choice")]
+    pub reject: Option<String>,
+    /// A corrected FHIR resource (JSON) that replaces every version.
+    #[arg(long, value_name = "FILE", group = "choice")]
+    pub edit: Option<PathBuf>,
+    /// The reconciling clinician's name, recorded in the entry and the audit log
+    /// [default: --actor, $EMR_ACTOR, else the login name].
+    #[arg(long, value_name = "NAME")]
+    pub clinician: Option<String>,
+    /// Print the recorded decision as JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub unlock: UnlockArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub write: WriteArgs,
 }

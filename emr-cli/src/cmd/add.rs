@@ -128,7 +128,7 @@ fn report(findings: &[Finding]) {
 }
 
 /// Read a FHIR resource from a file (`-` = standard input).
-fn read_resource(path: &Path) -> Result<Resource, CliError> {
+pub(crate) fn read_resource(path: &Path) -> Result<Resource, CliError> {
     let text = if path.as_os_str() == "-" {
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s).map_err(|e| CliError::Input { path: path.to_path_buf(), source: e })?;

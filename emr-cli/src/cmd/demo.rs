@@ -149,8 +149,12 @@ pub fn run(args: &DemoArgs) -> Result<Outcome, CliError> {
 
     // 8. What next.
     let (k, e) = (shell(&key_path), shell(&ehr_path));
+    let conflict =
+        report.conflicts.first().map_or_else(|| "CONFLICT".to_owned(), |c| super::conflicts::short_ref(&c.id));
     out.push_str(&format!(
         "\nExplore further:\n\
+         \x20 emr conflicts {e} -i {k}          # each source's version side by side\n\
+         \x20 emr resolve {e} {conflict} -i {k} --accept 1 --clinician 'Dr. Ana Lee'\n\
          \x20 emr list {e} -i {k} --kind condition\n\
          \x20 emr timeline {e} -i {k}\n\
          \x20 emr trend {e} {HBA1C} -i {k} --svg hba1c.svg\n\

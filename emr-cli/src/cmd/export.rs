@@ -12,8 +12,8 @@ use emr_core::model::{PartialDate, Record};
 use crate::cli::{ExportArgs, ExportFormat};
 use crate::error::CliError;
 use crate::output::write_output;
-use crate::store::scrypt_work_factor;
-use crate::unlock::{open, passphrase};
+use crate::store::{scrypt_work_factor, RecipientKey};
+use crate::unlock::{open, passphrase, recipients};
 
 use super::Outcome;
 
@@ -40,7 +40,7 @@ pub fn run(args: &ExportArgs) -> Result<Outcome, CliError> {
         {
             return Err(CliError::usage(
                 "a patient bundle is always encrypted, but no key was given",
-                "give -r RECIPIENT (an age1… public key), --bundle-passphrase-file FILE or EMR_BUNDLE_PASSPHRASE",
+                "give -r RECIPIENT (age1… or an SSH public key), --bundle-passphrase-file FILE or EMR_BUNDLE_PASSPHRASE",
             ));
         }
     }
@@ -51,6 +51,8 @@ pub fn run(args: &ExportArgs) -> Result<Outcome, CliError> {
             return Err(CliError::OutputExists(args.output.clone()));
         }
     }
+    // Parsed before the file is opened, so that a mistyped key fails first.
+    let bundle_keys: Vec<_> = recipients(&args.recipients, &[])?.iter().map(RecipientKey::to_age).collect();
     let record = open(&args.file, &args.unlock)?.to_record()?;
     let options = ExportOptions { timestamp: PartialDate::from(chrono::Utc::now()) };
     match args.format {
@@ -71,7 +73,7 @@ pub fn run(args: &ExportArgs) -> Result<Outcome, CliError> {
                 let key = SealKey::Passphrase { passphrase: p.expose_secret(), work_factor: scrypt_work_factor()? };
                 seal_record(&record, &key, options.timestamp)?
             } else {
-                seal_record(&record, &SealKey::Recipients(&args.recipients), options.timestamp)?
+                seal_record(&record, &SealKey::Age(&bundle_keys), options.timestamp)?
             };
             write_output(&args.output, &bytes, args.force)?;
         }
@@ -103,7 +105,7 @@ pub fn seal_record(record: &Record, key: &SealKey<'_>, timestamp: PartialDate) -
     seal(record, key, timestamp).map_err(|e| {
         CliError::usage(
             format!("cannot seal the patient bundle: {e}"),
-            "give age X25519 recipients (age1…) or a passphrase, and make sure the record has a patient",
+            "give recipients (age1…, ssh-ed25519 …, ssh-rsa …) or a passphrase, and make sure the record has a patient",
         )
     })
 }

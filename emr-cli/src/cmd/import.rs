@@ -1,10 +1,11 @@
 //! `emr import`: FHIR R4 JSON or an encrypted patient bundle, appended to a record.
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use age::secrecy::ExposeSecret;
 use emr_core::fhir::{import_bytes, ImportOptions};
+use emr_core::merge::identity::compare;
 use emr_core::model::{Patient, Record};
 use emr_core::validate::{Finding, Severity};
 use zeroize::Zeroizing;
@@ -63,16 +64,20 @@ pub fn run(args: &ImportArgs) -> Result<Outcome, CliError> {
         }
         parsed.push(record);
     }
+    check_patients(&store, &args.inputs, &parsed, args.force)?;
     let stamp = stamp(&args.write);
+    let progress = Progress::new(parsed.iter().map(|r| r.entries.len()).sum());
     let mut total = Added::default();
     for record in &parsed {
-        let added = append(&mut store, record, &stamp)?;
+        let added = append(&mut store, record, &stamp, &progress)?;
         total.entries += added.entries;
         total.skipped += added.skipped;
         total.sources += added.sources;
         total.patient |= added.patient;
     }
+    progress.saving();
     store.save(&lock)?;
+    progress.finish();
     drop(lock);
     print(&format!(
         "imported {} entr{} into {} ({} already present, {} new source(s){})\n",
@@ -84,6 +89,32 @@ pub fn run(args: &ImportArgs) -> Result<Outcome, CliError> {
         if total.patient { ", patient set" } else { "" }
     ))?;
     Ok(Outcome::Success)
+}
+
+/// Refuse inputs whose patient may be someone other than the record's (or than the patient of
+/// an earlier input), unless `force`: one person's data never lands in another's chart unnoticed.
+///
+/// # Errors
+/// [`CliError::DifferentPatients`] with the identity score (never the demographics).
+fn check_patients(store: &Store, inputs: &[PathBuf], parsed: &[Record], force: bool) -> Result<(), CliError> {
+    let mut current = store.patient()?.filter(|p| !is_placeholder(p));
+    for (input, record) in inputs.iter().zip(parsed) {
+        let Some(p) = record.patient.as_ref().filter(|p| !is_placeholder(p)) else { continue };
+        match &current {
+            None => current = Some(p.clone()),
+            Some(c) => {
+                let score = compare(c.demographics(), p.demographics());
+                if !score.decision.is_same_person() && !force {
+                    return Err(CliError::DifferentPatients(format!(
+                        "the patient of {} and the record's: {}",
+                        input.display(),
+                        score.summary()
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Read one input: FHIR JSON, or an age-encrypted patient bundle opened with `unlock`.
@@ -149,16 +180,58 @@ pub fn is_placeholder(patient: &Patient) -> bool {
     }
 }
 
-/// Inputs with at least this many entries show a progress line on a terminal.
+/// Inputs with at least this many entries show a progress bar (on a terminal only).
 const PROGRESS_FROM: usize = 2000;
+
+/// The progress bar of a large import: entries appended, then the encrypted save. Hidden when
+/// standard error is not a terminal, or the import is small. Shows counts only, never entries.
+pub struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    /// A bar for `total` entries, if worth showing.
+    pub fn new(total: usize) -> Progress {
+        if total < PROGRESS_FROM || !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(u64::try_from(total).unwrap_or(u64::MAX)),
+            indicatif::ProgressDrawTarget::stderr_with_hz(10),
+        );
+        if let Ok(style) = indicatif::ProgressStyle::with_template("  {msg} [{wide_bar}] {pos}/{len} ({eta} left)") {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message("adding entries");
+        Progress(Some(bar))
+    }
+
+    /// One more entry handled.
+    pub fn inc(&self) {
+        if let Some(bar) = &self.0 {
+            bar.inc(1);
+        }
+    }
+
+    /// Entries are in; the file is being encrypted and written.
+    pub fn saving(&self) {
+        if let Some(bar) = &self.0 {
+            bar.set_message("encrypting, saving");
+        }
+    }
+
+    /// Done: the bar is cleared.
+    pub fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
 
 /// Append `record` to the store: its patient when the store has none (or a placeholder),
 /// sources it lacks, and entries it does not have yet (each logged as `import`).
 ///
 /// # Errors
 /// Database errors.
-#[allow(clippy::print_stderr)]
-pub fn append(store: &mut Store, record: &Record, stamp: &Stamp) -> Result<Added, CliError> {
+pub fn append(store: &mut Store, record: &Record, stamp: &Stamp, progress: &Progress) -> Result<Added, CliError> {
     let mut added = Added::default();
     if let Some(p) = &record.patient {
         let replace = match store.patient()? {
@@ -177,12 +250,7 @@ pub fn append(store: &mut Store, record: &Record, stamp: &Stamp) -> Result<Added
             added.sources += 1;
         }
     }
-    // Progress on a terminal for large inputs.
-    let progress = record.entries.len() >= PROGRESS_FROM && std::io::stderr().is_terminal();
-    for (i, e) in record.entries.iter().enumerate() {
-        if progress && i % 500 == 0 {
-            eprint!("\r  importing entries: {i}/{}", record.entries.len());
-        }
+    for e in &record.entries {
         let p = e.provenance();
         match store.latest_version(p.source.as_str(), &p.id)? {
             Some(v) if v >= p.version => added.skipped += 1,
@@ -191,9 +259,7 @@ pub fn append(store: &mut Store, record: &Record, stamp: &Stamp) -> Result<Added
                 added.entries += 1;
             }
         }
-    }
-    if progress {
-        eprintln!("\r  importing entries: {0}/{0}", record.entries.len());
+        progress.inc();
     }
     Ok(added)
 }

@@ -137,28 +137,10 @@ pub fn report_text(report: &MergeReport, names: &SourceNames, record: Option<&Re
     out
 }
 
-/// A short text of field `field` (or `fieldX`, e.g. `valueQuantity`) of the entry `r`.
+/// The disputed field of entry `r`, with when it was recorded.
 fn field_value(record: &Record, r: &emr_core::model::EntryRef, field: &str) -> Option<String> {
     let entry = record.entries.iter().find(|e| &emr_core::model::EntryRef::of(e) == r)?;
-    let json: serde_json::Value = serde_json::from_str(entry.resource().as_str()).ok()?;
-    let obj = json.as_object()?;
-    let v = obj.get(field).or_else(|| obj.iter().find(|(k, _)| k.starts_with(field)).map(|(_, v)| v))?;
-    let text = match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Object(o) if o.contains_key("value") => {
-            let unit = o.get("unit").or_else(|| o.get("code")).and_then(|u| u.as_str()).unwrap_or_default();
-            format!("{} {unit}", o.get("value").map(ToString::to_string).unwrap_or_default())
-        }
-        serde_json::Value::Object(o) => o
-            .get("coding")
-            .and_then(|c| c.get(0))
-            .and_then(|c| c.get("code").or_else(|| c.get("display")))
-            .or_else(|| o.get("text"))
-            .and_then(|c| c.as_str())
-            .map_or_else(|| v.to_string(), str::to_owned),
-        other => other.to_string(),
-    };
-    let text: String = text.chars().take(60).collect();
+    let text = super::conflicts::field_text(entry, field)?;
     Some(format!("{text}  (recorded {})", recorded(entry).unwrap_or_else(|| "?".into())))
 }
 

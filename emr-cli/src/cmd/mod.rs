@@ -2,6 +2,7 @@
 
 pub mod add;
 pub mod completions;
+pub mod conflicts;
 pub mod demo;
 pub mod export;
 pub mod import;
@@ -12,6 +13,7 @@ pub mod log;
 pub mod merge;
 pub mod passwd;
 pub mod recipients;
+pub mod resolve;
 pub mod resource;
 pub mod show;
 pub mod timeline;
@@ -51,6 +53,8 @@ pub fn run(command: &Command) -> Result<Outcome, CliError> {
         Command::Validate(a) => validate::run(a),
         Command::Import(a) => import::run(a),
         Command::Merge(a) => merge::run(a),
+        Command::Conflicts(a) => conflicts::run(a),
+        Command::Resolve(a) => resolve::run(a),
         Command::Export(a) => export::run(a),
         Command::Timeline(a) => timeline::run(a),
         Command::Trend(a) => trend::run(a),

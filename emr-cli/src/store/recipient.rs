@@ -86,7 +86,7 @@ impl RecipientKey {
     }
 
     /// The age recipient.
-    pub(crate) fn to_age(&self) -> Box<dyn age::Recipient + Send> {
+    pub fn to_age(&self) -> Box<dyn age::Recipient + Send> {
         match &self.parsed {
             Parsed::X25519(r) => Box::new(r.clone()),
             Parsed::Ssh(r) => Box::new(r.clone()),

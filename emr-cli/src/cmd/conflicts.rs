@@ -1,0 +1,213 @@
+//! `emr conflicts`: where sources disagree, each source's version side by side (the review step of
+//! the ONC 170.315(b)(2) reconciliation workflow; `emr resolve` records the decision).
+
+use emr_core::merge::{versions, view, Conflict, Resolution};
+use emr_core::model::{Entry, EntryRef, Record};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::cli::ReadArgs;
+use crate::error::CliError;
+use crate::output::{print, print_json};
+use crate::unlock::open;
+
+use super::{Outcome, SourceNames};
+
+/// Run `emr conflicts`.
+///
+/// # Errors
+/// The file does not open.
+pub fn run(args: &ReadArgs) -> Result<Outcome, CliError> {
+    let record = open(&args.file, &args.unlock)?.to_record()?;
+    let listed = list(&record)?;
+    if args.json {
+        print_json(&listed)?;
+    } else {
+        print(&text(&listed, &SourceNames::of(&record)))?;
+    }
+    Ok(Outcome::Success)
+}
+
+/// One conflict as `emr conflicts` shows it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Listed {
+    /// Short reference for `emr resolve` (`c` and 8 hex digits of the SHA-256 of `id`).
+    #[serde(rename = "ref")]
+    pub short: String,
+    /// The conflict as the merge engine reports it (`id`, `kind`, `field`, `entries`, `sources`,
+    /// `resolution`).
+    #[serde(flatten)]
+    pub conflict: Conflict,
+    /// Whether a clinician's decision settles it.
+    pub settled: bool,
+    /// Each version, numbered from 1.
+    pub versions: Vec<Side>,
+}
+
+/// One source's version of a disputed fact.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Side {
+    /// Its number within the conflict, from 1.
+    pub n: usize,
+    /// The entry.
+    pub entry: EntryRef,
+    /// The source's display name, when the record has one.
+    pub source_name: Option<String>,
+    /// When the source last recorded it.
+    pub last_modified: Option<String>,
+    /// The disputed field, in short (e.g. `high`, `7.2 %`); `null` when the version does not state it.
+    pub value: Option<String>,
+    /// The whole FHIR resource as the source sent it.
+    pub resource: Box<serde_json::value::RawValue>,
+}
+
+/// The record's conflicts, open ones first (in the view's order), then those settled by clinicians.
+///
+/// # Errors
+/// [`CliError::Internal`] when the view names an entry the record lacks (a bug).
+pub fn list(record: &Record) -> Result<Vec<Listed>, CliError> {
+    let mut out = Vec::new();
+    for conflict in view(record).conflicts {
+        let settled = conflict.resolution == Resolution::Clinician;
+        let sides = versions(record, &conflict.entries).map_err(|e| CliError::Internal(e.to_string()))?;
+        let versions = sides
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let resource = serde_json::value::RawValue::from_string(v.entry.resource().as_str().to_owned())?;
+                Ok(Side {
+                    n: i + 1,
+                    entry: EntryRef::of(v.entry),
+                    source_name: v.source.and_then(|s| s.name.clone()),
+                    last_modified: v.last_modified.map(|d| d.to_string()),
+                    value: field_text(v.entry, &conflict.field),
+                    resource,
+                })
+            })
+            .collect::<Result<Vec<_>, serde_json::Error>>()?;
+        out.push(Listed { short: short_ref(&conflict.id), conflict, settled, versions });
+    }
+    out.sort_by_key(|l| l.settled);
+    Ok(out)
+}
+
+/// The short reference of a conflict id.
+pub fn short_ref(id: &str) -> String {
+    let digest = Sha256::digest(id.as_bytes());
+    let hex: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    format!("c{hex}")
+}
+
+/// The conflict `key` names: its short reference or its full id.
+///
+/// # Errors
+/// A usage error when no conflict (or more than one) matches.
+pub fn find<'l>(listed: &'l [Listed], key: &str) -> Result<&'l Listed, CliError> {
+    let key = key.trim();
+    let matches: Vec<&Listed> = listed.iter().filter(|l| l.short == key || l.conflict.id == key).collect();
+    match matches.as_slice() {
+        [one] => Ok(one),
+        [] => Err(CliError::usage(
+            format!("no conflict {key:?} in this record"),
+            "`emr conflicts FILE` lists them with their references (c…)",
+        )),
+        _ => Err(CliError::usage(format!("{key:?} names more than one conflict"), "give the conflict's full id")),
+    }
+}
+
+/// The conflicts for people.
+pub fn text(listed: &[Listed], names: &SourceNames) -> String {
+    let open: Vec<&Listed> = listed.iter().filter(|l| !l.settled).collect();
+    let settled: Vec<&Listed> = listed.iter().filter(|l| l.settled).collect();
+    let mut out =
+        if open.is_empty() { "No open conflicts.\n".to_owned() } else { format!("{} open conflict(s):\n", open.len()) };
+    for l in &open {
+        let c = &l.conflict;
+        let shows = match c.resolution {
+            Resolution::MostSevere => "the most severe value",
+            Resolution::Latest => "the latest assertion",
+            Resolution::BothShown => "every version, flagged",
+            Resolution::Clinician => "the clinician's decision",
+        };
+        out.push_str(&format!("\n{}  {} {}: sources disagree on {}\n", l.short, c.kind, display(l), c.field));
+        out.push_str(&format!("  id: {}\n  the view shows {shows} until a clinician decides\n", c.id));
+        out.push_str(&format!("  {:>3}  {:<36} {:<22} {}\n", "#", "SOURCE", "LAST MODIFIED", c.field.to_uppercase()));
+        for s in &l.versions {
+            out.push_str(&format!(
+                "  {:>3}  {:<36} {:<22} {}\n",
+                s.n,
+                clip(&names.get(s.entry.source.as_str()), 36),
+                s.last_modified.as_deref().unwrap_or("?"),
+                s.value.as_deref().unwrap_or("(not stated)")
+            ));
+        }
+    }
+    if let Some(first) = open.first() {
+        out.push_str(&format!(
+            "\nTo settle one: emr resolve FILE {} --accept N (or --reject N, --edit RESOURCE.json) --clinician NAME\n",
+            first.short
+        ));
+    }
+    if !settled.is_empty() {
+        out.push_str(&format!("\nSettled by clinicians ({}):\n", settled.len()));
+        for l in &settled {
+            let by: Vec<String> = l.conflict.sources.iter().map(|s| names.get(s.as_str())).collect();
+            out.push_str(&format!(
+                "  {}  {} {} ({} version(s); sources {})\n",
+                l.short,
+                l.conflict.kind,
+                display(l),
+                l.versions.len(),
+                by.join(", ")
+            ));
+        }
+    }
+    out
+}
+
+/// What the conflict is about: the display of its first version's code, if any.
+fn display(l: &Listed) -> String {
+    l.versions
+        .first()
+        .and_then(|s| serde_json::from_str::<serde_json::Value>(s.resource.get()).ok())
+        .and_then(|v| {
+            let code = v.get("code").or_else(|| v.get("medicationCodeableConcept")).or_else(|| v.get("vaccineCode"))?;
+            let text = code.get("text").or_else(|| code.get("coding")?.get(0)?.get("display"))?;
+            text.as_str().map(|t| clip(t, 48))
+        })
+        .unwrap_or_default()
+}
+
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        return s.to_owned();
+    }
+    let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+    t.push('…');
+    t
+}
+
+/// A short text of field `field` (or `fieldX`, e.g. `valueQuantity`) of an entry's resource.
+pub fn field_text(entry: &Entry, field: &str) -> Option<String> {
+    let json: serde_json::Value = serde_json::from_str(entry.resource().as_str()).ok()?;
+    let obj = json.as_object()?;
+    let v = obj.get(field).or_else(|| obj.iter().find(|(k, _)| k.starts_with(field)).map(|(_, v)| v))?;
+    let text = match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Object(o) if o.contains_key("value") => {
+            let unit = o.get("unit").or_else(|| o.get("code")).and_then(|u| u.as_str()).unwrap_or_default();
+            format!("{} {unit}", o.get("value").map(ToString::to_string).unwrap_or_default())
+        }
+        serde_json::Value::Object(o) => o
+            .get("coding")
+            .and_then(|c| c.get(0))
+            .and_then(|c| c.get("code").or_else(|| c.get("display")))
+            .or_else(|| o.get("text"))
+            .and_then(|c| c.as_str())
+            .map_or_else(|| v.to_string(), str::to_owned),
+        other => other.to_string(),
+    };
+    Some(text.chars().take(60).collect())
+}

@@ -1,0 +1,161 @@
+//! `emr resolve`: a clinician settles a conflict (accept, reject or edit a version). The decision
+//! is one more entry, of the clinician as a source, so nothing is deleted and merges stay lawful;
+//! the audit log names the clinician.
+
+use emr_core::merge::{reconcile, Choice, Reconciliation};
+use emr_core::model::{EntryRef, PartialDate, Source, SourceKind};
+
+use crate::cli::ResolveArgs;
+use crate::error::CliError;
+use crate::output::{print, print_json};
+use crate::store::Stamp;
+use crate::unlock::{open_for_write, stamp};
+
+use super::conflicts::{find, list, Listed};
+use super::{Outcome, SourceNames};
+
+/// Run `emr resolve`.
+///
+/// # Errors
+/// The file does not open, the conflict or version is unknown, the edited resource is not
+/// FHIR JSON, write errors.
+pub fn run(args: &ResolveArgs) -> Result<Outcome, CliError> {
+    // Read the edited resource before taking the lock or asking for keys.
+    let edited = args.edit.as_deref().map(super::add::read_resource).transpose()?;
+    let (lock, mut store) = open_for_write(&args.file, &args.unlock, &args.write)?;
+    let mut stamp = stamp(&args.write);
+    if let Some(name) = args.clinician.as_deref().map(str::trim) {
+        if name.is_empty() {
+            return Err(CliError::usage("--clinician is empty", "give the reconciling clinician's name"));
+        }
+        name.clone_into(&mut stamp.actor);
+    }
+    let record = store.to_record()?;
+    let listed = list(&record)?;
+    let conflict = find(&listed, &args.conflict)?;
+    if conflict.settled {
+        return Err(CliError::usage(
+            format!("conflict {} is already settled by a clinician's decision", conflict.short),
+            "`emr conflicts FILE` lists the open ones",
+        ));
+    }
+    let names = SourceNames::of(&record);
+    let choice = match (&args.accept, &args.reject, edited) {
+        (Some(v), _, _) => Choice::Accept(version(conflict, v, &names)?),
+        (_, Some(v), _) => Choice::Reject(version(conflict, v, &names)?),
+        (_, _, Some(resource)) => {
+            let kind =
+                conflict.conflict.entries.first().and_then(|r| record.entries.iter().find(|e| &EntryRef::of(e) == r));
+            if let Some(e) = kind {
+                if e.resource().resource_type() != resource.resource_type() {
+                    return Err(CliError::usage(
+                        format!(
+                            "the edited resource is a {}, the conflict is about a {}",
+                            resource.resource_type(),
+                            e.resource().resource_type()
+                        ),
+                        "give a corrected version of the disputed resource",
+                    ));
+                }
+            }
+            Choice::Edit(resource)
+        }
+        _ => return Err(CliError::usage("no decision", "give --accept VERSION, --reject VERSION or --edit FILE")),
+    };
+    let clinician = clinician_source(&stamp);
+    let decision = Reconciliation {
+        clinician: clinician.clone(),
+        settles: conflict.conflict.entries.clone(),
+        choice,
+        recorded: PartialDate::from(stamp.at),
+    };
+    let decided =
+        reconcile(&record, &decision).map_err(|e| CliError::usage(e.to_string(), "see `emr conflicts FILE`"))?;
+    let entry = decided
+        .entries
+        .last()
+        .filter(|e| e.provenance().decision.is_some())
+        .ok_or_else(|| CliError::Internal("reconcile recorded no decision".into()))?;
+    if !store.sources()?.iter().any(|s| s.id == clinician.id) {
+        store.add_source(&clinician, &stamp)?;
+    }
+    let row = store.add_entry(entry, &stamp, "resolve")?;
+    store.save(&lock)?;
+    drop(lock);
+    if args.json {
+        let value: serde_json::Value = serde_json::from_str(&row.to_json()?)?;
+        print_json(&value)?;
+    } else {
+        let action = match (&args.accept, &args.reject) {
+            (Some(_), _) => "accepted",
+            (_, Some(_)) => "rejected",
+            _ => "replaced by an edited version",
+        };
+        print(&format!(
+            "settled {} ({} {}): {action}; recorded as {} by {} (source {})\n",
+            conflict.short, conflict.conflict.kind, conflict.conflict.field, row.id, stamp.actor, clinician.id
+        ))?;
+    }
+    Ok(super::Outcome::Success)
+}
+
+/// The version `key` names within `conflict`: its number, or a source id or name with exactly
+/// one version in it.
+fn version(conflict: &Listed, key: &str, names: &SourceNames) -> Result<EntryRef, CliError> {
+    let key = key.trim();
+    if let Ok(n) = key.parse::<usize>() {
+        return conflict.versions.iter().find(|s| s.n == n).map(|s| s.entry.clone()).ok_or_else(|| {
+            CliError::usage(
+                format!("conflict {} has no version {n}", conflict.short),
+                format!("give a number from 1 to {}", conflict.versions.len()),
+            )
+        });
+    }
+    let by_source: Vec<&EntryRef> = conflict
+        .versions
+        .iter()
+        .map(|s| &s.entry)
+        .filter(|e| e.source.as_str() == key || names.get(e.source.as_str()).eq_ignore_ascii_case(key))
+        .collect();
+    match by_source.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(CliError::usage(
+            format!("no version of conflict {} comes from source {key:?}", conflict.short),
+            "give the version's number as `emr conflicts FILE` shows it",
+        )),
+        _ => Err(CliError::usage(
+            format!("source {key:?} has more than one version in conflict {}", conflict.short),
+            "give the version's number as `emr conflicts FILE` shows it",
+        )),
+    }
+}
+
+/// The reconciling clinician as a source: id `clinician-` and the name in lower case, letters and
+/// digits kept, other runs of characters made one `-`.
+fn clinician_source(stamp: &Stamp) -> Source {
+    let mut slug = String::new();
+    for c in stamp.actor.chars() {
+        if c.is_alphanumeric() {
+            slug.extend(c.to_lowercase());
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    let id = if slug.is_empty() { "clinician".to_owned() } else { format!("clinician-{slug}") };
+    Source { kind: SourceKind::Clinician, ..Source::new(id, stamp.actor.clone()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clinician_ids_are_slugs_of_names() {
+        let at = chrono::Utc::now();
+        let id = |n: &str| clinician_source(&Stamp { actor: n.into(), at }).id.as_str().to_owned();
+        assert_eq!(id("Dr. Ana Lee"), "clinician-dr-ana-lee");
+        assert_eq!(id("  José  Núñez "), "clinician-josé-núñez");
+        assert_eq!(id("***"), "clinician");
+    }
+}
