@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Tests of the @emr/wasm npm package, from a fresh clone: builds it (scripts/build-wasm.sh), then
 #  - checks that the TypeScript types generated from schemas/ are up to date;
+#  - checks that the expected results of emr-wasm/tests/expected/ are what emr-core computes, and
+#    builds the `native` example (emr-core natively, for the bundles sealed in wasm);
 #  - runs the Node suite (emr-wasm/tests/node/) against the built package: every function, every
-#    error code, and every vector of tests/data with the Rust snapshots' expected findings;
+#    error code, every vector of tests/data with the Rust snapshots' expected findings, the FHIR
+#    round trips and the demo merge with Rust's bytes, and bundles across the two runtimes;
 #  - packs it with `npm pack`, installs the tarball in a scratch project, and there runs the
-#    README's example, examples/node-consumer, `require`, and `tsc --noEmit` on a TS consumer
+#    README's example, examples/node-consumer (validate and merge), `require`, and `tsc --noEmit` on a TS consumer
 #    (nodenext and bundler resolution);
 #  - runs the same core checks and vectors in headless Chromium (Debian's chromium, installed here
 #    idempotently while the package builds), failing on any request outside 127.0.0.1.
@@ -44,6 +47,13 @@ cargo clippy -p emr-wasm --target wasm32-unknown-unknown --locked -- -D warnings
 step "generated TypeScript types are up to date"
 node emr-wasm/scripts/gen-types.mjs --check
 
+step "expected results of the Node suite = emr-core's (cargo test -p emr-wasm --test expected)"
+cargo test -p emr-wasm --test expected --locked --quiet
+
+step "the native twin (cargo build --release -p emr-wasm --example native)"
+cargo build --release -p emr-wasm --example native --locked --quiet
+export EMR_NATIVE=${CARGO_TARGET_DIR:-$repo/target}/release/examples/native
+
 step "node --test emr-wasm/tests/node (the built package)"
 node --test --test-reporter=spec emr-wasm/tests/node/*.test.mjs
 
@@ -59,7 +69,7 @@ installed=$consumer/node_modules/@emr/wasm
 
 step "README example, examples/node-consumer and require() on the installed package"
 node emr-wasm/tests/packed/readme.mjs "$consumer"
-cp examples/node-consumer/validate.mjs "$consumer/"
+cp examples/node-consumer/validate.mjs examples/node-consumer/merge.mjs "$consumer/"
 (
   cd "$consumer"
   node validate.mjs --now 2026-01-01T00:00:00Z "$repo"/tests/data/valid/*.json
@@ -69,6 +79,17 @@ cp examples/node-consumer/validate.mjs "$consumer/"
     exit 1
   fi
   grep -q "error date.future" <<<"$out"
+  # The demo clinics merge to Rust's report; two different patients are refused.
+  out=$(node merge.mjs --now 2026-01-01T00:00:00Z "$repo"/examples/demo/clinic-{a,b}.json)
+  echo "$out"
+  summary=$(node -p 'require(process.argv[1]).merged.report.summary' "$repo/emr-wasm/tests/expected/demo.json")
+  grep -qxF "$summary" <<<"$out"
+  if out=$(node merge.mjs "$repo/tests/data/fhir/Rufus_Kihn_6b950b05-7dbf-450f-bca9-f05acff7a452.json" \
+    "$repo/tests/data/fhir/Patient-example.json" 2>&1); then
+    echo "examples/node-consumer merged two different patients" >&2
+    exit 1
+  fi
+  grep -q "not merged \[merge.identity\]" <<<"$out"
   node -e '
     const emr = require("@emr/wasm");
     const findings = emr.validate({ format: 1, sources: [], entries: [] }, "2026-01-01T00:00:00Z");

@@ -17,6 +17,12 @@ use crate::model::{PartialDate, Record};
 /// Largest plaintext a bundle may inflate to (protects against compression bombs).
 pub const MAX_PLAINTEXT: u64 = 512 * 1024 * 1024;
 
+/// Highest scrypt work factor (log2 N) a passphrase bundle may ask for. age's own bound is the
+/// work factor it calibrates on the opening machine plus 4, so a busy machine (calibrating low)
+/// would refuse a bundle sealed at age's usual 18 — the fixed value of the WASM package, where
+/// age cannot calibrate. 22 is age's bound in wasm (18 + 4): about 16 times one second's work.
+pub const MAX_WORK_FACTOR: u8 = 22;
+
 /// Why a bundle could not be sealed or opened. Messages never contain record content.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -155,7 +161,8 @@ pub fn seal(record: &Record, key: &SealKey<'_>, timestamp: PartialDate) -> Resul
 }
 
 /// An opened bundle: its FHIR content and the record imported from it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename = "OpenedBundle")]
 pub struct Opened {
     /// The decrypted, inflated FHIR Bundle.
     pub fhir: String,
@@ -174,7 +181,8 @@ pub fn open(bytes: &[u8], key: &OpenKey<'_>, now: chrono::DateTime<chrono::Utc>)
     let mut plain = Vec::new();
     let reader: Box<dyn Read> = match key {
         OpenKey::Passphrase(p) => {
-            let identity = age::scrypt::Identity::new(SecretString::from((*p).to_owned()));
+            let mut identity = age::scrypt::Identity::new(SecretString::from((*p).to_owned()));
+            identity.set_max_work_factor(MAX_WORK_FACTOR);
             Box::new(decryptor.decrypt(std::iter::once(&identity as &dyn age::Identity)).map_err(map_decrypt)?)
         }
         OpenKey::Identity(s) => {

@@ -193,7 +193,7 @@ pub fn trend(record: &Record, code: &str) -> Trend {
 }
 
 /// The current lists a clinician reads first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct CurrentLists {
     /// Active problems.
     pub problems: Vec<ViewItem>,

@@ -36,6 +36,10 @@ fn json_schemas_match_the_types() {
     check_generated("schemas/entry.schema.json", &schema_text::<Entry>());
     check_generated("schemas/finding.schema.json", &schema_text::<Finding>());
     check_generated("schemas/merge-report.schema.json", &schema_text::<emr_core::merge::MergeReport>());
+    check_generated("schemas/timeline-event.schema.json", &schema_text::<emr_core::query::TimelineEvent>());
+    check_generated("schemas/trend.schema.json", &schema_text::<emr_core::query::Trend>());
+    check_generated("schemas/current-lists.schema.json", &schema_text::<emr_core::query::CurrentLists>());
+    check_generated("schemas/opened-bundle.schema.json", &schema_text::<emr_core::bundle::Opened>());
 }
 
 #[test]

@@ -18,6 +18,27 @@ pub enum ErrorCode {
     RecordShape,
     /// `now` is not an RFC 3339 date-time or a valid `Date`.
     NowSyntax,
+    /// `options.timestamp` of an export is not an RFC 3339 date-time or a valid `Date`.
+    TimestampSyntax,
+    /// The FHIR input is not JSON.
+    FhirSyntax,
+    /// The FHIR input is JSON but not a FHIR resource (no string `resourceType`).
+    FhirShape,
+    /// The record has no patient, and the operation needs one (IPS, patient bundle).
+    RecordPatientMissing,
+    /// The records may describe different patients; merge them only with `force`.
+    MergeIdentity,
+    /// The bundle key is unusable: no passphrase nor recipients, a recipient that is not an age
+    /// public key, an identity that is not an age secret key, or a bad work factor.
+    BundleKey,
+    /// The passphrase or identity does not open this bundle.
+    BundlePassphrase,
+    /// The bytes are not an age-encrypted file.
+    BundleFormat,
+    /// The bundle is truncated or altered, or its content is not a patient bundle.
+    BundleCorrupt,
+    /// The bundle asks for more passphrase work (scrypt) than is safe to spend.
+    BundleWork,
     /// A bug in emr: a result could not be handed to JS.
     Internal,
 }
@@ -29,6 +50,16 @@ impl ErrorCode {
         ErrorCode::RecordSyntax,
         ErrorCode::RecordShape,
         ErrorCode::NowSyntax,
+        ErrorCode::TimestampSyntax,
+        ErrorCode::FhirSyntax,
+        ErrorCode::FhirShape,
+        ErrorCode::RecordPatientMissing,
+        ErrorCode::MergeIdentity,
+        ErrorCode::BundleKey,
+        ErrorCode::BundlePassphrase,
+        ErrorCode::BundleFormat,
+        ErrorCode::BundleCorrupt,
+        ErrorCode::BundleWork,
         ErrorCode::Internal,
     ];
 
@@ -39,6 +70,16 @@ impl ErrorCode {
             ErrorCode::RecordSyntax => "record.syntax",
             ErrorCode::RecordShape => "record.shape",
             ErrorCode::NowSyntax => "now.syntax",
+            ErrorCode::TimestampSyntax => "timestamp.syntax",
+            ErrorCode::FhirSyntax => "fhir.syntax",
+            ErrorCode::FhirShape => "fhir.shape",
+            ErrorCode::RecordPatientMissing => "record.patient.missing",
+            ErrorCode::MergeIdentity => "merge.identity",
+            ErrorCode::BundleKey => "bundle.key",
+            ErrorCode::BundlePassphrase => "bundle.passphrase",
+            ErrorCode::BundleFormat => "bundle.format",
+            ErrorCode::BundleCorrupt => "bundle.corrupt",
+            ErrorCode::BundleWork => "bundle.work",
             ErrorCode::Internal => "internal",
         }
     }
@@ -97,6 +138,44 @@ impl Error {
         }
     }
 
+    /// A FHIR input that could not be imported; `argument` names it. emr-core's messages give
+    /// the problem and its position, never the input's content.
+    pub fn import(argument: &str, e: &emr_core::fhir::ImportError) -> Error {
+        use emr_core::fhir::ImportError;
+        match e {
+            ImportError::Json(json) => {
+                Error::new(ErrorCode::FhirSyntax, format!("{argument} is not valid JSON: {json}"))
+            }
+            _ => Error::new(ErrorCode::FhirShape, format!("{argument}: {e}")),
+        }
+    }
+
+    /// An IPS that could not be made.
+    pub fn ips(e: &emr_core::fhir::IpsError) -> Error {
+        Error::new(ErrorCode::RecordPatientMissing, e.to_string())
+    }
+
+    /// Records that were not merged. emr-core's message gives the identity score and the fields
+    /// that disagreed, never their values.
+    pub fn merge(e: &emr_core::merge::MergeError) -> Error {
+        Error::new(ErrorCode::MergeIdentity, format!("{e} (merge option force: true)"))
+    }
+
+    /// A bundle that could not be sealed or opened; emr-core's messages carry no record content.
+    pub fn bundle(e: &emr_core::bundle::BundleError) -> Error {
+        use emr_core::bundle::BundleError as B;
+        let code = match e {
+            B::NoKey | B::BadRecipient(_) | B::BadIdentity => ErrorCode::BundleKey,
+            B::NoPatient => ErrorCode::RecordPatientMissing,
+            B::WrongKey => ErrorCode::BundlePassphrase,
+            B::NotAge => ErrorCode::BundleFormat,
+            B::TooMuchWork => ErrorCode::BundleWork,
+            B::Encrypt => return Error::internal("encryption failed"),
+            _ => ErrorCode::BundleCorrupt,
+        };
+        Error::new(code, e.to_string())
+    }
+
     /// A failure to hand a result to JS (a bug, never the input's fault).
     pub fn internal(what: &str) -> Error {
         Error::new(ErrorCode::Internal, format!("{what}; this is a bug in emr, please report it"))
@@ -117,7 +196,7 @@ impl std::error::Error for Error {}
 #[allow(dead_code)]
 pub const ERROR_TS: &str = r#"
 /** The stable `code` of an {@link EmrError}. */
-export type EmrErrorCode = "input.type" | "record.syntax" | "record.shape" | "now.syntax" | "internal";
+export type EmrErrorCode = "input.type" | "record.syntax" | "record.shape" | "now.syntax" | "timestamp.syntax" | "fhir.syntax" | "fhir.shape" | "record.patient.missing" | "merge.identity" | "bundle.key" | "bundle.passphrase" | "bundle.format" | "bundle.corrupt" | "bundle.work" | "internal";
 
 /** What every function of this package throws: an `Error` with `name` "EmrError" and a stable `code`.
  * Messages name the argument and the rule, never a patient's values. */

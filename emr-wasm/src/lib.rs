@@ -1,33 +1,45 @@
 //! WebAssembly bindings of emr-core: the `@emr/wasm` npm package.
 //!
 //! A thin shell: every function here converts its arguments (`interop.rs`), calls emr-core, and
-//! converts the result back. Medicine lives in emr-core.
+//! converts the result back. Medicine lives in emr-core. One module per subsystem of emr-core:
+//! `validate.rs`, `fhir.rs` (import and export), `merge.rs`, `query.rs` (timeline, trend, current
+//! lists), `bundle.rs` (the encrypted patient bundle).
 //!
 //! Conventions of the JS API (see `emr-wasm/README.md`):
 //! - names are camelCase (`js_name`); records in and out are plain objects typed `EmrRecord`;
+//!   options are an optional last argument, a plain object whose members may all be omitted;
 //! - a `*Json` variant takes (and gives) records as JSON text, keeping decimals such as `1.30`
-//!   and duplicate keys exactly as written;
+//!   and duplicate keys exactly as written; FHIR output (`toFhir`, `toIps`, `toNdjson`, the
+//!   bundle's `fhir`) is always text, its lossless form;
+//! - times (`now`, `timestamp`) are RFC 3339 strings or `Date`s, the current time when omitted;
 //! - every failure is thrown as an `Error` named `EmrError` with a stable `code` ([`ErrorCode`])
 //!   and a message without patient data; nothing panics on input.
 //!
-//! The TypeScript types of records and findings are generated from `schemas/` into
+//! The TypeScript types of records, findings and results are generated from `schemas/` into
 //! `ts/emr-types.d.ts` (`scripts/gen-types.mjs`) and imported by the declarations below.
 //!
 //! # Adding a function
-//! 1. Here: a `#[wasm_bindgen(js_name = camelCase, unchecked_return_type = "…")]` fn taking
-//!    `JsValue`s typed with `unchecked_param_type` / `unchecked_optional_param_type`, converting
-//!    with `interop.rs` (`record_from_js` / `record_from_json` in, `record_to_js` /
-//!    `record_to_json` / `to_js` out) and returning `Result<_, Error>`. A record-taking function
+//! 1. In the module of its subsystem: a `#[wasm_bindgen(js_name = camelCase,
+//!    unchecked_return_type = "…")]` fn taking `JsValue`s typed with `unchecked_param_type` /
+//!    `unchecked_optional_param_type`, converting with `interop.rs` (`record_from_js` /
+//!    `record_from_json` in, `record_to_js` / `record_to_json` / `to_js` / `to_js_via_json` out,
+//!    `Options` for an options object) and returning `Result<_, Error>`. A record-taking function
 //!    gets a `*Json` twin.
 //! 2. A new failure gets an [`ErrorCode`] variant and its string in `ERROR_TS` (a unit test
-//!    checks the two agree).
-//! 3. A new result type gets a schema in `schemas/` (emr-core's schemars), then
-//!    `node emr-wasm/scripts/gen-types.mjs`; import its name in `TS_TYPES` below.
+//!    checks the two agree), and an `Error` constructor from emr-core's error.
+//! 3. A new result type gets a schema in `schemas/` (emr-core's schemars, listed in
+//!    `emr-core/tests/schemas.rs`), then `node emr-wasm/scripts/gen-types.mjs`; import its name in
+//!    `TS_TYPES` below. Options and compositions of generated types are declared in `TS_TYPES`.
 //! 4. Checks in `tests/shared/checks.mjs` (run in Node and Chromium) and, if it has vectors, in
 //!    `tests/node/`. The entry points (`index.mjs`, `browser.mjs`) list the new export by themselves.
 
+mod bundle;
 mod error;
+mod fhir;
 mod interop;
+mod merge;
+mod query;
+mod validate;
 
 use wasm_bindgen::prelude::*;
 
@@ -35,8 +47,71 @@ pub use error::{Error, ErrorCode};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"
-import type { EmrRecord, Finding } from "./emr-types.js";
+import type { CurrentLists, EmrRecord, Finding, MergeReport, OpenedBundle, Source, TimelineEvent, Trend } from "./emr-types.js";
 export type * from "./emr-types.js";
+
+/** Options of `fromFhir`. */
+export interface FromFhirOptions {
+  /** The source of resources whose origin the input does not say (default: the IPS author, else the organization of most encounters, else `import`). */
+  defaultSource?: Source;
+  /** When the input is judged (default: the current time). */
+  now?: string | Date;
+}
+
+/** What `fromFhir` gives: the record and the findings, with JSON pointers into the input. */
+export interface Imported {
+  record: EmrRecord;
+  findings: Finding[];
+}
+
+/** What `fromFhirJson` gives: the record as JSON text (decimals as written). */
+export interface ImportedJson {
+  recordJson: string;
+  findings: Finding[];
+}
+
+/** Options of the exports (`toFhir`, `toIps`, `toNdjson`, `sealBundle`). */
+export interface ExportOptions {
+  /** `Bundle.timestamp`, and the recording time of entries without one (default: the current time). */
+  timestamp?: string | Date;
+}
+
+/** Options of `merge`. */
+export interface MergeOptions {
+  /** Merge even when the identity check says the records may describe different people. */
+  force?: boolean;
+}
+
+/** What `merge` gives. */
+export interface Merged {
+  record: EmrRecord;
+  report: MergeReport;
+}
+
+/** What `mergeJson` gives: the merged record as JSON text (decimals as received). */
+export interface MergedJson {
+  recordJson: string;
+  report: MergeReport;
+}
+
+/** The key of `sealBundle`: a passphrase (age scrypt; `workFactor` is log2 N, 1–22, default age's own: 18 in wasm), or age X25519 recipients (`age1…`). */
+export type SealKey = { passphrase: string; workFactor?: number; recipients?: undefined } | { recipients: string[]; passphrase?: undefined };
+
+/** The key of `openBundle`: the passphrase, or an age X25519 identity (`AGE-SECRET-KEY-1…`). */
+export type OpenKey = { passphrase: string; identity?: undefined } | { identity: string; passphrase?: undefined };
+
+/** Options of `openBundle`. */
+export interface OpenOptions {
+  /** When the bundle's content is judged (default: the current time). */
+  now?: string | Date;
+}
+
+/** What `openBundleJson` gives: the record as JSON text (decimals as sealed). */
+export interface OpenedBundleJson {
+  fhir: string;
+  recordJson: string;
+  findings: Finding[];
+}
 "#;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -46,40 +121,6 @@ const TS_ERROR: &str = error::ERROR_TS;
 #[wasm_bindgen(js_name = version)]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
-}
-
-/// Validate a record; returns its findings (errors and warnings) in a stable order.
-///
-/// `now` (an RFC 3339 string or a `Date`; the current time when omitted) is when the record is
-/// judged: dates after it are in the future.
-///
-/// The record object goes through `JSON.stringify`, so decimals arrive as JS wrote them and a
-/// duplicate key cannot be seen; validate the text with `validateJson` when that matters.
-///
-/// Throws an `EmrError` with code `input.type`, `record.shape` or `now.syntax`.
-#[wasm_bindgen(js_name = validate, unchecked_return_type = "Finding[]")]
-pub fn validate(
-    #[wasm_bindgen(unchecked_param_type = "EmrRecord")] record: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "string | Date")] now: Option<JsValue>,
-) -> Result<JsValue, Error> {
-    let record = interop::record_from_js(&record)?;
-    let now = interop::now(now)?;
-    interop::to_js(&emr_core::validate::validate(&record, now))
-}
-
-/// Validate a record given as JSON text, exactly as written (decimals, duplicate keys); returns
-/// its findings like `validate`.
-///
-/// Throws an `EmrError` with code `input.type`, `record.syntax`, `record.shape` or `now.syntax`.
-#[wasm_bindgen(js_name = validateJson, unchecked_return_type = "Finding[]")]
-pub fn validate_json(
-    #[wasm_bindgen(js_name = recordJson, unchecked_param_type = "string")] record_json: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "string | Date")] now: Option<JsValue>,
-) -> Result<JsValue, Error> {
-    let text = interop::string(&record_json, "recordJson")?;
-    let record = interop::record_from_json(&text, "recordJson")?;
-    let now = interop::now(now)?;
-    interop::to_js(&emr_core::validate::validate(&record, now))
 }
 
 /// True when `value` was thrown by this package: an `Error` named `EmrError` with a known `code`.

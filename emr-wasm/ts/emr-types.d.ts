@@ -30,20 +30,6 @@ export type PartialDate = string;
  */
 export type SourceKind = "organization" | "clinician" | "patient" | "system";
 /**
- * How serious a finding is.
- *
- * This interface was referenced by `EmrRecord`'s JSON-Schema
- * via the `definition` "Severity".
- */
-export type Severity = "error" | "warning";
-/**
- * The coarse outcome of comparing one field: agree, partial, disagree, or missing on either side.
- *
- * This interface was referenced by `EmrRecord`'s JSON-Schema
- * via the `definition` "Agreement".
- */
-export type Agreement = "agree" | "partial" | "disagree" | "missing";
-/**
  * The clinical kind of an entry, decided by its FHIR `resourceType`.
  *
  * This interface was referenced by `EmrRecord`'s JSON-Schema
@@ -65,6 +51,20 @@ export type EntryKind =
   | "coverage"
   | "claim"
   | "opaque";
+/**
+ * How serious a finding is.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "Severity".
+ */
+export type Severity = "error" | "warning";
+/**
+ * The coarse outcome of comparing one field: agree, partial, disagree, or missing on either side.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "Agreement".
+ */
+export type Agreement = "agree" | "partial" | "disagree" | "missing";
 /**
  * How a conflict was resolved in the clinical view.
  *
@@ -327,6 +327,54 @@ export interface Source {
   reference?: string | null;
 }
 /**
+ * One clinical fact as a reader sees it.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "ViewItem".
+ */
+export interface ViewItem {
+  /**
+   * Fields resolution changed, e.g. `criticality`.
+   */
+  changed: string[];
+  /**
+   * The entry kind.
+   */
+  kind: EntryKind;
+  /**
+   * Every assertion folded into this item (the representative included).
+   */
+  members: EntryRef[];
+  /**
+   * The assertion shown.
+   */
+  representative: EntryRef;
+  /**
+   * The representative's resource, changed only where resolution changed a field.
+   */
+  resource: FhirResource;
+}
+/**
+ * The current lists a clinician reads first.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "CurrentLists".
+ */
+export interface CurrentLists {
+  /**
+   * Active allergies and intolerances.
+   */
+  allergies: ViewItem[];
+  /**
+   * Active medications.
+   */
+  medications: ViewItem[];
+  /**
+   * Active problems.
+   */
+  problems: ViewItem[];
+}
+/**
  * One problem found in a record.
  *
  * This interface was referenced by `EmrRecord`'s JSON-Schema
@@ -557,4 +605,108 @@ export interface MergeReport {
    * Number of items in the clinical view.
    */
   viewItems: number;
+}
+/**
+ * An opened bundle: its FHIR content and the record imported from it.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "OpenedBundle".
+ */
+export interface OpenedBundle {
+  /**
+   * The decrypted, inflated FHIR Bundle.
+   */
+  fhir: string;
+  /**
+   * Import findings.
+   */
+  findings: Finding[];
+  /**
+   * The record (sources restored from the bundle's `Provenance`).
+   */
+  record: EmrRecord;
+}
+/**
+ * One line of the timeline.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "TimelineEvent".
+ */
+export interface TimelineEvent {
+  /**
+   * The assertion shown, and how many sources reported it.
+   */
+  entry: EntryRef;
+  /**
+   * The entry kind.
+   */
+  kind: EntryKind;
+  /**
+   * What happened: the concept's text or display.
+   */
+  label: string;
+  /**
+   * Number of assertions folded into this event.
+   */
+  reportedBy: number;
+  /**
+   * When it happened (as precise as recorded).
+   */
+  time: PartialDate;
+}
+/**
+ * One point of a lab or vital-sign trend, in the trend's unit.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "TrendPoint".
+ */
+export interface TrendPoint {
+  /**
+   * The assertion.
+   */
+  entry: EntryRef;
+  /**
+   * Reference range high, in the trend's unit.
+   */
+  high?: number | null;
+  /**
+   * Reference range low, in the trend's unit.
+   */
+  low?: number | null;
+  /**
+   * When measured.
+   */
+  time: PartialDate;
+  /**
+   * The value in the trend's unit.
+   */
+  value: number;
+}
+/**
+ * A series of measurements of one code, converted to one unit.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "Trend".
+ */
+export interface Trend {
+  /**
+   * The code (`system|code` or a bare code) asked for.
+   */
+  code: string;
+  /**
+   * The concept's text, from the latest point.
+   */
+  label: string;
+  /**
+   * Points in time order.
+   */
+  points: TrendPoint[];
+  /**
+   * Measurements left out because their unit cannot be converted to the trend's unit.
+   */
+  unconvertible: number;
+  /**
+   * The unit every point is in: the unit of the most recent measurement.
+   */
+  unit?: string | null;
 }

@@ -14,7 +14,7 @@ use crate::json::Json;
 use crate::model::{Entry, EntryKind, Record, Resource, SourceKind};
 
 /// One clinical fact as a reader sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ViewItem {
     /// The entry kind.
     pub kind: EntryKind,

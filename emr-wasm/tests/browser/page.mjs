@@ -5,9 +5,9 @@ import * as emr from "/entry.mjs";
 import { checkVector, coreChecks, runVector } from "/shared/checks.mjs";
 
 const results = [];
-function record(name, run) {
+async function record(name, run) {
   try {
-    run();
+    await run();
     results.push({ name, ok: true });
   } catch (e) {
     results.push({ name, ok: false, detail: String(e?.message ?? e) });
@@ -15,9 +15,9 @@ function record(name, run) {
 }
 
 const expect = await (await fetch("/expect.json")).json();
-for (const check of coreChecks) record(check.name, () => check.run(emr, expect));
+for (const check of coreChecks) await record(check.name, () => check.run(emr, expect));
 const vectors = await (await fetch("/vectors.json")).json();
-for (const vector of vectors) record(`vector ${vector.name}`, () => checkVector(runVector(emr, vector)));
+for (const vector of vectors) await record(`vector ${vector.name}`, () => checkVector(runVector(emr, vector)));
 
 // Validation time of the largest vector, for the log (not a benchmark).
 const largest = vectors.reduce((a, b) => (b.text.length > a.text.length ? b : a));

@@ -11,6 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { snapshotName } from "../shared/checks.mjs";
+import { loadExpect } from "../shared/data.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const repo = path.resolve(here, "../../..");
@@ -41,7 +42,7 @@ const generated = {
   "/page.mjs": () => ["text/javascript", readFileSync(path.join(here, "page.mjs"))],
   // The package's browser entry, as a bundler resolving `import "@emr/wasm"` for a browser would pick it.
   "/entry.mjs": () => ["text/javascript", `export * from "/pkg/${manifest.exports["."].browser.default.slice(2)}";\n`],
-  "/expect.json": () => ["application/json", JSON.stringify({ version: manifest.version })],
+  "/expect.json": () => ["application/json", JSON.stringify(loadExpect(repo, manifest))],
   "/vectors.json": () => ["application/json", JSON.stringify(vectors())],
 };
 

@@ -3,14 +3,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { coreChecks } from "../shared/checks.mjs";
-import { emr, emrRequired, manifest } from "./pkg.mjs";
+import { loadExpect } from "../shared/data.mjs";
+import { emr, emrRequired, manifest, repo } from "./pkg.mjs";
+
+const expect = loadExpect(repo, manifest);
 
 for (const check of coreChecks) {
-  test(`import: ${check.name}`, () => check.run(emr, { version: manifest.version }));
+  test(`import: ${check.name}`, () => check.run(emr, expect));
 }
 
 for (const check of coreChecks) {
-  test(`require: ${check.name}`, () => check.run(emrRequired, { version: manifest.version }));
+  test(`require: ${check.name}`, () => check.run(emrRequired, expect));
 }
 
 test("import and require give the same functions", () => {

@@ -1,6 +1,7 @@
 // The core checks of the @emr/wasm package, shared by the Node suite (tests/node/) and the headless
 // Chromium page (tests/browser/): the same checks, on the same vectors, in both runtimes.
-// Plain ES module without Node or DOM APIs; a failed check throws an Error.
+// Plain ES module without Node or DOM APIs (Web Crypto and atob only, global in both); a failed
+// check throws an Error (or rejects, for the async checks).
 
 /** The validation time of every vector: `now()` of emr-core/tests/vectors.rs. */
 export const NOW = "2026-01-01T00:00:00Z";
@@ -53,11 +54,31 @@ function assert(condition, message) {
   if (!condition) throw new Error(message);
 }
 
-function sameJson(actual, expected, what) {
-  assert(
-    JSON.stringify(actual) === JSON.stringify(expected),
-    `${what}: got ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`,
+/** A value's JSON with object members sorted: Rust's `serde_json::Value` sorts them, JS keeps order. */
+function canonical(value) {
+  return JSON.stringify(value, (_, v) =>
+    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
   );
+}
+
+/** Two JSON texts, or for long ones where they first differ, for a failure message. */
+function difference(actual, expected) {
+  if (actual.length + expected.length < 600) return `got ${actual}, expected ${expected}`;
+  let at = 0;
+  while (at < actual.length && actual[at] === expected[at]) at++;
+  const around = (text) => text.slice(Math.max(0, at - 120), at + 120);
+  return `they differ at character ${at}: got …${around(actual)}…, expected …${around(expected)}…`;
+}
+
+/** Equal values, whatever the order of object members (for results read from Rust's files). */
+function sameValue(actual, expected, what) {
+  const [a, e] = [canonical(actual), canonical(expected)];
+  assert(a === e, `${what} (Rust's): ${difference(a, e)}`);
+}
+
+function sameJson(actual, expected, what) {
+  const [a, e] = [JSON.stringify(actual), JSON.stringify(expected)];
+  assert(a === e, `${what}: ${difference(a, e)}`);
 }
 
 /** A patient's name, planted in bad input: no error message may repeat it. */
@@ -104,8 +125,120 @@ function recordWithOnset(onset) {
 
 const codesOf = (findings) => findings.map((f) => f.code);
 
+/** `{ sha256, bytes }` of a text's UTF-8 bytes, as emr-wasm/tests/expected.rs writes them. */
+export async function digest(text) {
+  const bytes = new TextEncoder().encode(text);
+  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return { sha256: [...hash].map((b) => b.toString(16).padStart(2, "0")).join(""), bytes: bytes.length };
+}
+
+async function sameDigest(text, expected, what) {
+  const actual = await digest(text);
+  assert(
+    actual.sha256 === expected.sha256 && actual.bytes === expected.bytes,
+    `${what}: ${actual.bytes} bytes (sha256 ${actual.sha256}), Rust gave ${expected.bytes} bytes (sha256 ${expected.sha256})`,
+  );
+}
+
+/** Bytes from base64 (how the browser runner serves the sealed bundles). */
+export function fromBase64(text) {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
+
 /**
- * The core checks, each `{ name, run(emr, expect) }`; `expect.version` is the package version.
+ * A clinic's FHIR `collection` Bundle about one patient (`mrn` tells patients apart): with
+ * `full`, an active problem, medication and allergy and an encounter besides the immunization and
+ * the glucose every clinic reports.
+ */
+export function clinicFhir({
+  clinic = "a",
+  mrn = "42",
+  full = false,
+  glucose = { value: 108, unit: "mg/dL", date: "2023-01-01" },
+} = {}) {
+  // Resource ids may repeat across clinics; full URLs name the server, so they do not.
+  const subject = { reference: `urn:uuid:${clinic}-p1` };
+  const entry = (id, resource) => ({ fullUrl: `urn:uuid:${clinic}-${id}`, resource: { id, ...resource } });
+  const coded = (system, code, display) => ({ coding: [{ system, code, display }], text: display });
+  const status = (code) => ({ coding: [{ system: "http://terminology.hl7.org/CodeSystem/condition-clinical", code }] });
+  const entries = [
+    entry("p1", {
+      resourceType: "Patient",
+      identifier: [{ system: "urn:oid:2.16.840.1.113883.4.1", value: mrn }],
+      name: [{ family: "Toy", given: ["Alexis"] }],
+      gender: "female",
+      birthDate: "1961-04-02",
+    }),
+    entry("imm-1", {
+      resourceType: "Immunization",
+      status: "completed",
+      vaccineCode: coded("http://hl7.org/fhir/sid/cvx", "140", "Influenza, seasonal"),
+      patient: subject,
+      occurrenceDateTime: "2020-10-01",
+    }),
+    entry("glu-1", {
+      resourceType: "Observation",
+      status: "final",
+      category: [coded("http://terminology.hl7.org/CodeSystem/observation-category", "laboratory", "Laboratory")],
+      code: coded("http://loinc.org", "2339-0", "Glucose"),
+      subject,
+      effectiveDateTime: glucose.date,
+      valueQuantity: { value: glucose.value, unit: glucose.unit, system: "http://unitsofmeasure.org", code: glucose.unit },
+    }),
+  ];
+  if (full) {
+    entries.push(
+      entry("c-1", {
+        resourceType: "Condition",
+        clinicalStatus: status("active"),
+        code: coded("http://snomed.info/sct", "44054006", "Diabetes mellitus type 2"),
+        subject,
+        onsetDateTime: "2015-06-01",
+      }),
+      entry("a-1", {
+        resourceType: "AllergyIntolerance",
+        clinicalStatus: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", code: "active" }] },
+        criticality: "high",
+        code: coded("http://snomed.info/sct", "91936005", "Penicillin allergy"),
+        patient: subject,
+      }),
+      entry("m-1", {
+        resourceType: "MedicationRequest",
+        status: "active",
+        intent: "order",
+        medicationCodeableConcept: coded("http://www.nlm.nih.gov/research/umls/rxnorm", "860975", "Metformin 500 MG"),
+        subject,
+        authoredOn: "2015-06-01",
+      }),
+      entry("e-1", {
+        resourceType: "Encounter",
+        status: "finished",
+        class: { system: "http://terminology.hl7.org/CodeSystem/v3-ActCode", code: "AMB" },
+        type: [{ text: "Check-up" }],
+        subject,
+        period: { start: "2024-05-02T09:00:00Z", end: "2024-05-02T09:30:00Z" },
+      }),
+    );
+  }
+  return { resourceType: "Bundle", type: "collection", entry: entries };
+}
+
+/** A clinic's record, imported by the package itself. */
+function clinicRecord(emr, id, fhirOptions) {
+  return emr.fromFhir(clinicFhir(fhirOptions), { defaultSource: { id, name: id }, now: NOW }).record;
+}
+
+/** Two clinics' records of one patient: A with everything, B re-reporting the dose, glucose in mmol/L. */
+export function twoClinics(emr) {
+  return [
+    clinicRecord(emr, "clinic-a", { full: true }),
+    clinicRecord(emr, "clinic-b", { clinic: "b", glucose: { value: 5.5, unit: "mmol/L", date: "2024-01-01" } }),
+  ];
+}
+
+/**
+ * The core checks, each `{ name, run(emr, expect) }` (some async); `expect` is what
+ * `data.mjs`'s `loadExpect` gives: the package version, the demo clinics and Rust's results.
  * Every exported function and every error code is covered.
  */
 export const coreChecks = [
@@ -227,6 +360,309 @@ export const coreChecks = [
         expectEmrError(emr, () => emr.validate({}, now), "now.syntax", `validate(record, ${String(now)})`);
         expectEmrError(emr, () => emr.validateJson("{}", now), "now.syntax", `validateJson(text, ${String(now)})`);
       }
+    },
+  },
+  {
+    name: "fromFhir() imports a Bundle (text or object) into a record, with findings",
+    run(emr) {
+      const fhir = clinicFhir({ full: true });
+      const options = { defaultSource: { id: "clinic-a", name: "Clinic A" }, now: NOW };
+      const imported = emr.fromFhir(fhir, options);
+      sameJson(Object.keys(imported), ["record", "findings"], "result members");
+      const { record, findings } = imported;
+      assert(Array.isArray(findings), "findings are not an array");
+      assert(record.patient?.resourceType === "Patient", "no patient");
+      sameJson(record.sources.map((s) => s.id), ["clinic-a"], "sources");
+      sameJson(
+        record.entries.map((e) => e.resource.resourceType).sort(),
+        ["AllergyIntolerance", "Condition", "Encounter", "Immunization", "MedicationRequest", "Observation"],
+        "entry types",
+      );
+      assert(record.entries.every((e) => e.provenance.source === "clinic-a"), "entries not attributed to the default source");
+      sameJson(emr.fromFhir(JSON.stringify(fhir), options), imported, "text and object give different records");
+      sameJson(emr.validate(record, NOW).filter((f) => f.severity === "error"), [], "the imported record has errors");
+      // Without a default source the import names one itself.
+      assert(emr.fromFhir(fhir, { now: NOW }).record.sources.length === 1, "no source without defaultSource");
+      // A single resource imports too.
+      const one = emr.fromFhir({ resourceType: "Patient", id: "x" }, { now: NOW });
+      assert(one.record.patient?.id === "x" && one.record.entries.length === 0, "a lone Patient");
+    },
+  },
+  {
+    name: "fromFhirJson() keeps decimals as written",
+    run(emr) {
+      const text = JSON.stringify(clinicFhir()).replace('"value":108', '"value":108.10');
+      const { recordJson, findings } = emr.fromFhirJson(text, { now: NOW });
+      assert(typeof recordJson === "string" && recordJson.includes('"value":108.10'), "decimal not kept");
+      sameJson(findings, emr.fromFhir(text, { now: NOW }).findings, "findings of the twins");
+      sameJson(JSON.parse(recordJson), emr.fromFhir(text, { now: NOW }).record, "records of the twins");
+    },
+  },
+  {
+    name: "toFhir(), toIps(), toNdjson() export as FHIR JSON text",
+    run(emr) {
+      const record = clinicRecord(emr, "clinic-a", { full: true });
+      const timestamp = "2026-01-01T00:00:00Z";
+      const text = emr.toFhir(record, { timestamp });
+      assert(typeof text === "string", "toFhir gives text");
+      const bundle = JSON.parse(text);
+      assert(bundle.resourceType === "Bundle" && bundle.type === "collection", "not a collection Bundle");
+      assert(bundle.timestamp === timestamp, `timestamp ${bundle.timestamp}`);
+      const types = bundle.entry.map((e) => e.resource.resourceType);
+      assert(types.includes("Provenance") && types.includes("Patient"), `entries: ${types}`);
+      assert(emr.toFhir(record, { timestamp: new Date(timestamp) }) === text, "a Date timestamp differs");
+      assert(emr.toFhirJson(JSON.stringify(record), { timestamp }) === text, "toFhirJson differs");
+      // Imported back, it is the same record.
+      sameJson(emr.fromFhir(text, { now: NOW }).record.entries, record.entries, "round trip");
+      const view = JSON.parse(emr.toFhir(record, { timestamp, view: true }));
+      assert(view.type === "collection", "view bundle");
+
+      const ips = JSON.parse(emr.toIps(record, { timestamp }));
+      assert(ips.type === "document" && ips.entry[0].resource.resourceType === "Composition", "not an IPS document");
+      assert(emr.toIpsJson(JSON.stringify(record), { timestamp }) === JSON.stringify(ips), "toIpsJson differs");
+
+      const ndjson = emr.toNdjson(record, { timestamp });
+      const keys = Object.keys(ndjson);
+      sameJson(keys, [...keys].sort(), "resource types in order");
+      for (const [type, lines] of Object.entries(ndjson)) {
+        assert(lines.endsWith("\n"), `${type}: no final newline`);
+        for (const line of lines.trimEnd().split("\n")) assert(JSON.parse(line).resourceType === type, `${type} line`);
+      }
+      assert(ndjson.Condition.split("\n").length === 2, "one Condition line");
+      sameJson(emr.toNdjsonJson(JSON.stringify(record), { timestamp }), ndjson, "toNdjsonJson differs");
+    },
+  },
+  {
+    name: "merge() folds what two clinics both report, deterministically",
+    run(emr) {
+      const [a, b] = twoClinics(emr);
+      const merged = emr.merge([a, b]);
+      sameJson(Object.keys(merged), ["record", "report"], "result members");
+      const { record, report } = merged;
+      sameJson(record.sources.map((s) => s.id).sort(), ["clinic-a", "clinic-b"], "sources");
+      const doses = report.folded.filter((f) => f.kind === "immunization");
+      assert(doses.length === 1 && doses[0].members.length === 2, `folded: ${JSON.stringify(report.folded)}`);
+      assert(report.identity.forced === false, "forced");
+      assert(typeof report.summary === "string" && report.viewItems > 0, "summary");
+      sameJson(emr.merge([b, a]), merged, "the input order matters");
+      const viaJson = emr.mergeJson([JSON.stringify(a), JSON.stringify(b)]);
+      sameJson(Object.keys(viaJson), ["recordJson", "report"], "mergeJson members");
+      sameJson(viaJson.report, report, "mergeJson report");
+      sameJson(JSON.parse(viaJson.recordJson), record, "mergeJson record");
+      // Merging the result with itself changes nothing.
+      sameJson(emr.merge([record, record]).record, record, "idempotence");
+    },
+  },
+  {
+    name: "merge() refuses different patients (merge.identity) unless forced",
+    run(emr) {
+      const a = clinicRecord(emr, "clinic-a");
+      const other = clinicRecord(emr, "clinic-b", { clinic: "b", mrn: "43" });
+      const e = expectEmrError(emr, () => emr.merge([a, other]), "merge.identity", "merge of different patients");
+      assert(/force/.test(e.message), `no advice in: ${e.message}`);
+      expectEmrError(emr, () => emr.mergeJson([JSON.stringify(a), JSON.stringify(other)]), "merge.identity", "mergeJson");
+      const forced = emr.merge([a, other], { force: true });
+      assert(forced.report.identity.forced === true, "not reported as forced");
+    },
+  },
+  {
+    name: "timeline(), trend(), currentLists() read the clinical view",
+    run(emr) {
+      const { record } = emr.merge(twoClinics(emr));
+      const events = emr.timeline(record);
+      const times = events.map((e) => e.time);
+      assert(events.length >= 4, `${events.length} events`);
+      const dose = events.find((e) => e.kind === "immunization");
+      assert(dose?.reportedBy === 2 && dose.label === "Influenza, seasonal", `dose: ${JSON.stringify(dose)}`);
+      const check = events.find((e) => e.kind === "encounter");
+      assert(check?.label === "Check-up", "encounter label");
+      sameJson(times, [...times].sort((x, y) => Date.parse(x) - Date.parse(y)), "timeline order");
+      sameJson(emr.timelineJson(JSON.stringify(record)), events, "timelineJson");
+
+      const glucose = emr.trend(record, "http://loinc.org|2339-0");
+      assert(glucose.unit === "mmol/L" && glucose.label === "Glucose", `trend: ${JSON.stringify(glucose)}`);
+      assert(glucose.points.length === 2 && glucose.unconvertible === 0, "two points");
+      assert(glucose.points[1].value === 5.5, "the latest value is in its own unit");
+      assert(glucose.points[0].value > 5 && glucose.points[0].value < 7, "108 mg/dL converted to mmol/L");
+      sameJson(emr.trend(record, "2339-0"), { ...glucose, code: "2339-0" }, "a bare code");
+      sameJson(emr.trendJson(JSON.stringify(record), "2339-0"), emr.trend(record, "2339-0"), "trendJson");
+      sameJson(emr.trend(record, "0000-0").points, [], "an absent code");
+
+      const lists = emr.currentLists(record);
+      sameJson(Object.keys(lists), ["problems", "medications", "allergies"], "lists");
+      sameJson([lists.problems.length, lists.medications.length, lists.allergies.length], [1, 1, 1], "list sizes");
+      assert(lists.allergies[0].resource.criticality === "high", "allergy resource");
+      assert(lists.problems[0].representative.source === "clinic-a", "representative");
+      sameJson(emr.currentListsJson(JSON.stringify(record)), lists, "currentListsJson");
+    },
+  },
+  {
+    name: "sealBundle() and openBundle(): passphrase and recipients, errors",
+    run(emr, expect) {
+      const { record } = emr.merge(twoClinics(emr));
+      const key = { passphrase: "tulip-harbor-93", workFactor: 10 };
+      const sealed = emr.sealBundle(record, key, { timestamp: NOW });
+      assert(sealed instanceof Uint8Array, "sealBundle gives a Uint8Array");
+      const header = new TextDecoder().decode(sealed.slice(0, 80));
+      assert(header.startsWith("age-encryption.org/v1\n-> scrypt ") && /-> scrypt \S+ 10\n/.test(header), header);
+      const opened = emr.openBundle(sealed, { passphrase: key.passphrase }, { now: NOW });
+      sameJson(Object.keys(opened), ["fhir", "record", "findings"], "opened members");
+      assert(JSON.parse(opened.fhir).entry[0].resource.type === "document", "the IPS is not first");
+      sameJson(opened.record.sources.map((s) => s.id).sort(), ["clinic-a", "clinic-b"], "sources back");
+      sameJson(emr.currentLists(opened.record), emr.currentLists(record), "the current lists of the opened record");
+      sameJson(emr.timeline(opened.record).length, emr.timeline(record).length, "timeline of the opened record");
+      const json = emr.openBundleJson(sealed, { passphrase: key.passphrase }, { now: NOW });
+      sameJson(Object.keys(json), ["fhir", "recordJson", "findings"], "openBundleJson members");
+      sameJson(JSON.parse(json.recordJson), opened.record, "openBundleJson record");
+      const viaJson = emr.sealBundleJson(JSON.stringify(record), key, { timestamp: NOW });
+      sameJson(emr.openBundle(viaJson, key).record, opened.record, "sealBundleJson");
+
+      // Recipients: any of their identities opens it.
+      const toRecipient = emr.sealBundle(record, { recipients: [expect.bundles.recipient] });
+      assert(/-> X25519 /.test(new TextDecoder().decode(toRecipient.slice(0, 80))), "no X25519 stanza");
+      sameJson(emr.openBundle(toRecipient, { identity: expect.bundles.identity }, { now: NOW }).record, opened.record, "identity");
+
+      const wrong = expectEmrError(emr, () => emr.openBundle(sealed, { passphrase: SECRET }), "bundle.passphrase", "wrong passphrase");
+      assert(/wrong passphrase/.test(wrong.message), wrong.message);
+      expectEmrError(emr, () => emr.openBundle(toRecipient, { passphrase: "x" }), "bundle.passphrase", "passphrase for recipients");
+      expectEmrError(emr, () => emr.openBundle(sealed.slice(0, sealed.length - 40), key), "bundle.corrupt", "truncated");
+      const flipped = sealed.slice();
+      flipped[flipped.length - 100] ^= 1;
+      expectEmrError(emr, () => emr.openBundle(flipped, key), "bundle.corrupt", "altered");
+      expectEmrError(emr, () => emr.openBundle(new TextEncoder().encode(`{"name":"${SECRET}"}`), key), "bundle.format", "not age");
+      expectEmrError(emr, () => emr.openBundle(new Uint8Array(0), key), "bundle.corrupt", "empty");
+      expectEmrError(emr, () => emr.openBundle(toRecipient, { identity: SECRET }), "bundle.key", "bad identity");
+      for (const [bad, what] of [
+        [{}, "no key"],
+        [{ passphrase: "x", recipients: [] }, "both"],
+        [{ passphrase: "" }, "empty passphrase"],
+        [{ passphrase: "x", workFactor: 0 }, "work factor 0"],
+        [{ passphrase: "x", workFactor: 23 }, "work factor 23"],
+        [{ passphrase: "x", workFactor: 10.5 }, "fractional work factor"],
+        [{ recipients: [] }, "no recipients"],
+        [{ recipients: [SECRET] }, "bad recipient"],
+      ]) {
+        expectEmrError(emr, () => emr.sealBundle(record, bad), "bundle.key", `sealBundle key ${what}`);
+      }
+      expectEmrError(emr, () => emr.openBundle(sealed, { passphrase: "x", identity: "y" }), "bundle.key", "open with both");
+      expectEmrError(emr, () => emr.sealBundle({ format: 1, entries: [] }, key), "record.patient.missing", "no patient");
+    },
+  },
+  {
+    name: "errors: fhir.syntax, fhir.shape, record.patient.missing, timestamp.syntax, input.type of the new functions",
+    run(emr) {
+      for (const text of ["", "{", `{"resourceType":"Patient","name":"${SECRET}"`, "[1,]"]) {
+        expectEmrError(emr, () => emr.fromFhir(text), "fhir.syntax", `fromFhir(${JSON.stringify(text)})`);
+        expectEmrError(emr, () => emr.fromFhirJson(text), "fhir.syntax", `fromFhirJson(${JSON.stringify(text)})`);
+      }
+      const e = expectEmrError(emr, () => emr.fromFhir("{\n  x"), "fhir.syntax", "position");
+      assert(/line 2, column/.test(e.message), `no position in: ${e.message}`);
+      for (const fhir of [{ name: SECRET }, { resourceType: 42 }, "42", `"${SECRET}"`]) {
+        expectEmrError(emr, () => emr.fromFhir(fhir), "fhir.shape", `fromFhir(${JSON.stringify(fhir)})`);
+      }
+      const record = recordWithOnset("2001-02-03");
+      expectEmrError(emr, () => emr.toIps({ format: 1, entries: [] }), "record.patient.missing", "toIps without patient");
+      expectEmrError(emr, () => emr.toIpsJson("{}"), "record.patient.missing", "toIpsJson without patient");
+      for (const timestamp of ["yesterday", "2026-01-01", new Date(Number.NaN)]) {
+        for (const f of [emr.toFhir, emr.toIps, emr.toNdjson]) {
+          expectEmrError(emr, () => f(record, { timestamp }), "timestamp.syntax", `${f.name}(record, ${String(timestamp)})`);
+        }
+      }
+      expectEmrError(emr, () => emr.fromFhir("{}", { now: "yesterday" }), "now.syntax", "fromFhir options.now");
+      expectEmrError(emr, () => emr.openBundle(new Uint8Array(1), { passphrase: "x" }, { now: "soon" }), "now.syntax", "openBundle now");
+      const cases = [
+        [() => emr.fromFhir(), "fromFhir()"],
+        [() => emr.fromFhir(42), "fromFhir(42)"],
+        [() => emr.fromFhir([]), "fromFhir([])"],
+        [() => emr.fromFhir("{}", 42), "fromFhir(text, 42)"],
+        [() => emr.fromFhir("{}", { defaultSource: SECRET }), "defaultSource string"],
+        [() => emr.fromFhir("{}", { defaultSource: { name: SECRET } }), "defaultSource without id"],
+        [() => emr.fromFhir("{}", { now: 42 }), "fromFhir now 42"],
+        [() => emr.toFhir(SECRET), "toFhir(string)"],
+        [() => emr.toFhir(record, { view: "yes" }), "toFhir view"],
+        [() => emr.toFhir(record, { timestamp: 42 }), "toFhir timestamp 42"],
+        [() => emr.toFhirJson(record), "toFhirJson(object)"],
+        [() => emr.toIps(), "toIps()"],
+        [() => emr.toNdjson(null), "toNdjson(null)"],
+        [() => emr.merge(), "merge()"],
+        [() => emr.merge(record), "merge(record)"],
+        [() => emr.merge([record, 42]), "merge([record, 42])"],
+        [() => emr.merge([record], { force: "yes" }), "merge force"],
+        [() => emr.merge([record], 42), "merge options"],
+        [() => emr.mergeJson([record]), "mergeJson([object])"],
+        [() => emr.timeline([]), "timeline([])"],
+        [() => emr.timelineJson(42), "timelineJson(42)"],
+        [() => emr.trend(record), "trend(record)"],
+        [() => emr.trend(record, 42), "trend(record, 42)"],
+        [() => emr.trendJson("{}"), "trendJson(text)"],
+        [() => emr.currentLists("{}"), "currentLists(string)"],
+        [() => emr.currentListsJson({}), "currentListsJson(object)"],
+        [() => emr.sealBundle(record), "sealBundle(record)"],
+        [() => emr.sealBundle(record, { recipients: "age1" }), "recipients string"],
+        [() => emr.sealBundle(record, { recipients: [42] }), "recipients [42]"],
+        [() => emr.sealBundle(record, { passphrase: 42 }), "passphrase 42"],
+        [() => emr.openBundle(), "openBundle()"],
+        [() => emr.openBundle("age-encryption.org/v1", { passphrase: "x" }), "openBundle(string)"],
+        [() => emr.openBundle([1, 2], { passphrase: "x" }), "openBundle(array)"],
+        [() => emr.openBundle(new Uint8Array(1)), "openBundle(bytes)"],
+        [() => emr.openBundle(new Uint8Array(1), { identity: 42 }), "identity 42"],
+      ];
+      for (const [f, what] of cases) expectEmrError(emr, f, "input.type", what);
+      expectEmrError(emr, () => emr.merge([{ format: SECRET }]), "record.shape", "merge shape");
+      const shape = expectEmrError(emr, () => emr.merge([{}, { entries: 5 }]), "record.shape", "merge shape 2");
+      assert(shape.message.startsWith("records[1] "), shape.message);
+      expectEmrError(emr, () => emr.mergeJson(["{}", "{"]), "record.syntax", "mergeJson syntax");
+      expectEmrError(emr, () => emr.timelineJson("{"), "record.syntax", "timelineJson syntax");
+    },
+  },
+  {
+    name: "demo clinics: fromFhirJson and mergeJson give Rust's bytes; the view's reads give Rust's values",
+    async run(emr, expect) {
+      const demo = expect.demo.expected;
+      const a = emr.fromFhirJson(expect.demo.clinicA, { now: NOW });
+      const b = emr.fromFhirJson(expect.demo.clinicB, { now: NOW });
+      await sameDigest(a.recordJson, demo.inputs["clinic-a.json"].record, "clinic-a record");
+      await sameDigest(b.recordJson, demo.inputs["clinic-b.json"].record, "clinic-b record");
+      sameValue(a.findings, demo.inputs["clinic-a.json"].findings, "clinic-a findings");
+      sameValue(b.findings, demo.inputs["clinic-b.json"].findings, "clinic-b findings");
+      const { recordJson, report } = emr.mergeJson([a.recordJson, b.recordJson]);
+      await sameDigest(recordJson, demo.merged.record, "merged record");
+      sameValue(report, demo.merged.report, "merge report");
+      sameJson(emr.mergeJson([b.recordJson, a.recordJson]).recordJson, recordJson, "input order");
+      sameValue(emr.timelineJson(recordJson), demo.merged.timeline, "timeline");
+      sameValue(emr.trendJson(recordJson, demo.merged.trend.code), demo.merged.trend.value, "trend");
+      sameValue(emr.currentListsJson(recordJson), demo.merged.currentLists, "current lists");
+      const timestamp = NOW;
+      const exports = demo.merged.exports;
+      await sameDigest(emr.toFhirJson(recordJson, { timestamp }), exports.fhir, "toFhirJson");
+      await sameDigest(emr.toIpsJson(recordJson, { timestamp }), exports.ips, "toIpsJson");
+      const ndjson = emr.toNdjsonJson(recordJson, { timestamp });
+      sameJson(Object.keys(ndjson), Object.keys(exports.ndjson), "NDJSON resource types");
+      for (const [type, text] of Object.entries(ndjson)) await sameDigest(text, exports.ndjson[type], `${type}.ndjson`);
+      // Through objects: the same values (JSON.parse may only drop decimals' trailing zeros).
+      const merged = emr.merge([JSON.parse(a.recordJson), JSON.parse(b.recordJson)]);
+      sameValue(merged.report, demo.merged.report, "merge() report");
+      sameValue(emr.timeline(merged.record), demo.merged.timeline, "timeline() of merge()");
+    },
+  },
+  {
+    name: "bundles sealed by emr-core (passphrase at work factor 18; X25519) open in wasm to Rust's record",
+    async run(emr, expect) {
+      const { bundles } = expect;
+      const cases = [
+        ["demo-passphrase.age", { passphrase: bundles.passphrase }, /-> scrypt \S+ 18\n/],
+        ["demo-recipient.age", { identity: bundles.identity }, /-> X25519 /],
+      ];
+      for (const [file, key, stanza] of cases) {
+        const bytes = fromBase64(bundles.sealed[file]);
+        assert(stanza.test(new TextDecoder().decode(bytes.slice(0, 120))), `${file}: unexpected header`);
+        const opened = emr.openBundleJson(bytes, key, { now: NOW });
+        const expected = bundles.opened[file];
+        await sameDigest(opened.recordJson, expected.record, `${file} record`);
+        await sameDigest(opened.fhir, expected.fhir, `${file} FHIR`);
+        await sameDigest(JSON.stringify(opened.findings), expected.findings, `${file} findings`);
+      }
+      expectEmrError(emr, () => emr.openBundle(fromBase64(bundles.sealed["demo-passphrase.age"]), { passphrase: SECRET }), "bundle.passphrase", "Rust bundle, wrong passphrase");
     },
   },
   {

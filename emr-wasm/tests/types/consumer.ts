@@ -2,17 +2,46 @@
 // both `nodenext` and `bundler` module resolution: the generated declarations must describe the API
 // precisely (no `any`), and misuse must not type-check (each @ts-expect-error must be an error).
 import {
+  currentLists,
+  currentListsJson,
+  fromFhir,
+  fromFhirJson,
   isEmrError,
+  merge,
+  mergeJson,
+  openBundle,
+  openBundleJson,
+  sealBundle,
+  sealBundleJson,
+  timeline,
+  timelineJson,
+  toFhir,
+  toFhirJson,
+  toIps,
+  toIpsJson,
+  toNdjson,
+  toNdjsonJson,
+  trend,
+  trendJson,
   validate,
   validateJson,
   version,
+  type CurrentLists,
   type EmrError,
   type EmrErrorCode,
   type EmrRecord,
   type Entry,
   type Finding,
+  type Imported,
+  type MergeReport,
+  type Merged,
+  type OpenedBundle,
   type Severity,
   type Source,
+  type TimelineEvent,
+  type Trend,
+  type TrendPoint,
+  type ViewItem,
 } from "@emr/wasm";
 
 const source: Source = { id: "clinic-a", name: "Clinic A", kind: "organization" };
@@ -48,7 +77,24 @@ function advice(code: EmrErrorCode): string {
     case "record.shape":
       return "match the EmrRecord type";
     case "now.syntax":
+    case "timestamp.syntax":
       return "pass an RFC 3339 date-time or a valid Date";
+    case "fhir.syntax":
+    case "fhir.shape":
+      return "pass FHIR R4 JSON: a resource or a Bundle";
+    case "record.patient.missing":
+      return "import a Patient first";
+    case "merge.identity":
+      return "review the records; merge with { force: true } only if they are one person";
+    case "bundle.key":
+      return "give a passphrase, age recipients or an age identity";
+    case "bundle.passphrase":
+      return "try the passphrase again";
+    case "bundle.format":
+    case "bundle.corrupt":
+      return "choose the bundle file again";
+    case "bundle.work":
+      return "the bundle asks for too much work to open";
     case "internal":
       return "report a bug";
     default: {
@@ -57,6 +103,32 @@ function advice(code: EmrErrorCode): string {
     }
   }
 }
+
+// The FHIR, merge, query and bundle functions, and their result types.
+const imported: Imported = fromFhir('{"resourceType":"Patient"}', { now: new Date(), defaultSource: source });
+const fromObject: EmrRecord = fromFhir({ resourceType: "Bundle", type: "collection" }).record;
+const importedJson: string = fromFhirJson("{}", { now: "2026-01-01T00:00:00Z" }).recordJson;
+const fhirText: string = toFhir(record, { timestamp: new Date(), view: true }) + toFhirJson(importedJson);
+const ipsText: string = toIps(record, { timestamp: "2026-01-01T00:00:00Z" }) + toIpsJson(importedJson);
+const ndjson: { [resourceType: string]: string } = toNdjson(record);
+const ndjsonLines: string | undefined = toNdjsonJson(importedJson)["Patient"];
+const merged: Merged = merge([imported.record, fromObject], { force: false });
+const mergeReport: MergeReport = mergeJson([importedJson, importedJson]).report;
+const events: TimelineEvent[] = [...timeline(merged.record), ...timelineJson(importedJson)];
+const labels: string[] = events.map((e) => `${e.time} ${e.kind} ${e.label} ×${e.reportedBy}`);
+const hba1c: Trend = trend(merged.record, "http://loinc.org|4548-4");
+const points: TrendPoint[] = [...hba1c.points, ...trendJson(importedJson, "4548-4").points];
+const values: number[] = points.map((p) => p.value + (p.low ?? 0) + (p.high ?? 0));
+const lists: CurrentLists = currentLists(merged.record);
+const allergies: ViewItem[] = [...lists.allergies, ...currentListsJson(importedJson).allergies];
+const resourceTypes: string[] = allergies.map((a) => a.resource.resourceType);
+const sealed: Uint8Array = sealBundle(merged.record, { passphrase: "correct horse", workFactor: 18 }, { timestamp: new Date() });
+const sealedTo: Uint8Array = sealBundleJson(importedJson, { recipients: ["age1…"] });
+const opened: OpenedBundle = openBundle(sealed, { passphrase: "correct horse" }, { now: new Date() });
+const openedRecord: EmrRecord = opened.record;
+const openedFhir: string = opened.fhir + openBundleJson(sealedTo, { identity: "AGE-SECRET-KEY-1…" }).recordJson;
+
+export const uses = [fhirText, ipsText, ndjson, ndjsonLines, mergeReport, labels, values, resourceTypes, openedRecord, openedFhir];
 
 export let report: string[] = [v, ...severities, ...where];
 try {
@@ -90,4 +162,23 @@ const made: EmrErrorCode = "record.invalid";
 // @ts-expect-error findings are read as data, their fields typed
 const n: number = findings[0].code;
 
-export { noProvenance, noType, notPatient, fatal, made, n };
+// @ts-expect-error merge takes an array of records
+merge(record);
+// @ts-expect-error force is a boolean
+merge([record], { force: "yes" });
+// @ts-expect-error toFhir gives text, not an object
+const bundleObject: { resourceType: string } = toFhir(record);
+// @ts-expect-error a trend needs a code
+trend(record);
+// @ts-expect-error a key is a passphrase or recipients, not both
+sealBundle(record, { passphrase: "x", recipients: ["age1…"] });
+// @ts-expect-error recipients are strings
+sealBundle(record, { recipients: "age1…" });
+// @ts-expect-error openBundle takes bytes
+openBundle("age-encryption.org/v1", { passphrase: "x" });
+// @ts-expect-error an identity opens, recipients seal
+openBundle(sealed, { recipients: ["age1…"] });
+// @ts-expect-error the opened record is a record, not text
+const openedText: string = opened.record;
+
+export { noProvenance, noType, notPatient, fatal, made, n, bundleObject, openedText };

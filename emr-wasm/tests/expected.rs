@@ -1,0 +1,225 @@
+//! The expected results of the Node suite, computed here by emr-core natively: one truth, two
+//! runtimes. `tests/node/vectors-*.test.mjs` runs the same inputs through the built package and
+//! must give the same bytes (hashes of texts) and the same values.
+//!
+//! - `expected/fhir.json`: every file of `tests/data/fhir` imported, exported (collection Bundle,
+//!   IPS, NDJSON) and imported back;
+//! - `expected/demo.json`: the demo clinics (`examples/demo`) imported and merged, with the
+//!   merged record's timeline, glucose trend, current lists and exports;
+//! - `expected/demo-passphrase.age`, `expected/demo-recipient.age`: that merged record sealed
+//!   natively, with age's default passphrase work factor and with an X25519 recipient; the Node
+//!   suite opens them in wasm (and seals in wasm what the `native` example opens natively).
+//!
+//! Set `EMR_UPDATE_GENERATED=1` to rewrite the files after a deliberate change (the sealed
+//! bundles are re-sealed then too; they differ at each sealing, as encryption is randomized):
+//! `EMR_UPDATE_GENERATED=1 cargo test --release -p emr-wasm --test expected` (release: scrypt at
+//! work factor 18 takes minutes in a debug build, a second in release). Without it, the
+//! passphrase bundle is checked by its header only, for the same reason; the recipient bundle,
+//! sealed from the same record, is opened.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, TimeZone, Utc};
+use emr_core::bundle::{open, seal, OpenKey, SealKey};
+use emr_core::fhir::{import, to_bundle, to_ips, to_ndjson, ExportOptions, ImportOptions};
+use emr_core::merge::{merge, MergeOptions};
+use emr_core::model::Record;
+use emr_core::query::{current_lists, timeline, trend};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+/// `now` of the imports and `timestamp` of the exports; the Node suite uses the same.
+const NOW: &str = "2026-01-01T00:00:00Z";
+/// The passphrase of the sealed demo bundle. (The recipient bundle's test-only identity is
+/// generated when the bundles are sealed, and kept in `expected/bundles.json`.)
+const PASSPHRASE: &str = "tulip-harbor-93";
+/// The trend the suite compares: glucose, reported in mg/dL by one clinic and mmol/L by the other.
+const GLUCOSE: &str = "2339-0";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn expected_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expected")
+}
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()
+}
+
+fn export_options() -> ExportOptions {
+    ExportOptions { timestamp: NOW.parse().unwrap() }
+}
+
+fn updating() -> bool {
+    std::env::var_os("EMR_UPDATE_GENERATED").is_some()
+}
+
+/// `{ sha256, bytes }` of a text: what the suite compares for large outputs.
+fn digest(text: &str) -> Value {
+    json!({ "sha256": format!("{:x}", Sha256::digest(text.as_bytes())), "bytes": text.len() })
+}
+
+fn record_json(record: &Record) -> String {
+    serde_json::to_string(record).unwrap()
+}
+
+fn check_generated(name: &str, value: &Value) {
+    let path = expected_dir().join(name);
+    let text = serde_json::to_string_pretty(value).unwrap() + "\n";
+    if updating() {
+        std::fs::write(&path, text).unwrap();
+        return;
+    }
+    let actual = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        actual == text,
+        "emr-wasm/tests/expected/{name} is out of date: rerun with EMR_UPDATE_GENERATED=1 cargo test -p emr-wasm --test expected"
+    );
+}
+
+/// What the package's export functions give for `record`.
+fn exports(record: &Record) -> Value {
+    let options = export_options();
+    let ips = match to_ips(record, &options) {
+        Ok(text) => digest(&text),
+        Err(_) => json!({ "error": "record.patient.missing" }),
+    };
+    let ndjson: BTreeMap<String, Value> =
+        to_ndjson(record, &options).into_iter().map(|(ty, text)| (ty, digest(&text))).collect();
+    json!({ "fhir": digest(&to_bundle(record, &options)), "ips": ips, "ndjson": ndjson })
+}
+
+#[test]
+fn fhir_vectors() {
+    let dir = root().join("tests/data/fhir");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 20, "tests/data/fhir has {} files", files.len());
+    let mut vectors = BTreeMap::new();
+    for file in files {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&file).unwrap();
+        let value = match import(&text, &ImportOptions::default(), now()) {
+            Err(e) => json!({ "error": e.to_string() }),
+            Ok(imported) => {
+                let record = imported.record;
+                let exported = to_bundle(&record, &export_options());
+                let back = import(&exported, &ImportOptions::default(), now()).unwrap().record;
+                json!({
+                    "entries": record.entries.len(),
+                    "record": digest(&record_json(&record)),
+                    "findings": digest(&serde_json::to_string(&imported.findings).unwrap()),
+                    "exports": exports(&record),
+                    "roundTrip": digest(&record_json(&back)),
+                })
+            }
+        };
+        vectors.insert(name, value);
+    }
+    check_generated("fhir.json", &json!({ "now": NOW, "timestamp": NOW, "vectors": vectors }));
+}
+
+/// The demo clinics merged.
+fn demo_merged() -> (Record, Value) {
+    let read = |f: &str| std::fs::read_to_string(root().join("examples/demo").join(f)).unwrap();
+    let a = import(&read("clinic-a.json"), &ImportOptions::default(), now()).unwrap();
+    let b = import(&read("clinic-b.json"), &ImportOptions::default(), now()).unwrap();
+    let (record, report) = merge(&[a.record.clone(), b.record.clone()], &MergeOptions::default()).unwrap();
+    let value = json!({
+        "inputs": {
+            "clinic-a.json": { "record": digest(&record_json(&a.record)), "findings": a.findings },
+            "clinic-b.json": { "record": digest(&record_json(&b.record)), "findings": b.findings },
+        },
+        "merged": {
+            "record": digest(&record_json(&record)),
+            "report": report,
+            "timeline": timeline(&record),
+            "trend": { "code": GLUCOSE, "value": trend(&record, GLUCOSE) },
+            "currentLists": current_lists(&record),
+            "exports": exports(&record),
+        },
+    });
+    (record, value)
+}
+
+#[test]
+fn demo_merge() {
+    let (_, value) = demo_merged();
+    check_generated("demo.json", &value);
+}
+
+#[test]
+fn bundles_sealed_natively() {
+    use age::secrecy::ExposeSecret;
+    let (record, value) = demo_merged();
+    let identity: String = if updating() {
+        age::x25519::Identity::generate().to_string().expose_secret().to_owned()
+    } else {
+        let text = std::fs::read_to_string(expected_dir().join("bundles.json")).unwrap();
+        serde_json::from_str::<Value>(&text).unwrap()["identity"].as_str().unwrap().to_owned()
+    };
+    let recipient = identity.parse::<age::x25519::Identity>().unwrap().to_public().to_string();
+    let sealed = [
+        ("demo-passphrase.age", OpenKey::Passphrase(PASSPHRASE)),
+        ("demo-recipient.age", OpenKey::Identity(&identity)),
+    ];
+    if updating() {
+        // Work factor 18: what age picks on an idle machine like this one (calibrated to a second;
+        // `emr export` lets age pick) and its fallback in wasm, where `sealBundle` uses it.
+        let passphrase = SealKey::Passphrase { passphrase: PASSPHRASE, work_factor: Some(18) };
+        let recipients = [recipient.clone()];
+        let timestamp = NOW.parse().unwrap();
+        std::fs::write(expected_dir().join(sealed[0].0), seal(&record, &passphrase, timestamp).unwrap()).unwrap();
+        let to_recipient = SealKey::Recipients(&recipients);
+        std::fs::write(expected_dir().join(sealed[1].0), seal(&record, &to_recipient, timestamp).unwrap()).unwrap();
+    }
+    let mut opened_records = BTreeMap::new();
+    for (file, key) in &sealed {
+        let bytes = std::fs::read(expected_dir().join(file)).unwrap();
+        assert!(bytes.starts_with(b"age-encryption.org/v1\n"), "{file}");
+        if matches!(key, OpenKey::Passphrase(_)) {
+            assert!(bytes.windows(4).any(|w| w == b" 18\n"), "{file}: not sealed at work factor 18");
+            if !updating() {
+                let text = std::fs::read_to_string(expected_dir().join("bundles.json")).unwrap();
+                let recorded = &serde_json::from_str::<Value>(&text).unwrap()["opened"][file];
+                opened_records.insert(*file, recorded.clone());
+                continue;
+            }
+        }
+        let opened = open(&bytes, key, now()).unwrap();
+        let value = json!({
+            "record": digest(&record_json(&opened.record)),
+            "entries": opened.record.entries.len(),
+            "viewItems": view_items(&opened.record),
+            "findings": digest(&serde_json::to_string(&opened.findings).unwrap()),
+            "fhir": digest(&opened.fhir),
+        });
+        opened_records.insert(*file, value);
+    }
+    // Both bundles hold the same record.
+    assert_eq!(opened_records[sealed[0].0], opened_records[sealed[1].0]);
+    check_generated(
+        "bundles.json",
+        &json!({
+            "passphrase": PASSPHRASE,
+            "identity": identity,
+            "recipient": recipient,
+            "sealedRecord": value["merged"]["record"],
+            "sealedViewItems": view_items(&record),
+            "opened": opened_records,
+        }),
+    );
+}
+
+fn view_items(record: &Record) -> usize {
+    emr_core::merge::view(record).items.len()
+}

@@ -1,0 +1,120 @@
+// The opened record as HTML: demographics, current lists, immunizations, encounters and trends,
+// each a landmark section with its heading. Built with DOM calls and textContent only: record
+// content is never parsed as HTML.
+import { trendFigure } from "./chart.mjs";
+import { formatDate } from "./dates.mjs";
+
+function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== false) node.setAttribute(k, v === true ? "" : String(v));
+  for (const c of children.flat()) if (c !== undefined && c !== null && c !== false && c !== "") node.append(c);
+  return node;
+}
+
+const time = (partial) => (partial ? h("time", { datetime: partial }, formatDate(partial)) : undefined);
+
+function section(id, title, count, ...content) {
+  const heading = h("h3", { id: `${id}-heading` }, title);
+  if (count !== undefined) heading.append(" ", h("span", { class: "count", "data-count": count }, `(${count})`));
+  return h("section", { id, class: `card ${id}`, "aria-labelledby": `${id}-heading` }, heading, ...content);
+}
+
+const none = (what) => h("p", { class: "none" }, `No ${what} recorded.`);
+
+function fromSources(sources, reportedBy) {
+  const more = reportedBy > sources.length ? ` and ${reportedBy - sources.length} more` : "";
+  return h("span", { class: "source" }, `${sources.join(", ")}${more}`);
+}
+
+function demographics(p, sources) {
+  if (!p) return section("demographics", "About you", undefined, h("p", {}, "This bundle has no patient details."));
+  const row = (term, ...value) => (value.flat().some(Boolean) ? [h("dt", {}, term), h("dd", {}, ...value)] : []);
+  const list = (values) => (values.length > 1 ? h("ul", { class: "plain" }, values.map((v) => h("li", {}, v))) : values[0]);
+  const dl = h(
+    "dl",
+    {},
+    row("Date of birth", time(p.birthDate)),
+    row("Sex", p.gender),
+    row("Died", p.deceased === true ? "yes" : time(p.deceased)),
+    row("Address", list(p.address)),
+    row("Phone", list(p.phones)),
+    row("Language", p.languages.join(", ")),
+    row("Records from", sources.join(", ")),
+    row("Identifiers", list(p.identifiers.map((i) => `${i.type}: ${i.value}`))),
+  );
+  return section("demographics", "About you", undefined, dl);
+}
+
+function itemList(id, title, items, detail) {
+  if (items.length === 0) return section(id, title, 0, none(title.toLowerCase()));
+  const ul = h("ul", { class: "items" });
+  for (const it of items) {
+    ul.append(
+      h("li", {}, h("span", { class: "label" }, it.label), " ", h("span", { class: "meta" }, time(it.time) && ["since ", time(it.time), " · "], fromSources(it.sources)), detail?.(it)),
+    );
+  }
+  return section(id, title, items.length, ul);
+}
+
+const CRITICALITY = { high: "High criticality", low: "Low criticality", "unable-to-assess": "Criticality not assessed" };
+
+function allergies(items) {
+  if (items.length === 0) return section("allergies", "Allergies", 0, none("allergies"));
+  const ul = h("ul", { class: "items" });
+  for (const a of items) {
+    const badge = CRITICALITY[a.criticality];
+    ul.append(
+      h(
+        "li",
+        { class: a.criticality === "high" ? "critical" : undefined, "data-criticality": a.criticality },
+        h("span", { class: "label" }, a.label),
+        badge && [" ", h("strong", { class: `badge ${a.criticality}` }, badge)],
+        a.reactions.length > 0 && h("span", { class: "detail" }, `Reaction: ${a.reactions.join(", ")}`),
+        h("span", { class: "meta" }, time(a.time) && ["since ", time(a.time), " · "], fromSources(a.sources)),
+        a.changed.includes("criticality") && h("span", { class: "detail" }, "Your sources disagree on the criticality; the most severe is shown."),
+      ),
+    );
+  }
+  return section("allergies", "Allergies", items.length, ul);
+}
+
+const SHOWN_EVENTS = 8;
+
+function events(id, title, items, what, one) {
+  if (items.length === 0) return section(id, title, 0, none(what));
+  const li = (e) => h("li", {}, time(e.time), h("span", { class: "label" }, e.label), h("span", { class: "meta" }, fromSources(e.sources, e.reportedBy)));
+  // Newest first, what a patient looks for; the older ones one click away.
+  const newest = [...items].reverse();
+  const older = newest.splice(SHOWN_EVENTS);
+  const more =
+    older.length > 0 &&
+    h("details", { class: "more" }, h("summary", {}, `Show ${older.length} earlier ${older.length === 1 ? one : what}`), h("ol", { class: "timeline" }, older.map(li)));
+  return section(id, title, items.length, h("p", { class: "hint" }, "Newest first."), h("ol", { class: "timeline" }, newest.map(li)), more);
+}
+
+function trends(list) {
+  if (list.length === 0) return section("trends", "Lab trends", 0, none("lab results to chart"));
+  const note = h("p", { class: "hint" }, "Each chart has its values as a table below it. Shaded bands are reference ranges, where your results have them; results outside them are diamonds.");
+  return section("trends", "Lab trends", list.length, note, h("div", { class: "figures" }, list.map((t) => trendFigure(t, "h4"))));
+}
+
+/** The record's sections for `summary` (summary.mjs), under a heading with the patient's name. */
+export function renderRecord(summary, onClose) {
+  const close = h("button", { type: "button", id: "close-record" }, "Close this record");
+  close.addEventListener("click", onClose);
+  const title = h("h2", { id: "record-heading", tabindex: "-1" }, summary.patient?.name ?? "Health record");
+  return [
+    h("div", { class: "record-head" }, title, close),
+    h(
+      "div",
+      { class: "grid" },
+      demographics(summary.patient, summary.sources),
+      itemList("problems", "Problems", summary.problems),
+      itemList("medications", "Medications", summary.medications, (m) => m.dosage && h("span", { class: "detail" }, m.dosage)),
+      allergies(summary.allergies),
+      events("immunizations", "Immunizations", summary.immunizations, "immunizations", "immunization"),
+      events("encounters", "Visits", summary.encounters, "visits", "visit"),
+    ),
+    trends(summary.trends),
+  ];
+}

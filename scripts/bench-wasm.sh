@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Benchmark of the @emr/wasm package against emr-core natively, in the same run on the same input:
+# `fromFhir` (import) and `merge` on a shared Synthea patient, in Node and in headless Chromium
+# (Debian's /usr/bin/chromium driven by playwright-core), with the WASM/native ratios and the
+# gzipped size of the .wasm. Prints Markdown for the "WASM package" section of docs/performance.md.
+# Not a test (not run by CI).
+#
+#   bash scripts/bench-wasm.sh [FHIR.json] [ITERATIONS]
+#
+# Default input: the Synthea patient Alexis_Toy of ../shared/data/synthea; default 20 iterations.
+# Every figure is the best of the iterations (the machine is shared); the native side runs before
+# and after the wasm side, and the better of its two runs counts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=bench-machine.sh
+source scripts/bench-machine.sh
+
+input=${1:-../shared/data/synthea/Alexis_Toy_68cd1181-6359-4047-a77f-a165d7912480.json}
+iterations=${2:-20}
+[ -f "$input" ] || { echo "no input $input (the shared data set is in ../shared/data)" >&2; exit 1; }
+work=${CARGO_TARGET_DIR:-target}/wasm-bench
+mkdir -p "$work"
+
+bash scripts/build-wasm.sh >"$work/build.log" 2>&1 || { tail -n 30 "$work/build.log" >&2; exit 1; }
+cargo build --release -p emr-wasm --example native --locked --quiet
+native=${CARGO_TARGET_DIR:-target}/release/examples/native
+
+echo "## WASM package benchmark"
+echo
+machine_info
+echo "- Command: \`bash scripts/bench-wasm.sh$([ $# -eq 0 ] || printf ' %q' "$@")\`"
+echo
+node emr-wasm/scripts/bench.mjs emr-wasm/pkg "$native" "$input" "$iterations"
+raw=$(wc -c <emr-wasm/pkg/emr_wasm_bg.wasm)
+gz=$(gzip -9 -c emr-wasm/pkg/emr_wasm_bg.wasm | wc -c)
+echo
+echo "Size: \`emr_wasm_bg.wasm\` $raw bytes, $gz bytes gzipped (-9); budget $((600 * 1024))."
