@@ -45,6 +45,7 @@ fn help_texts() {
         "add",
         "import",
         "list",
+        "lists",
         "show",
         "timeline",
         "trend",

@@ -410,6 +410,12 @@ fn conflicts_side_by_side_then_resolved_by_a_clinician() {
     }
     let out = emr().arg("resolve").arg(&ehr).arg("-i").arg(&key).arg(&short).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "a decision is required");
+    let wrong = dir.path().join("wrong.json");
+    std::fs::write(&wrong, r#"{"resourceType":"Condition","id":"x"}"#).unwrap();
+    let out = resolve(&[&short, "--edit", wrong.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("of type Condition"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&ehr).unwrap(), before);
 
     // The clinician accepts the low criticality: the view shows it, the conflict is settled.
     let out = resolve(&[&short, "--accept", &low]);
@@ -429,6 +435,14 @@ fn conflicts_side_by_side_then_resolved_by_a_clinician() {
         .collect();
     assert_eq!(bee.len(), 1);
     assert_eq!(bee[0]["criticality"], "low");
+    // The current allergy list shows the accepted version once.
+    let lists = emr().arg("lists").arg(&ehr).arg("-i").arg(&key).arg("--json").output().unwrap();
+    let lists: serde_json::Value = serde_json::from_slice(&lists.stdout).unwrap();
+    let allergies = lists["allergies"].as_array().unwrap();
+    let bee: Vec<_> = allergies.iter().filter(|a| a["resource"].to_string().contains("424213003")).collect();
+    assert_eq!(bee.len(), 1);
+    assert_eq!(bee[0]["resource"]["criticality"], "low");
+    assert_eq!(bee[0]["representative"]["source"], "clinician-dr-ana-lee");
     // Recorded with the clinician's name in the audit log; nothing was removed.
     let log = emr().arg("log").arg(&ehr).arg("-i").arg(&key).arg("--json").output().unwrap();
     let log: Vec<serde_json::Value> = serde_json::from_slice(&log.stdout).unwrap();

@@ -6,8 +6,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::codes::ucum;
+use crate::json::Json;
 use crate::merge::{view, ViewItem};
-use crate::model::{Entry, EntryKind, EntryRef, ObservationValue, PartialDate, Record};
+use crate::model::{
+    CodeableConcept, Entry, EntryKind, EntryRef, ObservationValue, PartialDate, Quantity, Record, ReferenceRange,
+};
 
 /// One line of the timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -116,6 +119,36 @@ fn matches(code: &str, cc: Option<&crate::model::CodeableConcept>) -> bool {
     }
 }
 
+/// A quantity measured for a trend, its first reference range, and the concept's label.
+struct Measured {
+    quantity: crate::model::Quantity,
+    range: Option<ReferenceRange>,
+    label: String,
+}
+
+/// The first `component` of an Observation whose code is `code` and whose value is a quantity
+/// (systolic 8480-6 and diastolic 8462-4 in a blood-pressure panel, for instance).
+fn component(entry: &Entry, code: &str) -> Option<Measured> {
+    let json = entry.resource().json().ok()?;
+    json.get("component")?.as_array()?.iter().find_map(|part| {
+        let concept = part.get("code").map(CodeableConcept::from_json);
+        if !matches(code, concept.as_ref()) {
+            return None;
+        }
+        let quantity = part.get("valueQuantity").map(Quantity::from_json)?;
+        let range =
+            part.get("referenceRange").and_then(Json::as_array).and_then(|r| r.first()).map(|r| ReferenceRange {
+                low: r.get("low").map(Quantity::from_json),
+                high: r.get("high").map(Quantity::from_json),
+                text: r.get("text").and_then(Json::as_str).map(str::to_owned),
+            });
+        let label = concept
+            .and_then(|cc| cc.text.clone().or_else(|| cc.codings.iter().find_map(|c| c.display.clone())))
+            .unwrap_or_else(|| code.to_owned());
+        Some(Measured { quantity, range, label })
+    })
+}
+
 /// The trend of one code (e.g. `4548-4` HbA1c, `http://loinc.org|2339-0` glucose) over the
 /// clinical view: numeric values converted to the unit of the latest measurement (UCUM, and
 /// mass ↔ substance for the analytes emr knows), with reference ranges.
@@ -139,13 +172,21 @@ pub fn trend(record: &Record, code: &str) -> Trend {
     for item in v.items.iter().filter(|i| i.kind == EntryKind::Observation) {
         let Some(e) = entries.get(&item.representative) else { continue };
         let c = e.clinical();
-        if !matches(code, c.code.as_ref()) {
-            continue;
-        }
-        let (Some(time), Some(ObservationValue::Quantity(q))) = (c.time, &c.value) else { continue };
+        let Some(time) = c.time else { continue };
+        let measured = if matches(code, c.code.as_ref()) {
+            let Some(ObservationValue::Quantity(q)) = &c.value else { continue };
+            Measured { quantity: q.clone(), range: c.reference_ranges.first().cloned(), label: label(item, &entries) }
+        } else {
+            // A panel (e.g. blood pressure 85354-9) reports the asked-for code as a component.
+            match component(e, code) {
+                Some(m) => m,
+                None => continue,
+            }
+        };
+        let q = &measured.quantity;
         let Some(value) = q.value.as_ref().map(|d| d.to_f64()).filter(|v| v.is_finite()) else { continue };
         let unit = q.code.clone().or_else(|| q.unit.clone());
-        let range = c.reference_ranges.first();
+        let range = measured.range.as_ref();
         let bound = |b: Option<&crate::model::Quantity>| b.and_then(|q| q.value.as_ref()).map(|d| d.to_f64());
         raw.push((
             time,
@@ -154,7 +195,7 @@ pub fn trend(record: &Record, code: &str) -> Trend {
             bound(range.and_then(|r| r.low.as_ref())),
             bound(range.and_then(|r| r.high.as_ref())),
             item.representative.clone(),
-            label(item, &entries),
+            measured.label,
         ));
     }
     raw.sort_by(|a, b| (a.0.earliest(), &a.5).cmp(&(b.0.earliest(), &b.5)));
@@ -231,5 +272,43 @@ pub fn current_lists(record: &Record) -> CurrentLists {
                 && matches!(status(i).1.as_deref(), Some("active" | "on-hold" | "intended"))
         }),
         allergies: pick(EntryKind::Allergy, &|i| matches!(status(i).0.as_deref(), None | Some("active"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Provenance, Source};
+
+    /// A blood-pressure panel (85354-9) with systolic and diastolic components.
+    fn bp(id: &str, time: &str, systolic: &str, diastolic: &str) -> Entry {
+        let part = |code: &str, text: &str, v: &str| {
+            format!(
+                r#"{{"code":{{"coding":[{{"system":"http://loinc.org","code":"{code}","display":"{text}"}}]}},"valueQuantity":{{"value":{v},"unit":"mm[Hg]","system":"http://unitsofmeasure.org","code":"mm[Hg]"}},"referenceRange":[{{"high":{{"value":120,"code":"mm[Hg]"}}}}]}}"#
+            )
+        };
+        let text = format!(
+            r#"{{"resourceType":"Observation","status":"final","code":{{"coding":[{{"system":"http://loinc.org","code":"85354-9"}}]}},"effectiveDateTime":"{time}","component":[{},{}]}}"#,
+            part("8480-6", "Systolic blood pressure", systolic),
+            part("8462-4", "Diastolic blood pressure", diastolic)
+        );
+        Entry::from_text(Provenance::new("a", id), &text).unwrap_or_else(|e| unreachable!("{e}"))
+    }
+
+    #[test]
+    fn trends_read_panel_components() {
+        let mut r = Record::default();
+        r.sources.push(Source::new("a", "A"));
+        r.entries = vec![bp("1", "2023-01-01", "131", "82"), bp("2", "2024-01-01", "118", "76")];
+        let systolic = trend(&r, "http://loinc.org|8480-6");
+        let values: Vec<f64> = systolic.points.iter().map(|p| p.value).collect();
+        assert_eq!(values, [131.0, 118.0]);
+        assert_eq!(systolic.label, "Systolic blood pressure");
+        assert_eq!(systolic.unit.as_deref(), Some("mm[Hg]"));
+        assert_eq!(systolic.points[0].high, Some(120.0));
+        let diastolic = trend(&r, "8462-4");
+        assert_eq!(diastolic.points.iter().map(|p| p.value).collect::<Vec<_>>(), [82.0, 76.0]);
+        // The panel's own code has no value: no points.
+        assert!(trend(&r, "85354-9").points.is_empty());
     }
 }

@@ -65,7 +65,8 @@ export function summarize(emr, recordJson) {
   const record = JSON.parse(recordJson);
   const events = emr.timelineJson(recordJson);
   const lists = emr.currentListsJson(recordJson);
-  const sourceNames = new Map((record.sources ?? []).map((s) => [s.id, s.name ?? s.id]));
+  // Synthea's organization names end in " -" or "-": shown without it (as the CLI does).
+  const sourceNames = new Map((record.sources ?? []).map((s) => [s.id, s.name?.trim().replace(/\s*-$/, "") || s.id]));
   const sources = (refs) => [...new Set(refs.map((r) => sourceNames.get(r.source) ?? r.source))].sort();
   // The core's label and time of each view item, by its representative.
   const byRef = new Map(events.map((e) => [refKey(e.entry), e]));

@@ -70,6 +70,14 @@ pub enum Command {
     Add(AddArgs),
     /// List entries, with filters.
     List(ListArgs),
+    /// The current problem, medication and allergy lists (the clinical view, duplicates folded).
+    #[command(after_long_help = concat!(
+        "Active problems, current medications and allergies, each once however many sources\n",
+        "reported it; \"no known …\" statements only where nothing positive is recorded.\n\n",
+        "Example:\n  emr lists ehr.emr -i clinic.key --json\n\n",
+        passphrase_help!()
+    ))]
+    Lists(ReadArgs),
     /// Show one entry.
     Show(ShowArgs),
     /// Show the audit log: who changed what, when (never the clinical values).

@@ -9,8 +9,7 @@ use std::path::Path;
 use age::secrecy::ExposeSecret;
 use emr_core::bundle::SealKey;
 use emr_core::fhir::{import, ExportOptions, ImportOptions};
-use emr_core::merge::ViewItem;
-use emr_core::model::{EntryKind, EntryRef, PartialDate, Record};
+use emr_core::model::{EntryKind, PartialDate};
 use emr_core::query::{current_lists, timeline, trend};
 use zeroize::Zeroizing;
 
@@ -116,17 +115,7 @@ pub fn run(args: &DemoArgs) -> Result<Outcome, CliError> {
     // 5. Current lists.
     let lists = current_lists(&ehr);
     out.push_str("\n5. Current lists:\n");
-    for (title, items) in
-        [("Problems", &lists.problems), ("Medications", &lists.medications), ("Allergies", &lists.allergies)]
-    {
-        out.push_str(&format!("\n   {title} ({}):\n", items.len()));
-        if items.is_empty() {
-            out.push_str("     none recorded\n");
-        }
-        for item in items {
-            out.push_str(&format!("     - {}\n", item_line(&ehr, item, &names)));
-        }
-    }
+    out.push_str(&indent(&super::lists::text(&ehr, &lists, &names)));
 
     // 6. Trend.
     let hba1c = trend(&ehr, HBA1C);
@@ -184,24 +173,4 @@ fn shell(path: &Path) -> String {
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
     }
-}
-
-/// A current-list line: the concept, its date, its source(s).
-fn item_line(record: &Record, item: &ViewItem, names: &SourceNames) -> String {
-    let entry = record.entries.iter().find(|e| EntryRef::of(e) == item.representative);
-    let clinical = entry.map(emr_core::model::Entry::clinical);
-    let label = clinical
-        .and_then(|c| c.code.as_ref())
-        .and_then(|cc| cc.text.clone().or_else(|| cc.codings.iter().find_map(|c| c.display.clone())))
-        .unwrap_or_else(|| item.kind.to_string());
-    let since = clinical.and_then(|c| c.time).map(|t| format!(", since {t}")).unwrap_or_default();
-    let mut sources: Vec<String> = item.members.iter().map(|m| names.get(m.source.as_str())).collect();
-    sources.sort_unstable();
-    sources.dedup();
-    let changed = if item.changed.is_empty() {
-        String::new()
-    } else {
-        format!("; sources differ on {}", item.changed.join(", "))
-    };
-    format!("{label}{since} ({}{changed})", sources.join(", "))
 }

@@ -9,6 +9,7 @@ pub mod import;
 pub mod init;
 pub mod keygen;
 pub mod list;
+pub mod lists;
 pub mod log;
 pub mod merge;
 pub mod passwd;
@@ -45,6 +46,7 @@ pub fn run(command: &Command) -> Result<Outcome, CliError> {
         Command::Init(a) => init::run(a),
         Command::Add(a) => add::run(a),
         Command::List(a) => list::run(a),
+        Command::Lists(a) => lists::run(a),
         Command::Show(a) => show::run(a),
         Command::Log(a) => log::run(a),
         Command::Verify(a) => verify::run(a),

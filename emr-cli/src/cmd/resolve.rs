@@ -50,7 +50,7 @@ pub fn run(args: &ResolveArgs) -> Result<Outcome, CliError> {
                 if e.resource().resource_type() != resource.resource_type() {
                     return Err(CliError::usage(
                         format!(
-                            "the edited resource is a {}, the conflict is about a {}",
+                            "the edited resource is of type {}; the conflict is about type {}",
                             resource.resource_type(),
                             e.resource().resource_type()
                         ),

@@ -7,7 +7,7 @@
 // CHROMIUM (/usr/bin/chromium), ARTIFACTS (screenshots, target/viewer-artifacts).
 //
 // With the real CLI it makes the demo record, exports it as a passphrase bundle, and imports that
-// bundle into a scratch .emr to learn what the viewer must show (`emr list/timeline/trend --json`).
+// bundle into a scratch .emr to learn what the viewer must show (`emr list/lists/timeline/trend --json`).
 // Then in the page: keyboard reachability, wrong passphrase, damaged file, not a bundle, the
 // bundle dropped on the page and opened (decrypting state, main thread responsive), the lists, the
 // timeline and the charts with the CLI's counts, screenshots at desktop and phone sizes. It fails on
@@ -53,30 +53,16 @@ const entries = json(["list", "check.emr"]);
 const events = json(["timeline", "check.emr"]);
 const trends = TRENDS.map(({ code, name }) => ({ name, ...json(["trend", "check.emr", code]) })).filter((t) => t.points.length > 0);
 
-// The current lists, from the entries: one item per concept (kind and first coding), kept when
-// current (emr-core's rule: conditions and allergies active or without status; medication orders
-// and statements active, on hold or intended); its label is the concept's text or display.
+// The current lists as emr-core computes them (`emr lists --json`): each item's label is its
+// concept's text or display; the view shows the most severe criticality.
+const lists = json(["lists", "check.emr"]);
 const concept = (r) => r.code ?? r.medicationCodeableConcept;
-const conceptKey = (r) => `${r.resourceType}|${concept(r)?.coding?.[0]?.system}|${concept(r)?.coding?.[0]?.code}`;
 const conceptLabel = (r) => concept(r)?.text ?? concept(r)?.coding?.find((c) => c.display)?.display;
-const clinicalStatus = (r) => r.clinicalStatus?.coding?.[0]?.code;
-function current(types, isCurrent) {
-  const items = new Map();
-  for (const { resource: r } of entries) {
-    if (!types.includes(r.resourceType)) continue;
-    const item = items.get(conceptKey(r)) ?? { label: conceptLabel(r), current: false, high: false };
-    item.current ||= isCurrent(r);
-    item.high ||= r.criticality === "high"; // the view shows the most severe criticality
-    items.set(conceptKey(r), item);
-  }
-  return [...items.values()].filter((i) => i.current);
-}
+const current = (items) => items.map(({ resource: r }) => ({ label: conceptLabel(r), high: r.criticality === "high" }));
 const expected = {
-  problems: current(["Condition"], (r) => [undefined, "active", "recurrence", "relapse"].includes(clinicalStatus(r))),
-  medications: current(["MedicationRequest", "MedicationStatement", "MedicationAdministration", "MedicationDispense"], (r) =>
-    ["active", "on-hold", "intended"].includes(r.status),
-  ),
-  allergies: current(["AllergyIntolerance"], (r) => [undefined, "active"].includes(clinicalStatus(r))),
+  problems: current(lists.problems),
+  medications: current(lists.medications),
+  allergies: current(lists.allergies),
   immunizations: events.filter((e) => e.kind === "immunization").length,
   encounters: events.filter((e) => e.kind === "encounter").length,
 };
