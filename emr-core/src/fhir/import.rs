@@ -1,7 +1,7 @@
 //! FHIR R4 import: a resource or a Bundle of any type becomes a [`Record`], with findings that
 //! point into the input.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 
@@ -113,21 +113,36 @@ pub fn import_tree(tree: &Json<'_>, options: &ImportOptions, now: DateTime<Utc>)
 
     let mut record = Record::default();
     let mut pointers = Vec::new();
+    // The input subtree of each entry (and of the patient): validation walks these instead of
+    // parsing the entries' text again.
+    let mut trees: Vec<Option<&Json<'_>>> = Vec::new();
+    let mut patient_tree = None;
     let mut patient_pointer = None;
     let mut seen_ids: BTreeMap<(SourceId, String), u32> = BTreeMap::new();
-    let mut kept: BTreeMap<(Option<&str>, String), ()> = BTreeMap::new();
+    // Only a full URL that occurs more than once can hold the same resource twice: the canonical
+    // text (a full write) is made for those resources only.
+    let mut url_counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in &index.resources {
+        if let Some(url) = f.full_url.as_deref() {
+            *url_counts.entry(url).or_default() += 1;
+        }
+    }
+    let mut kept: BTreeSet<(&str, String)> = BTreeSet::new();
     for (i, f) in index.resources.iter().enumerate() {
         // emr's own Provenance resources became the sources above.
         if emr_source_of(f.tree).is_some() {
             continue;
         }
         // The same resource twice under one full URL (a document and the full set) is one entry.
-        if kept.insert((f.full_url.as_deref(), f.tree.to_canonical_string()), ()).is_some() && f.full_url.is_some() {
-            continue;
+        if let Some(url) = f.full_url.as_deref() {
+            if url_counts.get(url).is_some_and(|&n| n > 1) && !kept.insert((url, f.tree.to_canonical_string())) {
+                continue;
+            }
         }
         let Ok(resource) = Resource::from_json(f.tree) else { continue };
         if resource.resource_type() == "Patient" && record.patient.is_none() {
-            record.patient = Some(Patient::new(resource));
+            record.patient = Some(Patient::from_parsed(resource, f.tree));
+            patient_tree = Some(f.tree);
             patient_pointer = Some(f.pointer.clone());
             continue;
         }
@@ -147,16 +162,17 @@ pub fn import_tree(tree: &Json<'_>, options: &ImportOptions, now: DateTime<Utc>)
         if let Some(t) = meta.and_then(|m| m.get("lastUpdated")).and_then(Json::as_str) {
             provenance.recorded = t.parse::<PartialDate>().ok();
         }
-        if let Ok(entry) = Entry::new(provenance, resource) {
-            record.entries.push(entry);
-            pointers.push(f.pointer.clone());
-        }
+        record.entries.push(Entry::from_parsed(provenance, resource, f.tree));
+        trees.push(Some(f.tree));
+        pointers.push(f.pointer.clone());
     }
     // Sources that asserted something (a document author found only to be passed over is not one).
     record.sources =
         sources.found.into_values().filter(|s| record.entries.iter().any(|e| e.provenance().source == s.id)).collect();
 
-    for f in validate::validate(&record, now) {
+    // Duplicate keys are reported below, once for the whole input.
+    let parsed = validate::Trees { patient: patient_tree, entries: &trees, duplicates_reported: true };
+    for f in validate::validate_trees(&record, now, &parsed) {
         findings.push(Finding { path: input_path(&f.path, patient_pointer.as_deref(), &pointers), ..f });
     }
     for dup in tree.duplicate_keys() {

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use super::Trees;
 use crate::json::Json;
 use crate::model::{is_r4_resource_type, Record};
 
@@ -30,7 +31,7 @@ pub(super) struct Index {
 }
 
 impl Index {
-    pub(super) fn new(record: &Record) -> Index {
+    pub(super) fn new(record: &Record, trees: &Trees<'_, '_>) -> Index {
         let mut typed = BTreeSet::new();
         let mut urns = BTreeSet::new();
         let add = |typed: &mut BTreeSet<_>, urns: &mut BTreeSet<_>, tree: &Json<'_>| {
@@ -42,13 +43,13 @@ impl Index {
             }
         };
         let mut patient = None;
-        if let Some(tree) = record.patient.as_ref().and_then(|p| p.resource().json().ok()) {
-            add(&mut typed, &mut urns, &tree);
+        if let Some(tree) = trees.patient {
+            add(&mut typed, &mut urns, tree);
             patient = Some(("Patient".to_owned(), tree.get("id").and_then(Json::as_str).map(str::to_owned)));
         }
-        for entry in &record.entries {
-            if let Ok(tree) = entry.resource().json() {
-                add(&mut typed, &mut urns, &tree);
+        for (entry, tree) in record.entries.iter().zip(trees.entries) {
+            if let Some(tree) = tree {
+                add(&mut typed, &mut urns, tree);
             }
             if entry.provenance().id.starts_with("urn:") {
                 urns.insert(entry.provenance().id.clone());

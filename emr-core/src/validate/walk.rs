@@ -100,6 +100,8 @@ pub(super) struct Context<'r> {
     birth: Option<PartialDate>,
     death: Option<PartialDate>,
     index: &'r Index,
+    /// Duplicate keys are reported by the caller: skip the per-resource scan.
+    duplicates_reported: bool,
 }
 
 /// The state of the walk inside one resource.
@@ -116,7 +118,7 @@ struct Walk<'c, 'r> {
 }
 
 impl<'r> Context<'r> {
-    pub(super) fn new(record: &Record, now: DateTime<Utc>, index: &'r Index) -> Context<'r> {
+    pub(super) fn new(record: &Record, now: DateTime<Utc>, index: &'r Index, duplicates_reported: bool) -> Context<'r> {
         let demo = record.patient.as_ref().map(|p| p.demographics());
         Context {
             now: now.into(),
@@ -126,6 +128,7 @@ impl<'r> Context<'r> {
                 _ => None,
             }),
             index,
+            duplicates_reported,
         }
     }
 
@@ -138,9 +141,11 @@ impl<'r> Context<'r> {
         if !is_r4_resource_type(&resource_type) {
             push(out, &rules::RESOURCE_TYPE_UNKNOWN, format!("{base}/resourceType"), "resourceType");
         }
-        for dup in tree.duplicate_keys() {
-            let field = dup.rsplit('/').next().unwrap_or_default().to_owned();
-            push(out, &rules::JSON_KEY_DUPLICATE, format!("{base}{dup}"), &field);
+        if !self.duplicates_reported {
+            for dup in tree.duplicate_keys() {
+                let field = dup.rsplit('/').next().unwrap_or_default().to_owned();
+                push(out, &rules::JSON_KEY_DUPLICATE, format!("{base}{dup}"), &field);
+            }
         }
         super::elements::check(tree, &resource_type, base, out);
         let contained = resource::contained_ids(tree);
