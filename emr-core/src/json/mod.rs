@@ -52,3 +52,4 @@ pub use pointer::escape_pointer_token;
 pub use scan::is_valid_number;
 pub use value::Json;
 pub use write::minify;
+pub(crate) use write::{push_compact, push_string};
