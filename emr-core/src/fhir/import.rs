@@ -81,7 +81,7 @@ pub enum ImportError {
 /// ```
 pub fn import(text: &str, options: &ImportOptions, now: DateTime<Utc>) -> Result<Imported, ImportError> {
     let tree = json::parse(text)?;
-    import_tree(&tree, options, now)
+    import_parsed(&tree, options, now, Parsed::Here)
 }
 
 /// [`import`] for input given as bytes (UTF-8 is checked).
@@ -90,7 +90,7 @@ pub fn import(text: &str, options: &ImportOptions, now: DateTime<Utc>) -> Result
 /// As [`import`]; invalid UTF-8 is a JSON error with its byte offset.
 pub fn import_bytes(bytes: &[u8], options: &ImportOptions, now: DateTime<Utc>) -> Result<Imported, ImportError> {
     let tree = json::parse_bytes(bytes)?;
-    import_tree(&tree, options, now)
+    import_parsed(&tree, options, now, Parsed::Here)
 }
 
 /// [`import`] of an already parsed tree.
@@ -98,6 +98,25 @@ pub fn import_bytes(bytes: &[u8], options: &ImportOptions, now: DateTime<Utc>) -
 /// # Errors
 /// [`ImportError::NotAResource`] when the tree is not a FHIR resource.
 pub fn import_tree(tree: &Json<'_>, options: &ImportOptions, now: DateTime<Utc>) -> Result<Imported, ImportError> {
+    import_parsed(tree, options, now, Parsed::ByCaller)
+}
+
+/// Where the tree given to [`import_parsed`] comes from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Parsed {
+    /// [`json::parse`] here: every number in it is valid, so the compact text written from it
+    /// is valid JSON and need not be checked again.
+    Here,
+    /// The caller, who may have built it by hand: the written text is checked.
+    ByCaller,
+}
+
+fn import_parsed(
+    tree: &Json<'_>,
+    options: &ImportOptions,
+    now: DateTime<Utc>,
+    parsed: Parsed,
+) -> Result<Imported, ImportError> {
     if tree.get("resourceType").and_then(Json::as_str).is_none() {
         return Err(ImportError::NotAResource);
     }
@@ -128,6 +147,7 @@ pub fn import_tree(tree: &Json<'_>, options: &ImportOptions, now: DateTime<Utc>)
         }
     }
     let mut kept: BTreeSet<(&str, String)> = BTreeSet::new();
+    let mut scratch = String::new();
     for (i, f) in index.resources.iter().enumerate() {
         // emr's own Provenance resources became the sources above.
         if emr_source_of(f.tree).is_some() {
@@ -139,7 +159,11 @@ pub fn import_tree(tree: &Json<'_>, options: &ImportOptions, now: DateTime<Utc>)
                 continue;
             }
         }
-        let Ok(resource) = Resource::from_json(f.tree) else { continue };
+        let resource = match parsed {
+            Parsed::Here => Resource::from_parsed(f.tree, &mut scratch),
+            Parsed::ByCaller => Resource::from_json(f.tree),
+        };
+        let Ok(resource) = resource else { continue };
         if resource.resource_type() == "Patient" && record.patient.is_none() {
             record.patient = Some(Patient::from_parsed(resource, f.tree));
             patient_tree = Some(f.tree);
@@ -170,12 +194,17 @@ pub fn import_tree(tree: &Json<'_>, options: &ImportOptions, now: DateTime<Utc>)
     record.sources =
         sources.found.into_values().filter(|s| record.entries.iter().any(|e| e.provenance().source == s.id)).collect();
 
-    // Duplicate keys are reported below, once for the whole input.
-    let parsed = validate::Trees { patient: patient_tree, entries: &trees, duplicates_reported: true };
+    // Duplicate keys are found once for the whole input (and reported below), not per resource.
+    let duplicates = tree.duplicate_keys();
+    let parsed = validate::Trees {
+        patient: patient_tree,
+        entries: &trees,
+        duplicates: validate::Duplicates::Reported { any: !duplicates.is_empty() },
+    };
     for f in validate::validate_trees(&record, now, &parsed) {
         findings.push(Finding { path: input_path(&f.path, patient_pointer.as_deref(), &pointers), ..f });
     }
-    for dup in tree.duplicate_keys() {
+    for dup in duplicates {
         let field = dup.rsplit('/').next().unwrap_or_default().to_owned();
         findings.push(Finding::new(&rules::JSON_KEY_DUPLICATE, dup, &field));
     }

@@ -81,7 +81,7 @@ pub fn validate(record: &Record, now: DateTime<Utc>) -> Vec<Finding> {
     let patient = record.patient.as_ref().and_then(|p| p.resource().json().ok());
     let entries: Vec<Option<Json<'_>>> = record.entries.iter().map(|e| e.resource().json().ok()).collect();
     let entry_trees: Vec<Option<&Json<'_>>> = entries.iter().map(Option::as_ref).collect();
-    let trees = Trees { patient: patient.as_ref(), entries: &entry_trees, duplicates_reported: false };
+    let trees = Trees { patient: patient.as_ref(), entries: &entry_trees, duplicates: Duplicates::Scan };
     validate_trees(record, now, &trees)
 }
 
@@ -92,9 +92,21 @@ pub(crate) struct Trees<'t, 'a> {
     /// Each entry's resource, parsed, in the order of `record.entries` (`None`: not parsed, the
     /// entry is skipped as when its text does not parse).
     pub entries: &'t [Option<&'t Json<'a>>],
-    /// The caller reports duplicate keys itself (import scans its whole input once), so the
-    /// per-resource scan is skipped.
-    pub duplicates_reported: bool,
+    /// Who looks for duplicate keys.
+    pub duplicates: Duplicates,
+}
+
+/// Who looks for duplicate keys in the resources of [`Trees`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Duplicates {
+    /// Validation scans each resource and reports them.
+    Scan,
+    /// The caller reports them (import scans its whole input once); `any` says whether it found
+    /// any at all.
+    Reported {
+        /// Some resource may have duplicate keys.
+        any: bool,
+    },
 }
 
 /// [`validate`] on trees the caller already holds: each must be the parsed text of the
@@ -103,7 +115,7 @@ pub(crate) fn validate_trees(record: &Record, now: DateTime<Utc>, trees: &Trees<
     let mut findings = Vec::new();
     envelope::check(record, now, &mut findings);
     let index = refs::Index::new(record, trees);
-    let ctx = walk::Context::new(record, now, &index, trees.duplicates_reported);
+    let ctx = walk::Context::new(record, now, &index, trees.duplicates);
     if let Some(tree) = trees.patient {
         ctx.resource(tree, "/patient", None, &mut findings);
     }

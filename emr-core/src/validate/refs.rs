@@ -1,6 +1,6 @@
 //! Which references resolve inside a record.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::Trees;
 use crate::json::Json;
@@ -25,20 +25,21 @@ pub(super) enum Target {
 
 /// Every `Type/id` and `urn:…` the record can resolve.
 pub(super) struct Index {
-    typed: BTreeSet<(String, String)>,
+    /// Resource type → ids (nested so that a lookup borrows the reference's parts).
+    typed: BTreeMap<String, BTreeSet<String>>,
     urns: BTreeSet<String>,
     patient: Option<(String, Option<String>)>,
 }
 
 impl Index {
     pub(super) fn new(record: &Record, trees: &Trees<'_, '_>) -> Index {
-        let mut typed = BTreeSet::new();
+        let mut typed = BTreeMap::new();
         let mut urns = BTreeSet::new();
-        let add = |typed: &mut BTreeSet<_>, urns: &mut BTreeSet<_>, tree: &Json<'_>| {
+        let add = |typed: &mut BTreeMap<String, BTreeSet<String>>, urns: &mut BTreeSet<_>, tree: &Json<'_>| {
             let ty = tree.get("resourceType").and_then(Json::as_str);
             let id = tree.get("id").and_then(Json::as_str);
             if let (Some(ty), Some(id)) = (ty, id) {
-                typed.insert((ty.to_owned(), id.to_owned()));
+                typed.entry(ty.to_owned()).or_default().insert(id.to_owned());
                 urns.insert(format!("urn:uuid:{id}"));
             }
         };
@@ -79,7 +80,7 @@ impl Index {
         if !is_r4_resource_type(ty) {
             return if absolute { Target::External } else { Target::Missing };
         }
-        if self.typed.contains(&(ty.to_owned(), id.to_owned())) {
+        if self.typed.get(ty).is_some_and(|ids| ids.contains(id)) {
             return self.classify(ty, id);
         }
         match (absolute, ty) {
