@@ -48,10 +48,12 @@ fn any_repeats(value: &Json<'_>) -> bool {
                 let mut seen: BTreeSet<&str> = BTreeSet::new();
                 members.iter().any(|(key, _)| !seen.insert(key))
             } else {
-                members
-                    .iter()
-                    .enumerate()
-                    .any(|(i, (key, _))| members.get(..i).unwrap_or_default().iter().any(|(earlier, _)| earlier == key))
+                // Lengths and first bytes rule out most pairs before the bytes are compared.
+                let same =
+                    |a: &str, b: &str| a.len() == b.len() && a.as_bytes().first() == b.as_bytes().first() && a == b;
+                members.iter().enumerate().any(|(i, (key, _))| {
+                    members.get(..i).unwrap_or_default().iter().any(|(earlier, _)| same(earlier, key))
+                })
             };
             repeats || members.iter().any(|(_, item)| any_repeats(item))
         }

@@ -1,6 +1,7 @@
 //! The generic walk over a resource tree: keys, identifiers, codings, quantities, dates, periods, references.
 
-use std::collections::BTreeSet;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
@@ -107,6 +108,9 @@ pub(super) struct Context<'r> {
     index: &'r Index,
     /// Who looks for duplicate keys.
     duplicates: Duplicates,
+    /// The problem code (if any) of each UCUM unit met so far: a record repeats a few units in
+    /// thousands of quantities, and parsing a unit is the costly part of checking one.
+    ucum: RefCell<BTreeMap<String, Option<&'static str>>>,
 }
 
 /// The state of the walk inside one resource.
@@ -137,7 +141,18 @@ impl<'r> Context<'r> {
             }),
             index,
             duplicates,
+            ucum: RefCell::default(),
         }
+    }
+
+    /// [`codes::check`] of a UCUM unit, remembered per unit.
+    fn ucum_problem(&self, unit: &str) -> Option<&'static str> {
+        if let Some(known) = self.ucum.borrow().get(unit) {
+            return *known;
+        }
+        let problem = codes::check(KnownSystem::Ucum, unit).err().map(|e| e.code());
+        self.ucum.borrow_mut().insert(unit.to_owned(), problem);
+        problem
     }
 
     /// Validate one resource found at `base` (a JSON pointer).
@@ -219,7 +234,7 @@ impl Walk<'_, '_> {
             Json::Array(items) => {
                 for (i, child) in items.iter().enumerate() {
                     let len = path.len();
-                    let _ = write!(path, "/{i}");
+                    push_index(path, i);
                     // Array items take the array's key for classification.
                     self.value(child, path, key, parent);
                     path.truncate(len);
@@ -313,8 +328,8 @@ impl Walk<'_, '_> {
         let system = q.get("system").and_then(Json::as_str);
         match (system, q.get("code").and_then(Json::as_str)) {
             (Some(codes::UCUM), Some(unit)) => {
-                if let Err(e) = codes::check(KnownSystem::Ucum, unit) {
-                    self.code_problem(e.code(), &format!("{path}/code"));
+                if let Some(problem) = self.ctx.ucum_problem(unit) {
+                    self.code_problem(problem, &format!("{path}/code"));
                 }
             }
             (None, Some(_)) => self.push(&rules::QUANTITY_UNIT_NOT_UCUM, &format!("{path}/code"), key),
@@ -441,6 +456,17 @@ impl<'t, 'a> Members<'t, 'a> {
     }
 }
 
+/// Appends `/i` to a JSON pointer (without the formatting machinery for the common one digit).
+fn push_index(path: &mut String, i: usize) {
+    path.push('/');
+    match u8::try_from(i) {
+        Ok(d) if d < 10 => path.push(char::from(b'0' + d)),
+        _ => {
+            let _ = write!(path, "{i}");
+        }
+    }
+}
+
 /// `scheme:rest` with a letter-first scheme (RFC 3986), as FHIR requires of `Coding.system`.
 fn is_absolute_uri(s: &str) -> bool {
     let Some((scheme, rest)) = s.split_once(':') else { return false };
@@ -449,4 +475,16 @@ fn is_absolute_uri(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
         && !rest.is_empty()
         && !s.chars().any(char::is_whitespace)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn indexes_extend_pointers() {
+        for i in [0, 7, 9, 10, 255, 256, 12345] {
+            let mut path = String::from("/a");
+            super::push_index(&mut path, i);
+            assert_eq!(path, format!("/a/{i}"));
+        }
+    }
 }
