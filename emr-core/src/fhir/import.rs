@@ -167,7 +167,7 @@ fn import_parsed(
         if resource.resource_type() == "Patient" && record.patient.is_none() {
             record.patient = Some(Patient::from_parsed(resource, f.tree));
             patient_tree = Some(f.tree);
-            patient_pointer = Some(f.pointer.clone());
+            patient_pointer = Some(f.pointer.as_str());
             continue;
         }
         if resource.resource_type() == "Patient" {
@@ -188,7 +188,7 @@ fn import_parsed(
         }
         record.entries.push(Entry::from_parsed(provenance, resource, f.tree));
         trees.push(Some(f.tree));
-        pointers.push(f.pointer.clone());
+        pointers.push(f.pointer.as_str());
     }
     // Sources that asserted something (a document author found only to be passed over is not one).
     record.sources =
@@ -202,7 +202,7 @@ fn import_parsed(
         duplicates: validate::Duplicates::Reported { any: !duplicates.is_empty() },
     };
     for f in validate::validate_trees(&record, now, &parsed) {
-        findings.push(Finding { path: input_path(&f.path, patient_pointer.as_deref(), &pointers), ..f });
+        findings.push(Finding { path: input_path(&f.path, patient_pointer, &pointers), ..f });
     }
     for dup in duplicates {
         let field = dup.rsplit('/').next().unwrap_or_default().to_owned();
@@ -232,15 +232,15 @@ fn collect<'j, 'a>(
     }
     let entries = tree.get("entry").and_then(Json::as_array).unwrap_or_default();
     for (k, entry) in entries.iter().enumerate() {
-        let at = format!("{pointer}/entry/{k}");
-        let url = entry.get("fullUrl").and_then(Json::as_str).map(str::to_owned);
+        let at = || format!("{pointer}/entry/{k}");
         match entry.get("resource") {
-            None | Some(Json::Null) => findings.push(Finding::new(&rules::FHIR_ENTRY_EMPTY, at, "entry")),
+            None | Some(Json::Null) => findings.push(Finding::new(&rules::FHIR_ENTRY_EMPTY, at(), "entry")),
             Some(r) if r.get("resourceType").and_then(Json::as_str).is_some() => {
-                collect(r, format!("{at}/resource"), url, depth + 1, out, findings);
+                let url = entry.get("fullUrl").and_then(Json::as_str).map(str::to_owned);
+                collect(r, format!("{pointer}/entry/{k}/resource"), url, depth + 1, out, findings);
             }
             Some(_) => {
-                findings.push(Finding::new(&rules::FHIR_ENTRY_NOT_RESOURCE, format!("{at}/resource"), "resource"))
+                findings.push(Finding::new(&rules::FHIR_ENTRY_NOT_RESOURCE, format!("{}/resource", at()), "resource"))
             }
         }
     }
@@ -294,7 +294,7 @@ fn default_source(
 }
 
 /// Map a pointer into the record to a pointer into the input.
-fn input_path(path: &str, patient: Option<&str>, entries: &[String]) -> String {
+fn input_path(path: &str, patient: Option<&str>, entries: &[&str]) -> String {
     if let Some(rest) = path.strip_prefix("/patient") {
         return format!("{}{rest}", patient.unwrap_or_default());
     }
@@ -303,7 +303,7 @@ fn input_path(path: &str, patient: Option<&str>, entries: &[String]) -> String {
     let Some(base) = n.parse::<usize>().ok().and_then(|n| entries.get(n)) else { return String::new() };
     match tail.strip_prefix("resource") {
         Some(inner) => format!("{base}{inner}"),
-        None => base.clone(),
+        None => (*base).to_owned(),
     }
 }
 
@@ -313,7 +313,7 @@ mod tests {
 
     #[test]
     fn paths_map_back_to_the_input() {
-        let entries = vec!["/entry/3/resource".to_owned()];
+        let entries = vec!["/entry/3/resource"];
         assert_eq!(input_path("/entries/0/resource/code", None, &entries), "/entry/3/resource/code");
         assert_eq!(input_path("/entries/0/provenance/id", None, &entries), "/entry/3/resource");
         assert_eq!(

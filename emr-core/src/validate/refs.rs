@@ -27,36 +27,44 @@ pub(super) enum Target {
 pub(super) struct Index {
     /// Resource type → ids (nested so that a lookup borrows the reference's parts).
     typed: BTreeMap<String, BTreeSet<String>>,
+    /// Ids of those resources: `urn:uuid:{id}` names them.
+    ids: BTreeSet<String>,
+    /// Entries' own `urn:` ids.
     urns: BTreeSet<String>,
     patient: Option<(String, Option<String>)>,
 }
 
 impl Index {
     pub(super) fn new(record: &Record, trees: &Trees<'_, '_>) -> Index {
-        let mut typed = BTreeMap::new();
+        let mut typed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut ids = BTreeSet::new();
         let mut urns = BTreeSet::new();
-        let add = |typed: &mut BTreeMap<String, BTreeSet<String>>, urns: &mut BTreeSet<_>, tree: &Json<'_>| {
+        let mut add = |tree: &Json<'_>| {
             let ty = tree.get("resourceType").and_then(Json::as_str);
             let id = tree.get("id").and_then(Json::as_str);
             if let (Some(ty), Some(id)) = (ty, id) {
-                typed.entry(ty.to_owned()).or_default().insert(id.to_owned());
-                urns.insert(format!("urn:uuid:{id}"));
+                if let Some(of_type) = typed.get_mut(ty) {
+                    of_type.insert(id.to_owned());
+                } else {
+                    typed.insert(ty.to_owned(), BTreeSet::from([id.to_owned()]));
+                }
+                ids.insert(id.to_owned());
             }
         };
         let mut patient = None;
         if let Some(tree) = trees.patient {
-            add(&mut typed, &mut urns, tree);
+            add(tree);
             patient = Some(("Patient".to_owned(), tree.get("id").and_then(Json::as_str).map(str::to_owned)));
         }
-        for (entry, tree) in record.entries.iter().zip(trees.entries) {
-            if let Some(tree) = tree {
-                add(&mut typed, &mut urns, tree);
-            }
+        for tree in trees.entries.iter().flatten() {
+            add(tree);
+        }
+        for entry in &record.entries {
             if entry.provenance().id.starts_with("urn:") {
                 urns.insert(entry.provenance().id.clone());
             }
         }
-        Index { typed, urns, patient }
+        Index { typed, ids, urns, patient }
     }
 
     /// Resolve a literal reference (not `#local` ones, which the walker handles).
@@ -65,7 +73,8 @@ impl Index {
             return Target::Malformed;
         }
         if reference.starts_with("urn:") {
-            if self.urns.contains(reference) {
+            let by_id = reference.strip_prefix("urn:uuid:").is_some_and(|id| self.ids.contains(id));
+            if by_id || self.urns.contains(reference) {
                 return self.classify_urn(reference);
             }
             return Target::Missing;
