@@ -25,8 +25,14 @@ peers=()
 
 if [ "${SKIP_PEERS:-0}" != 1 ]; then
     echo "==> peer: fhirkit (Rust crate), cargo build --release in benches/peers" >&2
-    if cargo build --release --quiet --manifest-path benches/peers/Cargo.toml 2>target/bench-peers-build.log; then
-        peers+=(--peer-cmd "$root/benches/peers/target/release/emr-bench-peers")
+    # Its own target dir (under CARGO_TARGET_DIR when that is set), so the binary is where we look.
+    peer_target=$root/benches/peers/target
+    if [ -n "${CARGO_TARGET_DIR:-}" ]; then
+        peer_target=$(realpath -m "$CARGO_TARGET_DIR")/bench-peers
+    fi
+    if cargo build --release --quiet --manifest-path benches/peers/Cargo.toml --target-dir "$peer_target" \
+        2>target/bench-peers-build.log; then
+        peers+=(--peer-cmd "$peer_target/release/emr-bench-peers")
     else
         peers+=(--peer-missing "fhirkit (Rust crate): does not build here: $(tail -n1 target/bench-peers-build.log)")
     fi

@@ -328,7 +328,7 @@ fn main() {
         },
         Step {
             name: "  stage: fhir::import_tree (parsed tree → Record + validation)",
-            note: "import minus parse",
+            note: "import minus parse; a caller's tree, so serde_json re-checks each resource's text (import_bytes skips that)",
             run: Box::new(|| {
                 trees
                     .iter()
@@ -339,13 +339,13 @@ fn main() {
         },
         Step {
             name: "  stage: validate::validate(&Record)",
-            note: "part of import_tree",
+            note: "a stored record: parses each resource once; import validates the trees it already holds",
             run: Box::new(|| records.iter().map(|r| black_box(emr_core::validate::validate(r, now())).len()).sum()),
             secs: Vec::new(),
         },
         Step {
             name: "  stage: Resource::from_json + Entry::new per resource",
-            note: "part of import_tree",
+            note: "public constructors (text checked, then parsed for the view); import builds entries from its tree",
             run: Box::new(|| {
                 resources
                     .iter()

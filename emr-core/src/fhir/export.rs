@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use crate::json::Json;
+use crate::json::{self, Json};
 use crate::model::{Entry, PartialDate, Record, Source};
 
 /// How to export.
@@ -169,9 +169,7 @@ pub fn to_view_bundle(record: &Record, options: &ExportOptions) -> String {
     for item in v.items.iter().filter(|i| !i.representative.id.starts_with(crate::merge::PATIENT_ENTRY_PREFIX)) {
         let Some(rep) = by_ref.get(&item.representative) else { continue };
         let url = full_url(rep);
-        if let Ok(tree) = item.resource.json() {
-            items.push(obj(vec![("fullUrl", s(url.clone())), ("resource", tree)]));
-        }
+        items.push((url.clone(), item.resource.as_str()));
         for m in &item.members {
             if let Some(e) = by_ref.get(m) {
                 targets.push((&m.source, url.clone(), e.provenance().recorded));
@@ -180,27 +178,46 @@ pub fn to_view_bundle(record: &Record, options: &ExportOptions) -> String {
     }
     targets.sort();
     targets.dedup();
-    collection(items, provenances_of(record, targets, &options.timestamp), options).to_compact_string()
+    collection(&items, provenances_of(record, targets, &options.timestamp), options)
 }
 
-/// The patient's Bundle entry.
-fn patient_item(record: &Record) -> Option<Json<'_>> {
-    let tree = record.patient.as_ref()?.resource().json().ok()?;
-    Some(obj(vec![("fullUrl", s(patient_url(&tree))), ("resource", tree)]))
+/// The patient's Bundle entry: its full URL and its stored text.
+fn patient_item(record: &Record) -> Option<(String, &str)> {
+    let resource = record.patient.as_ref()?.resource();
+    let tree = resource.json().ok()?;
+    Some((patient_url(&tree), resource.as_str()))
 }
 
-/// A `collection` Bundle of `items` followed by the `Provenance` resources.
-fn collection<'a>(mut items: Vec<Json<'a>>, provenances: Vec<Json<'static>>, options: &ExportOptions) -> Json<'a> {
-    for p in provenances {
-        let id = p.get("id").and_then(Json::as_str).unwrap_or_default().to_owned();
-        items.push(obj(vec![("fullUrl", s(format!("urn:uuid:{id}"))), ("resource", p)]));
+/// A `collection` Bundle of `items` (full URL, resource text) followed by the `Provenance`
+/// resources, as compact JSON text.
+///
+/// A resource's stored text is already what the compact writer makes of it (it was written by
+/// that writer), so it is copied in verbatim rather than parsed and written again.
+fn collection(items: &[(String, &str)], provenances: Vec<Json<'static>>, options: &ExportOptions) -> String {
+    let size: usize = items.iter().map(|(url, text)| url.len() + text.len() + 32).sum();
+    let mut out = String::with_capacity(size + 1024 * (provenances.len() + 1));
+    out.push_str(r#"{"resourceType":"Bundle","type":"collection","timestamp":"#);
+    json::push_string(&mut out, &instant(&options.timestamp));
+    out.push_str(r#","entry":["#);
+    for (i, (url, text)) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(r#"{"fullUrl":"#);
+        json::push_string(&mut out, url);
+        out.push_str(r#","resource":"#);
+        out.push_str(text);
+        out.push('}');
     }
-    obj(vec![
-        ("resourceType", s("Bundle")),
-        ("type", s("collection")),
-        ("timestamp", s(instant(&options.timestamp))),
-        ("entry", Json::Array(items)),
-    ])
+    for (i, p) in provenances.into_iter().enumerate() {
+        if i > 0 || !items.is_empty() {
+            out.push(',');
+        }
+        let id = p.get("id").and_then(Json::as_str).unwrap_or_default().to_owned();
+        json::push_compact(&mut out, &obj(vec![("fullUrl", s(format!("urn:uuid:{id}"))), ("resource", p)]));
+    }
+    out.push_str("]}");
+    out
 }
 
 /// Export a record as a FHIR R4 `collection` Bundle: the patient, every entry exactly as
@@ -219,18 +236,10 @@ fn collection<'a>(mut items: Vec<Json<'a>>, provenances: Vec<Json<'static>>, opt
 /// ```
 pub fn to_bundle(record: &Record, options: &ExportOptions) -> String {
     let entries: Vec<&Entry> = record.entries.iter().collect();
-    bundle_of(record, &entries, options).to_compact_string()
-}
-
-pub(crate) fn bundle_of<'r>(record: &'r Record, entries: &[&'r Entry], options: &ExportOptions) -> Json<'r> {
-    let mut items = Vec::new();
+    let mut items = Vec::with_capacity(entries.len() + 1);
     items.extend(patient_item(record));
-    for e in entries {
-        if let Ok(tree) = e.resource().json() {
-            items.push(obj(vec![("fullUrl", s(full_url(e))), ("resource", tree)]));
-        }
-    }
-    collection(items, provenances(record, entries, &options.timestamp), options)
+    items.extend(entries.iter().map(|e| (full_url(e), e.resource().as_str())));
+    collection(&items, provenances(record, &entries, &options.timestamp), options)
 }
 
 /// An instant text for a possibly partial date (its earliest moment).

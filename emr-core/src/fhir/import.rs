@@ -1,7 +1,7 @@
 //! FHIR R4 import: a resource or a Bundle of any type becomes a [`Record`], with findings that
 //! point into the input.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 
@@ -81,7 +81,7 @@ pub enum ImportError {
 /// ```
 pub fn import(text: &str, options: &ImportOptions, now: DateTime<Utc>) -> Result<Imported, ImportError> {
     let tree = json::parse(text)?;
-    import_tree(&tree, options, now)
+    import_parsed(&tree, options, now, Parsed::Here)
 }
 
 /// [`import`] for input given as bytes (UTF-8 is checked).
@@ -90,7 +90,7 @@ pub fn import(text: &str, options: &ImportOptions, now: DateTime<Utc>) -> Result
 /// As [`import`]; invalid UTF-8 is a JSON error with its byte offset.
 pub fn import_bytes(bytes: &[u8], options: &ImportOptions, now: DateTime<Utc>) -> Result<Imported, ImportError> {
     let tree = json::parse_bytes(bytes)?;
-    import_tree(&tree, options, now)
+    import_parsed(&tree, options, now, Parsed::Here)
 }
 
 /// [`import`] of an already parsed tree.
@@ -98,6 +98,25 @@ pub fn import_bytes(bytes: &[u8], options: &ImportOptions, now: DateTime<Utc>) -
 /// # Errors
 /// [`ImportError::NotAResource`] when the tree is not a FHIR resource.
 pub fn import_tree(tree: &Json<'_>, options: &ImportOptions, now: DateTime<Utc>) -> Result<Imported, ImportError> {
+    import_parsed(tree, options, now, Parsed::ByCaller)
+}
+
+/// Where the tree given to [`import_parsed`] comes from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Parsed {
+    /// [`json::parse`] here: every number in it is valid, so the compact text written from it
+    /// is valid JSON and need not be checked again.
+    Here,
+    /// The caller, who may have built it by hand: the written text is checked.
+    ByCaller,
+}
+
+fn import_parsed(
+    tree: &Json<'_>,
+    options: &ImportOptions,
+    now: DateTime<Utc>,
+    parsed: Parsed,
+) -> Result<Imported, ImportError> {
     if tree.get("resourceType").and_then(Json::as_str).is_none() {
         return Err(ImportError::NotAResource);
     }
@@ -113,22 +132,42 @@ pub fn import_tree(tree: &Json<'_>, options: &ImportOptions, now: DateTime<Utc>)
 
     let mut record = Record::default();
     let mut pointers = Vec::new();
+    // The input subtree of each entry (and of the patient): validation walks these instead of
+    // parsing the entries' text again.
+    let mut trees: Vec<Option<&Json<'_>>> = Vec::new();
+    let mut patient_tree = None;
     let mut patient_pointer = None;
     let mut seen_ids: BTreeMap<(SourceId, String), u32> = BTreeMap::new();
-    let mut kept: BTreeMap<(Option<&str>, String), ()> = BTreeMap::new();
+    // Only a full URL that occurs more than once can hold the same resource twice: the canonical
+    // text (a full write) is made for those resources only.
+    let mut url_counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in &index.resources {
+        if let Some(url) = f.full_url.as_deref() {
+            *url_counts.entry(url).or_default() += 1;
+        }
+    }
+    let mut kept: BTreeSet<(&str, String)> = BTreeSet::new();
+    let mut scratch = String::new();
     for (i, f) in index.resources.iter().enumerate() {
         // emr's own Provenance resources became the sources above.
         if emr_source_of(f.tree).is_some() {
             continue;
         }
         // The same resource twice under one full URL (a document and the full set) is one entry.
-        if kept.insert((f.full_url.as_deref(), f.tree.to_canonical_string()), ()).is_some() && f.full_url.is_some() {
-            continue;
+        if let Some(url) = f.full_url.as_deref() {
+            if url_counts.get(url).is_some_and(|&n| n > 1) && !kept.insert((url, f.tree.to_canonical_string())) {
+                continue;
+            }
         }
-        let Ok(resource) = Resource::from_json(f.tree) else { continue };
+        let resource = match parsed {
+            Parsed::Here => Resource::from_parsed(f.tree, &mut scratch),
+            Parsed::ByCaller => Resource::from_json(f.tree),
+        };
+        let Ok(resource) = resource else { continue };
         if resource.resource_type() == "Patient" && record.patient.is_none() {
-            record.patient = Some(Patient::new(resource));
-            patient_pointer = Some(f.pointer.clone());
+            record.patient = Some(Patient::from_parsed(resource, f.tree));
+            patient_tree = Some(f.tree);
+            patient_pointer = Some(f.pointer.as_str());
             continue;
         }
         if resource.resource_type() == "Patient" {
@@ -147,19 +186,25 @@ pub fn import_tree(tree: &Json<'_>, options: &ImportOptions, now: DateTime<Utc>)
         if let Some(t) = meta.and_then(|m| m.get("lastUpdated")).and_then(Json::as_str) {
             provenance.recorded = t.parse::<PartialDate>().ok();
         }
-        if let Ok(entry) = Entry::new(provenance, resource) {
-            record.entries.push(entry);
-            pointers.push(f.pointer.clone());
-        }
+        record.entries.push(Entry::from_parsed(provenance, resource, f.tree));
+        trees.push(Some(f.tree));
+        pointers.push(f.pointer.as_str());
     }
     // Sources that asserted something (a document author found only to be passed over is not one).
     record.sources =
         sources.found.into_values().filter(|s| record.entries.iter().any(|e| e.provenance().source == s.id)).collect();
 
-    for f in validate::validate(&record, now) {
-        findings.push(Finding { path: input_path(&f.path, patient_pointer.as_deref(), &pointers), ..f });
+    // Duplicate keys are found once for the whole input (and reported below), not per resource.
+    let duplicates = tree.duplicate_keys();
+    let parsed = validate::Trees {
+        patient: patient_tree,
+        entries: &trees,
+        duplicates: validate::Duplicates::Reported { any: !duplicates.is_empty() },
+    };
+    for f in validate::validate_trees(&record, now, &parsed) {
+        findings.push(Finding { path: input_path(&f.path, patient_pointer, &pointers), ..f });
     }
-    for dup in tree.duplicate_keys() {
+    for dup in duplicates {
         let field = dup.rsplit('/').next().unwrap_or_default().to_owned();
         findings.push(Finding::new(&rules::JSON_KEY_DUPLICATE, dup, &field));
     }
@@ -187,15 +232,15 @@ fn collect<'j, 'a>(
     }
     let entries = tree.get("entry").and_then(Json::as_array).unwrap_or_default();
     for (k, entry) in entries.iter().enumerate() {
-        let at = format!("{pointer}/entry/{k}");
-        let url = entry.get("fullUrl").and_then(Json::as_str).map(str::to_owned);
+        let at = || format!("{pointer}/entry/{k}");
         match entry.get("resource") {
-            None | Some(Json::Null) => findings.push(Finding::new(&rules::FHIR_ENTRY_EMPTY, at, "entry")),
+            None | Some(Json::Null) => findings.push(Finding::new(&rules::FHIR_ENTRY_EMPTY, at(), "entry")),
             Some(r) if r.get("resourceType").and_then(Json::as_str).is_some() => {
-                collect(r, format!("{at}/resource"), url, depth + 1, out, findings);
+                let url = entry.get("fullUrl").and_then(Json::as_str).map(str::to_owned);
+                collect(r, format!("{pointer}/entry/{k}/resource"), url, depth + 1, out, findings);
             }
             Some(_) => {
-                findings.push(Finding::new(&rules::FHIR_ENTRY_NOT_RESOURCE, format!("{at}/resource"), "resource"))
+                findings.push(Finding::new(&rules::FHIR_ENTRY_NOT_RESOURCE, format!("{}/resource", at()), "resource"))
             }
         }
     }
@@ -249,7 +294,7 @@ fn default_source(
 }
 
 /// Map a pointer into the record to a pointer into the input.
-fn input_path(path: &str, patient: Option<&str>, entries: &[String]) -> String {
+fn input_path(path: &str, patient: Option<&str>, entries: &[&str]) -> String {
     if let Some(rest) = path.strip_prefix("/patient") {
         return format!("{}{rest}", patient.unwrap_or_default());
     }
@@ -258,7 +303,7 @@ fn input_path(path: &str, patient: Option<&str>, entries: &[String]) -> String {
     let Some(base) = n.parse::<usize>().ok().and_then(|n| entries.get(n)) else { return String::new() };
     match tail.strip_prefix("resource") {
         Some(inner) => format!("{base}{inner}"),
-        None => base.clone(),
+        None => (*base).to_owned(),
     }
 }
 
@@ -268,7 +313,7 @@ mod tests {
 
     #[test]
     fn paths_map_back_to_the_input() {
-        let entries = vec!["/entry/3/resource".to_owned()];
+        let entries = vec!["/entry/3/resource"];
         assert_eq!(input_path("/entries/0/resource/code", None, &entries), "/entry/3/resource/code");
         assert_eq!(input_path("/entries/0/provenance/id", None, &entries), "/entry/3/resource");
         assert_eq!(

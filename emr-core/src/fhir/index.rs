@@ -11,7 +11,8 @@ pub(crate) struct Index<'j, 'a> {
     /// Every resource found, with its JSON pointer in the input.
     pub resources: Vec<Found<'j, 'a>>,
     by_url: BTreeMap<String, usize>,
-    by_type_id: BTreeMap<(String, String), usize>,
+    /// Resource type → id → position (nested so that a lookup borrows the reference's parts).
+    by_type_id: BTreeMap<String, BTreeMap<String, usize>>,
 }
 
 /// One resource of the input.
@@ -27,7 +28,7 @@ pub(crate) struct Found<'j, 'a> {
 impl<'j, 'a> Index<'j, 'a> {
     pub(crate) fn new(resources: Vec<Found<'j, 'a>>) -> Index<'j, 'a> {
         let mut by_url = BTreeMap::new();
-        let mut by_type_id = BTreeMap::new();
+        let mut by_type_id: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
         for (i, f) in resources.iter().enumerate() {
             if let Some(url) = &f.full_url {
                 by_url.entry(url.clone()).or_insert(i);
@@ -35,7 +36,7 @@ impl<'j, 'a> Index<'j, 'a> {
             let ty = f.tree.get("resourceType").and_then(Json::as_str);
             let id = f.tree.get("id").and_then(Json::as_str);
             if let (Some(ty), Some(id)) = (ty, id) {
-                by_type_id.entry((ty.to_owned(), id.to_owned())).or_insert(i);
+                by_type_id.entry(ty.to_owned()).or_default().entry(id.to_owned()).or_insert(i);
             }
         }
         Index { resources, by_url, by_type_id }
@@ -62,7 +63,7 @@ impl<'j, 'a> Index<'j, 'a> {
         if !is_r4_resource_type(ty) {
             return None;
         }
-        let i = self.by_type_id.get(&(ty.to_owned(), id.to_owned()))?;
+        let i = self.by_type_id.get(ty)?.get(id)?;
         self.resources.get(*i).map(|f| f.tree)
     }
 }

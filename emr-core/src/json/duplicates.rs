@@ -28,10 +28,36 @@ impl Json<'_> {
     /// # Ok::<(), emr_core::json::JsonError>(())
     /// ```
     pub fn duplicate_keys(&self) -> Vec<String> {
+        // Most inputs have none: find that out without building any pointer.
+        if !any_repeats(self) {
+            return Vec::new();
+        }
         let mut found = Vec::new();
         let mut path = String::new();
         collect(self, &mut path, &mut found);
         found
+    }
+}
+
+/// True when some object in `value` repeats a key.
+fn any_repeats(value: &Json<'_>) -> bool {
+    match value {
+        Json::Array(items) => items.iter().any(any_repeats),
+        Json::Object(members) => {
+            let repeats = if members.len() > PAIRWISE_LIMIT {
+                let mut seen: BTreeSet<&str> = BTreeSet::new();
+                members.iter().any(|(key, _)| !seen.insert(key))
+            } else {
+                // Lengths and first bytes rule out most pairs before the bytes are compared.
+                let same =
+                    |a: &str, b: &str| a.len() == b.len() && a.as_bytes().first() == b.as_bytes().first() && a == b;
+                members.iter().enumerate().any(|(i, (key, _))| {
+                    members.get(..i).unwrap_or_default().iter().any(|(earlier, _)| same(earlier, key))
+                })
+            };
+            repeats || members.iter().any(|(_, item)| any_repeats(item))
+        }
+        _ => false,
     }
 }
 

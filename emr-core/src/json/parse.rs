@@ -13,6 +13,9 @@ use super::value::Json;
 /// recursive writers) far from the stack limit, also on wasm32.
 pub const MAX_DEPTH: usize = 256;
 
+/// Eight spaces, as one word.
+const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
+
 /// The UTF-8 byte order mark.
 const BOM: &str = "\u{feff}";
 
@@ -130,6 +133,13 @@ impl<'a> Parser<'a> {
     fn skip_ws(&mut self) {
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(self.pos) {
             self.pos += 1;
+            // Pretty-printed input is mostly indentation: skip runs of spaces 8 at a time.
+            while let Some(chunk) = self.bytes.get(self.pos..self.pos.saturating_add(8)) {
+                match <[u8; 8]>::try_from(chunk) {
+                    Ok(word) if u64::from_ne_bytes(word) == SPACES => self.pos += 8,
+                    _ => break,
+                }
+            }
         }
     }
 
@@ -298,5 +308,21 @@ mod tests {
         assert_eq!(kind_at("nul"), Some((UnexpectedEnd(Literal), 3)));
         assert_eq!(kind_at("[] x"), Some((TrailingCharacters, 3)));
         assert_eq!(kind_at("[/*c*/]"), Some((UnexpectedCharacter(ValueOrArrayEnd), 1)));
+    }
+
+    #[test]
+    fn long_indentation_is_whitespace() {
+        use Expected::*;
+        use JsonErrorKind::*;
+        for n in [1, 7, 8, 9, 16, 17, 40] {
+            let pad = " ".repeat(n);
+            assert_eq!(
+                parse(&format!("{pad}[{pad}1{pad},\n{pad}2\t{pad}]{pad}")).map(|v| v.to_compact_string()),
+                Ok("[1,2]".to_owned())
+            );
+            assert_eq!(kind_at(&format!("[1,\n{pad}]")), Some((TrailingComma, 2)));
+            assert_eq!(kind_at(&format!("{pad}x")), Some((UnexpectedCharacter(Value), n)));
+            assert_eq!(kind_at(&format!("[{pad}")), Some((UnexpectedEnd(ValueOrArrayEnd), n + 1)));
+        }
     }
 }

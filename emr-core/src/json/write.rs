@@ -116,6 +116,16 @@ pub fn minify(text: &str) -> Result<String, JsonError> {
     Ok(out)
 }
 
+/// Appends `value` as [`Json::to_compact_string`] writes it.
+pub(crate) fn push_compact(out: &mut String, value: &Json<'_>) {
+    write_value(out, value, Style::Compact, 0);
+}
+
+/// Appends `text` as a JSON string, escaped as the writers escape strings.
+pub(crate) fn push_string(out: &mut String, text: &str) {
+    write_string(out, text);
+}
+
 fn newline(out: &mut String, depth: usize) {
     out.push('\n');
     for _ in 0..depth {

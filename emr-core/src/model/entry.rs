@@ -6,6 +6,7 @@ use super::provenance::Provenance;
 use super::resource::{Resource, ResourceError};
 use super::view::Clinical;
 use super::EntryKind;
+use crate::json::Json;
 
 /// One entry of a record: a FHIR resource, who asserted it, and its clinical view.
 ///
@@ -70,6 +71,12 @@ impl Entry {
     pub fn new(provenance: Provenance, resource: Resource) -> Result<Entry, ResourceError> {
         let clinical = Clinical::from_json(&resource.json()?);
         Ok(Entry { provenance, resource, clinical })
+    }
+
+    /// [`Entry::new`] for a resource whose parsed text the caller already holds (import does),
+    /// so the text is not parsed again. `tree` must be the parse of `resource`'s text.
+    pub(crate) fn from_parsed(provenance: Provenance, resource: Resource, tree: &Json<'_>) -> Entry {
+        Entry { provenance, resource, clinical: Clinical::from_json(tree) }
     }
 
     /// Make an entry from FHIR JSON text.

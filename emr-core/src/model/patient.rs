@@ -166,6 +166,12 @@ impl Patient {
         Patient { resource, demographics }
     }
 
+    /// [`Patient::new`] for a resource whose parsed text the caller already holds (import does).
+    /// `tree` must be the parse of `resource`'s text.
+    pub(crate) fn from_parsed(resource: super::Resource, tree: &Json<'_>) -> Patient {
+        Patient { resource, demographics: Demographics::from_json(tree) }
+    }
+
     /// The FHIR resource as received.
     pub fn resource(&self) -> &super::Resource {
         &self.resource

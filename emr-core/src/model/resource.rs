@@ -72,6 +72,22 @@ impl Resource {
         Ok(Resource { raw, resource_type })
     }
 
+    /// [`Resource::from_json`] for a tree that [`json::parse`] made: its compact text is valid
+    /// JSON by construction (the parser checked every number), so serde_json does not check it
+    /// again. Import uses this; text from anywhere else goes through the checked constructors.
+    /// The text is written into `scratch` first (a buffer reused from resource to resource), then
+    /// copied once into a block of its exact size.
+    pub(crate) fn from_parsed(j: &Json<'_>, scratch: &mut String) -> Result<Resource, ResourceError> {
+        if j.as_object().is_none() {
+            return Err(ResourceError::NotAnObject);
+        }
+        let resource_type =
+            j.get("resourceType").and_then(Json::as_str).ok_or(ResourceError::MissingResourceType)?.into();
+        scratch.clear();
+        json::push_compact(scratch, j);
+        Ok(Resource { raw: written_raw(scratch)?, resource_type })
+    }
+
     /// The compact JSON text.
     pub fn as_str(&self) -> &str {
         self.raw.get()
@@ -88,6 +104,35 @@ impl Resource {
     /// Never in practice: the text was validated when the resource was made.
     pub fn json(&self) -> Result<Json<'_>, JsonError> {
         json::parse(self.as_str())
+    }
+}
+
+/// Wraps text that our writer made from a parsed tree (valid JSON) as a `RawValue`.
+///
+/// `RawValue::from_string` would parse the text again to check it. `to_raw_value` keeps what
+/// serde_json's serializer wrote without checking it, and that serializer writes a struct with
+/// `RawValue`'s private name verbatim (that is how `RawValue` itself serializes). Should a
+/// serde_json release change that convention, the result differs from `text` and the text is
+/// checked the ordinary way: correct either way, only slower.
+fn written_raw(text: &str) -> Result<Box<RawValue>, ResourceError> {
+    match serde_json::value::to_raw_value(&Verbatim(text)) {
+        Ok(raw) if raw.get() == text => Ok(raw),
+        _ => RawValue::from_string(text.to_owned()).map_err(|_| ResourceError::NotAnObject),
+    }
+}
+
+/// JSON text that serde_json's serializer writes as it is (see [`written_raw`]).
+struct Verbatim<'t>(&'t str);
+
+/// The name serde_json gives `RawValue` in its serializer, to write its text verbatim.
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+
+impl Serialize for Verbatim<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct(RAW_VALUE_TOKEN, 1)?;
+        st.serialize_field(RAW_VALUE_TOKEN, self.0)?;
+        st.end()
     }
 }
 
@@ -125,5 +170,25 @@ impl schemars::JsonSchema for Resource {
             "properties": { "resourceType": { "type": "string" } },
             "additionalProperties": true
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_text_is_kept_without_a_second_parse() {
+        // The fast path of `written_raw` holds with this serde_json (else import gets slower).
+        let text = r#"{"resourceType":"Observation","valueQuantity":{"value":1.30},"a":["x\"",null]}"#;
+        let raw = serde_json::value::to_raw_value(&Verbatim(text)).ok();
+        assert_eq!(raw.as_deref().map(RawValue::get), Some(text));
+        let tree = json::parse(text).ok();
+        let mut scratch = String::from("left over");
+        let fast = tree.as_ref().and_then(|t| Resource::from_parsed(t, &mut scratch).ok());
+        let checked = tree.as_ref().and_then(|t| Resource::from_json(t).ok());
+        assert!(fast.is_some());
+        assert_eq!(fast.as_ref().map(Resource::as_str), checked.as_ref().map(Resource::as_str));
+        assert_eq!(fast.as_ref().map(Resource::resource_type), Some("Observation"));
     }
 }

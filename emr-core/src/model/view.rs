@@ -216,7 +216,11 @@ fn choice_time(j: &Json<'_>, key: &str, bound: Bound) -> Option<PartialDate> {
         };
         p.get(name).and_then(Json::as_str).and_then(|s| s.parse().ok())
     };
-    let date = |k: &str| j.get(k).and_then(Json::as_str).and_then(|s| s.parse().ok());
+    // `j.get("{key}{suffix}")` without making the name.
+    let get = |suffix: &str| {
+        j.as_object().unwrap_or_default().iter().find(|(k, _)| k.strip_prefix(key) == Some(suffix)).map(|(_, v)| v)
+    };
+    let date = |suffix: &str| get(suffix).and_then(Json::as_str).and_then(|s| s.parse().ok());
     let plain = match j.get(key) {
         Some(Json::String(s)) if matches!(bound, Bound::Start) => s.parse().ok(),
         Some(p @ Json::Object(_)) => period_bound(p),
@@ -224,12 +228,12 @@ fn choice_time(j: &Json<'_>, key: &str, bound: Bound) -> Option<PartialDate> {
     };
     plain.or_else(|| {
         if matches!(bound, Bound::Start) {
-            date(&format!("{key}DateTime"))
-                .or_else(|| date(&format!("{key}Instant")))
-                .or_else(|| date(&format!("{key}Date")))
-                .or_else(|| j.get(&format!("{key}Period")).and_then(period_bound))
+            date("DateTime")
+                .or_else(|| date("Instant"))
+                .or_else(|| date("Date"))
+                .or_else(|| get("Period").and_then(period_bound))
         } else {
-            j.get(&format!("{key}Period")).and_then(period_bound).or_else(|| date(&format!("{key}DateTime")))
+            get("Period").and_then(period_bound).or_else(|| date("DateTime"))
         }
     })
 }

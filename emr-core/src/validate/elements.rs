@@ -1,19 +1,43 @@
 //! Top-level elements against the FHIR R4 definitions: unknown elements are reported (and kept),
 //! elements of the wrong JSON shape are errors.
 
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
 use super::r4_elements::ELEMENTS;
 use super::rules;
 use super::Finding;
 use crate::json::{escape_pointer_token, Json};
 
 /// The `element:shape` list of a resource type.
+#[cfg(test)]
 fn elements(resource_type: &str) -> Option<&'static str> {
     ELEMENTS.binary_search_by(|(t, _)| (*t).cmp(resource_type)).ok().and_then(|i| ELEMENTS.get(i)).map(|(_, e)| *e)
 }
 
 /// The shape R4 gives `name` in `list`, e.g. `s`, `o*`.
+#[cfg(test)]
 fn shape_of<'l>(list: &'l str, name: &str) -> Option<&'l str> {
     list.split(' ').find_map(|item| item.strip_prefix(name)?.strip_prefix(':'))
+}
+
+/// Element name → shape, per resource type: [`ELEMENTS`] split once, not for every element of
+/// every resource. The first item of a name wins, as a search of the list would find it.
+fn shapes(resource_type: &str) -> Option<&'static BTreeMap<&'static str, &'static str>> {
+    static SHAPES: OnceLock<Vec<BTreeMap<&'static str, &'static str>>> = OnceLock::new();
+    let all = SHAPES.get_or_init(|| {
+        ELEMENTS
+            .iter()
+            .map(|(_, list)| {
+                let mut shapes = BTreeMap::new();
+                for (name, shape) in list.split(' ').filter_map(|item| item.split_once(':')) {
+                    shapes.entry(name).or_insert(shape);
+                }
+                shapes
+            })
+            .collect()
+    });
+    ELEMENTS.binary_search_by(|(t, _)| (*t).cmp(resource_type)).ok().and_then(|i| all.get(i))
 }
 
 fn fits(kind: &str, v: &Json<'_>) -> bool {
@@ -26,7 +50,7 @@ fn fits(kind: &str, v: &Json<'_>) -> bool {
 }
 
 pub(super) fn check(tree: &Json<'_>, resource_type: &str, base: &str, out: &mut Vec<Finding>) {
-    let Some(list) = elements(resource_type) else { return };
+    let Some(shapes) = shapes(resource_type) else { return };
     for (key, value) in tree.as_object().unwrap_or_default() {
         if key == "resourceType" {
             continue;
@@ -34,13 +58,13 @@ pub(super) fn check(tree: &Json<'_>, resource_type: &str, base: &str, out: &mut 
         let path = || format!("{base}/{}", escape_pointer_token(key));
         // `_name` carries extensions of the primitive `name`.
         if let Some(primitive) = key.strip_prefix('_') {
-            let known = shape_of(list, primitive).is_some_and(|s| !s.starts_with('o'));
+            let known = shapes.get(primitive).is_some_and(|s| !s.starts_with('o'));
             if !known {
                 out.push(Finding::new(&rules::ELEMENT_UNKNOWN, path(), key));
             }
             continue;
         }
-        let Some(shape) = shape_of(list, key) else {
+        let Some(shape) = shapes.get(key.as_ref()) else {
             out.push(Finding::new(&rules::ELEMENT_UNKNOWN, path(), key));
             continue;
         };
@@ -62,6 +86,24 @@ pub(super) fn check(tree: &Json<'_>, resource_type: &str, base: &str, out: &mut 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shapes_match_a_search_of_the_list() {
+        let names = ["", "a", "id", "value", "valueQuantity", "status", "tus", "s", ":", "id:s", "a b", "code", "_x"];
+        for (ty, list) in ELEMENTS {
+            let map = shapes(ty);
+            assert!(map.is_some(), "{ty}");
+            for item in list.split(' ') {
+                assert_eq!(item.matches(':').count(), 1, "{ty}: {item}");
+                let name = item.split(':').next().unwrap_or_default();
+                assert_eq!(map.and_then(|m| m.get(name)).copied(), shape_of(list, name), "{ty}: {name}");
+            }
+            for name in names {
+                assert_eq!(map.and_then(|m| m.get(name)).copied(), shape_of(list, name), "{ty}: {name}");
+            }
+        }
+        assert!(shapes("NotAType").is_none());
+    }
 
     #[test]
     fn table_is_sorted_and_complete() {

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 pub use rules::{rules_markdown, Rule, Severity};
 
+use crate::json::Json;
 use crate::model::Record;
 
 /// One problem found in a record.
@@ -76,18 +77,51 @@ impl Finding {
 /// # Ok::<(), emr_core::model::ResourceError>(())
 /// ```
 pub fn validate(record: &Record, now: DateTime<Utc>) -> Vec<Finding> {
+    // Each resource is parsed once, for the reference index and the rule walk alike.
+    let patient = record.patient.as_ref().and_then(|p| p.resource().json().ok());
+    let entries: Vec<Option<Json<'_>>> = record.entries.iter().map(|e| e.resource().json().ok()).collect();
+    let entry_trees: Vec<Option<&Json<'_>>> = entries.iter().map(Option::as_ref).collect();
+    let trees = Trees { patient: patient.as_ref(), entries: &entry_trees, duplicates: Duplicates::Scan };
+    validate_trees(record, now, &trees)
+}
+
+/// The parsed resources of a record, for [`validate_trees`].
+pub(crate) struct Trees<'t, 'a> {
+    /// The patient's resource, parsed (`None` when the record has no patient).
+    pub patient: Option<&'t Json<'a>>,
+    /// Each entry's resource, parsed, in the order of `record.entries` (`None`: not parsed, the
+    /// entry is skipped as when its text does not parse).
+    pub entries: &'t [Option<&'t Json<'a>>],
+    /// Who looks for duplicate keys.
+    pub duplicates: Duplicates,
+}
+
+/// Who looks for duplicate keys in the resources of [`Trees`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Duplicates {
+    /// Validation scans each resource and reports them.
+    Scan,
+    /// The caller reports them (import scans its whole input once); `any` says whether it found
+    /// any at all.
+    Reported {
+        /// Some resource may have duplicate keys.
+        any: bool,
+    },
+}
+
+/// [`validate`] on trees the caller already holds: each must be the parsed text of the
+/// record's corresponding resource (as import has them), so the findings are the same.
+pub(crate) fn validate_trees(record: &Record, now: DateTime<Utc>, trees: &Trees<'_, '_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     envelope::check(record, now, &mut findings);
-    let index = refs::Index::new(record);
-    let ctx = walk::Context::new(record, now, &index);
-    if let Some(patient) = &record.patient {
-        if let Ok(tree) = patient.resource().json() {
-            ctx.resource(&tree, "/patient", None, &mut findings);
-        }
+    let index = refs::Index::new(record, trees);
+    let ctx = walk::Context::new(record, now, &index, trees.duplicates);
+    if let Some(tree) = trees.patient {
+        ctx.resource(tree, "/patient", None, &mut findings);
     }
-    for (i, entry) in record.entries.iter().enumerate() {
-        if let Ok(tree) = entry.resource().json() {
-            ctx.resource(&tree, &format!("/entries/{i}/resource"), Some(entry), &mut findings);
+    for (i, (entry, tree)) in record.entries.iter().zip(trees.entries).enumerate() {
+        if let Some(tree) = tree {
+            ctx.resource(tree, &format!("/entries/{i}/resource"), Some(entry), &mut findings);
         }
     }
     findings.sort();

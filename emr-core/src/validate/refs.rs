@@ -1,7 +1,8 @@
 //! Which references resolve inside a record.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
+use super::Trees;
 use crate::json::Json;
 use crate::model::{is_r4_resource_type, Record};
 
@@ -24,37 +25,46 @@ pub(super) enum Target {
 
 /// Every `Type/id` and `urn:…` the record can resolve.
 pub(super) struct Index {
-    typed: BTreeSet<(String, String)>,
+    /// Resource type → ids (nested so that a lookup borrows the reference's parts).
+    typed: BTreeMap<String, BTreeSet<String>>,
+    /// Ids of those resources: `urn:uuid:{id}` names them.
+    ids: BTreeSet<String>,
+    /// Entries' own `urn:` ids.
     urns: BTreeSet<String>,
     patient: Option<(String, Option<String>)>,
 }
 
 impl Index {
-    pub(super) fn new(record: &Record) -> Index {
-        let mut typed = BTreeSet::new();
+    pub(super) fn new(record: &Record, trees: &Trees<'_, '_>) -> Index {
+        let mut typed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut ids = BTreeSet::new();
         let mut urns = BTreeSet::new();
-        let add = |typed: &mut BTreeSet<_>, urns: &mut BTreeSet<_>, tree: &Json<'_>| {
+        let mut add = |tree: &Json<'_>| {
             let ty = tree.get("resourceType").and_then(Json::as_str);
             let id = tree.get("id").and_then(Json::as_str);
             if let (Some(ty), Some(id)) = (ty, id) {
-                typed.insert((ty.to_owned(), id.to_owned()));
-                urns.insert(format!("urn:uuid:{id}"));
+                if let Some(of_type) = typed.get_mut(ty) {
+                    of_type.insert(id.to_owned());
+                } else {
+                    typed.insert(ty.to_owned(), BTreeSet::from([id.to_owned()]));
+                }
+                ids.insert(id.to_owned());
             }
         };
         let mut patient = None;
-        if let Some(tree) = record.patient.as_ref().and_then(|p| p.resource().json().ok()) {
-            add(&mut typed, &mut urns, &tree);
+        if let Some(tree) = trees.patient {
+            add(tree);
             patient = Some(("Patient".to_owned(), tree.get("id").and_then(Json::as_str).map(str::to_owned)));
         }
+        for tree in trees.entries.iter().flatten() {
+            add(tree);
+        }
         for entry in &record.entries {
-            if let Ok(tree) = entry.resource().json() {
-                add(&mut typed, &mut urns, &tree);
-            }
             if entry.provenance().id.starts_with("urn:") {
                 urns.insert(entry.provenance().id.clone());
             }
         }
-        Index { typed, urns, patient }
+        Index { typed, ids, urns, patient }
     }
 
     /// Resolve a literal reference (not `#local` ones, which the walker handles).
@@ -63,7 +73,8 @@ impl Index {
             return Target::Malformed;
         }
         if reference.starts_with("urn:") {
-            if self.urns.contains(reference) {
+            let by_id = reference.strip_prefix("urn:uuid:").is_some_and(|id| self.ids.contains(id));
+            if by_id || self.urns.contains(reference) {
                 return self.classify_urn(reference);
             }
             return Target::Missing;
@@ -78,7 +89,7 @@ impl Index {
         if !is_r4_resource_type(ty) {
             return if absolute { Target::External } else { Target::Missing };
         }
-        if self.typed.contains(&(ty.to_owned(), id.to_owned())) {
+        if self.typed.get(ty).is_some_and(|ids| ids.contains(id)) {
             return self.classify(ty, id);
         }
         match (absolute, ty) {

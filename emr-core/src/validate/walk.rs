@@ -1,68 +1,74 @@
 //! The generic walk over a resource tree: keys, identifiers, codings, quantities, dates, periods, references.
 
-use std::collections::BTreeSet;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 
 use super::refs::{Index, Target};
 use super::rules::{self, Rule};
-use super::{resource, Finding};
+use super::{resource, Duplicates, Finding};
 use crate::codes::{self, KnownSystem};
-use crate::json::{escape_pointer_token, Json};
+use crate::json::{push_escaped_token, Json};
 use crate::model::{is_r4_resource_type, DateError, Deceased, Entry, EntryKind, PartialDate, Record};
 
 /// Date elements whose name alone says they are FHIR `date`, `dateTime` or `instant`
-/// (from the R4 JSON Schema: names typed so in every resource that has them).
-const DATE_KEYS: &[&str] = &[
-    "approvalDate",
-    "authored",
-    "authoredOn",
-    "birthDate",
-    "created",
-    "creation",
-    "date",
-    "dateAsserted",
-    "dateOfFirstAuthorization",
-    "dateTime",
-    "dateWritten",
-    "detected",
-    "effectiveDate",
-    "effectiveTime",
-    "enteredDate",
-    "expirationDate",
-    "expiry",
-    "ifModifiedSince",
-    "internationalBirthDate",
-    "issued",
-    "lastModified",
-    "lastOccurrence",
-    "lastPerformed",
-    "lastReviewDate",
-    "lastUpdated",
-    "manufactureDate",
-    "nextScheduled",
-    "onset",
-    "paymentDate",
-    "presentationDate",
-    "publicationDate",
-    "received",
-    "receivedTime",
-    "recorded",
-    "recordedDate",
-    "recordedOn",
-    "releaseDate",
-    "restoreDate",
-    "sent",
-    "started",
-    "statusDate",
-    "time",
-    "timestamp",
-    "validTo",
-    "validationDate",
-    "verificationDate",
-    "whenHandedOver",
-    "whenPrepared",
-];
+/// (from the R4 JSON Schema: names typed so in every resource that has them). A `match`: it runs
+/// for every string in every resource.
+fn is_date_name(key: &str) -> bool {
+    matches!(
+        key,
+        "approvalDate"
+            | "authored"
+            | "authoredOn"
+            | "birthDate"
+            | "created"
+            | "creation"
+            | "date"
+            | "dateAsserted"
+            | "dateOfFirstAuthorization"
+            | "dateTime"
+            | "dateWritten"
+            | "detected"
+            | "effectiveDate"
+            | "effectiveTime"
+            | "enteredDate"
+            | "expirationDate"
+            | "expiry"
+            | "ifModifiedSince"
+            | "internationalBirthDate"
+            | "issued"
+            | "lastModified"
+            | "lastOccurrence"
+            | "lastPerformed"
+            | "lastReviewDate"
+            | "lastUpdated"
+            | "manufactureDate"
+            | "nextScheduled"
+            | "onset"
+            | "paymentDate"
+            | "presentationDate"
+            | "publicationDate"
+            | "received"
+            | "receivedTime"
+            | "recorded"
+            | "recordedDate"
+            | "recordedOn"
+            | "releaseDate"
+            | "restoreDate"
+            | "sent"
+            | "started"
+            | "statusDate"
+            | "time"
+            | "timestamp"
+            | "validTo"
+            | "validationDate"
+            | "verificationDate"
+            | "whenHandedOver"
+            | "whenPrepared"
+    )
+}
 
 /// Dates that may lie in the future without being wrong.
 const FUTURE_KEYS: &[&str] = &["expirationDate", "expiry", "validTo", "nextScheduled", "restoreDate"];
@@ -100,6 +106,11 @@ pub(super) struct Context<'r> {
     birth: Option<PartialDate>,
     death: Option<PartialDate>,
     index: &'r Index,
+    /// Who looks for duplicate keys.
+    duplicates: Duplicates,
+    /// The problem code (if any) of each UCUM unit met so far: a record repeats a few units in
+    /// thousands of quantities, and parsing a unit is the costly part of checking one.
+    ucum: RefCell<BTreeMap<String, Option<&'static str>>>,
 }
 
 /// The state of the walk inside one resource.
@@ -112,11 +123,14 @@ struct Walk<'c, 'r> {
     /// Length of the resource's own JSON pointer, to tell its top-level elements.
     base_len: usize,
     contained: BTreeSet<String>,
+    /// False when the resource is known to have no duplicate keys: the walk then need not look
+    /// for repeated members.
+    may_repeat_keys: bool,
     out: &'c mut Vec<Finding>,
 }
 
 impl<'r> Context<'r> {
-    pub(super) fn new(record: &Record, now: DateTime<Utc>, index: &'r Index) -> Context<'r> {
+    pub(super) fn new(record: &Record, now: DateTime<Utc>, index: &'r Index, duplicates: Duplicates) -> Context<'r> {
         let demo = record.patient.as_ref().map(|p| p.demographics());
         Context {
             now: now.into(),
@@ -126,7 +140,19 @@ impl<'r> Context<'r> {
                 _ => None,
             }),
             index,
+            duplicates,
+            ucum: RefCell::default(),
         }
+    }
+
+    /// [`codes::check`] of a UCUM unit, remembered per unit.
+    fn ucum_problem(&self, unit: &str) -> Option<&'static str> {
+        if let Some(known) = self.ucum.borrow().get(unit) {
+            return *known;
+        }
+        let problem = codes::check(KnownSystem::Ucum, unit).err().map(|e| e.code());
+        self.ucum.borrow_mut().insert(unit.to_owned(), problem);
+        problem
     }
 
     /// Validate one resource found at `base` (a JSON pointer).
@@ -138,10 +164,17 @@ impl<'r> Context<'r> {
         if !is_r4_resource_type(&resource_type) {
             push(out, &rules::RESOURCE_TYPE_UNKNOWN, format!("{base}/resourceType"), "resourceType");
         }
-        for dup in tree.duplicate_keys() {
-            let field = dup.rsplit('/').next().unwrap_or_default().to_owned();
-            push(out, &rules::JSON_KEY_DUPLICATE, format!("{base}{dup}"), &field);
-        }
+        let may_repeat_keys = match self.duplicates {
+            Duplicates::Scan => {
+                let duplicates = tree.duplicate_keys();
+                for dup in &duplicates {
+                    let field = dup.rsplit('/').next().unwrap_or_default().to_owned();
+                    push(out, &rules::JSON_KEY_DUPLICATE, format!("{base}{dup}"), &field);
+                }
+                !duplicates.is_empty()
+            }
+            Duplicates::Reported { any } => any,
+        };
         super::elements::check(tree, &resource_type, base, out);
         let contained = resource::contained_ids(tree);
         resource::check(tree, base, entry.is_none(), self.birth, out);
@@ -162,6 +195,7 @@ impl<'r> Context<'r> {
                 ),
             resource_type,
             contained,
+            may_repeat_keys,
             out,
         };
         let mut path = base.to_owned();
@@ -185,14 +219,14 @@ impl Walk<'_, '_> {
                 for (n, (k, child)) in members.iter().enumerate() {
                     // A repeated key is reported as `json.key.duplicate`; a JSON pointer cannot
                     // name what is inside it, so its content is not checked further.
-                    if members.iter().take(n).any(|(earlier, _)| earlier == k) {
+                    if self.may_repeat_keys && members.iter().take(n).any(|(earlier, _)| earlier == k) {
                         continue;
                     }
                     // Contained resources are validated as part of their container's walk,
                     // but birth/death bounds and plan rules are their container's.
                     let len = path.len();
                     path.push('/');
-                    path.push_str(&escape_pointer_token(k));
+                    push_escaped_token(path, k);
                     self.value(child, path, k, key);
                     path.truncate(len);
                 }
@@ -200,7 +234,7 @@ impl Walk<'_, '_> {
             Json::Array(items) => {
                 for (i, child) in items.iter().enumerate() {
                     let len = path.len();
-                    path.push_str(&format!("/{i}"));
+                    push_index(path, i);
                     // Array items take the array's key for classification.
                     self.value(child, path, key, parent);
                     path.truncate(len);
@@ -212,12 +246,13 @@ impl Walk<'_, '_> {
     }
 
     fn object(&mut self, o: &Json<'_>, path: &str, key: &str, parent: &str) {
+        let m = Members::of(o);
         match key {
             "identifier" => {
-                if o.get("system").is_none() {
+                if m.system.is_none() {
                     self.push(&rules::IDENTIFIER_SYSTEM_MISSING, path, "identifier");
                 }
-                if o.get("value").is_none() {
+                if m.value.is_none() {
                     self.push(&rules::IDENTIFIER_VALUE_MISSING, path, "identifier");
                 }
             }
@@ -229,9 +264,9 @@ impl Walk<'_, '_> {
         // neither a Quantity nor an Identifier.
         let bare_coding = key != "coding"
             && key != "identifier"
-            && o.get("value").is_none()
-            && o.get("system").and_then(Json::as_str).is_some()
-            && o.get("code").and_then(Json::as_str).is_some();
+            && m.value.is_none()
+            && m.system.and_then(Json::as_str).is_some()
+            && m.code.and_then(Json::as_str).is_some();
         if bare_coding {
             self.coding(o, path);
         }
@@ -240,12 +275,12 @@ impl Walk<'_, '_> {
         }
         let quantity_key = key.ends_with("Quantity")
             || matches!(key, "low" | "high" | "numerator" | "denominator" | "quantity")
-            || key.ends_with("Age") && o.get("value").is_some();
-        if quantity_key && o.get("coding").is_none() && o.get("start").is_none() {
+            || key.ends_with("Age") && m.value.is_some();
+        if quantity_key && m.coding.is_none() && m.start.is_none() {
             self.quantity(o, path, key);
         }
-        if let Some(Json::String(r)) = o.get("reference") {
-            self.reference(r, &format!("{path}/reference"), if key.is_empty() { parent } else { key });
+        if let Some(Json::String(r)) = m.reference {
+            self.reference(r, path, if key.is_empty() { parent } else { key });
         }
     }
 
@@ -260,14 +295,14 @@ impl Walk<'_, '_> {
             _ => {}
         }
         let Some(code) = code else { return };
-        let at = format!("{path}/code");
+        let at = || format!("{path}/code");
         if code.is_empty() || code.trim() != code {
-            self.push(&rules::CODING_CODE_SPACE, &at, "code");
+            self.push(&rules::CODING_CODE_SPACE, &at(), "code");
             return;
         }
         if let Some(known) = system.and_then(KnownSystem::from_uri) {
             if let Err(problem) = codes::check(known, code) {
-                self.code_problem(problem.code(), &at);
+                self.code_problem(problem.code(), &at());
             }
         }
     }
@@ -293,8 +328,8 @@ impl Walk<'_, '_> {
         let system = q.get("system").and_then(Json::as_str);
         match (system, q.get("code").and_then(Json::as_str)) {
             (Some(codes::UCUM), Some(unit)) => {
-                if let Err(e) = codes::check(KnownSystem::Ucum, unit) {
-                    self.code_problem(e.code(), &format!("{path}/code"));
+                if let Some(problem) = self.ctx.ucum_problem(unit) {
+                    self.code_problem(problem, &format!("{path}/code"));
                 }
             }
             (None, Some(_)) => self.push(&rules::QUANTITY_UNIT_NOT_UCUM, &format!("{path}/code"), key),
@@ -312,7 +347,7 @@ impl Walk<'_, '_> {
     }
 
     fn is_date_key(key: &str, parent: &str) -> bool {
-        DATE_KEYS.contains(&key)
+        is_date_name(key)
             || key.ends_with("DateTime")
             || key.ends_with("Instant")
             || (key.ends_with("Date") && key != "lockedDate")
@@ -359,16 +394,18 @@ impl Walk<'_, '_> {
         }
     }
 
-    fn reference(&mut self, r: &str, path: &str, field: &str) {
+    /// Check the reference `r` of the Reference object at `object` (a JSON pointer).
+    fn reference(&mut self, r: &str, object: &str, field: &str) {
+        let path = || format!("{object}/reference");
         if let Some(local) = r.strip_prefix('#') {
             if !local.is_empty() && !self.contained.contains(local) {
-                self.push(&rules::CONTAINED_UNRESOLVED, path, field);
+                self.push(&rules::CONTAINED_UNRESOLVED, &path(), field);
             }
             return;
         }
         match self.ctx.index.resolve(r) {
-            Target::Malformed => self.push(&rules::REFERENCE_SYNTAX, path, field),
-            Target::Missing => self.push(&rules::REFERENCE_UNRESOLVED, path, field),
+            Target::Malformed => self.push(&rules::REFERENCE_SYNTAX, &path(), field),
+            Target::Missing => self.push(&rules::REFERENCE_UNRESOLVED, &path(), field),
             _ => {}
         }
     }
@@ -388,6 +425,48 @@ impl Walk<'_, '_> {
     }
 }
 
+/// The members of an object that [`Walk::object`] looks at, each the first of its name (as
+/// [`Json::get`] finds it), gathered in one pass over the members.
+#[derive(Default)]
+struct Members<'t, 'a> {
+    system: Option<&'t Json<'a>>,
+    code: Option<&'t Json<'a>>,
+    value: Option<&'t Json<'a>>,
+    coding: Option<&'t Json<'a>>,
+    start: Option<&'t Json<'a>>,
+    reference: Option<&'t Json<'a>>,
+}
+
+impl<'t, 'a> Members<'t, 'a> {
+    fn of(o: &'t Json<'a>) -> Members<'t, 'a> {
+        let mut m = Members::default();
+        for (k, v) in o.as_object().unwrap_or_default() {
+            let slot = match k.as_ref() {
+                "system" => &mut m.system,
+                "code" => &mut m.code,
+                "value" => &mut m.value,
+                "coding" => &mut m.coding,
+                "start" => &mut m.start,
+                "reference" => &mut m.reference,
+                _ => continue,
+            };
+            slot.get_or_insert(v);
+        }
+        m
+    }
+}
+
+/// Appends `/i` to a JSON pointer (without the formatting machinery for the common one digit).
+fn push_index(path: &mut String, i: usize) {
+    path.push('/');
+    match u8::try_from(i) {
+        Ok(d) if d < 10 => path.push(char::from(b'0' + d)),
+        _ => {
+            let _ = write!(path, "{i}");
+        }
+    }
+}
+
 /// `scheme:rest` with a letter-first scheme (RFC 3986), as FHIR requires of `Coding.system`.
 fn is_absolute_uri(s: &str) -> bool {
     let Some((scheme, rest)) = s.split_once(':') else { return false };
@@ -396,4 +475,16 @@ fn is_absolute_uri(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
         && !rest.is_empty()
         && !s.chars().any(char::is_whitespace)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn indexes_extend_pointers() {
+        for i in [0, 7, 9, 10, 255, 256, 12345] {
+            let mut path = String::from("/a");
+            super::push_index(&mut path, i);
+            assert_eq!(path, format!("/a/{i}"));
+        }
+    }
 }
