@@ -4,7 +4,8 @@
 //! Run it with `bash scripts/bench-merge.sh` (or `cargo bench -p emr-core --bench merge`).
 //! Options (after `--`): `--sizes 10000,100000,1000000`, `--sources 2,10`, `--rounds N` (rounds below
 //! 100k entries; at most 5 from 100k, 3 from 1M), `--markdown FILE`, `--seed N`,
-//! `--only-view` (skip `merge()`, for profiling).
+//! `--only-view` (skip `merge()`, for profiling), `--dump DIR` (write each view, merge report and
+//! merged record as JSON, to compare two implementations byte for byte).
 //!
 //! # The generator
 //! A record is a stream of clinical *facts* (a lab result, a vital sign, a condition episode, a
@@ -696,6 +697,7 @@ struct Args {
     seed: u64,
     only_view: bool,
     markdown: Option<PathBuf>,
+    dump: Option<PathBuf>,
 }
 
 fn list(s: &str) -> Result<Vec<usize>, String> {
@@ -710,6 +712,7 @@ fn args() -> Result<Args, String> {
         seed: 42,
         only_view: false,
         markdown: None,
+        dump: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -721,6 +724,7 @@ fn args() -> Result<Args, String> {
             "--seed" => a.seed = value("--seed")?.parse().map_err(|_| "--seed: not a number")?,
             "--only-view" => a.only_view = true,
             "--markdown" => a.markdown = Some(PathBuf::from(value("--markdown")?)),
+            "--dump" => a.dump = Some(PathBuf::from(value("--dump")?)),
             _ => {}
         }
     }
@@ -784,6 +788,15 @@ fn main() {
             let options = MergeOptions::default();
             let (merged, _) = merge(&records, &options).unwrap_or_else(|e| panic!("merge refused: {e}"));
             let v = view(&merged);
+            if let Some(dir) = &a.dump {
+                let (_, report) = merge(&records, &options).unwrap_or_else(|e| panic!("merge refused: {e}"));
+                let write = |name: String, json: String| {
+                    std::fs::write(dir.join(name), json).unwrap_or_else(|e| panic!("--dump: {e}"));
+                };
+                write(format!("view-{n}-{sources}.json"), serde_json::to_string(&v).unwrap());
+                write(format!("report-{n}-{sources}.json"), serde_json::to_string(&report).unwrap());
+                write(format!("merged-{n}-{sources}.json"), serde_json::to_string(&merged).unwrap());
+            }
             let mut row = Row {
                 requested: n,
                 n: merged.entries.len(),
