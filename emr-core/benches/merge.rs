@@ -731,6 +731,13 @@ fn args() -> Result<Args, String> {
     Ok(a)
 }
 
+/// Seconds this thread has spent on a CPU (Linux), so that comparisons on a busy machine can
+/// leave out the time spent waiting for one.
+fn on_cpu() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    Some(stat.split_whitespace().next()?.parse::<f64>().ok()? / 1e9)
+}
+
 fn median(xs: &[f64]) -> f64 {
     let mut v = xs.to_vec();
     v.sort_by(f64::total_cmp);
@@ -813,10 +820,12 @@ fn main() {
                 superseded: v.superseded.len(),
             };
             drop(v);
+            let mut view_cpu = Vec::new();
             for _ in 0..rounds {
-                let start = Instant::now();
+                let (start, cpu) = (Instant::now(), on_cpu());
                 let v = black_box(view(black_box(&merged)));
                 row.view_secs.push(start.elapsed().as_secs_f64());
+                view_cpu.extend(cpu.zip(on_cpu()).map(|(a, b)| b - a));
                 drop(v);
                 if !a.only_view {
                     let start = Instant::now();
@@ -826,8 +835,9 @@ fn main() {
                 }
             }
             eprintln!(
-                "bench merge: view {:.1} ms, merge {:.1} ms",
+                "bench merge: view {:.1} ms ({:.1} ms on CPU), merge {:.1} ms",
                 median(&row.view_secs) * 1e3,
+                median(&view_cpu) * 1e3,
                 median(&row.merge_secs) * 1e3
             );
             rows.push(row);

@@ -177,6 +177,9 @@ fn counting_sort(numbers: impl Iterator<Item = usize> + Clone, n: usize) -> (Vec
     (starts, order)
 }
 
+/// One code of an entry: (concept, the entry's interval, the entry).
+type Coded = (usize, Option<(i64, i64)>, usize);
+
 /// Group `entries` (sorted by the caller) into clusters of duplicates.
 ///
 /// One pass reads what is needed of each entry into small records; the rest works on those,
@@ -187,8 +190,8 @@ pub(crate) fn clusters(entries: &[&Entry]) -> Clusters {
 
     // Each (kind, system, code) gets a dense number in order of first use; the map only numbers.
     let mut concepts: HashMap<(EntryKind, &str, &str), usize, BuildHasherDefault<Fnv>> = HashMap::default();
-    // (concept, entry's interval, entry), one per code of each entry, in entry order.
-    let mut coded: Vec<(usize, Option<(i64, i64)>, usize)> = Vec::with_capacity(n + n / 4);
+    // One per code of each entry, in entry order.
+    let mut coded: Vec<Coded> = Vec::with_capacity(n + n / 4);
     let mut by_content: BTreeMap<(EntryKind, String), Vec<usize>> = BTreeMap::new();
     let mut facts = Vec::with_capacity(n);
     for (i, e) in entries.iter().enumerate() {

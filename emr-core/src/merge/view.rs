@@ -314,66 +314,84 @@ pub fn view(record: &Record) -> View {
 
     // Absent and unknown: a positive entry outweighs "no known …" and "no information" of the
     // same list; "no known …" outweighs "no information". Neither is ever evidence against a
-    // positive entry. (Lists are looked up only when some item is not positive.)
+    // positive entry. Few items are not positive: only their lists are looked for.
     let absence_of = |item: &Item| facts.get(item.rep).map_or(Absence::Positive, |f| f.absence);
-    let lists: Vec<&'static str> = if items.iter().any(|item| absence_of(item) != Absence::Positive) {
-        items.iter().map(|item| entry_of(item.rep).map_or("", list_of)).collect()
-    } else {
-        Vec::new()
-    };
+    let list = |item: &Item| entry_of(item.rep).map_or("", list_of);
+    let not_positive: Vec<(usize, Absence, &'static str)> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| absence_of(item) != Absence::Positive)
+        .map(|(k, item)| (k, absence_of(item), list(item)))
+        .collect();
     let mut with_positive = BTreeSet::new();
-    let mut with_known_absent = BTreeSet::new();
-    for (item, &list) in items.iter().zip(&lists) {
-        match absence_of(item) {
-            Absence::Positive => with_positive.insert(list),
-            Absence::KnownAbsent => with_known_absent.insert(list),
-            Absence::NoInformation => false,
-        };
+    if !not_positive.is_empty() {
+        let wanted: BTreeSet<&str> = not_positive.iter().map(|&(_, _, l)| l).collect();
+        for item in items.iter().filter(|item| absence_of(item) == Absence::Positive) {
+            let l = list(item);
+            if wanted.contains(l) {
+                with_positive.insert(l);
+                if with_positive.len() == wanted.len() {
+                    break;
+                }
+            }
+        }
     }
+    let with_known_absent: BTreeSet<&str> =
+        not_positive.iter().filter(|&&(_, a, _)| a == Absence::KnownAbsent).map(|&(_, _, l)| l).collect();
     let refs = |range: &std::ops::Range<usize>| -> Vec<EntryRef> {
         members.get(range.clone()).unwrap_or_default().iter().filter_map(|&i| entry_of(i)).map(EntryRef::of).collect()
     };
-    // One key per item, (kind, time, representative): the representative's index orders it as
-    // its reference would.
-    let mut order: Vec<(EntryKind, i64, usize, usize)> = Vec::with_capacity(items.len());
-    for (k, item) in items.iter().enumerate() {
-        let Some(fact) = facts.get(item.rep) else { continue };
-        let list = lists.get(k).copied();
-        let reason = match (fact.absence, list) {
-            (Absence::Positive, _) | (_, None) => None,
-            (_, Some(list)) if with_positive.contains(list) => {
-                Some(format!("absent/unknown statement about {list} outweighed by a positive entry"))
-            }
-            (Absence::NoInformation, Some(list)) if with_known_absent.contains(list) => {
-                Some(format!("no information about {list} outweighed by a known-absent statement"))
-            }
-            _ => None,
-        };
-        if let Some(reason) = reason {
-            suppressed.extend(refs(&item.members).into_iter().map(|m| Suppressed { entry: m, reason: reason.clone() }));
+    let mut dropped = vec![false; items.len()];
+    for &(k, a, list) in &not_positive {
+        let reason = if with_positive.contains(list) {
+            format!("absent/unknown statement about {list} outweighed by a positive entry")
+        } else if a == Absence::NoInformation && with_known_absent.contains(list) {
+            format!("no information about {list} outweighed by a known-absent statement")
+        } else {
             continue;
+        };
+        let Some(item) = items.get(k) else { continue };
+        suppressed.extend(refs(&item.members).into_iter().map(|m| Suppressed { entry: m, reason: reason.clone() }));
+        if let Some(d) = dropped.get_mut(k) {
+            *d = true;
         }
-        let time = fact.interval.map_or(i64::MIN, |(start, _)| start);
-        order.push((fact.kind, time, item.rep, k));
     }
-    order.sort_unstable();
 
-    let mut view_items = Vec::with_capacity(order.len());
-    let mut folded = Vec::new();
-    for &(kind, _, rep, k) in &order {
-        let (Some(item), Some(e)) = (items.get(k), entry_of(rep)) else { continue };
+    // Items are built in cluster order, which reads the entries in about the order they lie in
+    // memory, then put in view order: by one key per item, (kind, time, representative), where
+    // the representative's index orders it as its reference would.
+    let mut order: Vec<(EntryKind, i64, usize, usize)> = Vec::with_capacity(items.len());
+    let mut built: Vec<Option<(ViewItem, Option<Folded>)>> = Vec::with_capacity(items.len());
+    for (k, (item, &dropped)) in items.iter().zip(&dropped).enumerate() {
+        let (Some(fact), Some(e), false) = (facts.get(item.rep), entry_of(item.rep), dropped) else {
+            built.push(None);
+            continue;
+        };
         let mut resource = e.resource().clone();
         let mut fields = Vec::new();
         for (key, value) in &item.changed {
             resource = with_member(&resource, key, value);
             fields.push((*key).to_owned());
         }
+        let kind = fact.kind;
         let representative = EntryRef::of(e);
         let members = refs(&item.members);
-        if members.len() > 1 {
-            folded.push(Folded { kind, representative: representative.clone(), members: members.clone() });
+        let folded = (members.len() > 1).then(|| Folded {
+            kind,
+            representative: representative.clone(),
+            members: members.clone(),
+        });
+        built.push(Some((ViewItem { kind, representative, members, resource, changed: fields }, folded)));
+        order.push((kind, fact.interval.map_or(i64::MIN, |(start, _)| start), item.rep, k));
+    }
+    order.sort_unstable();
+    let mut view_items = Vec::with_capacity(order.len());
+    let mut folded = Vec::new();
+    for &(.., k) in &order {
+        if let Some((item, fold)) = built.get_mut(k).and_then(Option::take) {
+            view_items.push(item);
+            folded.extend(fold);
         }
-        view_items.push(ViewItem { kind, representative, members, resource, changed: fields });
     }
     let mut conflicts = conflicts;
     conflicts.sort();
