@@ -4,7 +4,8 @@
 //! Run it with `bash scripts/bench-merge.sh` (or `cargo bench -p emr-core --bench merge`).
 //! Options (after `--`): `--sizes 10000,100000,1000000`, `--sources 2,10`, `--rounds N` (rounds below
 //! 100k entries; at most 5 from 100k, 3 from 1M), `--markdown FILE`, `--seed N`,
-//! `--only-view` (skip `merge()`, for profiling).
+//! `--only-view` (skip `merge()`, for profiling), `--dump DIR` (write each view, merge report and
+//! merged record as JSON, to compare two implementations byte for byte).
 //!
 //! # The generator
 //! A record is a stream of clinical *facts* (a lab result, a vital sign, a condition episode, a
@@ -696,6 +697,7 @@ struct Args {
     seed: u64,
     only_view: bool,
     markdown: Option<PathBuf>,
+    dump: Option<PathBuf>,
 }
 
 fn list(s: &str) -> Result<Vec<usize>, String> {
@@ -710,6 +712,7 @@ fn args() -> Result<Args, String> {
         seed: 42,
         only_view: false,
         markdown: None,
+        dump: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -721,10 +724,18 @@ fn args() -> Result<Args, String> {
             "--seed" => a.seed = value("--seed")?.parse().map_err(|_| "--seed: not a number")?,
             "--only-view" => a.only_view = true,
             "--markdown" => a.markdown = Some(PathBuf::from(value("--markdown")?)),
+            "--dump" => a.dump = Some(PathBuf::from(value("--dump")?)),
             _ => {}
         }
     }
     Ok(a)
+}
+
+/// Seconds this thread has spent on a CPU (Linux), so that comparisons on a busy machine can
+/// leave out the time spent waiting for one.
+fn on_cpu() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    Some(stat.split_whitespace().next()?.parse::<f64>().ok()? / 1e9)
 }
 
 fn median(xs: &[f64]) -> f64 {
@@ -784,6 +795,15 @@ fn main() {
             let options = MergeOptions::default();
             let (merged, _) = merge(&records, &options).unwrap_or_else(|e| panic!("merge refused: {e}"));
             let v = view(&merged);
+            if let Some(dir) = &a.dump {
+                let (_, report) = merge(&records, &options).unwrap_or_else(|e| panic!("merge refused: {e}"));
+                let write = |name: String, json: String| {
+                    std::fs::write(dir.join(name), json).unwrap_or_else(|e| panic!("--dump: {e}"));
+                };
+                write(format!("view-{n}-{sources}.json"), serde_json::to_string(&v).unwrap());
+                write(format!("report-{n}-{sources}.json"), serde_json::to_string(&report).unwrap());
+                write(format!("merged-{n}-{sources}.json"), serde_json::to_string(&merged).unwrap());
+            }
             let mut row = Row {
                 requested: n,
                 n: merged.entries.len(),
@@ -800,10 +820,12 @@ fn main() {
                 superseded: v.superseded.len(),
             };
             drop(v);
+            let mut view_cpu = Vec::new();
             for _ in 0..rounds {
-                let start = Instant::now();
+                let (start, cpu) = (Instant::now(), on_cpu());
                 let v = black_box(view(black_box(&merged)));
                 row.view_secs.push(start.elapsed().as_secs_f64());
+                view_cpu.extend(cpu.zip(on_cpu()).map(|(a, b)| b - a));
                 drop(v);
                 if !a.only_view {
                     let start = Instant::now();
@@ -813,8 +835,9 @@ fn main() {
                 }
             }
             eprintln!(
-                "bench merge: view {:.1} ms, merge {:.1} ms",
+                "bench merge: view {:.1} ms ({:.1} ms on CPU), merge {:.1} ms",
                 median(&row.view_secs) * 1e3,
+                median(&view_cpu) * 1e3,
                 median(&row.merge_secs) * 1e3
             );
             rows.push(row);

@@ -6,8 +6,10 @@
 //! procedures on the same day. Allergies cluster by substance alone. Kinds without a usable code
 //! (notes, claims, coverage, opaque resources…) fold only when their content is identical.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
+use super::absent::{absence, Absence};
 use crate::model::{Entry, EntryKind};
 
 const HOUR: i64 = 3600;
@@ -26,14 +28,14 @@ enum Window {
 
 fn window(e: &Entry) -> Window {
     let c = e.clinical();
-    let lab = c.category.iter().any(|cc| cc.codings.iter().any(|k| k.code.as_deref() == Some("laboratory")));
+    let lab = || c.category.iter().any(|cc| cc.codings.iter().any(|k| k.code.as_deref() == Some("laboratory")));
     match (e.kind(), c.resource_type.as_str()) {
         (EntryKind::Allergy, _) => Window::Any,
         (EntryKind::Condition, _) => Window::Within { seconds: 30 * DAY, required: false },
         (EntryKind::Medication, "Medication") => Window::Content,
         (EntryKind::Medication, _) => Window::Within { seconds: 7 * DAY, required: false },
         (EntryKind::Immunization, _) => Window::Within { seconds: 12 * HOUR, required: true },
-        (EntryKind::Observation, _) if lab => Window::Within { seconds: DAY, required: true },
+        (EntryKind::Observation, _) if lab() => Window::Within { seconds: DAY, required: true },
         (EntryKind::Observation | EntryKind::Encounter, _) => Window::Within { seconds: HOUR, required: true },
         (EntryKind::Procedure | EntryKind::DiagnosticReport, _) => Window::Within { seconds: DAY, required: true },
         _ => Window::Content,
@@ -68,7 +70,8 @@ impl Sets {
 
     fn union(&mut self, a: usize, b: usize) {
         let (ra, rb) = (self.find(a), self.find(b));
-        // The smaller root wins, so the result does not depend on the order of unions.
+        // The smaller root wins, so the result does not depend on the order of unions, and a
+        // set's root is its smallest index.
         let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
         if let Some(slot) = self.0.get_mut(hi) {
             *slot = lo;
@@ -89,30 +92,123 @@ fn content_key(e: &Entry) -> String {
     }
 }
 
-/// Group `entries` (sorted by the caller) into clusters of duplicates: index lists, each sorted,
-/// in order of their first index.
-pub(crate) fn clusters(entries: &[&Entry]) -> Vec<Vec<usize>> {
-    let mut sets = Sets((0..entries.len()).collect());
-    let mut coded: BTreeMap<(EntryKind, &str, &str), Vec<usize>> = BTreeMap::new();
+/// FNV-1a: concept keys are short strings, and the map is only looked up, never iterated, so
+/// its order cannot reach the output.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = self.0;
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// What the view needs of a live entry, read in the one pass over the entries.
+pub(crate) struct Fact {
+    /// The entry kind.
+    pub kind: EntryKind,
+    window: Window,
+    /// The interval it covers ([`interval`]): its start is the entry's time.
+    pub interval: Option<(i64, i64)>,
+    /// What it says about absence.
+    pub absence: Absence,
+}
+
+/// Clusters of duplicates: index lists, each sorted, in order of their first index; and the
+/// facts read on the way.
+pub(crate) struct Clusters {
+    /// One per entry.
+    pub facts: Vec<Fact>,
+    /// Where each cluster starts in `members`; one more than there are clusters.
+    starts: Vec<usize>,
+    members: Vec<usize>,
+}
+
+impl Clusters {
+    /// The clusters, in order of their first index.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &[usize]> {
+        self.starts.windows(2).filter_map(|w| match w {
+            [a, b] => self.members.get(*a..*b),
+            _ => None,
+        })
+    }
+}
+
+/// Numbers `0..n` of `n` items, by counting: the start of each number's run in `order`, and
+/// `order` itself (the items of each number, in item order).
+fn counting_sort(numbers: impl Iterator<Item = usize> + Clone, n: usize) -> (Vec<usize>, Vec<usize>) {
+    let mut starts = vec![0usize; n + 1];
+    let mut total = 0;
+    for k in numbers.clone() {
+        if let Some(count) = starts.get_mut(k + 1) {
+            *count += 1;
+            total += 1;
+        }
+    }
+    for k in 1..starts.len() {
+        let prev = starts.get(k - 1).copied().unwrap_or(0);
+        if let Some(s) = starts.get_mut(k) {
+            *s += prev;
+        }
+    }
+    let mut fill = starts.clone();
+    let mut order = vec![0usize; total];
+    for (item, k) in numbers.enumerate() {
+        if let Some(at) = fill.get_mut(k) {
+            if let Some(slot) = order.get_mut(*at) {
+                *slot = item;
+            }
+            *at += 1;
+        }
+    }
+    (starts, order)
+}
+
+/// One code of an entry: (concept, the entry's interval, the entry).
+type Coded = (usize, Option<(i64, i64)>, usize);
+
+/// Group `entries` (sorted by the caller) into clusters of duplicates.
+///
+/// One pass reads what is needed of each entry into small records; the rest works on those,
+/// never on the entries, whose fields are spread over the heap.
+pub(crate) fn clusters(entries: &[&Entry]) -> Clusters {
+    let n = entries.len();
+    let mut sets = Sets((0..n).collect());
+
+    // Each (kind, system, code) gets a dense number in order of first use; the map only numbers.
+    let mut concepts: HashMap<(EntryKind, &str, &str), usize, BuildHasherDefault<Fnv>> = HashMap::default();
+    // One per code of each entry, in entry order.
+    let mut coded: Vec<Coded> = Vec::with_capacity(n + n / 4);
     let mut by_content: BTreeMap<(EntryKind, String), Vec<usize>> = BTreeMap::new();
+    let mut facts = Vec::with_capacity(n);
     for (i, e) in entries.iter().enumerate() {
-        let w = window(e);
-        let codes: Vec<(&str, &str)> = match w {
-            Window::Content => Vec::new(),
-            _ => e
-                .clinical()
-                .code
-                .iter()
-                .flat_map(|cc| cc.codings.iter())
-                .filter_map(|k| Some((k.system.as_deref()?, k.code.as_deref()?)))
-                .collect(),
-        };
-        if codes.is_empty() {
-            by_content.entry((e.kind(), content_key(e))).or_default().push(i);
+        let fact = Fact { kind: e.kind(), window: window(e), interval: interval(e), absence: absence(e) };
+        let before = coded.len();
+        if fact.window != Window::Content {
+            let codings = e.clinical().code.iter().flat_map(|cc| cc.codings.iter());
+            for (system, code) in codings.filter_map(|k| Some((k.system.as_deref()?, k.code.as_deref()?))) {
+                let next = concepts.len();
+                let concept = *concepts.entry((fact.kind, system, code)).or_insert(next);
+                coded.push((concept, fact.interval, i));
+            }
         }
-        for (system, code) in codes {
-            coded.entry((e.kind(), system, code)).or_default().push(i);
+        if coded.len() == before {
+            by_content.entry((fact.kind, content_key(e))).or_default().push(i);
         }
+        facts.push(fact);
     }
     for members in by_content.values() {
         for pair in members.windows(2) {
@@ -121,41 +217,58 @@ pub(crate) fn clusters(entries: &[&Entry]) -> Vec<Vec<usize>> {
             }
         }
     }
-    for members in coded.values() {
-        link_in_time(entries, members, &mut sets);
+
+    // Concept blocks, each in entry order: its first entry decides the window.
+    let (block_starts, order) = counting_sort(coded.iter().map(|c| c.0), concepts.len());
+    let mut block: Vec<(Option<(i64, i64)>, usize)> = Vec::new();
+    for w in block_starts.windows(2) {
+        let [a, b] = w else { continue };
+        block.clear();
+        block.extend(order.get(*a..*b).unwrap_or_default().iter().filter_map(|&k| coded.get(k)).map(|c| (c.1, c.2)));
+        let Some(window) = block.first().and_then(|&(_, i)| facts.get(i)).map(|f: &Fact| f.window) else { continue };
+        link(window, &mut block, &mut sets);
     }
-    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for i in 0..entries.len() {
+
+    // Roots are each set's smallest index, so numbering sets in index order numbers them in
+    // order of their first index.
+    let mut cluster_of = vec![0usize; n];
+    let mut count = 0;
+    for i in 0..n {
         let root = sets.find(i);
-        groups.entry(root).or_default().push(i);
+        let c = if root == i {
+            count += 1;
+            count - 1
+        } else {
+            cluster_of.get(root).copied().unwrap_or(0)
+        };
+        if let Some(slot) = cluster_of.get_mut(i) {
+            *slot = c;
+        }
     }
-    groups.into_values().collect()
+    let (starts, members) = counting_sort(cluster_of.iter().copied(), count);
+    Clusters { facts, starts, members }
 }
 
-/// Link members of one concept block whose times are compatible: sweep in start order, joining
-/// an entry to the running chain when it starts within the window after the chain's latest end.
-fn link_in_time(entries: &[&Entry], members: &[usize], sets: &mut Sets) {
-    let Some(first) = members.first().and_then(|&i| entries.get(i)) else { return };
-    match window(first) {
+/// Link the entries of one concept block (given in entry order, with their intervals) whose
+/// times are compatible: sweep in start order, joining an entry to the running chain when it
+/// starts within the window after the chain's latest end.
+fn link(window: Window, block: &mut [(Option<(i64, i64)>, usize)], sets: &mut Sets) {
+    match window {
         Window::Any | Window::Content => {
-            for pair in members.windows(2) {
-                if let [a, b] = pair {
+            for pair in block.windows(2) {
+                if let [(_, a), (_, b)] = pair {
                     sets.union(*a, *b);
                 }
             }
         }
         Window::Within { seconds, required } => {
-            let mut timed = Vec::new();
-            let mut untimed = Vec::new();
-            for &i in members {
-                match entries.get(i).and_then(|e| interval(e)) {
-                    Some((start, end)) => timed.push((start, end, i)),
-                    None => untimed.push(i),
-                }
-            }
-            timed.sort_unstable();
+            // Timed entries by (start, end, entry), then the untimed ones in entry order.
+            block.sort_unstable_by_key(|&(interval, i)| (interval.is_none(), interval, i));
+            let timed = block.iter().take_while(|(interval, _)| interval.is_some()).count();
+            let (timed, untimed) = block.split_at(timed);
             let mut chain: Option<(i64, usize)> = None;
-            for &(start, end, i) in &timed {
+            for &(interval, i) in timed {
+                let Some((start, end)) = interval else { continue };
                 chain = match chain {
                     Some((latest, head)) if start.saturating_sub(latest) <= seconds => {
                         sets.union(head, i);
@@ -166,9 +279,8 @@ fn link_in_time(entries: &[&Entry], members: &[usize], sets: &mut Sets) {
             }
             // Without a time, an entry of a kind where time is optional joins its concept.
             if !required {
-                let anchor = timed.first().map(|t| t.2).or_else(|| untimed.first().copied());
-                if let Some(anchor) = anchor {
-                    for &i in &untimed {
+                if let Some(&(_, anchor)) = timed.first().or_else(|| untimed.first()) {
+                    for &(_, i) in untimed {
                         sets.union(anchor, i);
                     }
                 }

@@ -92,9 +92,9 @@ fn is_patient_entry(e: &Entry) -> bool {
 /// ```
 pub fn merge(records: &[Record], options: &MergeOptions) -> Result<(Record, MergeReport), MergeError> {
     // Every source's patient becomes an entry of that source (unless it already is one).
-    let mut entries: Vec<Entry> = Vec::new();
+    let mut patient_entries: Vec<Option<Entry>> = Vec::with_capacity(records.len());
     for r in records {
-        entries.extend(r.entries.iter().cloned());
+        let mut entry = None;
         if let Some(p) = &r.patient {
             let present = r.entries.iter().any(|e| is_patient_entry(e) && e.resource() == p.resource());
             if !present {
@@ -107,15 +107,17 @@ pub fn merge(records: &[Record], options: &MergeOptions) -> Result<(Record, Merg
                     patient_source(r).as_str(),
                     format!("{PATIENT_ENTRY_PREFIX}{}", id.unwrap_or_default()),
                 );
-                if let Ok(e) = Entry::new(provenance, p.resource().clone()) {
-                    entries.push(e);
-                }
+                entry = Entry::new(provenance, p.resource().clone()).ok();
             }
         }
+        patient_entries.push(entry);
     }
-    entries
-        .sort_by(|a, b| EntryRef::of(a).cmp(&EntryRef::of(b)).then(a.resource().as_str().cmp(b.resource().as_str())));
-    entries.dedup_by(|a, b| a.provenance() == b.provenance() && a.resource() == b.resource());
+    // Sorted and deduplicated by reference, then cloned once: entries are large, references small.
+    let mut order: Vec<&Entry> =
+        records.iter().zip(&patient_entries).flat_map(|(r, patient)| r.entries.iter().chain(patient.iter())).collect();
+    order.sort_by(|a, b| assertion::by_ref(a, b).then_with(|| a.resource().as_str().cmp(b.resource().as_str())));
+    order.dedup_by(|a, b| a.provenance() == b.provenance() && a.resource() == b.resource());
+    let entries: Vec<Entry> = order.into_iter().cloned().collect();
 
     let mut patients: Vec<&Patient> = Vec::new();
     let candidates: Vec<Patient> =
@@ -168,15 +170,18 @@ fn check_identity(patients: &[&Patient], options: &MergeOptions) -> Result<Ident
 fn report(record: &Record, identity: IdentityReport) -> MergeReport {
     let v = view(record);
     let mut counts: BTreeMap<&SourceId, SourceCount> = BTreeMap::new();
-    for e in &record.entries {
-        let c = counts.entry(&e.provenance().source).or_insert_with(|| SourceCount {
-            source: e.provenance().source.clone(),
+    // Entries come by source when merged: one map update per run of a source.
+    for run in record.entries.chunk_by(|a, b| a.provenance().source == b.provenance().source) {
+        let Some(first) = run.first() else { continue };
+        let source = &first.provenance().source;
+        let c = counts.entry(source).or_insert_with(|| SourceCount {
+            source: source.clone(),
             entries: 0,
             current: 0,
             retracted: 0,
             superseded: 0,
         });
-        c.entries += 1;
+        c.entries += run.len();
     }
     for r in &v.retracted {
         if let Some(c) = counts.get_mut(&r.source) {

@@ -1,17 +1,17 @@
 //! The clinical view: one item per clinical fact, derived deterministically from the set of
 //! source assertions in a record.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::absent::{absence, list_of, Absence};
+use super::absent::{list_of, Absence};
 use super::assertion::{current, EntryRef};
 use super::cluster::clusters;
 use super::report::{Conflict, Folded, Resolution, Suppressed};
-use super::value::{comparable, loinc, same_value};
+use super::value::{comparable, loinc, same_value, Comparable};
 use crate::json::Json;
-use crate::model::{Entry, EntryKind, Record, Resource, SourceKind};
+use crate::model::{Entry, EntryKind, Record, Resource, SourceId, SourceKind};
 
 /// One clinical fact as a reader sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -52,12 +52,6 @@ fn recorded(e: &Entry) -> i64 {
     e.provenance().recorded.or(c.recorded).or(c.time).map_or(i64::MIN, |t| t.latest())
 }
 
-/// Representative order: clinicians' decisions first, then the latest recorded, then by reference.
-fn rank(record: &Record, e: &Entry) -> (bool, i64, EntryRef) {
-    let clinician = record.source(&e.provenance().source).is_some_and(|s| s.kind == SourceKind::Clinician);
-    (clinician, recorded(e), EntryRef::of(e))
-}
-
 fn severity(criticality: Option<&str>) -> u8 {
     match criticality {
         Some("high") => 3,
@@ -75,20 +69,13 @@ fn active(status: Option<&str>) -> Option<bool> {
     }
 }
 
-/// A medication's dose as comparable text: the first dosage's dose quantity, else its text.
-fn dose(e: &Entry) -> String {
-    let Ok(tree) = e.resource().json() else { return String::new() };
-    let dosage = tree.get("dosageInstruction").or_else(|| tree.get("dosage")).and_then(Json::as_array);
-    let first = dosage.and_then(|d| d.first());
-    first
-        .and_then(|d| d.pointer("/doseAndRate/0/doseQuantity"))
-        .map(|q| {
-            let value = q.get("value").and_then(Json::as_f64).map(|v| v.to_string()).unwrap_or_default();
-            let unit = q.get("code").or_else(|| q.get("unit")).and_then(Json::as_str).unwrap_or_default();
-            format!("{value} {unit}")
-        })
-        .or_else(|| first.and_then(|d| d.get("text")).and_then(Json::as_str).map(str::to_owned))
-        .unwrap_or_default()
+fn criticality(e: &Entry) -> Option<&str> {
+    e.clinical().criticality.as_deref()
+}
+
+/// A medication's dose as comparable text (extracted with the entry's clinical view).
+fn dose(e: &Entry) -> &str {
+    e.clinical().dose.as_deref().unwrap_or_default()
 }
 
 /// Replace a top-level string member of a resource (used for the most severe criticality).
@@ -111,99 +98,133 @@ fn conflict(kind: EntryKind, field: &str, members: &[&Entry], resolution: Resolu
 }
 
 /// Split a cluster into groups that agree on `key`, in member order.
-fn partition<'r, K: PartialEq>(
-    members: &[&'r Entry],
-    key: impl Fn(&Entry) -> K,
-    same: impl Fn(&K, &K) -> bool,
-) -> Vec<Vec<&'r Entry>> {
-    let mut groups: Vec<(K, Vec<&Entry>)> = Vec::new();
-    for e in members {
-        let k = key(e);
+fn partition<K>(members: &[usize], key: impl Fn(usize) -> K, same: impl Fn(&K, &K) -> bool) -> Vec<Vec<usize>> {
+    let mut groups: Vec<(K, Vec<usize>)> = Vec::new();
+    for &i in members {
+        let k = key(i);
         match groups.iter_mut().find(|(g, _)| same(g, &k)) {
-            Some((_, v)) => v.push(e),
-            None => groups.push((k, vec![e])),
+            Some((_, v)) => v.push(i),
+            None => groups.push((k, vec![i])),
         }
     }
     groups.into_iter().map(|(_, v)| v).collect()
 }
 
+/// A view item before it is built: indices into the live entries.
+struct Item {
+    /// The representative.
+    rep: usize,
+    /// Where its members (in index order) are in [`Builder::members`].
+    members: std::ops::Range<usize>,
+    /// Fields resolution changed, with their new values.
+    changed: Vec<(&'static str, String)>,
+}
+
+/// Builds the view over the live entries, sorted by reference: an entry's index orders it as
+/// its [`EntryRef`] would, without building one.
 struct Builder<'r> {
     record: &'r Record,
-    items: Vec<ViewItem>,
+    live: &'r [&'r Entry],
+    /// Whether any source is a clinician.
+    clinicians: bool,
+    items: Vec<Item>,
+    members: Vec<usize>,
     conflicts: Vec<Conflict>,
 }
 
 impl<'r> Builder<'r> {
-    fn item(&mut self, members: &[&'r Entry], changed: Vec<(&str, String)>) {
-        let Some(rep) = members.iter().copied().max_by_key(|e| rank(self.record, e)) else { return };
-        let mut resource = rep.resource().clone();
-        let mut fields = Vec::new();
-        for (key, value) in changed {
-            resource = with_member(&resource, key, &value);
-            fields.push(key.to_owned());
-        }
-        let mut refs: Vec<EntryRef> = members.iter().map(|e| EntryRef::of(e)).collect();
-        refs.sort();
-        self.items.push(ViewItem {
-            kind: rep.kind(),
-            representative: EntryRef::of(rep),
-            members: refs,
-            resource,
-            changed: fields,
-        });
+    fn entry(&self, i: usize) -> Option<&'r Entry> {
+        self.live.get(i).copied()
     }
 
-    fn cluster(&mut self, members: Vec<&'r Entry>) {
-        let Some(first) = members.first() else { return };
+    fn entries(&self, members: &[usize]) -> Vec<&'r Entry> {
+        members.iter().filter_map(|&i| self.entry(i)).collect()
+    }
+
+    /// Representative order: clinicians' decisions first, then the latest recorded, then by
+    /// reference.
+    fn rank(&self, i: usize) -> (bool, i64, usize) {
+        let Some(e) = self.entry(i) else { return (false, i64::MIN, i) };
+        let clinician = self.clinicians
+            && self.record.source(&e.provenance().source).is_some_and(|s| s.kind == SourceKind::Clinician);
+        (clinician, recorded(e), i)
+    }
+
+    fn representative(&self, members: &[usize]) -> Option<usize> {
+        match members {
+            [one] => Some(*one),
+            _ => members.iter().copied().max_by_key(|&i| self.rank(i)),
+        }
+    }
+
+    fn item(&mut self, members: &[usize], changed: Vec<(&'static str, String)>) {
+        let Some(rep) = self.representative(members) else { return };
+        let start = self.members.len();
+        self.members.extend_from_slice(members);
+        self.items.push(Item { rep, members: start..self.members.len(), changed });
+    }
+
+    /// One cluster (indices in index order) gives one item, or one per disagreeing group.
+    fn cluster(&mut self, members: &[usize]) {
+        if members.len() == 1 {
+            // Nothing to fold, resolve or disagree with.
+            self.item(members, Vec::new());
+            return;
+        }
+        let Some(first) = members.first().and_then(|&i| self.entry(i)) else { return };
         let kind = first.kind();
         match kind {
             EntryKind::Allergy => {
-                let worst =
-                    members.iter().map(|e| e.clinical().criticality.as_deref()).max_by_key(|c| severity(*c)).flatten();
-                let differ = members.iter().any(|e| severity(e.clinical().criticality.as_deref()) != severity(worst));
+                let entries = self.entries(members);
+                let worst = entries.iter().map(|e| criticality(e)).max_by_key(|c| severity(*c)).flatten();
+                let differ = entries.iter().any(|e| severity(criticality(e)) != severity(worst));
                 let mut changed = Vec::new();
                 if differ {
-                    self.conflicts.push(conflict(kind, "criticality", &members, Resolution::MostSevere));
+                    self.conflicts.push(conflict(kind, "criticality", &entries, Resolution::MostSevere));
                     if let Some(w) = worst {
                         changed.push(("criticality", w.to_owned()));
                     }
                 }
-                let rep_criticality = members
-                    .iter()
-                    .copied()
-                    .max_by_key(|e| rank(self.record, e))
-                    .and_then(|e| e.clinical().criticality.clone());
-                changed.retain(|(_, v)| Some(v) != rep_criticality.as_ref());
-                self.item(&members, changed);
+                let rep_criticality = self.representative(members).and_then(|i| self.entry(i)).and_then(criticality);
+                changed.retain(|(_, v)| Some(v.as_str()) != rep_criticality);
+                self.item(members, changed);
             }
             EntryKind::Condition => {
+                let entries = self.entries(members);
                 let states: BTreeSet<bool> =
-                    members.iter().filter_map(|e| active(e.clinical().clinical_status.as_deref())).collect();
+                    entries.iter().filter_map(|e| active(e.clinical().clinical_status.as_deref())).collect();
                 if states.len() > 1 {
-                    self.conflicts.push(conflict(kind, "clinicalStatus", &members, Resolution::Latest));
+                    self.conflicts.push(conflict(kind, "clinicalStatus", &entries, Resolution::Latest));
                 }
-                self.item(&members, Vec::new());
+                self.item(members, Vec::new());
             }
             EntryKind::Observation => {
-                let code = loinc(first).map(str::to_owned);
-                let groups = partition(&members, comparable, |a, b| same_value(code.as_deref(), a, b));
+                let code = loinc(first);
+                let live = self.live;
+                let value = |i: usize| live.get(i).map_or(Comparable::None, |e| comparable(e));
+                let groups = partition(members, value, |a, b| same_value(code, a, b));
                 if groups.len() > 1 {
-                    self.conflicts.push(conflict(kind, "value", &members, Resolution::BothShown));
+                    self.conflicts.push(conflict(kind, "value", &self.entries(members), Resolution::BothShown));
                 }
                 for g in groups {
                     self.item(&g, Vec::new());
                 }
             }
             EntryKind::Medication if first.clinical().resource_type != "Medication" => {
-                let groups = partition(&members, dose, |a, b| a.is_empty() || b.is_empty() || a == b);
+                let live = self.live;
+                let groups = partition(
+                    members,
+                    |i| live.get(i).map_or("", |e| dose(e)),
+                    |a, b| a.is_empty() || b.is_empty() || a == b,
+                );
                 if groups.len() > 1 {
-                    self.conflicts.push(conflict(kind, "dosage", &members, Resolution::BothShown));
+                    self.conflicts.push(conflict(kind, "dosage", &self.entries(members), Resolution::BothShown));
                 }
                 for g in groups {
                     self.item(&g, Vec::new());
                 }
             }
-            _ => self.item(&members, Vec::new()),
+            _ => self.item(members, Vec::new()),
         }
     }
 }
@@ -233,95 +254,150 @@ impl<'r> Builder<'r> {
 /// ```
 pub fn view(record: &Record) -> View {
     let cur = current(&record.entries);
+    // By (source, id), each once: the order of their references.
     let mut live = cur.live;
-    live.sort_by(|a, b| EntryRef::of(a).cmp(&EntryRef::of(b)));
 
     // Clinicians' decisions set aside the entries they settle; a rejection is not shown itself.
     let mut suppressed = Vec::new();
     let mut reconciled = Vec::new();
-    let mut set_aside: std::collections::BTreeMap<EntryRef, String> = std::collections::BTreeMap::new();
-    for d in &live {
-        if let Some(decision) = &d.provenance().decision {
-            let by = EntryRef::of(d);
-            for r in &decision.settles {
-                set_aside.insert(r.clone(), format!("settled by clinician decision {}/{}", by.source, by.id));
+    if cur.decisions {
+        let mut set_aside: BTreeMap<(&SourceId, &str, u32), String> = BTreeMap::new();
+        for d in &live {
+            if let Some(decision) = &d.provenance().decision {
+                let by = EntryRef::of(d);
+                for r in &decision.settles {
+                    set_aside.insert(
+                        (&r.source, r.id.as_str(), r.version),
+                        format!("settled by clinician decision {}/{}", by.source, by.id),
+                    );
+                }
+                let mut entries = decision.settles.clone();
+                entries.sort();
+                let mut sources: Vec<_> = entries.iter().map(|r| r.source.clone()).collect();
+                sources.sort();
+                sources.dedup();
+                reconciled.push(Conflict {
+                    id: format!("{}/reconciled/{}/{}", d.kind(), by.source, by.id),
+                    kind: d.kind(),
+                    field: "reconciled".to_owned(),
+                    entries,
+                    sources,
+                    resolution: Resolution::Clinician,
+                });
             }
-            let mut entries = decision.settles.clone();
-            entries.sort();
-            let mut sources: Vec<_> = entries.iter().map(|r| r.source.clone()).collect();
-            sources.sort();
-            sources.dedup();
-            reconciled.push(Conflict {
-                id: format!("{}/reconciled/{}/{}", d.kind(), by.source, by.id),
-                kind: d.kind(),
-                field: "reconciled".to_owned(),
-                entries,
-                sources,
-                resolution: Resolution::Clinician,
-            });
         }
+        live.retain(|e| {
+            let p = e.provenance();
+            if let Some(reason) = set_aside.get(&(&p.source, p.id.as_str(), p.version)) {
+                suppressed.push(Suppressed { entry: EntryRef::of(e), reason: reason.clone() });
+                return false;
+            }
+            !matches!(&p.decision, Some(d) if d.action == crate::model::DecisionAction::Reject)
+        });
     }
-    live.retain(|e| {
-        let r = EntryRef::of(e);
-        if let Some(reason) = set_aside.get(&r) {
-            suppressed.push(Suppressed { entry: r, reason: reason.clone() });
-            return false;
-        }
-        !matches!(&e.provenance().decision, Some(d) if d.action == crate::model::DecisionAction::Reject)
-    });
-    let mut b = Builder { record, items: Vec::new(), conflicts: reconciled };
-    for group in clusters(&live) {
-        b.cluster(group.iter().filter_map(|&i| live.get(i).copied()).collect());
+
+    let clusters = clusters(&live);
+    let facts = &clusters.facts;
+    let mut b = Builder {
+        record,
+        live: &live,
+        clinicians: record.sources.iter().any(|s| s.kind == SourceKind::Clinician),
+        items: Vec::new(),
+        members: Vec::new(),
+        conflicts: reconciled,
+    };
+    for group in clusters.iter() {
+        b.cluster(group);
     }
-    let mut items = b.items;
+    let Builder { items, members, conflicts, .. } = b;
+    let entry_of = |i: usize| live.get(i).copied();
 
     // Absent and unknown: a positive entry outweighs "no known …" and "no information" of the
     // same list; "no known …" outweighs "no information". Neither is ever evidence against a
-    // positive entry.
-    let by_ref: std::collections::BTreeMap<EntryRef, &Entry> = live.iter().map(|e| (EntryRef::of(e), *e)).collect();
-    let entry_of = |r: &EntryRef| by_ref.get(r).copied();
-    let mut with_positive = BTreeSet::new();
-    let mut with_known_absent = BTreeSet::new();
-    for e in items.iter().filter_map(|item| entry_of(&item.representative)) {
-        match absence(e) {
-            Absence::Positive => with_positive.insert(list_of(e)),
-            Absence::KnownAbsent => with_known_absent.insert(list_of(e)),
-            Absence::NoInformation => false,
-        };
-    }
-    items.retain(|item| {
-        let Some(e) = entry_of(&item.representative) else { return true };
-        let list = list_of(e);
-        let reason = match absence(e) {
-            Absence::Positive => return true,
-            _ if with_positive.contains(list) => {
-                format!("absent/unknown statement about {list} outweighed by a positive entry")
-            }
-            Absence::NoInformation if with_known_absent.contains(list) => {
-                format!("no information about {list} outweighed by a known-absent statement")
-            }
-            _ => return true,
-        };
-        suppressed.extend(item.members.iter().map(|m| Suppressed { entry: m.clone(), reason: reason.clone() }));
-        false
-    });
-
-    let time = |item: &ViewItem| {
-        entry_of(&item.representative).and_then(|e| e.clinical().time).map_or(i64::MIN, |t| t.earliest())
-    };
-    // One key per item (its time needs a lookup): sorting with the lookup in the comparator was
-    // most of the view's cost on large records (n log² n).
-    items.sort_by_cached_key(|x| (x.kind, time(x), x.representative.clone()));
-    let folded = items
+    // positive entry. Few items are not positive: only their lists are looked for.
+    let absence_of = |item: &Item| facts.get(item.rep).map_or(Absence::Positive, |f| f.absence);
+    let list = |item: &Item| entry_of(item.rep).map_or("", list_of);
+    let not_positive: Vec<(usize, Absence, &'static str)> = items
         .iter()
-        .filter(|i| i.members.len() > 1)
-        .map(|i| Folded { kind: i.kind, representative: i.representative.clone(), members: i.members.clone() })
+        .enumerate()
+        .filter(|(_, item)| absence_of(item) != Absence::Positive)
+        .map(|(k, item)| (k, absence_of(item), list(item)))
         .collect();
-    let mut conflicts = b.conflicts;
+    let mut with_positive = BTreeSet::new();
+    if !not_positive.is_empty() {
+        let wanted: BTreeSet<&str> = not_positive.iter().map(|&(_, _, l)| l).collect();
+        for item in items.iter().filter(|item| absence_of(item) == Absence::Positive) {
+            let l = list(item);
+            if wanted.contains(l) {
+                with_positive.insert(l);
+                if with_positive.len() == wanted.len() {
+                    break;
+                }
+            }
+        }
+    }
+    let with_known_absent: BTreeSet<&str> =
+        not_positive.iter().filter(|&&(_, a, _)| a == Absence::KnownAbsent).map(|&(_, _, l)| l).collect();
+    let refs = |range: &std::ops::Range<usize>| -> Vec<EntryRef> {
+        members.get(range.clone()).unwrap_or_default().iter().filter_map(|&i| entry_of(i)).map(EntryRef::of).collect()
+    };
+    let mut dropped = vec![false; items.len()];
+    for &(k, a, list) in &not_positive {
+        let reason = if with_positive.contains(list) {
+            format!("absent/unknown statement about {list} outweighed by a positive entry")
+        } else if a == Absence::NoInformation && with_known_absent.contains(list) {
+            format!("no information about {list} outweighed by a known-absent statement")
+        } else {
+            continue;
+        };
+        let Some(item) = items.get(k) else { continue };
+        suppressed.extend(refs(&item.members).into_iter().map(|m| Suppressed { entry: m, reason: reason.clone() }));
+        if let Some(d) = dropped.get_mut(k) {
+            *d = true;
+        }
+    }
+
+    // Items are built in cluster order, which reads the entries in about the order they lie in
+    // memory, then put in view order: by one key per item, (kind, time, representative), where
+    // the representative's index orders it as its reference would.
+    let mut order: Vec<(EntryKind, i64, usize, usize)> = Vec::with_capacity(items.len());
+    let mut built: Vec<Option<(ViewItem, Option<Folded>)>> = Vec::with_capacity(items.len());
+    for (k, (item, &dropped)) in items.iter().zip(&dropped).enumerate() {
+        let (Some(fact), Some(e), false) = (facts.get(item.rep), entry_of(item.rep), dropped) else {
+            built.push(None);
+            continue;
+        };
+        let mut resource = e.resource().clone();
+        let mut fields = Vec::new();
+        for (key, value) in &item.changed {
+            resource = with_member(&resource, key, value);
+            fields.push((*key).to_owned());
+        }
+        let kind = fact.kind;
+        let representative = EntryRef::of(e);
+        let members = refs(&item.members);
+        let folded = (members.len() > 1).then(|| Folded {
+            kind,
+            representative: representative.clone(),
+            members: members.clone(),
+        });
+        built.push(Some((ViewItem { kind, representative, members, resource, changed: fields }, folded)));
+        order.push((kind, fact.interval.map_or(i64::MIN, |(start, _)| start), item.rep, k));
+    }
+    order.sort_unstable();
+    let mut view_items = Vec::with_capacity(order.len());
+    let mut folded = Vec::new();
+    for &(.., k) in &order {
+        if let Some((item, fold)) = built.get_mut(k).and_then(Option::take) {
+            view_items.push(item);
+            folded.extend(fold);
+        }
+    }
+    let mut conflicts = conflicts;
     conflicts.sort();
     suppressed.sort();
     let mut retracted: Vec<EntryRef> = cur.retracted.iter().map(|e| EntryRef::of(e)).collect();
     retracted.sort();
     let superseded = cur.superseded.iter().map(|e| EntryRef::of(e)).collect();
-    View { items, folded, conflicts, suppressed, retracted, superseded }
+    View { items: view_items, folded, conflicts, suppressed, retracted, superseded }
 }

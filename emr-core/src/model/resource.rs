@@ -1,5 +1,7 @@
 //! A FHIR resource kept exactly as received: the one source of truth of an entry.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 
@@ -36,9 +38,11 @@ pub enum ResourceError {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Resource {
-    raw: Box<RawValue>,
+    /// Shared: a resource is never changed in place, and the clinical view and merged records
+    /// copy resources by the million.
+    raw: Arc<RawValue>,
     /// Cached from the text, which stays the truth.
-    resource_type: Box<str>,
+    resource_type: Arc<str>,
 }
 
 impl Resource {
@@ -68,7 +72,7 @@ impl Resource {
         let resource_type =
             j.get("resourceType").and_then(Json::as_str).ok_or(ResourceError::MissingResourceType)?.into();
         // Our writer emits only valid JSON; serde_json re-checks it once here.
-        let raw = RawValue::from_string(j.to_compact_string()).map_err(|_| ResourceError::NotAnObject)?;
+        let raw = RawValue::from_string(j.to_compact_string()).map_err(|_| ResourceError::NotAnObject)?.into();
         Ok(Resource { raw, resource_type })
     }
 
@@ -146,7 +150,7 @@ impl Eq for Resource {}
 
 impl Serialize for Resource {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.raw.serialize(s)
+        RawValue::serialize(&self.raw, s)
     }
 }
 

@@ -114,6 +114,10 @@ pub struct Clinical {
     /// Allergy criticality: `low`, `high` or `unable-to-assess`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub criticality: Option<String>,
+    /// Medication dose as comparable text: the first dosage's dose quantity (`value unit`), else
+    /// its text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dose: Option<String>,
 }
 
 impl Clinical {
@@ -185,6 +189,7 @@ impl Clinical {
                 .map(CodeableConcept::from_json)
                 .collect(),
             criticality: string_at(j, "criticality"),
+            dose: if kind == EntryKind::Medication { dose(j) } else { None },
             resource_type,
         }
     }
@@ -236,6 +241,20 @@ fn choice_time(j: &Json<'_>, key: &str, bound: Bound) -> Option<PartialDate> {
             get("Period").and_then(period_bound).or_else(|| date("DateTime"))
         }
     })
+}
+
+/// The first dosage's dose quantity as `value unit`, else its text.
+fn dose(j: &Json<'_>) -> Option<String> {
+    let dosage = j.get("dosageInstruction").or_else(|| j.get("dosage")).and_then(Json::as_array);
+    let first = dosage.and_then(|d| d.first());
+    first
+        .and_then(|d| d.pointer("/doseAndRate/0/doseQuantity"))
+        .map(|q| {
+            let value = q.get("value").and_then(Json::as_f64).map(|v| v.to_string()).unwrap_or_default();
+            let unit = q.get("code").or_else(|| q.get("unit")).and_then(Json::as_str).unwrap_or_default();
+            format!("{value} {unit}")
+        })
+        .or_else(|| first.and_then(|d| d.get("text")).and_then(Json::as_str).map(str::to_owned))
 }
 
 fn observation_value(j: &Json<'_>) -> Option<ObservationValue> {
