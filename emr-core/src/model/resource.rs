@@ -89,7 +89,7 @@ impl Resource {
             j.get("resourceType").and_then(Json::as_str).ok_or(ResourceError::MissingResourceType)?.into();
         scratch.clear();
         json::push_compact(scratch, j);
-        Ok(Resource { raw: written_raw(scratch)?, resource_type })
+        Ok(Resource { raw: written_raw(scratch)?.into(), resource_type })
     }
 
     /// The compact JSON text.
