@@ -1,8 +1,8 @@
 //! The `.emr` file: an age-encrypted SQLite database image, handled in memory.
 //!
-//! Opening reads the file, decrypts it to memory and hands the image to an
-//! in-memory SQLite connection (`deserialize`); saving serializes the
-//! connection, encrypts, and replaces the file atomically. Plaintext never
+//! Opening decrypts the file as it is read, straight into the memory of an
+//! in-memory SQLite connection (`deserialize`); saving encrypts SQLite's image
+//! straight into a new file that atomically replaces the old one. Plaintext never
 //! touches the disk: the database has no file, SQLite keeps its journal and
 //! temporary tables in memory, and only ciphertext is written.
 //!
