@@ -11,7 +11,7 @@ use zeroize::Zeroizing;
 
 use crate::cli::{UnlockArgs, WriteArgs};
 use crate::error::CliError;
-use crate::store::{inspect, read_all, Key, KeyKind, RecipientKey, Stamp, Store, StoreError, WriteLock};
+use crate::store::{inspect, inspect_file, Key, KeyKind, RecipientKey, Stamp, Store, StoreError, WriteLock};
 
 /// Environment variable with the passphrase (for scripts; see `emr init --help` for the risks).
 pub const PASSPHRASE_ENV: &str = "EMR_PASSPHRASE";
@@ -27,7 +27,9 @@ type Identities = Vec<Box<dyn age::Identity + Send + Sync>>;
 /// # Errors
 /// Reading, decryption and key errors.
 pub fn open(path: &Path, unlock: &UnlockArgs) -> Result<Store, CliError> {
-    open_bytes(path, &read_all(path)?, unlock)
+    // Read from the file as it is decrypted, not into a buffer first.
+    let kind = inspect_file(path)?;
+    with_key(path, kind, unlock, |key| Store::load(path, key))
 }
 
 /// Open the bytes of a `.emr` file read from `path` (which names it in messages).
@@ -36,6 +38,16 @@ pub fn open(path: &Path, unlock: &UnlockArgs) -> Result<Store, CliError> {
 /// Decryption and key errors.
 pub fn open_bytes(path: &Path, bytes: &[u8], unlock: &UnlockArgs) -> Result<Store, CliError> {
     let kind = inspect(path, bytes)?;
+    with_key(path, kind, unlock, |key| Store::open_bytes(path, bytes, key))
+}
+
+/// The key for a file protected as `kind`, from the user, given to `open`.
+fn with_key(
+    path: &Path,
+    kind: KeyKind,
+    unlock: &UnlockArgs,
+    open: impl FnOnce(&Key<'_>) -> Result<Store, StoreError>,
+) -> Result<Store, CliError> {
     let identities;
     let key = match kind {
         KeyKind::Passphrase => {
@@ -65,7 +77,7 @@ pub fn open_bytes(path: &Path, bytes: &[u8], unlock: &UnlockArgs) -> Result<Stor
             Key::Identities(&identities)
         }
     };
-    Ok(Store::open_bytes(path, bytes, &key)?)
+    Ok(open(&key)?)
 }
 
 /// Take the write lock of `path`, then open it: the lock is held until dropped.

@@ -4,7 +4,8 @@
 //! decrypts it to the SQLite image. Failures are classified so that each has
 //! its own message: not age at all, truncated, damaged, or the wrong key.
 
-use std::io::{Cursor, Read, Seek, SeekFrom};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Cursor, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use age::secrecy::SecretString;
@@ -21,6 +22,8 @@ const TAG: usize = 16;
 const NONCE: usize = 16;
 /// SQLite's smallest page size: every database image is a multiple of it.
 const MIN_PAGE: usize = 512;
+/// How much of a file is read at a time to find the end of its header, and the read buffer.
+const HEADER_READ: usize = 64 * 1024;
 
 /// Environment variable lowering scrypt's cost. **For tests only**: a low work
 /// factor makes a passphrase much cheaper to guess.
@@ -97,7 +100,21 @@ pub(crate) fn open_stream<'a>(
     key: &Key<'_>,
 ) -> Result<(PlainReader<'a>, u64), StoreError> {
     let header_len = check_shape(path, bytes)?;
-    let decryptor = age::Decryptor::new_buffered(Cursor::new(bytes)).map_err(|e| classify(path, e))?;
+    open_reader(path, Cursor::new(bytes), bytes.len() - header_len, key)
+}
+
+/// Open a decrypting stream over a `.emr` file read from `input` (at its start), whose
+/// payload (after the header and nonce) is `payload_len` bytes, and the plaintext's length.
+///
+/// # Errors
+/// As for [`decrypt`].
+pub(crate) fn open_reader<R: BufRead + Seek>(
+    path: &Path,
+    input: R,
+    payload_len: usize,
+    key: &Key<'_>,
+) -> Result<(age::stream::StreamReader<R>, u64), StoreError> {
+    let decryptor = age::Decryptor::new_buffered(input).map_err(|e| classify(path, e))?;
     let scrypt_identity;
     let mut reader = match key {
         Key::Passphrase(p) => {
@@ -118,8 +135,54 @@ pub(crate) fn open_stream<'a>(
     let len = reader
         .seek(SeekFrom::End(0))
         .and_then(|len| reader.seek(SeekFrom::Start(0)).map(|_| len))
-        .map_err(|e| read_error(path, bytes.len() - header_len, e))?;
+        .map_err(|e| read_error(path, payload_len, e))?;
     Ok((reader, len))
+}
+
+/// An open `.emr` file, positioned at its start, whose outer shape was checked.
+pub(crate) struct OpenFile {
+    /// The file, buffered for age's header parser.
+    pub(crate) reader: BufReader<File>,
+    /// Bytes after the header and nonce.
+    pub(crate) payload_len: usize,
+}
+
+/// Open a `.emr` file for reading and check its outer shape, reading only its header.
+///
+/// The file is read through this one descriptor: a writer replacing it meanwhile
+/// (rename) does not change what is read.
+///
+/// # Errors
+/// [`StoreError::Missing`], [`StoreError::Io`], and those of [`inspect`] about the shape.
+pub(crate) fn open_file(path: &Path) -> Result<OpenFile, StoreError> {
+    let read_err = |e| StoreError::from_read(path, e);
+    let mut file = File::open(path).map_err(read_err)?;
+    let total = usize::try_from(file.metadata().map_err(read_err)?.len())
+        .map_err(|_| StoreError::Io { path: path.to_path_buf(), source: std::io::ErrorKind::FileTooLarge.into() })?;
+    // Read as much of the start as the header needs (it is usually a few hundred bytes).
+    let mut prefix = Vec::with_capacity(total.min(HEADER_READ));
+    let header_len = loop {
+        let want = (prefix.len() + HEADER_READ).min(total);
+        let got = (&mut file).take((want - prefix.len()) as u64).read_to_end(&mut prefix).map_err(read_err)?;
+        match shape(path, &prefix, total) {
+            Ok(Some(len)) => break len,
+            Ok(None) if got > 0 && prefix.len() < total => continue,
+            Ok(None) => return Err(StoreError::Truncated(path.to_path_buf())),
+            Err(e) => return Err(e),
+        }
+    };
+    file.seek(SeekFrom::Start(0)).map_err(read_err)?;
+    Ok(OpenFile { reader: BufReader::with_capacity(HEADER_READ, file), payload_len: total - header_len })
+}
+
+/// How a `.emr` file on disk is protected, reading only its header.
+///
+/// # Errors
+/// As for [`inspect`], plus [`StoreError::Missing`] and [`StoreError::Io`].
+pub fn inspect_file(path: &Path) -> Result<KeyKind, StoreError> {
+    let file = open_file(path)?;
+    let decryptor = age::Decryptor::new_buffered(file.reader).map_err(|e| classify(path, e))?;
+    Ok(if decryptor.is_scrypt() { KeyKind::Passphrase } else { KeyKind::Recipients })
 }
 
 /// Classify an error while reading the plaintext of a file whose payload is `payload_len` bytes.
@@ -142,7 +205,16 @@ pub(crate) fn payload_len(path: &Path, bytes: &[u8]) -> Result<usize, StoreError
 /// [`StoreError::Encrypt`] when age refuses the recipients (none, or an invalid
 /// [`SCRYPT_WORK_FACTOR_ENV`]).
 pub fn encrypt(protection: &Protection, plain: &[u8]) -> Result<Vec<u8>, StoreError> {
-    let encryptor = match protection {
+    let out = Vec::with_capacity(plain.len() + plain.len() / CHUNK * TAG + 512);
+    encrypt_into(encryptor(protection)?, plain, out).map_err(|e| StoreError::Encrypt(e.to_string()))
+}
+
+/// The encryptor for `protection`; it checks the recipients before anything is written.
+///
+/// # Errors
+/// As for [`encrypt`].
+pub(crate) fn encryptor(protection: &Protection) -> Result<age::Encryptor, StoreError> {
+    match protection {
         Protection::Passphrase(p) => {
             let mut r = age::scrypt::Recipient::new(p.clone());
             if let Some(log_n) = scrypt_work_factor()? {
@@ -158,12 +230,17 @@ pub fn encrypt(protection: &Protection, plain: &[u8]) -> Result<Vec<u8>, StoreEr
             age::Encryptor::with_recipients(boxed.iter().map(|r| r.as_ref() as &dyn age::Recipient))
         }
     }
-    .map_err(|e| StoreError::Encrypt(e.to_string()))?;
-    let mut out = Vec::with_capacity(plain.len() + plain.len() / CHUNK * TAG + 512);
-    let mut writer = encryptor.wrap_output(&mut out).map_err(|e| StoreError::Encrypt(e.to_string()))?;
-    std::io::Write::write_all(&mut writer, plain).map_err(|e| StoreError::Encrypt(e.to_string()))?;
-    writer.finish().map_err(|e| StoreError::Encrypt(e.to_string()))?;
-    Ok(out)
+    .map_err(|e| StoreError::Encrypt(e.to_string()))
+}
+
+/// Encrypt `plain` with `encryptor` into `out`, and return `out` with everything written to it.
+///
+/// # Errors
+/// The writer's I/O errors.
+pub(crate) fn encrypt_into<W: Write>(encryptor: age::Encryptor, plain: &[u8], out: W) -> std::io::Result<W> {
+    let mut writer = encryptor.wrap_output(out)?;
+    writer.write_all(plain)?;
+    writer.finish()
 }
 
 /// The scrypt work factor from [`SCRYPT_WORK_FACTOR_ENV`], if set.
@@ -182,20 +259,27 @@ pub fn scrypt_work_factor() -> Result<Option<u8>, StoreError> {
 
 /// Empty, not age, or a header that never ends; returns the header length (with the nonce).
 fn check_shape(path: &Path, bytes: &[u8]) -> Result<usize, StoreError> {
-    if bytes.is_empty() {
+    shape(path, bytes, bytes.len())?.ok_or_else(|| StoreError::Truncated(path.to_path_buf()))
+}
+
+/// [`check_shape`] on the first bytes (`prefix`) of a file of `total` bytes: `None` when
+/// the header does not end within `prefix`.
+fn shape(path: &Path, prefix: &[u8], total: usize) -> Result<Option<usize>, StoreError> {
+    if total == 0 {
         return Err(StoreError::Empty(path.to_path_buf()));
     }
-    let n = bytes.len().min(AGE_MAGIC.len());
-    if bytes.get(..n) != AGE_MAGIC.get(..n) {
+    let n = prefix.len().min(AGE_MAGIC.len());
+    if prefix.get(..n) != AGE_MAGIC.get(..n) {
         return Err(StoreError::NotAge(path.to_path_buf()));
     }
     // The header ends with the MAC line `--- <43 base64 chars>\n`, then comes the nonce.
-    let header_end = bytes.windows(5).position(|w| w == b"\n--- ").and_then(|at| {
-        bytes.get(at + 1..).and_then(|rest| rest.iter().position(|&b| b == b'\n')).map(|nl| at + 2 + nl)
+    let header_end = prefix.windows(5).position(|w| w == b"\n--- ").and_then(|at| {
+        prefix.get(at + 1..).and_then(|rest| rest.iter().position(|&b| b == b'\n')).map(|nl| at + 2 + nl)
     });
     match header_end {
-        Some(end) if bytes.len() >= end + NONCE => Ok(end + NONCE),
-        _ => Err(StoreError::Truncated(path.to_path_buf())),
+        Some(end) if total >= end + NONCE => Ok(Some(end + NONCE)),
+        Some(_) => Err(StoreError::Truncated(path.to_path_buf())),
+        None => Ok(None),
     }
 }
 

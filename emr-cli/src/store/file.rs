@@ -27,9 +27,20 @@ pub fn read_all(path: &Path) -> Result<Vec<u8>, StoreError> {
 /// [`StoreError::ReadOnly`], [`StoreError::DiskFull`] or [`StoreError::Io`];
 /// the file at `path` is then unchanged and no temporary file is left.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    write_atomic_with(path, |tmp| tmp.write_all(bytes))
+}
+
+/// Replace `path` with what `write` writes into a new temporary file, atomically and durably.
+///
+/// # Errors
+/// As for [`write_atomic`]; an error from `write` leaves the file unchanged too.
+pub(crate) fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> std::io::Result<()>,
+) -> Result<(), StoreError> {
     let dir = parent_of(path);
     let (tmp_path, mut tmp) = create_temp(path)?;
-    let written = tmp.write_all(bytes).and_then(|()| tmp.sync_all());
+    let written = write(&mut tmp).and_then(|()| tmp.sync_all());
     drop(tmp);
     if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp_path);

@@ -1,8 +1,8 @@
 //! The `.emr` file: an age-encrypted SQLite database image, handled in memory.
 //!
-//! Opening reads the file, decrypts it to memory and hands the image to an
-//! in-memory SQLite connection (`deserialize`); saving serializes the
-//! connection, encrypts, and replaces the file atomically. Plaintext never
+//! Opening decrypts the file as it is read, straight into the memory of an
+//! in-memory SQLite connection (`deserialize`); saving encrypts SQLite's image
+//! straight into a new file that atomically replaces the old one. Plaintext never
 //! touches the disk: the database has no file, SQLite keeps its journal and
 //! temporary tables in memory, and only ciphertext is written.
 //!
@@ -41,7 +41,7 @@ mod record;
 mod schema;
 mod verify;
 
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
@@ -49,7 +49,7 @@ use zeroize::Zeroize;
 
 pub use audit::{AuditRow, Stamp, GENESIS};
 pub use crypto::{
-    decrypt, encrypt, inspect, scrypt_work_factor, Key, KeyKind, Protection, MAX_SCRYPT_WORK_FACTOR,
+    decrypt, encrypt, inspect, inspect_file, scrypt_work_factor, Key, KeyKind, Protection, MAX_SCRYPT_WORK_FACTOR,
     MIN_SCRYPT_WORK_FACTOR, SCRYPT_WORK_FACTOR_ENV,
 };
 pub use entries::{entry_hash, Derived, EntryRow, Filter};
@@ -59,6 +59,9 @@ pub use lock::{lock_path, WriteLock};
 pub use recipient::{BadRecipient, RecipientKey};
 pub use schema::{check_header, APPLICATION_ID, FORMAT_VERSION};
 pub use verify::{Problem, Verification};
+
+/// Write buffer of [`Store::save`]: age writes 64 KiB chunks, which go past it straight to the file.
+const WRITE_BUFFER: usize = 8 * 1024;
 
 /// A reader that keeps its first error, which SQLite's deserialize would otherwise flatten.
 struct Tracked<R> {
@@ -110,8 +113,10 @@ impl Store {
     /// ([`StoreError::WrongIdentity`], [`StoreError::Truncated`]…) or checking the
     /// database ([`StoreError::NotEmrDatabase`], [`StoreError::NewerFormat`]).
     pub fn load(path: &Path, key: &Key<'_>) -> Result<Store, StoreError> {
-        let bytes = read_all(path)?;
-        Store::open_bytes(path, &bytes, key)
+        // Decrypted from the file as it is read: no copy of the whole ciphertext in memory.
+        let file = crypto::open_file(path)?;
+        let (reader, len) = crypto::open_reader(path, file.reader, file.payload_len, key)?;
+        Store::open_plain(path, reader, len, file.payload_len, key)
     }
 
     /// Open the bytes of a `.emr` file read from `path`.
@@ -119,8 +124,19 @@ impl Store {
     /// # Errors
     /// As for [`Store::load`], without the read errors.
     pub fn open_bytes(path: &Path, bytes: &[u8], key: &Key<'_>) -> Result<Store, StoreError> {
-        let (mut reader, len) = crypto::open_stream(path, bytes, key)?;
+        let (reader, len) = crypto::open_stream(path, bytes, key)?;
         let payload_len = crypto::payload_len(path, bytes)?;
+        Store::open_plain(path, reader, len, payload_len, key)
+    }
+
+    /// Open a decrypting `reader` of `len` plaintext bytes (from a payload of `payload_len`).
+    fn open_plain<R: Read + Seek>(
+        path: &Path,
+        mut reader: R,
+        len: u64,
+        payload_len: usize,
+        key: &Key<'_>,
+    ) -> Result<Store, StoreError> {
         let not_emr = || StoreError::NotEmrDatabase(path.to_path_buf());
         let len = usize::try_from(len).map_err(|_| not_emr())?;
         // The header is checked before SQLite sees anything (format version, application id).
@@ -150,13 +166,26 @@ impl Store {
 
     /// Encrypt the database and replace the file atomically.
     ///
+    /// The image is encrypted straight from SQLite's memory into the new file: no copy
+    /// of the plaintext or of the whole ciphertext in memory.
+    ///
     /// # Errors
     /// [`StoreError::ReadOnly`], [`StoreError::DiskFull`], [`StoreError::Io`] (the
     /// file is then unchanged), or [`StoreError::Encrypt`].
     pub fn save(&mut self, lock: &WriteLock) -> Result<(), StoreError> {
-        let bytes = self.encrypted()?;
+        // The recipients are checked before anything is written.
+        let encryptor = crypto::encryptor(&self.protection)?;
+        let path = self.path.clone();
+        let mut data = self.conn.serialize(rusqlite::MAIN_DB).map_err(|e| StoreError::db(&path, e))?;
         file::remove_stale_temps(lock.path());
-        write_atomic(lock.path(), &bytes)
+        let written = file::write_atomic_with(lock.path(), |tmp| {
+            let out = std::io::BufWriter::with_capacity(WRITE_BUFFER, tmp);
+            crypto::encrypt_into(encryptor, &data, out)?.flush()
+        });
+        if let rusqlite::serialize::Data::Owned(owned) = &mut data {
+            std::ops::DerefMut::deref_mut(owned).zeroize();
+        }
+        written
     }
 
     /// The encrypted file content, as [`Store::save`] would write it.

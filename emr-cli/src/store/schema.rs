@@ -27,7 +27,11 @@ const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
 /// - `entries`: each entry's FHIR resource JSON exactly as `Resource::as_str()`, its
 ///   provenance as JSON (source, id and version copied into columns for lookups), and
 ///   columns derived from the resource for queries (kind, first coding `system|code`,
-///   display text, clinical time as text and as a UTC second range, status).
+///   display text, clinical time as text and as a UTC second range, status). One index,
+///   on (source, id, version), for the version lookups of imports; `emr list`'s filters scan
+///   the table (their optional-parameter form cannot use an index). Files from earlier builds
+///   carry four more indexes (kind, code, date, status) that no query uses: harmless there;
+///   new files leave them out (≈ 5 % of the file).
 /// - `recipients`: the public keys the file is encrypted to (none for a passphrase file).
 /// - `audit`: the append-only, hash-chained log of changes (who, what, when, which row;
 ///   never clinical values).
@@ -52,10 +56,6 @@ CREATE TABLE entries (
     status TEXT
 );
 CREATE INDEX entries_provenance ON entries (source, source_id, version);
-CREATE INDEX entries_kind ON entries (kind);
-CREATE INDEX entries_code ON entries (code);
-CREATE INDEX entries_date ON entries (date_start);
-CREATE INDEX entries_status ON entries (status);
 CREATE TABLE recipients (key TEXT PRIMARY KEY, comment TEXT) WITHOUT ROWID;
 CREATE TABLE audit (
     seq INTEGER PRIMARY KEY,
@@ -76,10 +76,15 @@ pub(crate) fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch("PRAGMA temp_store = MEMORY; PRAGMA journal_mode = MEMORY; PRAGMA secure_delete = ON;")
 }
 
+/// SQLite page size of new files. Entry rows are about 1.1 KB: 16 KiB pages waste
+/// less at page ends than SQLite's default 4 KiB (≈ 10 % of the file). Any page size
+/// reads the same, so this is not a format change.
+pub const PAGE_SIZE: u32 = 16 * 1024;
+
 /// Create the tables of a new database and stamp its header.
 pub(crate) fn create(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(&format!(
-        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {FORMAT_VERSION}; {SCHEMA}"
+        "PRAGMA page_size = {PAGE_SIZE}; PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {FORMAT_VERSION}; {SCHEMA}"
     ))
 }
 
