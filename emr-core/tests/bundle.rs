@@ -93,3 +93,77 @@ fn bad_input_gives_a_distinct_clear_error() {
     ));
     assert!(matches!(seal(&Record::default(), &PASS, "2026-01-01".parse().unwrap()), Err(BundleError::NoPatient)));
 }
+
+/// The demo's two clinics merged: both sent some resources (a shared Practitioner, say) under
+/// the same full URLs.
+fn merged_demo() -> Record {
+    let clinic = |name: &str| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/demo").join(format!("{name}.json"));
+        import(&std::fs::read_to_string(path).unwrap(), &ImportOptions::default(), now()).unwrap().record
+    };
+    let (merged, _) =
+        emr_core::merge::merge(&[clinic("clinic-a"), clinic("clinic-b")], &emr_core::merge::MergeOptions::default())
+            .unwrap();
+    merged
+}
+
+/// The record's assertions in a stable order, each source's Patient left out: a merged record
+/// keeps it as a `patient:` entry, which comes back from an export as a `Patient/` entry (the
+/// resource is kept; its entry id differs).
+fn sorted_entries(r: &Record) -> Vec<(emr_core::model::Provenance, String)> {
+    let mut out: Vec<_> = r
+        .entries
+        .iter()
+        .filter(|e| e.resource().resource_type() != "Patient")
+        .map(|e| (e.provenance().clone(), e.resource().as_str().to_owned()))
+        .collect();
+    out.sort_by(|a, b| (&a.0.source, &a.0.id, a.0.version).cmp(&(&b.0.source, &b.0.id, b.0.version)));
+    out
+}
+
+/// Assert two lists of assertions are equal, naming the ones that differ.
+fn assert_same(got: &[(emr_core::model::Provenance, String)], want: &[(emr_core::model::Provenance, String)]) {
+    let missing: Vec<_> = want.iter().filter(|w| !got.contains(w)).map(|w| &w.0).collect();
+    let extra: Vec<_> = got.iter().filter(|g| !want.contains(g)).map(|g| &g.0).collect();
+    assert!(missing.is_empty() && extra.is_empty(), "missing: {missing:?}\nextra: {extra:?}");
+    assert_eq!(got.len(), want.len());
+}
+
+#[test]
+fn assertions_sharing_a_full_url_survive_export_and_the_bundle() {
+    let r = merged_demo();
+    let mut urls: Vec<_> = r.entries.iter().filter_map(|e| e.provenance().full_url.clone()).collect();
+    let all = urls.len();
+    urls.sort();
+    urls.dedup();
+    assert!(urls.len() < all, "the demo has assertions sharing a full URL (the case under test)");
+
+    // The collection Bundle gives every entry its own full URL (FHIR bdl-7)…
+    let text = emr_core::fhir::to_bundle(
+        &r,
+        &emr_core::fhir::ExportOptions { timestamp: "2026-11-01T00:00:00Z".parse().unwrap() },
+    );
+    let tree = json::parse(&text).unwrap();
+    let mut exported: Vec<&str> = tree
+        .get("entry")
+        .and_then(Json::as_array)
+        .unwrap()
+        .iter()
+        .filter_map(|e| e.get("fullUrl").and_then(Json::as_str))
+        .collect();
+    let n = exported.len();
+    exported.sort_unstable();
+    exported.dedup();
+    assert_eq!(exported.len(), n, "full URLs are unique in the exported Bundle");
+    // …and imports back to the same assertions, with the full URLs they came with.
+    let back = import(&text, &ImportOptions::default(), now()).unwrap().record;
+    assert_same(&sorted_entries(&back), &sorted_entries(&r));
+    assert_eq!(view(&back).items.len(), view(&r).items.len());
+
+    // The same through the sealed patient bundle.
+    let sealed = seal(&r, &PASS, "2026-11-01T00:00:00Z".parse().unwrap()).unwrap();
+    let opened = open(&sealed, &OpenKey::Passphrase("tulip-harbor-93"), now()).unwrap();
+    assert_same(&sorted_entries(&opened.record), &sorted_entries(&r));
+    assert_eq!(view(&opened.record).items.len(), view(&r).items.len());
+    assert_eq!(emr_core::query::timeline(&opened.record), emr_core::query::timeline(&r));
+}

@@ -21,6 +21,8 @@ pub(crate) struct Sources {
     pub found: BTreeMap<SourceId, Source>,
     /// Target full URL → source, from emr's own Provenance resources.
     declared: BTreeMap<String, SourceId>,
+    /// Target full URL → the full URL the entry came with, where an export had to rename it.
+    original: BTreeMap<String, String>,
 }
 
 /// The source id an emr-written `Provenance` names, if it is one.
@@ -53,9 +55,23 @@ impl Sources {
             for t in f.tree.get("target").and_then(Json::as_array).unwrap_or_default() {
                 if let Some(r) = t.get("reference").and_then(Json::as_str) {
                     self.declared.insert(r.to_owned(), id.clone());
+                    let renamed =
+                        t.get("extension").and_then(Json::as_array).unwrap_or_default().iter().find_map(|x| {
+                            (x.get("url").and_then(Json::as_str) == Some(super::export::ORIGINAL_FULL_URL))
+                                .then(|| x.get("valueUri").and_then(Json::as_str))
+                                .flatten()
+                        });
+                    if let Some(original) = renamed {
+                        self.original.insert(r.to_owned(), original.to_owned());
+                    }
                 }
             }
         }
+    }
+
+    /// The full URL an entry exported under `url` came with, if emr's export renamed it.
+    pub(crate) fn original_url(&self, url: &str) -> Option<&str> {
+        self.original.get(url).map(String::as_str)
     }
 
     /// The source for resource number `i`, if the input says who asserted it.

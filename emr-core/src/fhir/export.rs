@@ -69,14 +69,48 @@ fn is_uuid(id: &str) -> bool {
         && id.char_indices().all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { c == '-' } else { c.is_ascii_hexdigit() })
 }
 
-/// A reference to an entry from elsewhere in an exported Bundle.
-pub(crate) fn reference_to(entry: &Entry) -> String {
-    full_url(entry)
+/// The extension on a `Provenance.target` that keeps the full URL an entry came with when the
+/// export had to give it another one; import restores it.
+pub(crate) const ORIGINAL_FULL_URL: &str = "urn:emr:fullUrl";
+
+/// Full URLs unique within one Bundle (FHIR's bdl-7). Two sources may send the same resource
+/// under the same full URL (a shared Practitioner, say), and one source may send several
+/// versions of an entry: each assertion is exported, so each needs its own URL. The first
+/// keeps the URL it came with; a later one gets a stable URL of its own, and its Provenance
+/// target records the original ([`ORIGINAL_FULL_URL`]).
+#[derive(Default)]
+struct Urls(std::collections::BTreeSet<String>);
+
+impl Urls {
+    /// Reserve a URL that is not an entry's (the patient's).
+    fn reserve(&mut self, url: &str) {
+        self.0.insert(url.to_owned());
+    }
+
+    /// The URL `entry` is exported under, and the one it came with when that differs.
+    fn claim(&mut self, entry: &Entry) -> (String, Option<String>) {
+        let url = full_url(entry);
+        if self.0.insert(url.clone()) {
+            return (url, None);
+        }
+        let p = entry.provenance();
+        let mut n = 0u32;
+        loop {
+            let alt = urn_uuid(&format!("{}\u{0}{}\u{0}{}\u{0}{url}\u{0}{n}", p.source, p.id, p.version));
+            if self.0.insert(alt.clone()) {
+                return (alt, Some(url));
+            }
+            n += 1;
+        }
+    }
 }
+
+/// A Provenance target: the exported URL, when it was recorded, and the original URL if renamed.
+type Target = (String, Option<PartialDate>, Option<String>);
 
 /// A `Provenance` resource saying which source asserted the resources at `targets` (full URLs,
 /// with the recording time of each assertion).
-fn provenance(source: &Source, targets: &[(String, Option<PartialDate>)], fallback: &PartialDate) -> Json<'static> {
+fn provenance(source: &Source, targets: &[Target], fallback: &PartialDate) -> Json<'static> {
     let recorded = targets.iter().filter_map(|t| t.1).max_by_key(PartialDate::latest).unwrap_or(*fallback);
     let who = match &source.reference {
         Some(r) => obj(vec![("reference", s(r.clone())), ("display", s(source.name.clone().unwrap_or_default()))]),
@@ -92,7 +126,7 @@ fn provenance(source: &Source, targets: &[(String, Option<PartialDate>)], fallba
     obj(vec![
         ("resourceType", s("Provenance")),
         ("id", s(urn_uuid(&format!("provenance\u{0}{}", source.id)).trim_start_matches("urn:uuid:"))),
-        ("target", Json::Array(targets.iter().map(|t| obj(vec![("reference", s(t.0.clone()))])).collect())),
+        ("target", Json::Array(targets.iter().map(target).collect())),
         // `Provenance.recorded` is an instant: a partial date is widened to its start.
         ("recorded", s(instant(&recorded))),
         ("agent", Json::Array(vec![obj(vec![("type", agent_type), ("who", who)])])),
@@ -112,15 +146,27 @@ fn provenance(source: &Source, targets: &[(String, Option<PartialDate>)], fallba
     ])
 }
 
-/// The `Provenance` resources for `targets` (source, full URL, recording time): one per source.
+/// A `Provenance.target` reference, with the entry's original full URL when it was renamed.
+fn target(t: &Target) -> Json<'static> {
+    let mut members = Vec::new();
+    if let Some(original) = &t.2 {
+        let ext = obj(vec![("url", s(ORIGINAL_FULL_URL)), ("valueUri", s(original.clone()))]);
+        members.push(("extension", Json::Array(vec![ext])));
+    }
+    members.push(("reference", s(t.0.clone())));
+    obj(members)
+}
+
+/// The `Provenance` resources for `targets` (source, full URL, recording time, original URL):
+/// one per source.
 fn provenances_of(
     record: &Record,
-    targets: Vec<(&crate::model::SourceId, String, Option<PartialDate>)>,
+    targets: Vec<(&crate::model::SourceId, String, Option<PartialDate>, Option<String>)>,
     fallback: &PartialDate,
 ) -> Vec<Json<'static>> {
-    let mut by_source: BTreeMap<&crate::model::SourceId, Vec<(String, Option<PartialDate>)>> = BTreeMap::new();
-    for (source, url, recorded) in targets {
-        by_source.entry(source).or_default().push((url, recorded));
+    let mut by_source: BTreeMap<&crate::model::SourceId, Vec<Target>> = BTreeMap::new();
+    for (source, url, recorded, original) in targets {
+        by_source.entry(source).or_default().push((url, recorded, original));
     }
     by_source
         .into_iter()
@@ -136,10 +182,25 @@ fn provenances_of(
         .collect()
 }
 
-/// The `Provenance` resources of a record: one per source that has entries.
-pub(crate) fn provenances(record: &Record, entries: &[&Entry], fallback: &PartialDate) -> Vec<Json<'static>> {
-    let targets = entries.iter().map(|e| (&e.provenance().source, reference_to(e), e.provenance().recorded)).collect();
-    provenances_of(record, targets, fallback)
+/// Every entry of a record with the URL it is exported under (unique, see [`Urls`]) and the
+/// original one when renamed, the patient's URL reserved first; and the `Provenance` resources
+/// naming them, one per source that has entries.
+fn entries_and_provenances<'r>(
+    record: &'r Record,
+    fallback: &PartialDate,
+) -> (Vec<(String, &'r Entry)>, Vec<Json<'static>>) {
+    let mut urls = Urls::default();
+    if let Some(tree) = record.patient.as_ref().and_then(|p| p.resource().json().ok()) {
+        urls.reserve(&patient_url(&tree));
+    }
+    let mut out = Vec::with_capacity(record.entries.len());
+    let mut targets = Vec::with_capacity(record.entries.len());
+    for e in &record.entries {
+        let (url, original) = urls.claim(e);
+        targets.push((&e.provenance().source, url.clone(), e.provenance().recorded, original));
+        out.push((url, e));
+    }
+    (out, provenances_of(record, targets, fallback))
 }
 
 /// Export the clinical view (`merge::view`) as a `collection` Bundle: the patient, one resource
@@ -164,15 +225,19 @@ pub fn to_view_bundle(record: &Record, options: &ExportOptions) -> String {
     let by_ref: BTreeMap<crate::model::EntryRef, &Entry> =
         record.entries.iter().map(|e| (crate::model::EntryRef::of(e), e)).collect();
     let mut items = Vec::new();
-    items.extend(patient_item(record));
+    let mut urls = Urls::default();
+    if let Some(patient) = patient_item(record) {
+        urls.reserve(&patient.0);
+        items.push(patient);
+    }
     let mut targets = Vec::new();
     for item in v.items.iter().filter(|i| !i.representative.id.starts_with(crate::merge::PATIENT_ENTRY_PREFIX)) {
         let Some(rep) = by_ref.get(&item.representative) else { continue };
-        let url = full_url(rep);
+        let (url, original) = urls.claim(rep);
         items.push((url.clone(), item.resource.as_str()));
         for m in &item.members {
             if let Some(e) = by_ref.get(m) {
-                targets.push((&m.source, url.clone(), e.provenance().recorded));
+                targets.push((&m.source, url.clone(), e.provenance().recorded, original.clone()));
             }
         }
     }
@@ -235,11 +300,11 @@ fn collection(items: &[(String, &str)], provenances: Vec<Json<'static>>, options
 /// assert!(bundle.contains(r#""resourceType":"Provenance""#));
 /// ```
 pub fn to_bundle(record: &Record, options: &ExportOptions) -> String {
-    let entries: Vec<&Entry> = record.entries.iter().collect();
+    let (entries, provenances) = entries_and_provenances(record, &options.timestamp);
     let mut items = Vec::with_capacity(entries.len() + 1);
     items.extend(patient_item(record));
-    items.extend(entries.iter().map(|e| (full_url(e), e.resource().as_str())));
-    collection(&items, provenances(record, &entries, &options.timestamp), options)
+    items.extend(entries.into_iter().map(|(url, e)| (url, e.resource().as_str())));
+    collection(&items, provenances, options)
 }
 
 /// An instant text for a possibly partial date (its earliest moment).
@@ -279,8 +344,7 @@ pub fn to_ndjson(record: &Record, options: &ExportOptions) -> BTreeMap<String, S
     for e in &record.entries {
         add(e.resource().resource_type(), e.resource().as_str());
     }
-    let entries: Vec<&Entry> = record.entries.iter().collect();
-    for p in provenances(record, &entries, &options.timestamp) {
+    for p in entries_and_provenances(record, &options.timestamp).1 {
         add("Provenance", &p.to_compact_string());
     }
     files

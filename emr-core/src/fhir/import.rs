@@ -182,7 +182,7 @@ fn import_parsed(
         *counter += 1;
         let version = declared.unwrap_or(*counter).max(1);
         let mut provenance = Provenance::new(source.as_str(), id).with_version(version);
-        provenance.full_url = f.full_url.clone();
+        provenance.full_url = f.full_url.as_deref().map(|u| sources.original_url(u).unwrap_or(u).to_owned());
         if let Some(t) = meta.and_then(|m| m.get("lastUpdated")).and_then(Json::as_str) {
             provenance.recorded = t.parse::<PartialDate>().ok();
         }
