@@ -71,7 +71,7 @@ fn label(item: &ViewItem, entries: &BTreeMap<EntryRef, &Entry>) -> String {
     entries
         .get(&item.representative)
         .and_then(|e| e.clinical().code.as_ref())
-        .and_then(|cc| cc.text.clone().or_else(|| cc.codings.iter().find_map(|c| c.display.clone())))
+        .and_then(|cc| cc.label().map(str::to_owned))
         .unwrap_or_else(|| item.kind.to_string())
 }
 
@@ -142,9 +142,7 @@ fn component(entry: &Entry, code: &str) -> Option<Measured> {
                 high: r.get("high").map(Quantity::from_json),
                 text: r.get("text").and_then(Json::as_str).map(str::to_owned),
             });
-        let label = concept
-            .and_then(|cc| cc.text.clone().or_else(|| cc.codings.iter().find_map(|c| c.display.clone())))
-            .unwrap_or_else(|| code.to_owned());
+        let label = concept.as_ref().and_then(|cc| cc.label()).map_or_else(|| code.to_owned(), str::to_owned);
         Some(Measured { quantity, range, label })
     })
 }

@@ -43,6 +43,9 @@ pub struct Listed {
     pub settled: bool,
     /// Each version, numbered from 1.
     pub versions: Vec<Side>,
+    /// What the conflict is about: the first version's concept (for the text output).
+    #[serde(skip)]
+    pub label: String,
 }
 
 /// One source's version of a disputed fact.
@@ -87,7 +90,13 @@ pub fn list(record: &Record) -> Result<Vec<Listed>, CliError> {
                 })
             })
             .collect::<Result<Vec<_>, serde_json::Error>>()?;
-        out.push(Listed { short: short_ref(&conflict.id), conflict, settled, versions });
+        let label = sides
+            .first()
+            .and_then(|v| v.entry.clinical().code.as_ref())
+            .and_then(|cc| cc.label())
+            .map(|t| clip(t, 48))
+            .unwrap_or_default();
+        out.push(Listed { short: short_ref(&conflict.id), conflict, settled, versions, label });
     }
     out.sort_by_key(|l| l.settled);
     Ok(out)
@@ -131,7 +140,7 @@ pub fn text(listed: &[Listed], names: &SourceNames) -> String {
             Resolution::BothShown => "every version, flagged",
             Resolution::Clinician => "the clinician's decision",
         };
-        out.push_str(&format!("\n{}  {} {}: sources disagree on {}\n", l.short, c.kind, display(l), c.field));
+        out.push_str(&format!("\n{}  {} {}: sources disagree on {}\n", l.short, c.kind, l.label, c.field));
         out.push_str(&format!("  id: {}\n  the view shows {shows} until a clinician decides\n", c.id));
         out.push_str(&format!("  {:>3}  {:<36} {:<22} {}\n", "#", "SOURCE", "LAST MODIFIED", c.field.to_uppercase()));
         for s in &l.versions {
@@ -158,26 +167,13 @@ pub fn text(listed: &[Listed], names: &SourceNames) -> String {
                 "  {}  {} {} ({} version(s); sources {})\n",
                 l.short,
                 l.conflict.kind,
-                display(l),
+                l.label,
                 l.versions.len(),
                 by.join(", ")
             ));
         }
     }
     out
-}
-
-/// What the conflict is about: the display of its first version's code, if any.
-fn display(l: &Listed) -> String {
-    l.versions
-        .first()
-        .and_then(|s| serde_json::from_str::<serde_json::Value>(s.resource.get()).ok())
-        .and_then(|v| {
-            let code = v.get("code").or_else(|| v.get("medicationCodeableConcept")).or_else(|| v.get("vaccineCode"))?;
-            let text = code.get("text").or_else(|| code.get("coding")?.get(0)?.get("display"))?;
-            text.as_str().map(|t| clip(t, 48))
-        })
-        .unwrap_or_default()
 }
 
 fn clip(s: &str, n: usize) -> String {

@@ -1,7 +1,7 @@
 //! `emr lists`: the current problem, medication and allergy lists of the clinical view.
 
 use emr_core::merge::ViewItem;
-use emr_core::model::{EntryRef, Record};
+use emr_core::model::Record;
 use emr_core::query::{current_lists, CurrentLists};
 
 use crate::cli::ReadArgs;
@@ -45,12 +45,11 @@ pub fn text(record: &Record, lists: &CurrentLists, names: &SourceNames) -> Strin
 
 /// A current-list line: the concept, its date, a high criticality, its source(s).
 fn item_line(record: &Record, item: &ViewItem, names: &SourceNames) -> String {
-    let entry = record.entries.iter().find(|e| EntryRef::of(e) == item.representative);
-    let clinical = entry.map(emr_core::model::Entry::clinical);
+    let clinical = record.entry(&item.representative).map(emr_core::model::Entry::clinical);
     let label = clinical
         .and_then(|c| c.code.as_ref())
-        .and_then(|cc| cc.text.clone().or_else(|| cc.codings.iter().find_map(|c| c.display.clone())))
-        .unwrap_or_else(|| item.kind.to_string());
+        .and_then(|cc| cc.label())
+        .map_or_else(|| item.kind.to_string(), str::to_owned);
     let since = clinical.and_then(|c| c.time).map(|t| format!(", since {t}")).unwrap_or_default();
     let high = if clinical.and_then(|c| c.criticality.as_deref()) == Some("high") { " [high criticality]" } else { "" };
     let mut sources: Vec<String> = item.members.iter().map(|m| names.get(m.source.as_str())).collect();

@@ -44,8 +44,7 @@ pub fn run(args: &ResolveArgs) -> Result<Outcome, CliError> {
         (Some(v), _, _) => Choice::Accept(version(conflict, v, &names)?),
         (_, Some(v), _) => Choice::Reject(version(conflict, v, &names)?),
         (_, _, Some(resource)) => {
-            let kind =
-                conflict.conflict.entries.first().and_then(|r| record.entries.iter().find(|e| &EntryRef::of(e) == r));
+            let kind = conflict.conflict.entries.first().and_then(|r| record.entry(r));
             if let Some(e) = kind {
                 if e.resource().resource_type() != resource.resource_type() {
                     return Err(CliError::usage(

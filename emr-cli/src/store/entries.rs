@@ -35,10 +35,7 @@ impl Derived {
             (None, Some(k)) => Some(format!("|{k}")),
             _ => None,
         });
-        let display = c
-            .code
-            .as_ref()
-            .and_then(|cc| cc.text.clone().or_else(|| cc.codings.iter().find_map(|f| f.display.clone())));
+        let display = c.code.as_ref().and_then(|cc| cc.label()).map(str::to_owned);
         let status = if entry.is_retracted() {
             Some("entered-in-error".to_owned())
         } else {

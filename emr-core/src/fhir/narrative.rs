@@ -22,7 +22,7 @@ pub(crate) fn label(entry: &Entry) -> String {
     let c = entry.clinical();
     c.code
         .as_ref()
-        .and_then(|cc| cc.text.clone().or_else(|| cc.codings.iter().find_map(|k| k.display.clone())))
+        .and_then(|cc| cc.label().map(str::to_owned))
         .or_else(|| c.code.as_ref().and_then(|cc| cc.codings.first()).and_then(|k| k.code.clone()))
         .unwrap_or_else(|| c.resource_type.clone())
 }

@@ -77,11 +77,7 @@ pub fn versions<'r>(record: &'r Record, refs: &[EntryRef]) -> Result<Vec<Version
 }
 
 fn find<'r>(record: &'r Record, r: &EntryRef) -> Result<&'r Entry, ReconcileError> {
-    record
-        .entries
-        .iter()
-        .find(|e| &EntryRef::of(e) == r)
-        .ok_or_else(|| ReconcileError::UnknownEntry(format!("{}/{} version {}", r.source, r.id, r.version)))
+    record.entry(r).ok_or_else(|| ReconcileError::UnknownEntry(format!("{}/{} version {}", r.source, r.id, r.version)))
 }
 
 /// Record a clinician's decision: the record plus the clinician (as a source, if new) and one

@@ -88,6 +88,20 @@ impl CodeableConcept {
         self.codings.iter().find(|c| c.system.as_deref() == Some(system)).and_then(|c| c.code.as_deref())
     }
 
+    /// What a reader calls the concept: its `text`, else the first coding's `display`.
+    ///
+    /// # Example
+    /// ```
+    /// use emr_core::model::{CodeableConcept, Coding};
+    /// let mut c = Coding::new("http://loinc.org", "2339-0");
+    /// c.display = Some("Glucose".into());
+    /// let cc = CodeableConcept { codings: vec![c], text: None };
+    /// assert_eq!(cc.label(), Some("Glucose"));
+    /// ```
+    pub fn label(&self) -> Option<&str> {
+        self.text.as_deref().or_else(|| self.codings.iter().find_map(|c| c.display.as_deref()))
+    }
+
     pub(crate) fn from_json(j: &Json<'_>) -> CodeableConcept {
         let codings = j
             .get("coding")

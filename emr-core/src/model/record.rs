@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Entry, Patient, Source, SourceId};
+use super::{Entry, EntryRef, Patient, Source, SourceId};
 
 /// The version of the record envelope format written by this library.
 pub const RECORD_FORMAT: u32 = 1;
@@ -60,6 +60,14 @@ impl Record {
     /// ```
     pub fn source(&self, id: &SourceId) -> Option<&Source> {
         self.sources.iter().find(|s| &s.id == id)
+    }
+
+    /// The entry `r` refers to (compared field by field, without building references).
+    pub fn entry(&self, r: &EntryRef) -> Option<&Entry> {
+        self.entries.iter().find(|e| {
+            let p = e.provenance();
+            p.version == r.version && p.id == r.id && p.source == r.source
+        })
     }
 }
 
