@@ -32,7 +32,7 @@ fn big_record() -> Record {
     for n in 0..ENTRIES {
         let e = &base.entries[n % base.entries.len()];
         let p = e.provenance();
-        let provenance = Provenance { id: format!("{}-{n}", p.id), ..p.clone() };
+        let provenance = Provenance { id: format!("{}-{n}", p.id).into(), ..p.clone() };
         record.entries.push(Entry::new(provenance, e.resource().clone()).unwrap());
     }
     record
@@ -103,7 +103,7 @@ fn file_ops(c: &mut Criterion) {
             n += 1;
             let lock = WriteLock::acquire(&f.file, Duration::from_secs(5)).unwrap();
             let mut store = Store::load(&f.file, &key).unwrap();
-            let p = Provenance { id: format!("bench-{n}"), ..template.provenance().clone() };
+            let p = Provenance { id: format!("bench-{n}").into(), ..template.provenance().clone() };
             let entry = Entry::new(p, template.resource().clone()).unwrap();
             store.add_entry(&entry, &Stamp::now("bench"), "add").unwrap();
             store.save(&lock).unwrap();

@@ -107,7 +107,7 @@ fn inject_overlap(a: &Record, b: &mut Record) -> Injected {
             && e.clinical().criticality.as_deref() != Some("high")
         {
             changes.push(("criticality", text("high")));
-            inj.criticality_conflicts.push(e.provenance().id.clone());
+            inj.criticality_conflicts.push(e.provenance().id.to_string());
         }
         let resource = edit(e.resource(), &changes);
         extra.push(Entry::new(Provenance::new(b_source.as_str(), new_id), resource).unwrap());

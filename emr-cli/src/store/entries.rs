@@ -155,7 +155,7 @@ pub(crate) fn insert(conn: &Connection, position: i64, entry: &Entry) -> rusqlit
     .execute(params![
         position,
         p.source.as_str(),
-        p.id,
+        p.id.as_str(),
         p.version,
         provenance_json,
         resource,
@@ -170,7 +170,7 @@ pub(crate) fn insert(conn: &Connection, position: i64, entry: &Entry) -> rusqlit
     Ok(EntryRow {
         position,
         source: p.source.as_str().to_owned(),
-        id: p.id.clone(),
+        id: p.id.to_string(),
         version: p.version,
         provenance_json,
         resource: resource.to_owned(),

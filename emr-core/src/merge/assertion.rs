@@ -35,15 +35,36 @@ pub(crate) fn by_ref(a: &Entry, b: &Entry) -> Ordering {
 }
 
 pub(crate) fn current(entries: &[Entry]) -> Current<'_> {
-    // A stable sort by (source, id): records keep their entries sorted, so this is one pass,
-    // and versions of one entry stay in record order.
+    // Runs of versions of one entry, by (source, id). Records keep their entries sorted, so one
+    // pass of neighbour comparisons usually finds the runs; otherwise a stable sort by (source,
+    // id) comes first, which keeps the versions of one entry in record order.
     let mut order: Vec<&Entry> = entries.iter().collect();
-    order.sort_by(|a, b| same_entry(a, b));
+    let runs = |order: &[&Entry]| -> Option<Vec<usize>> {
+        let mut starts = vec![0];
+        for (i, pair) in order.windows(2).enumerate() {
+            if let [a, b] = pair {
+                match same_entry(a, b) {
+                    Ordering::Less => starts.push(i + 1),
+                    Ordering::Equal => {}
+                    Ordering::Greater => return None,
+                }
+            }
+        }
+        starts.push(order.len());
+        Some(starts)
+    };
+    let starts = match runs(&order) {
+        Some(starts) => starts,
+        None => {
+            order.sort_by(|a, b| same_entry(a, b));
+            runs(&order).unwrap_or_default()
+        }
+    };
     let mut live = Vec::new();
     let mut retracted = Vec::new();
     let mut superseded = Vec::new();
     let mut decisions = false;
-    for versions in order.chunk_by(|a, b| same_entry(a, b).is_eq()) {
+    for versions in starts.windows(2).filter_map(|w| order.get(*w.first()?..*w.last()?)) {
         // The greatest version key wins; among equal keys, the first in record order.
         let Some(winner) =
             versions.iter().copied().reduce(|cur, e| if version_key(cur) >= version_key(e) { cur } else { e })
@@ -62,4 +83,47 @@ pub(crate) fn current(entries: &[Entry]) -> Current<'_> {
     }
     superseded.sort_by(|a, b| by_ref(a, b).then_with(|| a.resource().as_str().cmp(b.resource().as_str())));
     Current { live, retracted, superseded, decisions }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Provenance;
+
+    fn entry(source: &str, id: &str, version: u32, status: &str) -> Entry {
+        let text = format!(
+            r#"{{"resourceType":"Condition","clinicalStatus":{{"coding":[{{"code":"{status}"}}]}},"verificationStatus":{{"coding":[{{"code":"{status}"}}]}}}}"#
+        );
+        let Ok(e) = Entry::from_text(Provenance::new(source, id).with_version(version), &text) else {
+            unreachable!("test resource parses")
+        };
+        e
+    }
+
+    fn names(entries: &[&Entry]) -> Vec<String> {
+        entries
+            .iter()
+            .map(|e| format!("{}/{}/{}", e.provenance().source, e.provenance().id, e.provenance().version))
+            .collect()
+    }
+
+    #[test]
+    fn unsorted_entries_give_the_same_current_versions() {
+        let sorted = vec![
+            entry("a", "1", 1, "active"),
+            entry("a", "1", 2, "resolved"),
+            entry("a", "2", 1, "entered-in-error"),
+            entry("b", "1", 1, "active"),
+        ];
+        let shuffled = vec![sorted[3].clone(), sorted[1].clone(), sorted[2].clone(), sorted[0].clone()];
+        let (s, u) = (current(&sorted), current(&shuffled));
+        assert_eq!(names(&s.live), vec!["a/1/2", "b/1/1"]);
+        assert_eq!(names(&s.retracted), vec!["a/2/1"]);
+        assert_eq!(names(&s.superseded), vec!["a/1/1"]);
+        assert_eq!(
+            (names(&u.live), names(&u.retracted), names(&u.superseded)),
+            (names(&s.live), names(&s.retracted), names(&s.superseded))
+        );
+        assert!(current(&[]).live.is_empty());
+    }
 }

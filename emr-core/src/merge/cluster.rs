@@ -92,27 +92,47 @@ fn content_key(e: &Entry) -> String {
     }
 }
 
-/// FNV-1a: concept keys are short strings, and the map is only looked up, never iterated, so
-/// its order cannot reach the output.
-struct Fnv(u64);
+/// A multiplicative hash over 8-byte words (in the manner of FxHash): concept keys are short
+/// strings, and the map is only looked up, never iterated, so its order cannot reach the output.
+#[derive(Default)]
+struct WordHash(u64);
 
-impl Default for Fnv {
-    fn default() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
+const WORD_HASH_K: u64 = 0x517c_c1b7_2722_0a95;
+
+impl WordHash {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(WORD_HASH_K);
     }
 }
 
-impl Hasher for Fnv {
+impl Hasher for WordHash {
     fn finish(&self) -> u64 {
         self.0
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = self.0;
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
         }
-        self.0 = h;
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            if let Some(w) = word.get_mut(..rest.len()) {
+                w.copy_from_slice(rest);
+            }
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
     }
 }
 
@@ -189,7 +209,7 @@ pub(crate) fn clusters(entries: &[&Entry]) -> Clusters {
     let mut sets = Sets((0..n).collect());
 
     // Each (kind, system, code) gets a dense number in order of first use; the map only numbers.
-    let mut concepts: HashMap<(EntryKind, &str, &str), usize, BuildHasherDefault<Fnv>> = HashMap::default();
+    let mut concepts: HashMap<(EntryKind, &str, &str), usize, BuildHasherDefault<WordHash>> = HashMap::default();
     // One per code of each entry, in entry order.
     let mut coded: Vec<Coded> = Vec::with_capacity(n + n / 4);
     let mut by_content: BTreeMap<(EntryKind, String), Vec<usize>> = BTreeMap::new();

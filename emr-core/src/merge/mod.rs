@@ -117,7 +117,16 @@ pub fn merge(records: &[Record], options: &MergeOptions) -> Result<(Record, Merg
         records.iter().zip(&patient_entries).flat_map(|(r, patient)| r.entries.iter().chain(patient.iter())).collect();
     order.sort_by(|a, b| assertion::by_ref(a, b).then_with(|| a.resource().as_str().cmp(b.resource().as_str())));
     order.dedup_by(|a, b| a.provenance() == b.provenance() && a.resource() == b.resource());
-    let entries: Vec<Entry> = order.into_iter().cloned().collect();
+    let mut entries: Vec<Entry> = order.into_iter().cloned().collect();
+    // Entries of one source share one source id text (they come in runs by source), so that
+    // comparing and copying source ids reads one place.
+    let mut run: Option<SourceId> = None;
+    for e in &mut entries {
+        match &run {
+            Some(s) if *s == e.provenance().source => e.share_source(s),
+            _ => run = Some(e.provenance().source.clone()),
+        }
+    }
 
     let mut patients: Vec<&Patient> = Vec::new();
     let candidates: Vec<Patient> =

@@ -1,46 +1,49 @@
 //! Comparing observation values across units, at the precision they were reported.
 
+use std::borrow::Cow;
+
 use crate::codes::{ucum, LOINC};
 use crate::model::{Entry, ObservationValue, Quantity};
 
 /// A value reduced to something comparable.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Comparable {
+pub(crate) enum Comparable<'e> {
     /// A number in a unit, with the half-width of its last reported digit.
-    Number { value: f64, unit: Option<String>, half_ulp: f64 },
+    Number { value: f64, unit: Option<&'e str>, half_ulp: f64 },
     /// Anything else, by its text.
-    Text(String),
+    Text(Cow<'e, str>),
     /// No value.
     None,
 }
 
-fn quantity(q: &Quantity) -> Comparable {
+fn quantity(q: &Quantity) -> Comparable<'_> {
     let Some(d) = &q.value else { return Comparable::None };
     let value = d.to_f64();
     if !value.is_finite() {
-        return Comparable::Text(d.as_str().to_owned());
+        return Comparable::Text(Cow::Borrowed(d.as_str()));
     }
     let digits = i32::try_from(d.fraction_digits()).unwrap_or(i32::MAX).min(15);
-    Comparable::Number { value, unit: q.code.clone().or_else(|| q.unit.clone()), half_ulp: 0.5 * 10f64.powi(-digits) }
+    Comparable::Number { value, unit: q.code.as_deref().or(q.unit.as_deref()), half_ulp: 0.5 * 10f64.powi(-digits) }
 }
 
-pub(crate) fn comparable(e: &Entry) -> Comparable {
+pub(crate) fn comparable(e: &Entry) -> Comparable<'_> {
     match &e.clinical().value {
         Some(ObservationValue::Quantity(q)) => quantity(q),
-        Some(ObservationValue::Integer(t)) => t
-            .parse::<f64>()
-            .map_or(Comparable::Text(t.clone()), |value| Comparable::Number { value, unit: None, half_ulp: 0.5 }),
+        Some(ObservationValue::Integer(t)) => t.parse::<f64>().map_or(Comparable::Text(Cow::Borrowed(t)), |value| {
+            Comparable::Number { value, unit: None, half_ulp: 0.5 }
+        }),
         Some(ObservationValue::CodeableConcept(cc)) => Comparable::Text(
             cc.codings
                 .iter()
                 .filter_map(|c| Some(format!("{}|{}", c.system.as_deref()?, c.code.as_deref()?)))
                 .min()
-                .or_else(|| cc.text.clone())
+                .map(Cow::Owned)
+                .or_else(|| cc.text.as_deref().map(Cow::Borrowed))
                 .unwrap_or_default(),
         ),
-        Some(ObservationValue::String(s)) => Comparable::Text(s.clone()),
-        Some(ObservationValue::Boolean(b)) => Comparable::Text(b.to_string()),
-        Some(other) => Comparable::Text(format!("{other:?}")),
+        Some(ObservationValue::String(s)) => Comparable::Text(Cow::Borrowed(s)),
+        Some(ObservationValue::Boolean(b)) => Comparable::Text(Cow::Borrowed(if *b { "true" } else { "false" })),
+        Some(other) => Comparable::Text(Cow::Owned(format!("{other:?}"))),
         None => Comparable::None,
     }
 }
@@ -87,8 +90,8 @@ pub(crate) fn loinc(e: &Entry) -> Option<&str> {
 mod tests {
     use super::*;
 
-    fn n(value: f64, unit: &str, digits: i32) -> Comparable {
-        Comparable::Number { value, unit: Some(unit.to_owned()), half_ulp: 0.5 * 10f64.powi(-digits) }
+    fn n(value: f64, unit: &str, digits: i32) -> Comparable<'_> {
+        Comparable::Number { value, unit: Some(unit), half_ulp: 0.5 * 10f64.powi(-digits) }
     }
 
     #[test]

@@ -97,8 +97,15 @@ fn conflict(kind: EntryKind, field: &str, members: &[&Entry], resolution: Resolu
     Conflict { id: format!("{kind}/{field}/{first}"), kind, field: field.to_owned(), entries, sources, resolution }
 }
 
-/// Split a cluster into groups that agree on `key`, in member order.
-fn partition<K>(members: &[usize], key: impl Fn(usize) -> K, same: impl Fn(&K, &K) -> bool) -> Vec<Vec<usize>> {
+/// Split a cluster into groups that agree on `key`, in member order; `None` when all agree with
+/// the first (the common case, which allocates nothing).
+fn partition<K>(members: &[usize], key: impl Fn(usize) -> K, same: impl Fn(&K, &K) -> bool) -> Option<Vec<Vec<usize>>> {
+    if let Some((&first, rest)) = members.split_first() {
+        let k = key(first);
+        if rest.iter().all(|&i| same(&k, &key(i))) {
+            return None;
+        }
+    }
     let mut groups: Vec<(K, Vec<usize>)> = Vec::new();
     for &i in members {
         let k = key(i);
@@ -107,7 +114,7 @@ fn partition<K>(members: &[usize], key: impl Fn(usize) -> K, same: impl Fn(&K, &
             None => groups.push((k, vec![i])),
         }
     }
-    groups.into_iter().map(|(_, v)| v).collect()
+    Some(groups.into_iter().map(|(_, v)| v).collect())
 }
 
 /// A view item before it is built: indices into the live entries.
@@ -164,6 +171,21 @@ impl<'r> Builder<'r> {
         self.items.push(Item { rep, members: start..self.members.len(), changed });
     }
 
+    /// A cluster split by `field` ([`partition`]): one item per group, and a conflict when there
+    /// is more than one group.
+    fn groups(&mut self, kind: EntryKind, field: &str, members: &[usize], groups: Option<Vec<Vec<usize>>>) {
+        let Some(groups) = groups else {
+            self.item(members, Vec::new());
+            return;
+        };
+        if groups.len() > 1 {
+            self.conflicts.push(conflict(kind, field, &self.entries(members), Resolution::BothShown));
+        }
+        for g in groups {
+            self.item(&g, Vec::new());
+        }
+    }
+
     /// One cluster (indices in index order) gives one item, or one per disagreeing group.
     fn cluster(&mut self, members: &[usize]) {
         if members.len() == 1 {
@@ -190,10 +212,11 @@ impl<'r> Builder<'r> {
                 self.item(members, changed);
             }
             EntryKind::Condition => {
-                let entries = self.entries(members);
-                let states: BTreeSet<bool> =
-                    entries.iter().filter_map(|e| active(e.clinical().clinical_status.as_deref())).collect();
-                if states.len() > 1 {
+                let mut states =
+                    members.iter().filter_map(|&i| active(self.entry(i)?.clinical().clinical_status.as_deref()));
+                let first_state = states.next();
+                if states.any(|s| Some(s) != first_state) {
+                    let entries = self.entries(members);
                     self.conflicts.push(conflict(kind, "clinicalStatus", &entries, Resolution::Latest));
                 }
                 self.item(members, Vec::new());
@@ -202,13 +225,7 @@ impl<'r> Builder<'r> {
                 let code = loinc(first);
                 let live = self.live;
                 let value = |i: usize| live.get(i).map_or(Comparable::None, |e| comparable(e));
-                let groups = partition(members, value, |a, b| same_value(code, a, b));
-                if groups.len() > 1 {
-                    self.conflicts.push(conflict(kind, "value", &self.entries(members), Resolution::BothShown));
-                }
-                for g in groups {
-                    self.item(&g, Vec::new());
-                }
+                self.groups(kind, "value", members, partition(members, value, |a, b| same_value(code, a, b)));
             }
             EntryKind::Medication if first.clinical().resource_type != "Medication" => {
                 let live = self.live;
@@ -217,12 +234,7 @@ impl<'r> Builder<'r> {
                     |i| live.get(i).map_or("", |e| dose(e)),
                     |a, b| a.is_empty() || b.is_empty() || a == b,
                 );
-                if groups.len() > 1 {
-                    self.conflicts.push(conflict(kind, "dosage", &self.entries(members), Resolution::BothShown));
-                }
-                for g in groups {
-                    self.item(&g, Vec::new());
-                }
+                self.groups(kind, "dosage", members, groups);
             }
             _ => self.item(members, Vec::new()),
         }

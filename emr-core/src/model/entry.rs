@@ -92,6 +92,13 @@ impl Entry {
         &self.provenance
     }
 
+    /// Replace the source id with an equal one (the clinical view does not depend on it).
+    pub(crate) fn share_source(&mut self, source: &super::SourceId) {
+        if self.provenance.source == *source {
+            self.provenance.source = source.clone();
+        }
+    }
+
     /// The FHIR resource as received.
     pub fn resource(&self) -> &Resource {
         &self.resource

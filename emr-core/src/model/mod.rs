@@ -18,7 +18,7 @@ pub use date::{DateError, PartialDate};
 pub use entry::Entry;
 pub use kind::{is_r4_resource_type, EntryKind, UnknownKind, R4_RESOURCE_TYPES};
 pub use patient::{Address, Deceased, Demographics, HumanName, Patient, Telecom};
-pub use provenance::{Decision, DecisionAction, EntryRef, Provenance, Source, SourceId, SourceKind};
+pub use provenance::{Decision, DecisionAction, EntryId, EntryRef, Provenance, Source, SourceId, SourceKind};
 pub use record::{Record, RECORD_FORMAT};
 pub use resource::{Resource, ResourceError};
 pub use view::{Clinical, ObservationValue, ReferenceRange};

@@ -4,32 +4,191 @@ use serde::{Deserialize, Serialize};
 
 use super::date::PartialDate;
 
-/// The id of a source (a clinic, a practice system, a reconciling clinician) within a record.
-///
-/// # Example
-/// ```
-/// let s = emr_core::model::SourceId::new("clinic-a");
-/// assert_eq!(s.as_str(), "clinic-a");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(transparent)]
-pub struct SourceId(String);
+/// Shared, immutable id text: cloning one (into an [`EntryRef`], a view or a report) copies a
+/// pointer, not the text. Serialized as a plain JSON string.
+macro_rules! shared_text_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Eq)]
+        pub struct $name(std::sync::Arc<str>);
 
-impl SourceId {
-    /// Wrap a source id.
-    pub fn new(id: impl Into<String>) -> SourceId {
-        SourceId(id.into())
+        impl std::hash::Hash for $name {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.0.hash(state);
+            }
+        }
+
+        // Ids shared by many entries (a record's source ids) are often one text: equal pointers
+        // answer without reading it.
+        impl PartialEq for $name {
+            fn eq(&self, other: &$name) -> bool {
+                std::sync::Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+            }
+        }
+
+        impl Ord for $name {
+            fn cmp(&self, other: &$name) -> std::cmp::Ordering {
+                if std::sync::Arc::ptr_eq(&self.0, &other.0) {
+                    std::cmp::Ordering::Equal
+                } else {
+                    self.0.cmp(&other.0)
+                }
+            }
+        }
+
+        impl PartialOrd for $name {
+            fn partial_cmp(&self, other: &$name) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+
+        impl $name {
+            /// Wrap an id.
+            pub fn new(id: impl Into<$name>) -> $name {
+                id.into()
+            }
+
+            /// The id text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Debug::fmt(&*self.0, f)
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> $name {
+                $name(s.into())
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> $name {
+                $name(s.into())
+            }
+        }
+
+        impl From<&String> for $name {
+            fn from(s: &String) -> $name {
+                $name(s.as_str().into())
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(s: $name) -> String {
+                s.0.as_ref().to_owned()
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                &*self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                &*self.0 == *other
+            }
+        }
+
+        impl PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                *self.0 == **other
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<$name, D::Error> {
+                let s = std::borrow::Cow::<str>::deserialize(d)?;
+                Ok($name(s.as_ref().into()))
+            }
+        }
+
+    };
+}
+
+shared_text_id! {
+    /// The id of a source (a clinic, a practice system, a reconciling clinician) within a record.
+    ///
+    /// # Example
+    /// ```
+    /// let s = emr_core::model::SourceId::new("clinic-a");
+    /// assert_eq!(s.as_str(), "clinic-a");
+    /// ```
+    SourceId
+}
+
+shared_text_id! {
+    /// The id of an entry within its source.
+    ///
+    /// # Example
+    /// ```
+    /// let id = emr_core::model::EntryId::new("Condition/c1");
+    /// assert_eq!(id, "Condition/c1");
+    /// ```
+    EntryId
+}
+
+impl schemars::JsonSchema for SourceId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SourceId".into()
     }
 
-    /// The id text.
-    pub fn as_str(&self) -> &str {
-        &self.0
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "The id of a source (a clinic, a practice system, a reconciling clinician) within a record.\n\n# Example\n```\nlet s = emr_core::model::SourceId::new(\"clinic-a\");\nassert_eq!(s.as_str(), \"clinic-a\");\n```",
+            "type": "string"
+        })
     }
 }
 
-impl std::fmt::Display for SourceId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+impl schemars::JsonSchema for EntryId {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        <String as schemars::JsonSchema>::schema_name()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        <String as schemars::JsonSchema>::json_schema(generator)
     }
 }
 
@@ -75,7 +234,7 @@ pub struct Source {
 
 impl Source {
     /// An organization source with a display name.
-    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Source {
+    pub fn new(id: impl Into<SourceId>, name: impl Into<String>) -> Source {
         Source { id: SourceId::new(id), name: Some(name.into()), kind: SourceKind::Organization, reference: None }
     }
 }
@@ -93,7 +252,7 @@ pub struct Provenance {
     /// The source that asserted the entry.
     pub source: SourceId,
     /// The entry's id within that source.
-    pub id: String,
+    pub id: EntryId,
     /// When the source recorded this version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recorded: Option<PartialDate>,
@@ -122,7 +281,7 @@ pub struct EntryRef {
     /// The asserting source.
     pub source: SourceId,
     /// The entry's id in that source.
-    pub id: String,
+    pub id: EntryId,
     /// The version.
     pub version: u32,
 }
@@ -164,15 +323,8 @@ fn first_version() -> u32 {
 
 impl Provenance {
     /// Version 1 of entry `id` from `source`, recording time unknown.
-    pub fn new(source: impl Into<String>, id: impl Into<String>) -> Provenance {
-        Provenance {
-            source: SourceId::new(source),
-            id: id.into(),
-            recorded: None,
-            version: 1,
-            full_url: None,
-            decision: None,
-        }
+    pub fn new(source: impl Into<SourceId>, id: impl Into<EntryId>) -> Provenance {
+        Provenance { source: source.into(), id: id.into(), recorded: None, version: 1, full_url: None, decision: None }
     }
 
     /// The same provenance with another version.
@@ -185,5 +337,27 @@ impl Provenance {
     pub fn with_recorded(mut self, recorded: PartialDate) -> Provenance {
         self.recorded = Some(recorded);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_plain_strings_compared_by_text() {
+        let (a, b) = (EntryId::new("Condition/c1"), EntryId::new(String::from("Condition/c1")));
+        assert_eq!(a, b);
+        assert_eq!(a.cmp(&EntryId::new("Condition/c2")), std::cmp::Ordering::Less);
+        assert_eq!(serde_json::to_string(&a).ok().as_deref(), Some(r#""Condition/c1""#));
+        let back: Result<EntryId, _> = serde_json::from_str(r#""Condition/c1""#);
+        assert_eq!(back.ok(), Some(a.clone()));
+        let set: std::collections::HashSet<EntryId> = [a.clone()].into_iter().collect();
+        assert!(set.contains("Condition/c1"));
+        let s = SourceId::new("clinic-a");
+        assert_eq!(
+            (s.clone() == s, format!("{s}"), format!("{s:?}")),
+            (true, "clinic-a".to_owned(), r#""clinic-a""#.to_owned())
+        );
     }
 }

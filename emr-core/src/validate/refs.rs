@@ -61,7 +61,7 @@ impl Index {
         }
         for entry in &record.entries {
             if entry.provenance().id.starts_with("urn:") {
-                urns.insert(entry.provenance().id.clone());
+                urns.insert(entry.provenance().id.to_string());
             }
         }
         Index { typed, ids, urns, patient }
