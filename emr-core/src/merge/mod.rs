@@ -122,9 +122,8 @@ pub fn merge(records: &[Record], options: &MergeOptions) -> Result<(Record, Merg
     // comparing and copying source ids reads one place.
     let mut run: Option<SourceId> = None;
     for e in &mut entries {
-        match &run {
-            Some(s) if *s == e.provenance().source => e.share_source(s),
-            _ => run = Some(e.provenance().source.clone()),
+        if !run.as_ref().is_some_and(|s| e.share_source(s)) {
+            run = Some(e.provenance().source.clone());
         }
     }
 

@@ -97,8 +97,8 @@ fn conflict(kind: EntryKind, field: &str, members: &[&Entry], resolution: Resolu
     Conflict { id: format!("{kind}/{field}/{first}"), kind, field: field.to_owned(), entries, sources, resolution }
 }
 
-/// Split a cluster into groups that agree on `key`, in member order; `None` when all agree with
-/// the first (the common case, which allocates nothing).
+/// Split a cluster into groups that agree on `key`, in member order: `None` when all agree with
+/// the first (the common case, which allocates nothing), else two groups or more.
 fn partition<K>(members: &[usize], key: impl Fn(usize) -> K, same: impl Fn(&K, &K) -> bool) -> Option<Vec<Vec<usize>>> {
     if let Some((&first, rest)) = members.split_first() {
         let k = key(first);
@@ -171,16 +171,14 @@ impl<'r> Builder<'r> {
         self.items.push(Item { rep, members: start..self.members.len(), changed });
     }
 
-    /// A cluster split by `field` ([`partition`]): one item per group, and a conflict when there
-    /// is more than one group.
+    /// A cluster split by `field` ([`partition`]): one item when all agree; else one item per
+    /// group, and a conflict.
     fn groups(&mut self, kind: EntryKind, field: &str, members: &[usize], groups: Option<Vec<Vec<usize>>>) {
         let Some(groups) = groups else {
             self.item(members, Vec::new());
             return;
         };
-        if groups.len() > 1 {
-            self.conflicts.push(conflict(kind, field, &self.entries(members), Resolution::BothShown));
-        }
+        self.conflicts.push(conflict(kind, field, &self.entries(members), Resolution::BothShown));
         for g in groups {
             self.item(&g, Vec::new());
         }

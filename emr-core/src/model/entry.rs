@@ -92,11 +92,14 @@ impl Entry {
         &self.provenance
     }
 
-    /// Replace the source id with an equal one (the clinical view does not depend on it).
-    pub(crate) fn share_source(&mut self, source: &super::SourceId) {
-        if self.provenance.source == *source {
+    /// Take `source` as the source id when it is equal to it, so that both share one text (the
+    /// clinical view does not depend on it); whether it was equal.
+    pub(crate) fn share_source(&mut self, source: &super::SourceId) -> bool {
+        let equal = self.provenance.source == *source;
+        if equal {
             self.provenance.source = source.clone();
         }
+        equal
     }
 
     /// The FHIR resource as received.
