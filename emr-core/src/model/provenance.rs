@@ -8,9 +8,8 @@ use super::date::PartialDate;
 /// pointer, not the text. Serialized as a plain JSON string.
 macro_rules! shared_text_id {
     ($(#[$doc:meta])* $name:ident) => {
-        #[derive(Clone, Eq, schemars::JsonSchema)]
-        #[serde(transparent)]
         $(#[$doc])*
+        #[derive(Clone, Eq)]
         pub struct $name(std::sync::Arc<str>);
 
         impl std::hash::Hash for $name {
@@ -163,8 +162,34 @@ shared_text_id! {
     /// let id = emr_core::model::EntryId::new("Condition/c1");
     /// assert_eq!(id, "Condition/c1");
     /// ```
-    #[schemars(inline)]
     EntryId
+}
+
+impl schemars::JsonSchema for SourceId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SourceId".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "The id of a source (a clinic, a practice system, a reconciling clinician) within a record.\n\n# Example\n```\nlet s = emr_core::model::SourceId::new(\"clinic-a\");\nassert_eq!(s.as_str(), \"clinic-a\");\n```",
+            "type": "string"
+        })
+    }
+}
+
+impl schemars::JsonSchema for EntryId {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        <String as schemars::JsonSchema>::schema_name()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        <String as schemars::JsonSchema>::json_schema(generator)
+    }
 }
 
 /// What kind of party a source is.
