@@ -400,3 +400,39 @@ fn a_rejected_version_leaves_the_view() {
     // Nothing was removed from the record: the rejected entry is still there, as history.
     assert!(decided.entries.iter().any(|e| EntryRef::of(e) == wrong));
 }
+
+#[test]
+fn codes_of_other_systems_and_long_codes_fold_like_the_others() {
+    // Codes of a system emr does not know, codes too long to keep in place, and entries with
+    // more codes than are kept in place take the keyed-by-text path; a code shared with an entry
+    // on the in-place path still meets it.
+    let condition = |codings: &[(&str, &str)]| {
+        let codings: Vec<String> = codings.iter().map(|(s, c)| format!(r#"{{"system":"{s}","code":"{c}"}}"#)).collect();
+        format!(
+            r#"{{"resourceType":"Condition","clinicalStatus":{{"coding":[{{"code":"active"}}]}},"code":{{"coding":[{}]}},"onsetDateTime":"2020-03-01"}}"#,
+            codings.join(",")
+        )
+    };
+    let snomed = "http://snomed.info/sct";
+    let long = "1".repeat(30);
+    type Codings<'a> = Vec<(&'a str, &'a str)>;
+    let cases: [(Codings, Codings, usize); 4] = [
+        (vec![("http://example.org/local", "X1")], vec![("http://example.org/local", "X1")], 1),
+        (vec![(snomed, &long)], vec![(snomed, &long)], 1),
+        (
+            vec![(snomed, "44054006"), ("http://example.org/a", "1"), ("http://example.org/b", "2")],
+            vec![(snomed, "44054006")],
+            1,
+        ),
+        (vec![(snomed, &long)], vec![(snomed, "111111111111111111")], 2),
+    ];
+    for (a, b, items) in cases {
+        let (merged, _) = merge(
+            &[record("a", PATIENT, &[&condition(&a)]), record("b", PATIENT, &[&condition(&b)])],
+            &MergeOptions::default(),
+        )
+        .unwrap();
+        let n = view(&merged).items.iter().filter(|i| i.kind == emr_core::model::EntryKind::Condition).count();
+        assert_eq!(n, items, "{a:?} / {b:?}");
+    }
+}

@@ -3,7 +3,7 @@
 
 use crate::codes::SNOMED_CT;
 use crate::fhir::ABSENT_UNKNOWN;
-use crate::model::Entry;
+use crate::model::{Clinical, Entry};
 
 /// What an entry says about absence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -25,8 +25,8 @@ const SNOMED_NO_KNOWN: &[&str] = &[
     "160245001", // No current problems or disability
 ];
 
-pub(crate) fn absence(e: &Entry) -> Absence {
-    let Some(cc) = &e.clinical().code else { return Absence::Positive };
+pub(crate) fn absence(c: &Clinical) -> Absence {
+    let Some(cc) = &c.code else { return Absence::Positive };
     for c in &cc.codings {
         match (c.system.as_deref(), c.code.as_deref()) {
             (Some(ABSENT_UNKNOWN), Some(code)) if code.starts_with("no-known") => return Absence::KnownAbsent,

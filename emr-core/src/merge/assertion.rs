@@ -74,7 +74,7 @@ pub(crate) fn current(entries: &[Entry]) -> Current<'_> {
         superseded.extend(versions.iter().copied().filter(|e| !std::ptr::eq(*e, winner)));
         // A clinician's decision is never retracted by the status of the resource it copies (a
         // rejection usually copies an entry marked in error).
-        if winner.is_retracted() && winner.provenance().decision.is_none() {
+        if winner.keys().retracted && winner.provenance().decision.is_none() {
             retracted.push(winner);
         } else {
             decisions |= winner.provenance().decision.is_some();

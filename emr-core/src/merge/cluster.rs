@@ -9,46 +9,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::absent::{absence, Absence};
+use super::keys::{Concept, Window};
 use crate::model::{Entry, EntryKind};
-
-const HOUR: i64 = 3600;
-const DAY: i64 = 24 * HOUR;
-
-/// How entries of one kind are matched in time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Window {
-    /// The concept alone decides (allergies).
-    Any,
-    /// Times must be within this many seconds; `required`: entries without a time never fold.
-    Within { seconds: i64, required: bool },
-    /// Only identical content folds.
-    Content,
-}
-
-fn window(e: &Entry) -> Window {
-    let c = e.clinical();
-    let lab = || c.category.iter().any(|cc| cc.codings.iter().any(|k| k.code.as_deref() == Some("laboratory")));
-    match (e.kind(), c.resource_type.as_str()) {
-        (EntryKind::Allergy, _) => Window::Any,
-        (EntryKind::Condition, _) => Window::Within { seconds: 30 * DAY, required: false },
-        (EntryKind::Medication, "Medication") => Window::Content,
-        (EntryKind::Medication, _) => Window::Within { seconds: 7 * DAY, required: false },
-        (EntryKind::Immunization, _) => Window::Within { seconds: 12 * HOUR, required: true },
-        (EntryKind::Observation, _) if lab() => Window::Within { seconds: DAY, required: true },
-        (EntryKind::Observation | EntryKind::Encounter, _) => Window::Within { seconds: HOUR, required: true },
-        (EntryKind::Procedure | EntryKind::DiagnosticReport, _) => Window::Within { seconds: DAY, required: true },
-        _ => Window::Content,
-    }
-}
-
-/// The interval an entry covers: onset/effective start to abatement/end (seconds).
-fn interval(e: &Entry) -> Option<(i64, i64)> {
-    let c = e.clinical();
-    let start = c.time?;
-    let end = c.end.map_or(start.latest(), |end| end.latest().max(start.latest()));
-    Some((start.earliest(), end))
-}
 
 /// Union–find over entry indices.
 struct Sets(Vec<usize>);
@@ -136,22 +98,8 @@ impl Hasher for WordHash {
     }
 }
 
-/// What the view needs of a live entry, read in the one pass over the entries.
-pub(crate) struct Fact {
-    /// The entry kind.
-    pub kind: EntryKind,
-    window: Window,
-    /// The interval it covers ([`interval`]): its start is the entry's time.
-    pub interval: Option<(i64, i64)>,
-    /// What it says about absence.
-    pub absence: Absence,
-}
-
-/// Clusters of duplicates: index lists, each sorted, in order of their first index; and the
-/// facts read on the way.
+/// Clusters of duplicates: index lists, each sorted, in order of their first index.
 pub(crate) struct Clusters {
-    /// One per entry.
-    pub facts: Vec<Fact>,
     /// Where each cluster starts in `members`; one more than there are clusters.
     starts: Vec<usize>,
     members: Vec<usize>,
@@ -202,33 +150,48 @@ type Coded = (usize, Option<(i64, i64)>, usize);
 
 /// Group `entries` (sorted by the caller) into clusters of duplicates.
 ///
-/// One pass reads what is needed of each entry into small records; the rest works on those,
-/// never on the entries, whose fields are spread over the heap.
+/// One pass reads the keys of each entry ([`super::keys`]), which lie inside the entries, into
+/// small records; the rest works on those. Only codes that do not fit in the keys are read from
+/// the clinical view, whose fields are spread over the heap.
 pub(crate) fn clusters(entries: &[&Entry]) -> Clusters {
     let n = entries.len();
     let mut sets = Sets((0..n).collect());
 
-    // Each (kind, system, code) gets a dense number in order of first use; the map only numbers.
-    let mut concepts: HashMap<(EntryKind, &str, &str), usize, BuildHasherDefault<WordHash>> = HashMap::default();
+    // Each concept gets a dense number in order of first use; the maps only number. Codes that
+    // fit in place are keyed by value, the others by their text: which map a code goes to
+    // depends on the code alone, so equal codes always meet.
+    let mut numbers: HashMap<Concept, usize, BuildHasherDefault<WordHash>> = HashMap::default();
+    let mut by_text: HashMap<(EntryKind, &str, &str), usize, BuildHasherDefault<WordHash>> = HashMap::default();
+    let mut count = 0;
     // One per code of each entry, in entry order.
     let mut coded: Vec<Coded> = Vec::with_capacity(n + n / 4);
     let mut by_content: BTreeMap<(EntryKind, String), Vec<usize>> = BTreeMap::new();
-    let mut facts = Vec::with_capacity(n);
     for (i, e) in entries.iter().enumerate() {
-        let fact = Fact { kind: e.kind(), window: window(e), interval: interval(e), absence: absence(e) };
+        let (kind, keys) = (e.kind(), e.keys());
         let before = coded.len();
-        if fact.window != Window::Content {
-            let codings = e.clinical().code.iter().flat_map(|cc| cc.codings.iter());
-            for (system, code) in codings.filter_map(|k| Some((k.system.as_deref()?, k.code.as_deref()?))) {
-                let next = concepts.len();
-                let concept = *concepts.entry((fact.kind, system, code)).or_insert(next);
-                coded.push((concept, fact.interval, i));
+        if keys.window != Window::Content {
+            let mut add = |concept: usize| coded.push((concept, keys.interval, i));
+            match keys.concepts() {
+                Some(concepts) => {
+                    for c in concepts {
+                        add(*numbers.entry(*c).or_insert_with(|| next(&mut count)));
+                    }
+                }
+                None => {
+                    let codings = e.clinical().code.iter().flat_map(|cc| cc.codings.iter());
+                    for (system, code) in codings.filter_map(|k| Some((k.system.as_deref()?, k.code.as_deref()?))) {
+                        let concept = match Concept::of(kind, system, code) {
+                            Some(c) => *numbers.entry(c).or_insert_with(|| next(&mut count)),
+                            None => *by_text.entry((kind, system, code)).or_insert_with(|| next(&mut count)),
+                        };
+                        add(concept);
+                    }
+                }
             }
         }
         if coded.len() == before {
-            by_content.entry((fact.kind, content_key(e))).or_default().push(i);
+            by_content.entry((kind, content_key(e))).or_default().push(i);
         }
-        facts.push(fact);
     }
     for members in by_content.values() {
         for pair in members.windows(2) {
@@ -239,25 +202,25 @@ pub(crate) fn clusters(entries: &[&Entry]) -> Clusters {
     }
 
     // Concept blocks, each in entry order: its first entry decides the window.
-    let (block_starts, order) = counting_sort(coded.iter().map(|c| c.0), concepts.len());
+    let (block_starts, order) = counting_sort(coded.iter().map(|c| c.0), count);
     let mut block: Vec<(Option<(i64, i64)>, usize)> = Vec::new();
     for w in block_starts.windows(2) {
         let [a, b] = w else { continue };
         block.clear();
         block.extend(order.get(*a..*b).unwrap_or_default().iter().filter_map(|&k| coded.get(k)).map(|c| (c.1, c.2)));
-        let Some(window) = block.first().and_then(|&(_, i)| facts.get(i)).map(|f: &Fact| f.window) else { continue };
+        let Some(window) = block.first().and_then(|&(_, i)| entries.get(i)).map(|e| e.keys().window) else { continue };
         link(window, &mut block, &mut sets);
     }
 
     // Roots are each set's smallest index, so numbering sets in index order numbers them in
     // order of their first index.
     let mut cluster_of = vec![0usize; n];
-    let mut count = 0;
+    let mut clusters = 0;
     for i in 0..n {
         let root = sets.find(i);
         let c = if root == i {
-            count += 1;
-            count - 1
+            clusters += 1;
+            clusters - 1
         } else {
             cluster_of.get(root).copied().unwrap_or(0)
         };
@@ -265,8 +228,14 @@ pub(crate) fn clusters(entries: &[&Entry]) -> Clusters {
             *slot = c;
         }
     }
-    let (starts, members) = counting_sort(cluster_of.iter().copied(), count);
-    Clusters { facts, starts, members }
+    let (starts, members) = counting_sort(cluster_of.iter().copied(), clusters);
+    Clusters { starts, members }
+}
+
+/// The next dense number.
+fn next(count: &mut usize) -> usize {
+    *count += 1;
+    *count - 1
 }
 
 /// Link the entries of one concept block (given in entry order, with their intervals) whose

@@ -10,6 +10,7 @@ mod absent;
 mod assertion;
 mod cluster;
 pub mod identity;
+pub(crate) mod keys;
 mod reconcile;
 mod report;
 mod value;

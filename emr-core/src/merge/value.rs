@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use crate::codes::{ucum, LOINC};
+use crate::codes::{ucum, KnownSystem, LOINC};
 use crate::model::{Entry, ObservationValue, Quantity};
 
 /// A value reduced to something comparable.
@@ -27,6 +27,9 @@ fn quantity(q: &Quantity) -> Comparable<'_> {
 }
 
 pub(crate) fn comparable(e: &Entry) -> Comparable<'_> {
+    if let Some(m) = &e.keys().measure {
+        return Comparable::Number { value: m.value, unit: m.unit.as_ref().map(|u| u.as_str()), half_ulp: m.half_ulp };
+    }
     match &e.clinical().value {
         Some(ObservationValue::Quantity(q)) => quantity(q),
         Some(ObservationValue::Integer(t)) => t.parse::<f64>().map_or(Comparable::Text(Cow::Borrowed(t)), |value| {
@@ -83,7 +86,10 @@ fn convert(loinc: Option<&str>, value: f64, from: &str, to: &str) -> Option<f64>
 
 /// The entry's LOINC code, if any.
 pub(crate) fn loinc(e: &Entry) -> Option<&str> {
-    e.clinical().code.as_ref()?.code_in(LOINC)
+    match e.keys().concepts() {
+        Some(mut concepts) => concepts.find_map(|c| c.code_in(KnownSystem::Loinc)),
+        None => e.clinical().code.as_ref()?.code_in(LOINC),
+    }
 }
 
 #[cfg(test)]

@@ -45,13 +45,6 @@ pub struct View {
     pub superseded: Vec<EntryRef>,
 }
 
-/// When an assertion was made, for "latest wins": the source's recording time, else the
-/// resource's own recorded date, else its clinical time.
-fn recorded(e: &Entry) -> i64 {
-    let c = e.clinical();
-    e.provenance().recorded.or(c.recorded).or(c.time).map_or(i64::MIN, |t| t.latest())
-}
-
 fn severity(criticality: Option<&str>) -> u8 {
     match criticality {
         Some("high") => 3,
@@ -154,7 +147,7 @@ impl<'r> Builder<'r> {
         let Some(e) = self.entry(i) else { return (false, i64::MIN, i) };
         let clinician = self.clinicians
             && self.record.source(&e.provenance().source).is_some_and(|s| s.kind == SourceKind::Clinician);
-        (clinician, recorded(e), i)
+        (clinician, e.keys().recorded, i)
     }
 
     fn representative(&self, members: &[usize]) -> Option<usize> {
@@ -307,7 +300,6 @@ pub fn view(record: &Record) -> View {
     }
 
     let clusters = clusters(&live);
-    let facts = &clusters.facts;
     let mut b = Builder {
         record,
         live: &live,
@@ -325,7 +317,7 @@ pub fn view(record: &Record) -> View {
     // Absent and unknown: a positive entry outweighs "no known …" and "no information" of the
     // same list; "no known …" outweighs "no information". Neither is ever evidence against a
     // positive entry. Few items are not positive: only their lists are looked for.
-    let absence_of = |item: &Item| facts.get(item.rep).map_or(Absence::Positive, |f| f.absence);
+    let absence_of = |item: &Item| entry_of(item.rep).map_or(Absence::Positive, |e| e.keys().absence);
     let list = |item: &Item| entry_of(item.rep).map_or("", list_of);
     let not_positive: Vec<(usize, Absence, &'static str)> = items
         .iter()
@@ -373,7 +365,7 @@ pub fn view(record: &Record) -> View {
     let mut order: Vec<(EntryKind, i64, usize, usize)> = Vec::with_capacity(items.len());
     let mut built: Vec<Option<(ViewItem, Option<Folded>)>> = Vec::with_capacity(items.len());
     for (k, (item, &dropped)) in items.iter().zip(&dropped).enumerate() {
-        let (Some(fact), Some(e), false) = (facts.get(item.rep), entry_of(item.rep), dropped) else {
+        let (Some(e), false) = (entry_of(item.rep), dropped) else {
             built.push(None);
             continue;
         };
@@ -383,7 +375,7 @@ pub fn view(record: &Record) -> View {
             resource = with_member(&resource, key, value);
             fields.push((*key).to_owned());
         }
-        let kind = fact.kind;
+        let kind = e.kind();
         let representative = EntryRef::of(e);
         let members = refs(&item.members);
         let folded = (members.len() > 1).then(|| Folded {
@@ -392,7 +384,7 @@ pub fn view(record: &Record) -> View {
             members: members.clone(),
         });
         built.push(Some((ViewItem { kind, representative, members, resource, changed: fields }, folded)));
-        order.push((kind, fact.interval.map_or(i64::MIN, |(start, _)| start), item.rep, k));
+        order.push((kind, e.keys().interval.map_or(i64::MIN, |(start, _)| start), item.rep, k));
     }
     order.sort_unstable();
     let mut view_items = Vec::with_capacity(order.len());

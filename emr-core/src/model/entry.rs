@@ -7,6 +7,7 @@ use super::resource::{Resource, ResourceError};
 use super::view::Clinical;
 use super::EntryKind;
 use crate::json::Json;
+use crate::merge::keys::Keys;
 
 /// One entry of a record: a FHIR resource, who asserted it, and its clinical view.
 ///
@@ -21,13 +22,24 @@ use crate::json::Json;
 /// assert_eq!(e.clinical().criticality.as_deref(), Some("high"));
 /// # Ok::<(), emr_core::model::ResourceError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(try_from = "EntryRepr", into = "EntryRepr")]
 pub struct Entry {
     provenance: Provenance,
     resource: Resource,
     clinical: Clinical,
+    /// What merging compares, derived from the two above.
+    keys: Keys,
 }
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Entry) -> bool {
+        // The keys are derived from these.
+        self.provenance == other.provenance && self.resource == other.resource && self.clinical == other.clinical
+    }
+}
+
+impl Eq for Entry {}
 
 /// The serialized form of an entry: the view is derived, never stored.
 #[derive(Serialize, Deserialize, schemars::JsonSchema)]
@@ -70,13 +82,23 @@ impl Entry {
     /// Only if the resource text no longer parses, which `Resource` rules out.
     pub fn new(provenance: Provenance, resource: Resource) -> Result<Entry, ResourceError> {
         let clinical = Clinical::from_json(&resource.json()?);
-        Ok(Entry { provenance, resource, clinical })
+        Ok(Entry::with_clinical(provenance, resource, clinical))
     }
 
     /// [`Entry::new`] for a resource whose parsed text the caller already holds (import does),
     /// so the text is not parsed again. `tree` must be the parse of `resource`'s text.
     pub(crate) fn from_parsed(provenance: Provenance, resource: Resource, tree: &Json<'_>) -> Entry {
-        Entry { provenance, resource, clinical: Clinical::from_json(tree) }
+        Entry::with_clinical(provenance, resource, Clinical::from_json(tree))
+    }
+
+    fn with_clinical(provenance: Provenance, resource: Resource, clinical: Clinical) -> Entry {
+        let keys = Keys::of(&provenance, &clinical);
+        Entry { provenance, resource, clinical, keys }
+    }
+
+    /// What merging compares.
+    pub(crate) fn keys(&self) -> &Keys {
+        &self.keys
     }
 
     /// Make an entry from FHIR JSON text.

@@ -4,41 +4,120 @@ use serde::{Deserialize, Serialize};
 
 use super::date::PartialDate;
 
-/// Shared, immutable id text: cloning one (into an [`EntryRef`], a view or a report) copies a
-/// pointer, not the text. Serialized as a plain JSON string.
-macro_rules! shared_text_id {
-    ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        #[derive(Clone, Eq)]
-        pub struct $name(std::sync::Arc<str>);
+use std::cmp::Ordering;
+use std::sync::Arc;
 
-        impl std::hash::Hash for $name {
-            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-                self.0.hash(state);
+/// Id text shared by pointer: a record's source ids are one text each, cloned into every entry
+/// and reference, and equal pointers compare without reading the text.
+#[derive(Clone)]
+struct SharedText(Arc<str>);
+
+impl SharedText {
+    fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+
+    fn same(&self, other: &SharedText) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
+    fn from_str(s: &str) -> SharedText {
+        SharedText(s.into())
+    }
+}
+
+/// How many bytes of id text are kept in place: a UUID (36) and most systems' ids fit.
+const INLINE: usize = 38;
+
+/// Id text kept in place when short, else shared: copying or comparing an entry's id reads
+/// the bytes beside it, with no pointer to follow and no count to change.
+#[derive(Clone)]
+enum InlineText {
+    /// Up to [`INLINE`] bytes of UTF-8 text.
+    Inline(u8, [u8; INLINE]),
+    /// Longer text.
+    Shared(Arc<str>),
+}
+
+impl InlineText {
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            InlineText::Inline(len, bytes) => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            InlineText::Shared(s) => s.as_bytes(),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            // Only ever made from a `&str` of this length, so always valid UTF-8.
+            InlineText::Inline(..) => std::str::from_utf8(self.as_bytes()).unwrap_or_default(),
+            InlineText::Shared(s) => s,
+        }
+    }
+
+    fn same(&self, _: &InlineText) -> bool {
+        false
+    }
+
+    fn from_str(s: &str) -> InlineText {
+        let mut bytes = [0u8; INLINE];
+        match (bytes.get_mut(..s.len()), u8::try_from(s.len())) {
+            (Some(to), Ok(len)) => {
+                to.copy_from_slice(s.as_bytes());
+                InlineText::Inline(len, bytes)
+            }
+            _ => InlineText::Shared(s.into()),
+        }
+    }
+}
+
+/// The two id storages, compared and hashed as their text.
+macro_rules! id_text {
+    ($storage:ident) => {
+        impl PartialEq for $storage {
+            fn eq(&self, other: &$storage) -> bool {
+                self.same(other) || self.as_bytes() == other.as_bytes()
             }
         }
 
-        // Ids shared by many entries (a record's source ids) are often one text: equal pointers
-        // answer without reading it.
-        impl PartialEq for $name {
-            fn eq(&self, other: &$name) -> bool {
-                std::sync::Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
-            }
-        }
+        impl Eq for $storage {}
 
-        impl Ord for $name {
-            fn cmp(&self, other: &$name) -> std::cmp::Ordering {
-                if std::sync::Arc::ptr_eq(&self.0, &other.0) {
-                    std::cmp::Ordering::Equal
+        impl Ord for $storage {
+            fn cmp(&self, other: &$storage) -> Ordering {
+                if self.same(other) {
+                    Ordering::Equal
                 } else {
-                    self.0.cmp(&other.0)
+                    self.as_bytes().cmp(other.as_bytes())
                 }
             }
         }
 
-        impl PartialOrd for $name {
-            fn partial_cmp(&self, other: &$name) -> Option<std::cmp::Ordering> {
+        impl PartialOrd for $storage {
+            fn partial_cmp(&self, other: &$storage) -> Option<Ordering> {
                 Some(self.cmp(other))
+            }
+        }
+    };
+}
+
+id_text!(SharedText);
+id_text!(InlineText);
+
+/// An immutable id over a storage ([`SharedText`] or [`InlineText`]). Serialized as a plain
+/// JSON string; compared, ordered and hashed as its text.
+macro_rules! shared_text_id {
+    ($(#[$doc:meta])* $name:ident($storage:ident)) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+        pub struct $name($storage);
+
+        impl std::hash::Hash for $name {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.as_str().hash(state);
             }
         }
 
@@ -50,96 +129,95 @@ macro_rules! shared_text_id {
 
             /// The id text.
             pub fn as_str(&self) -> &str {
-                &self.0
+                self.0.as_str()
             }
         }
 
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(&self.0)
+                f.write_str(self.as_str())
             }
         }
 
         impl std::fmt::Debug for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                std::fmt::Debug::fmt(&*self.0, f)
+                std::fmt::Debug::fmt(self.as_str(), f)
             }
         }
 
         impl std::ops::Deref for $name {
             type Target = str;
             fn deref(&self) -> &str {
-                &self.0
+                self.as_str()
             }
         }
 
         impl AsRef<str> for $name {
             fn as_ref(&self) -> &str {
-                &self.0
+                self.as_str()
             }
         }
 
         impl std::borrow::Borrow<str> for $name {
             fn borrow(&self) -> &str {
-                &self.0
+                self.as_str()
             }
         }
 
         impl From<&str> for $name {
             fn from(s: &str) -> $name {
-                $name(s.into())
+                $name($storage::from_str(s))
             }
         }
 
         impl From<String> for $name {
             fn from(s: String) -> $name {
-                $name(s.into())
+                $name($storage::from_str(&s))
             }
         }
 
         impl From<&String> for $name {
             fn from(s: &String) -> $name {
-                $name(s.as_str().into())
+                $name($storage::from_str(s))
             }
         }
 
         impl From<$name> for String {
             fn from(s: $name) -> String {
-                s.0.as_ref().to_owned()
+                s.as_str().to_owned()
             }
         }
 
         impl PartialEq<str> for $name {
             fn eq(&self, other: &str) -> bool {
-                &*self.0 == other
+                self.as_str() == other
             }
         }
 
         impl PartialEq<&str> for $name {
             fn eq(&self, other: &&str) -> bool {
-                &*self.0 == *other
+                self.as_str() == *other
             }
         }
 
         impl PartialEq<String> for $name {
             fn eq(&self, other: &String) -> bool {
-                *self.0 == **other
+                self.as_str() == other.as_str()
             }
         }
 
         impl Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(&self.0)
+                s.serialize_str(self.as_str())
             }
         }
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<$name, D::Error> {
                 let s = std::borrow::Cow::<str>::deserialize(d)?;
-                Ok($name(s.as_ref().into()))
+                Ok($name($storage::from_str(&s)))
             }
         }
-
     };
 }
 
@@ -151,7 +229,7 @@ shared_text_id! {
     /// let s = emr_core::model::SourceId::new("clinic-a");
     /// assert_eq!(s.as_str(), "clinic-a");
     /// ```
-    SourceId
+    SourceId(SharedText)
 }
 
 shared_text_id! {
@@ -162,7 +240,7 @@ shared_text_id! {
     /// let id = emr_core::model::EntryId::new("Condition/c1");
     /// assert_eq!(id, "Condition/c1");
     /// ```
-    EntryId
+    EntryId(InlineText)
 }
 
 impl schemars::JsonSchema for SourceId {
@@ -359,5 +437,29 @@ mod tests {
             (s.clone() == s, format!("{s}"), format!("{s:?}")),
             (true, "clinic-a".to_owned(), r#""clinic-a""#.to_owned())
         );
+    }
+
+    #[test]
+    fn short_and_long_ids_order_and_compare_as_their_text() {
+        // Around the in-place limit: 37, 38 (kept in place) and 39, 45 bytes (shared).
+        let texts = [
+            "b".repeat(37),
+            "b".repeat(38),
+            "b".repeat(39),
+            format!("{}c", "b".repeat(37)),
+            "a".repeat(45),
+            "é".into(),
+        ];
+        for x in &texts {
+            for y in &texts {
+                let (a, b) = (EntryId::new(x), EntryId::new(y));
+                assert_eq!(a.cmp(&b), x.cmp(y), "{x} {y}");
+                assert_eq!(a == b, x == y);
+                assert_eq!(a.as_str(), x);
+            }
+        }
+        let long = EntryId::new("x".repeat(60));
+        assert_eq!(long.clone(), long);
+        assert_eq!(String::from(long), "x".repeat(60));
     }
 }

@@ -42,7 +42,24 @@ pub struct Resource {
     /// copy resources by the million.
     raw: Arc<RawValue>,
     /// Cached from the text, which stays the truth.
-    resource_type: Arc<str>,
+    resource_type: TypeName,
+}
+
+/// A resource type: one of R4's names without a copy of its own (copying a resource then
+/// touches one count, not two), else its text.
+#[derive(Debug, Clone)]
+enum TypeName {
+    R4(&'static str),
+    Other(Arc<str>),
+}
+
+impl TypeName {
+    fn of(name: &str) -> TypeName {
+        match super::R4_RESOURCE_TYPES.binary_search(&name) {
+            Ok(k) => super::R4_RESOURCE_TYPES.get(k).map_or_else(|| TypeName::Other(name.into()), |&n| TypeName::R4(n)),
+            Err(_) => TypeName::Other(name.into()),
+        }
+    }
 }
 
 impl Resource {
@@ -70,7 +87,7 @@ impl Resource {
             return Err(ResourceError::NotAnObject);
         }
         let resource_type =
-            j.get("resourceType").and_then(Json::as_str).ok_or(ResourceError::MissingResourceType)?.into();
+            TypeName::of(j.get("resourceType").and_then(Json::as_str).ok_or(ResourceError::MissingResourceType)?);
         // Our writer emits only valid JSON; serde_json re-checks it once here.
         let raw = RawValue::from_string(j.to_compact_string()).map_err(|_| ResourceError::NotAnObject)?.into();
         Ok(Resource { raw, resource_type })
@@ -86,7 +103,7 @@ impl Resource {
             return Err(ResourceError::NotAnObject);
         }
         let resource_type =
-            j.get("resourceType").and_then(Json::as_str).ok_or(ResourceError::MissingResourceType)?.into();
+            TypeName::of(j.get("resourceType").and_then(Json::as_str).ok_or(ResourceError::MissingResourceType)?);
         scratch.clear();
         json::push_compact(scratch, j);
         Ok(Resource { raw: written_raw(scratch)?.into(), resource_type })
@@ -99,7 +116,10 @@ impl Resource {
 
     /// The FHIR `resourceType`.
     pub fn resource_type(&self) -> &str {
-        &self.resource_type
+        match &self.resource_type {
+            TypeName::R4(name) => name,
+            TypeName::Other(name) => name,
+        }
     }
 
     /// Parse the text into a tree (borrowing from this resource).

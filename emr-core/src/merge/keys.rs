@@ -1,0 +1,175 @@
+//! What merging reads of an entry, extracted once when the entry is made and kept beside it.
+//!
+//! The clinical view of an entry spreads over the heap (a code is a vector of codings, each of
+//! strings); clustering a million entries by following those pointers costs a cache miss per
+//! step. These keys hold, in a few cache lines inside the entry, what clustering and resolution
+//! compare: the time window and interval, "latest wins" time, retraction, absence, the codes of
+//! well-known systems that fit in place, and a numeric observation value. Anything that does not
+//! fit is read from the clinical view as before, so the keys decide nothing the view would not.
+
+use super::absent::{absence, Absence};
+use crate::codes::KnownSystem;
+use crate::model::{Clinical, EntryKind, ObservationValue, Provenance};
+
+const HOUR: i64 = 3600;
+const DAY: i64 = 24 * HOUR;
+
+/// How entries of one kind are matched in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Window {
+    /// The concept alone decides (allergies).
+    Any,
+    /// Times must be within this many seconds; `required`: entries without a time never fold.
+    Within { seconds: i64, required: bool },
+    /// Only identical content folds.
+    Content,
+}
+
+fn window(c: &Clinical) -> Window {
+    let lab = || c.category.iter().any(|cc| cc.codings.iter().any(|k| k.code.as_deref() == Some("laboratory")));
+    match (c.kind, c.resource_type.as_str()) {
+        (EntryKind::Allergy, _) => Window::Any,
+        (EntryKind::Condition, _) => Window::Within { seconds: 30 * DAY, required: false },
+        (EntryKind::Medication, "Medication") => Window::Content,
+        (EntryKind::Medication, _) => Window::Within { seconds: 7 * DAY, required: false },
+        (EntryKind::Immunization, _) => Window::Within { seconds: 12 * HOUR, required: true },
+        (EntryKind::Observation, _) if lab() => Window::Within { seconds: DAY, required: true },
+        (EntryKind::Observation | EntryKind::Encounter, _) => Window::Within { seconds: HOUR, required: true },
+        (EntryKind::Procedure | EntryKind::DiagnosticReport, _) => Window::Within { seconds: DAY, required: true },
+        _ => Window::Content,
+    }
+}
+
+/// The interval an entry covers: onset/effective start to abatement/end (seconds).
+fn interval(c: &Clinical) -> Option<(i64, i64)> {
+    let start = c.time?;
+    let end = c.end.map_or(start.latest(), |end| end.latest().max(start.latest()));
+    Some((start.earliest(), end))
+}
+
+/// Text of up to [`Short::CAPACITY`] bytes, kept in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Short {
+    len: u8,
+    bytes: [u8; Short::CAPACITY],
+}
+
+impl Short {
+    /// LOINC, SNOMED CT (at most 18 digits), RxNorm, CVX and ICD-10-CM codes and UCUM units of
+    /// laboratory results fit.
+    const CAPACITY: usize = 22;
+
+    fn new(s: &str) -> Option<Short> {
+        let mut bytes = [0u8; Short::CAPACITY];
+        bytes.get_mut(..s.len())?.copy_from_slice(s.as_bytes());
+        Some(Short { len: u8::try_from(s.len()).ok()?, bytes })
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        // Made from a `&str` of this length only.
+        std::str::from_utf8(self.bytes.get(..usize::from(self.len)).unwrap_or_default()).unwrap_or_default()
+    }
+}
+
+/// A code of a known system that fits in place, with the kind of the entry it codes: equal
+/// exactly when (kind, system URI, code) are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Concept {
+    kind: EntryKind,
+    system: KnownSystem,
+    code: Short,
+}
+
+impl Concept {
+    /// The concept of a coding, when its system is known and its code fits; `None` sends the
+    /// coding to the keyed-by-text path, always (it depends on the coding alone).
+    pub(crate) fn of(kind: EntryKind, system: &str, code: &str) -> Option<Concept> {
+        Some(Concept { kind, system: KnownSystem::from_uri(system)?, code: Short::new(code)? })
+    }
+
+    pub(crate) fn code_in(&self, system: KnownSystem) -> Option<&str> {
+        (self.system == system).then(|| self.code.as_str())
+    }
+}
+
+/// How many codes are kept in place: a condition coded in SNOMED CT and ICD-10-CM fits.
+const CONCEPTS: usize = 2;
+
+/// A numeric observation value: the number, the half-width of its last reported digit, and
+/// its unit (UCUM code, else unit text) when it has one.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Measure {
+    pub value: f64,
+    pub half_ulp: f64,
+    pub unit: Option<Short>,
+}
+
+fn measure(c: &Clinical) -> Option<Measure> {
+    match c.value.as_ref()? {
+        ObservationValue::Quantity(q) => {
+            let d = q.value.as_ref()?;
+            let value = d.to_f64();
+            if !value.is_finite() {
+                return None;
+            }
+            let digits = i32::try_from(d.fraction_digits()).unwrap_or(i32::MAX).min(15);
+            let unit = match q.code.as_deref().or(q.unit.as_deref()) {
+                Some(u) => Some(Short::new(u)?),
+                None => None,
+            };
+            Some(Measure { value, half_ulp: 0.5 * 10f64.powi(-digits), unit })
+        }
+        ObservationValue::Integer(t) => Some(Measure { value: t.parse().ok()?, half_ulp: 0.5, unit: None }),
+        _ => None,
+    }
+}
+
+/// The keys of one entry. Derived from its provenance and clinical view, which stay the truth.
+#[derive(Debug, Clone)]
+pub(crate) struct Keys {
+    pub window: Window,
+    pub interval: Option<(i64, i64)>,
+    /// When the assertion was made, for "latest wins": the source's recording time, else the
+    /// resource's own recorded date, else its clinical time.
+    pub recorded: i64,
+    pub absence: Absence,
+    /// Marked `entered-in-error`.
+    pub retracted: bool,
+    /// Its codes with a system and a code, when all fit in place ([`Concept::of`]).
+    concepts: [Option<Concept>; CONCEPTS],
+    /// Whether `concepts` holds every code.
+    complete: bool,
+    /// A numeric observation value whose unit fits in place.
+    pub measure: Option<Measure>,
+}
+
+impl Keys {
+    pub(crate) fn of(provenance: &Provenance, c: &Clinical) -> Keys {
+        let mut concepts = [None; CONCEPTS];
+        let mut complete = true;
+        let codings = c.code.iter().flat_map(|cc| cc.codings.iter());
+        let mut slots = concepts.iter_mut();
+        for (system, code) in codings.filter_map(|k| Some((k.system.as_deref()?, k.code.as_deref()?))) {
+            match (Concept::of(c.kind, system, code), slots.next()) {
+                (Some(concept), Some(slot)) => *slot = Some(concept),
+                _ => complete = false,
+            }
+        }
+        Keys {
+            window: window(c),
+            interval: interval(c),
+            recorded: provenance.recorded.or(c.recorded).or(c.time).map_or(i64::MIN, |t| t.latest()),
+            absence: absence(c),
+            retracted: c.is_retracted(),
+            concepts,
+            complete,
+            measure: measure(c),
+        }
+    }
+
+    /// Every code of the entry as a [`Concept`], when all fit in place; `None`: read the
+    /// clinical view.
+    pub(crate) fn concepts(&self) -> Option<impl Iterator<Item = &Concept>> {
+        self.complete.then(|| self.concepts.iter().flatten())
+    }
+}
