@@ -79,6 +79,7 @@ impl InlineText {
 macro_rules! id_text {
     ($storage:ident) => {
         impl PartialEq for $storage {
+            #[cfg_attr(target_arch = "wasm32", inline(never))]
             fn eq(&self, other: &$storage) -> bool {
                 self.same(other) || self.as_bytes() == other.as_bytes()
             }
@@ -87,6 +88,7 @@ macro_rules! id_text {
         impl Eq for $storage {}
 
         impl Ord for $storage {
+            #[cfg_attr(target_arch = "wasm32", inline(never))]
             fn cmp(&self, other: &$storage) -> Ordering {
                 if self.same(other) {
                     Ordering::Equal
