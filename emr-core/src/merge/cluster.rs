@@ -115,12 +115,12 @@ impl Clusters {
     }
 }
 
-/// Numbers `0..n` of `n` items, by counting: the start of each number's run in `order`, and
-/// `order` itself (the items of each number, in item order).
-fn counting_sort(numbers: impl Iterator<Item = usize> + Clone, n: usize) -> (Vec<usize>, Vec<usize>) {
+/// Items numbered `0..n`, by counting: the start of each number's run in the result, and the
+/// items' values by number (in item order within a number).
+fn counting_sort<T: Copy + Default>(items: impl Iterator<Item = (usize, T)> + Clone, n: usize) -> (Vec<usize>, Vec<T>) {
     let mut starts = vec![0usize; n + 1];
     let mut total = 0;
-    for k in numbers.clone() {
+    for (k, _) in items.clone() {
         if let Some(count) = starts.get_mut(k + 1) {
             *count += 1;
             total += 1;
@@ -133,16 +133,16 @@ fn counting_sort(numbers: impl Iterator<Item = usize> + Clone, n: usize) -> (Vec
         }
     }
     let mut fill = starts.clone();
-    let mut order = vec![0usize; total];
-    for (item, k) in numbers.enumerate() {
+    let mut sorted = vec![T::default(); total];
+    for (k, value) in items {
         if let Some(at) = fill.get_mut(k) {
-            if let Some(slot) = order.get_mut(*at) {
-                *slot = item;
+            if let Some(slot) = sorted.get_mut(*at) {
+                *slot = value;
             }
             *at += 1;
         }
     }
-    (starts, order)
+    (starts, sorted)
 }
 
 /// One code of an entry: (concept, the entry's interval, the entry).
@@ -202,14 +202,12 @@ pub(crate) fn clusters(entries: &[&Entry]) -> Clusters {
     }
 
     // Concept blocks, each in entry order: its first entry decides the window.
-    let (block_starts, order) = counting_sort(coded.iter().map(|c| c.0), count);
-    let mut block: Vec<(Option<(i64, i64)>, usize)> = Vec::new();
+    let (block_starts, mut blocks) = counting_sort(coded.iter().map(|&(c, interval, i)| (c, (interval, i))), count);
     for w in block_starts.windows(2) {
         let [a, b] = w else { continue };
-        block.clear();
-        block.extend(order.get(*a..*b).unwrap_or_default().iter().filter_map(|&k| coded.get(k)).map(|c| (c.1, c.2)));
+        let Some(block) = blocks.get_mut(*a..*b) else { continue };
         let Some(window) = block.first().and_then(|&(_, i)| entries.get(i)).map(|e| e.keys().window) else { continue };
-        link(window, &mut block, &mut sets);
+        link(window, block, &mut sets);
     }
 
     // Roots are each set's smallest index, so numbering sets in index order numbers them in
@@ -228,7 +226,7 @@ pub(crate) fn clusters(entries: &[&Entry]) -> Clusters {
             *slot = c;
         }
     }
-    let (starts, members) = counting_sort(cluster_of.iter().copied(), clusters);
+    let (starts, members) = counting_sort(cluster_of.iter().copied().enumerate().map(|(i, c)| (c, i)), clusters);
     Clusters { starts, members }
 }
 

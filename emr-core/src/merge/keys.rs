@@ -127,6 +127,7 @@ fn measure(c: &Clinical) -> Option<Measure> {
 /// The keys of one entry. Derived from its provenance and clinical view, which stay the truth.
 #[derive(Debug, Clone)]
 pub(crate) struct Keys {
+    pub kind: EntryKind,
     pub window: Window,
     pub interval: Option<(i64, i64)>,
     /// When the assertion was made, for "latest wins": the source's recording time, else the
@@ -156,6 +157,7 @@ impl Keys {
             }
         }
         Keys {
+            kind: c.kind,
             window: window(c),
             interval: interval(c),
             recorded: provenance.recorded.or(c.recorded).or(c.time).map_or(i64::MIN, |t| t.latest()),

@@ -110,6 +110,10 @@ fn partition<K>(members: &[usize], key: impl Fn(usize) -> K, same: impl Fn(&K, &
     Some(groups.into_iter().map(|(_, v)| v).collect())
 }
 
+/// How many view items are built at a time (see the loop that builds them): their entries' lines
+/// then fit in the first-level caches; 16 to 128 measured alike.
+const WARM: usize = 32;
+
 /// A view item before it is built: indices into the live entries.
 struct Item {
     /// The representative.
@@ -341,7 +345,10 @@ pub fn view(record: &Record) -> View {
     let with_known_absent: BTreeSet<&str> =
         not_positive.iter().filter(|&&(_, a, _)| a == Absence::KnownAbsent).map(|&(_, _, l)| l).collect();
     let refs = |range: &std::ops::Range<usize>| -> Vec<EntryRef> {
-        members.get(range.clone()).unwrap_or_default().iter().filter_map(|&i| entry_of(i)).map(EntryRef::of).collect()
+        let indices = members.get(range.clone()).unwrap_or_default();
+        let mut refs = Vec::with_capacity(indices.len());
+        refs.extend(indices.iter().filter_map(|&i| entry_of(i)).map(EntryRef::of));
+        refs
     };
     let mut dropped = vec![false; items.len()];
     for &(k, a, list) in &not_positive {
@@ -359,40 +366,49 @@ pub fn view(record: &Record) -> View {
         }
     }
 
-    // Items are built in cluster order, which reads the entries in about the order they lie in
-    // memory, then put in view order: by one key per item, (kind, time, representative), where
-    // the representative's index orders it as its reference would.
-    let mut order: Vec<(EntryKind, i64, usize, usize)> = Vec::with_capacity(items.len());
-    let mut built: Vec<Option<(ViewItem, Option<Folded>)>> = Vec::with_capacity(items.len());
-    for (k, (item, &dropped)) in items.iter().zip(&dropped).enumerate() {
-        let (Some(e), false) = (entry_of(item.rep), dropped) else {
-            built.push(None);
-            continue;
-        };
-        let mut resource = e.resource().clone();
-        let mut fields = Vec::new();
-        for (key, value) in &item.changed {
-            resource = with_member(&resource, key, value);
-            fields.push((*key).to_owned());
-        }
-        let kind = e.kind();
-        let representative = EntryRef::of(e);
-        let members = refs(&item.members);
-        let folded = (members.len() > 1).then(|| Folded {
-            kind,
-            representative: representative.clone(),
-            members: members.clone(),
-        });
-        built.push(Some((ViewItem { kind, representative, members, resource, changed: fields }, folded)));
-        order.push((kind, e.keys().interval.map_or(i64::MIN, |(start, _)| start), item.rep, k));
-    }
+    // View order: by one key per item, (kind, time, representative), where the representative's
+    // index orders it as its reference would. Items are then built in that order, each moved
+    // once, into place.
+    let mut order: Vec<(EntryKind, i64, usize, usize)> = items
+        .iter()
+        .zip(&dropped)
+        .enumerate()
+        .filter(|(_, (_, &dropped))| !dropped)
+        .filter_map(|(k, (item, _))| {
+            let keys = entry_of(item.rep)?.keys();
+            Some((keys.kind, keys.interval.map_or(i64::MIN, |(start, _)| start), item.rep, k))
+        })
+        .collect();
     order.sort_unstable();
     let mut view_items = Vec::with_capacity(order.len());
-    let mut folded = Vec::new();
-    for &(.., k) in &order {
-        if let Some((item, fold)) = built.get_mut(k).and_then(Option::take) {
-            view_items.push(item);
-            folded.extend(fold);
+    let mut folded =
+        Vec::with_capacity(order.iter().filter(|&&(.., k)| items.get(k).is_some_and(|i| i.members.len() > 1)).count());
+    for block in order.chunks(WARM) {
+        // Read what building the block's items touches first, item by item independently, so
+        // that the memory system fetches it all at once instead of one miss after another.
+        let mut touched = 0usize;
+        for &(.., rep, k) in block {
+            let item_members = items.get(k).and_then(|item| members.get(item.members.clone()));
+            for e in item_members.unwrap_or_default().iter().filter_map(|&i| entry_of(i)) {
+                touched = touched.wrapping_add(e.provenance().version as usize);
+            }
+            touched = touched.wrapping_add(entry_of(rep).map_or(0, |e| e.resource().shares()));
+        }
+        std::hint::black_box(touched);
+        for &(kind, _, rep, k) in block {
+            let (Some(item), Some(e)) = (items.get(k), entry_of(rep)) else { continue };
+            let mut resource = e.resource().clone();
+            let mut fields = Vec::new();
+            for (key, value) in &item.changed {
+                resource = with_member(&resource, key, value);
+                fields.push((*key).to_owned());
+            }
+            let representative = EntryRef::of(e);
+            let members = refs(&item.members);
+            if members.len() > 1 {
+                folded.push(Folded { kind, representative: representative.clone(), members: members.clone() });
+            }
+            view_items.push(ViewItem { kind, representative, members, resource, changed: fields });
         }
     }
     let mut conflicts = conflicts;

@@ -27,7 +27,9 @@ use crate::merge::keys::Keys;
 pub struct Entry {
     provenance: Provenance,
     resource: Resource,
-    clinical: Clinical,
+    /// Boxed: merging reads the keys of millions of entries and the clinical view of few, so
+    /// the rest of an entry stays small and dense.
+    clinical: Box<Clinical>,
     /// What merging compares, derived from the two above.
     keys: Keys,
 }
@@ -93,7 +95,7 @@ impl Entry {
 
     fn with_clinical(provenance: Provenance, resource: Resource, clinical: Clinical) -> Entry {
         let keys = Keys::of(&provenance, &clinical);
-        Entry { provenance, resource, clinical, keys }
+        Entry { provenance, resource, clinical: Box::new(clinical), keys }
     }
 
     /// What merging compares.
@@ -136,11 +138,11 @@ impl Entry {
 
     /// The entry kind.
     pub fn kind(&self) -> EntryKind {
-        self.clinical.kind
+        self.keys.kind
     }
 
     /// True when the source marked this entry `entered-in-error`.
     pub fn is_retracted(&self) -> bool {
-        self.clinical.is_retracted()
+        self.keys.retracted
     }
 }

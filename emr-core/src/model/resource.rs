@@ -109,6 +109,11 @@ impl Resource {
         Ok(Resource { raw: written_raw(scratch)?.into(), resource_type })
     }
 
+    /// How many holders share the text (read to bring its count into cache before copying).
+    pub(crate) fn shares(&self) -> usize {
+        Arc::strong_count(&self.raw)
+    }
+
     /// The compact JSON text.
     pub fn as_str(&self) -> &str {
         self.raw.get()
