@@ -30,7 +30,7 @@ pub struct Entry {
     /// Boxed: merging reads the keys of millions of entries and the clinical view of few, so
     /// the rest of an entry stays small and dense.
     clinical: Box<Clinical>,
-    /// What merging compares, derived from the two above.
+    /// What merging compares, derived from the provenance and the clinical view.
     keys: Keys,
 }
 
