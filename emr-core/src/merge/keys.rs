@@ -8,6 +8,7 @@
 //! fit is read from the clinical view as before, so the keys decide nothing the view would not.
 
 use super::absent::{absence, Absence};
+use super::value::{reported, unit};
 use crate::codes::KnownSystem;
 use crate::model::{Clinical, EntryKind, ObservationValue, Provenance};
 
@@ -107,17 +108,12 @@ pub(crate) struct Measure {
 fn measure(c: &Clinical) -> Option<Measure> {
     match c.value.as_ref()? {
         ObservationValue::Quantity(q) => {
-            let d = q.value.as_ref()?;
-            let value = d.to_f64();
-            if !value.is_finite() {
-                return None;
-            }
-            let digits = i32::try_from(d.fraction_digits()).unwrap_or(i32::MAX).min(15);
-            let unit = match q.code.as_deref().or(q.unit.as_deref()) {
+            let (value, half_ulp) = reported(q.value.as_ref()?)?;
+            let unit = match unit(q) {
                 Some(u) => Some(Short::new(u)?),
                 None => None,
             };
-            Some(Measure { value, half_ulp: 0.5 * 10f64.powi(-digits), unit })
+            Some(Measure { value, half_ulp, unit })
         }
         ObservationValue::Integer(t) => Some(Measure { value: t.parse().ok()?, half_ulp: 0.5, unit: None }),
         _ => None,
