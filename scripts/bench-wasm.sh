@@ -28,10 +28,11 @@ native=${CARGO_TARGET_DIR:-target}/release/examples/native
 echo "## WASM package benchmark"
 echo
 machine_info
+echo "- The package: the \`wasm\` profile (fat LTO, one codegen unit), as scripts/build-wasm.sh builds it"
 echo "- Command: \`bash scripts/bench-wasm.sh$([ $# -eq 0 ] || printf ' %q' "$@")\`"
 echo
 node emr-wasm/scripts/bench.mjs emr-wasm/pkg "$native" "$input" "$iterations"
 raw=$(wc -c <emr-wasm/pkg/emr_wasm_bg.wasm)
-gz=$(gzip -9 -c emr-wasm/pkg/emr_wasm_bg.wasm | wc -c)
+read -r gz budget < <(node emr-wasm/scripts/size.mjs emr-wasm/pkg/emr_wasm_bg.wasm)
 echo
-echo "Size: \`emr_wasm_bg.wasm\` $raw bytes, $gz bytes gzipped (-9); budget $((600 * 1024))."
+echo "Size: \`emr_wasm_bg.wasm\` $raw bytes, $gz bytes gzipped (zlib -9); budget $budget."

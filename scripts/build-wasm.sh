@@ -12,7 +12,6 @@ cd "$(dirname "$0")/.."
 source emr-wasm/scripts/steps.sh
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
-wasm_gz_budget=$((600 * 1024))
 target_dir=${CARGO_TARGET_DIR:-target}
 staging=$target_dir/wasm-pkg
 mkdir -p "$target_dir"
@@ -47,9 +46,10 @@ else
   echo "$lock_sum" >emr-wasm/node_modules/.lock-sha256
 fi
 
-step "cargo build -p emr-wasm --release --target wasm32-unknown-unknown"
-cargo build -p emr-wasm --release --target wasm32-unknown-unknown --locked
-wasm=$target_dir/wasm32-unknown-unknown/release/emr_wasm.wasm
+# The `wasm` profile (Cargo.toml): release with fat LTO and one codegen unit, ~6 % smaller gzipped.
+step "cargo build -p emr-wasm --profile wasm --target wasm32-unknown-unknown"
+cargo build -p emr-wasm --profile wasm --target wasm32-unknown-unknown --locked
+wasm=$target_dir/wasm32-unknown-unknown/wasm/emr_wasm.wasm
 
 if [ -n "$install_pid" ]; then
   step "wait for the wasm-bindgen-cli install"
@@ -95,9 +95,10 @@ node emr-wasm/scripts/assemble.mjs "$staging" "$version"
 
 step "size"
 raw=$(wc -c <emr-wasm/pkg/emr_wasm_bg.wasm)
-gz=$(gzip -9 -c emr-wasm/pkg/emr_wasm_bg.wasm | wc -c)
+# zlib at level 9, the budget's measure (emr-wasm/scripts/size.mjs, shared with the Node suite).
+read -r gz wasm_gz_budget < <(node emr-wasm/scripts/size.mjs emr-wasm/pkg/emr_wasm_bg.wasm)
 unopt=$(wc -c <"$staging/web/emr_wasm_bg.wasm")
-printf 'emr_wasm_bg.wasm: %s bytes raw (%s before wasm-opt), %s bytes gzipped (-9); budget %s gzipped\n' \
+printf 'emr_wasm_bg.wasm: %s bytes raw (%s before wasm-opt), %s bytes gzipped (zlib -9); budget %s gzipped\n' \
   "$raw" "$unopt" "$gz" "$wasm_gz_budget"
 if [ "$gz" -gt "$wasm_gz_budget" ]; then
   echo "the gzipped .wasm is over its budget of $wasm_gz_budget bytes" >&2
