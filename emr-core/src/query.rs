@@ -1,13 +1,11 @@
 //! Reading a record's clinical view: the timeline, lab trends, and the current problem,
 //! medication and allergy lists.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::codes::ucum;
 use crate::json::Json;
-use crate::merge::{view, ViewItem};
+use crate::merge::{view_ref, ItemRef, ViewItem};
 use crate::model::{
     CodeableConcept, Entry, EntryKind, EntryRef, ObservationValue, PartialDate, Quantity, Record, ReferenceRange,
 };
@@ -62,17 +60,13 @@ pub struct Trend {
     pub unconvertible: usize,
 }
 
-/// Entries by reference, for looking up view items' representatives.
-fn by_ref(record: &Record) -> BTreeMap<EntryRef, &Entry> {
-    record.entries.iter().map(|e| (EntryRef::of(e), e)).collect()
-}
-
-fn label(item: &ViewItem, entries: &BTreeMap<EntryRef, &Entry>) -> String {
-    entries
-        .get(&item.representative)
-        .and_then(|e| e.clinical().code.as_ref())
+fn label(item: &ItemRef<'_, '_>) -> String {
+    item.representative()
+        .clinical()
+        .code
+        .as_ref()
         .and_then(|cc| cc.label().map(str::to_owned))
-        .unwrap_or_else(|| item.kind.to_string())
+        .unwrap_or_else(|| item.kind().to_string())
 }
 
 /// The clinical view as a timeline: one event per view item that has a time, oldest first
@@ -89,20 +83,18 @@ fn label(item: &ViewItem, entries: &BTreeMap<EntryRef, &Entry>) -> String {
 /// assert_eq!(t[0].label, "Check-up");
 /// ```
 pub fn timeline(record: &Record) -> Vec<TimelineEvent> {
-    let v = view(record);
-    let entries = by_ref(record);
+    let v = view_ref(record);
     let mut events: Vec<TimelineEvent> = v
-        .items
-        .iter()
-        .filter(|i| i.kind != EntryKind::Opaque)
+        .items()
+        .filter(|i| i.kind() != EntryKind::Opaque)
         .filter_map(|i| {
-            let e = entries.get(&i.representative)?;
+            let e = i.representative();
             Some(TimelineEvent {
                 time: e.clinical().time?,
-                kind: i.kind,
-                label: label(i, &entries),
-                entry: i.representative.clone(),
-                reported_by: i.members.len(),
+                kind: i.kind(),
+                label: label(&i),
+                entry: EntryRef::of(e),
+                reported_by: i.members().len(),
             })
         })
         .collect();
@@ -164,16 +156,15 @@ fn component(entry: &Entry, code: &str) -> Option<Measured> {
 /// assert!((t.points[0].value - 5.99).abs() < 0.01);
 /// ```
 pub fn trend(record: &Record, code: &str) -> Trend {
-    let v = view(record);
-    let entries = by_ref(record);
+    let v = view_ref(record);
     let mut raw = Vec::new();
-    for item in v.items.iter().filter(|i| i.kind == EntryKind::Observation) {
-        let Some(e) = entries.get(&item.representative) else { continue };
+    for item in v.items().filter(|i| i.kind() == EntryKind::Observation) {
+        let e = item.representative();
         let c = e.clinical();
         let Some(time) = c.time else { continue };
         let measured = if matches(code, c.code.as_ref()) {
             let Some(ObservationValue::Quantity(q)) = &c.value else { continue };
-            Measured { quantity: q.clone(), range: c.reference_ranges.first().cloned(), label: label(item, &entries) }
+            Measured { quantity: q.clone(), range: c.reference_ranges.first().cloned(), label: label(&item) }
         } else {
             // A panel (e.g. blood pressure 85354-9) reports the asked-for code as a component.
             match component(e, code) {
@@ -192,7 +183,7 @@ pub fn trend(record: &Record, code: &str) -> Trend {
             unit,
             bound(range.and_then(|r| r.low.as_ref())),
             bound(range.and_then(|r| r.high.as_ref())),
-            item.representative.clone(),
+            EntryRef::of(e),
             measured.label,
         ));
     }
@@ -250,26 +241,24 @@ pub struct CurrentLists {
 /// assert!(lists.problems.is_empty());
 /// ```
 pub fn current_lists(record: &Record) -> CurrentLists {
-    let v = view(record);
-    let entries = by_ref(record);
-    let status = |i: &ViewItem| -> (Option<String>, Option<String>) {
-        entries
-            .get(&i.representative)
-            .map(|e| (e.clinical().clinical_status.clone(), e.clinical().status.clone()))
-            .unwrap_or_default()
-    };
-    let pick = |kind: EntryKind, ok: &dyn Fn(&ViewItem) -> bool| -> Vec<ViewItem> {
-        v.items.iter().filter(|i| i.kind == kind && ok(i)).cloned().collect()
+    let v = view_ref(record);
+    /// The representative's clinical status and status.
+    fn status<'r>(i: &ItemRef<'_, 'r>) -> (Option<&'r str>, Option<&'r str>) {
+        let c = i.representative().clinical();
+        (c.clinical_status.as_deref(), c.status.as_deref())
+    }
+    let pick = |kind: EntryKind, ok: &dyn Fn(&ItemRef<'_, '_>) -> bool| -> Vec<ViewItem> {
+        v.items().filter(|i| i.kind() == kind && ok(i)).map(|i| i.to_item()).collect()
     };
     CurrentLists {
         problems: pick(EntryKind::Condition, &|i| {
-            matches!(status(i).0.as_deref(), None | Some("active" | "recurrence" | "relapse"))
+            matches!(status(i).0, None | Some("active" | "recurrence" | "relapse"))
         }),
         medications: pick(EntryKind::Medication, &|i| {
-            i.resource.resource_type() != "Medication"
-                && matches!(status(i).1.as_deref(), Some("active" | "on-hold" | "intended"))
+            i.representative().resource().resource_type() != "Medication"
+                && matches!(status(i).1, Some("active" | "on-hold" | "intended"))
         }),
-        allergies: pick(EntryKind::Allergy, &|i| matches!(status(i).0.as_deref(), None | Some("active"))),
+        allergies: pick(EntryKind::Allergy, &|i| matches!(status(i).0, None | Some("active"))),
     }
 }
 

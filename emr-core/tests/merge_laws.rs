@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use emr_core::merge::{merge, reconcile, view, Choice, MergeOptions, Reconciliation};
+use emr_core::merge::{merge, reconcile, view, view_ref, Choice, MergeOptions, Reconciliation};
 use emr_core::model::{Entry, EntryRef, Patient, Provenance, Record, Source, SourceKind};
 use proptest::prelude::*;
 
@@ -179,5 +179,18 @@ proptest! {
         let live = merged.entries.len() - v.retracted.len() - v.superseded.len() - rejections;
         prop_assert_eq!(listed, live);
         prop_assert_eq!(report.retracted, v.retracted);
+        // The report, built from the borrowed view, lists what the owned view shows.
+        prop_assert_eq!(report.view_items, v.items.len());
+        prop_assert_eq!(report.folded, v.folded);
+        prop_assert_eq!(report.conflicts, v.conflicts);
+        prop_assert_eq!(report.suppressed, v.suppressed);
+        // The borrowed view hands out the record's own entries.
+        let borrowed = view_ref(&merged);
+        prop_assert_eq!(borrowed.len(), v.items.len());
+        for item in borrowed.items() {
+            for e in item.members().chain([item.representative()]) {
+                prop_assert!(merged.entries.iter().any(|x| std::ptr::eq(x, e)), "not an entry of the record");
+            }
+        }
     }
 }

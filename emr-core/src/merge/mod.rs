@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 pub use assertion::EntryRef;
 pub use reconcile::{reconcile, versions, Choice, ReconcileError, Reconciliation, Version};
 pub use report::{Conflict, Folded, IdentityReport, MergeReport, Resolution, SourceCount, Suppressed};
-pub use view::{view, View, ViewItem};
+pub use view::{view, view_ref, ItemRef, View, ViewItem, ViewRef};
 
 use crate::model::{Entry, Patient, Provenance, Record, Source, SourceId, RECORD_FORMAT};
 
@@ -177,7 +177,8 @@ fn check_identity(patients: &[&Patient], options: &MergeOptions) -> Result<Ident
 
 /// The report of a merged record: per-source counts and the view's folds, conflicts and more.
 fn report(record: &Record, identity: IdentityReport) -> MergeReport {
-    let v = view(record);
+    // Borrowed: the report needs the folds, not an owned copy of every item.
+    let v = view_ref(record);
     let mut counts: BTreeMap<&SourceId, SourceCount> = BTreeMap::new();
     // Entries come by source when merged: one map update per run of a source.
     for run in record.entries.chunk_by(|a, b| a.provenance().source == b.provenance().source) {
@@ -192,37 +193,39 @@ fn report(record: &Record, identity: IdentityReport) -> MergeReport {
         });
         c.entries += run.len();
     }
-    for r in &v.retracted {
-        if let Some(c) = counts.get_mut(&r.source) {
+    for r in v.retracted() {
+        if let Some(c) = counts.get_mut(&r.provenance().source) {
             c.retracted += 1;
         }
     }
-    for r in &v.superseded {
-        if let Some(c) = counts.get_mut(&r.source) {
+    for r in v.superseded() {
+        if let Some(c) = counts.get_mut(&r.provenance().source) {
             c.superseded += 1;
         }
     }
     for c in counts.values_mut() {
         c.current = c.entries.saturating_sub(c.retracted + c.superseded);
     }
+    let folded = v.folded();
+    let retracted = v.retracted_refs();
     let summary = format!(
         "{} entries from {} sources → {} clinical items; {} duplicate groups folded, {} conflicts, {} suppressed, {} retracted",
         record.entries.len(),
         counts.len(),
-        v.items.len(),
-        v.folded.len(),
-        v.conflicts.len(),
-        v.suppressed.len(),
-        v.retracted.len()
+        v.len(),
+        folded.len(),
+        v.conflicts().len(),
+        v.suppressed().len(),
+        retracted.len()
     );
     MergeReport {
         identity,
         sources: counts.into_values().collect(),
-        view_items: v.items.len(),
-        folded: v.folded,
-        conflicts: v.conflicts,
-        suppressed: v.suppressed,
-        retracted: v.retracted,
+        view_items: v.len(),
+        folded,
+        conflicts: v.conflicts().to_vec(),
+        suppressed: v.suppressed().to_vec(),
+        retracted,
         summary,
     }
 }

@@ -45,6 +45,169 @@ pub struct View {
     pub superseded: Vec<EntryRef>,
 }
 
+/// The clinical view borrowed from its record ([`view_ref`]): the same items, in the same order,
+/// as the [`View`] it makes, with the same conflicts, suppressions, retractions and history.
+pub struct ViewRef<'r> {
+    /// The items shown, in view order.
+    items: Vec<Item<'r>>,
+    /// Members of the items, a range per item, each by reference.
+    members: Vec<&'r Entry>,
+    /// Disagreements, sorted.
+    conflicts: Vec<Conflict>,
+    /// Entries left out of the view, sorted.
+    suppressed: Vec<Suppressed>,
+    /// Retracted assertions, by reference.
+    retracted: Vec<&'r Entry>,
+    /// Earlier versions, by reference.
+    superseded: Vec<&'r Entry>,
+}
+
+/// One item of a [`ViewRef`]: one clinical fact, with the entries that assert it.
+#[derive(Clone, Copy)]
+pub struct ItemRef<'v, 'r> {
+    view: &'v ViewRef<'r>,
+    item: &'v Item<'r>,
+}
+
+impl<'r> ViewRef<'r> {
+    /// The items, by kind, then time, then representative (the order of [`View::items`]).
+    pub fn items(&self) -> impl ExactSizeIterator<Item = ItemRef<'_, 'r>> + '_ {
+        self.items.iter().map(|item| ItemRef { view: self, item })
+    }
+
+    /// How many items the view shows.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether the view shows nothing.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Disagreements ([`View::conflicts`]).
+    pub fn conflicts(&self) -> &[Conflict] {
+        &self.conflicts
+    }
+
+    /// Entries left out of the view, and why ([`View::suppressed`]).
+    pub fn suppressed(&self) -> &[Suppressed] {
+        &self.suppressed
+    }
+
+    /// The latest versions that their sources retracted (`entered-in-error`), by reference.
+    pub fn retracted(&self) -> &[&'r Entry] {
+        &self.retracted
+    }
+
+    /// Earlier versions, kept as history, by reference.
+    pub fn superseded(&self) -> &[&'r Entry] {
+        &self.superseded
+    }
+
+    /// The items of more than one assertion, as the merge report lists them.
+    pub fn folded(&self) -> Vec<Folded> {
+        self.items()
+            .filter(|item| item.item.members.len() > 1)
+            .map(|item| Folded {
+                kind: item.kind(),
+                representative: EntryRef::of(item.representative()),
+                members: item.refs(),
+            })
+            .collect()
+    }
+
+    /// References to the retracted assertions, sorted ([`View::retracted`]).
+    pub(crate) fn retracted_refs(&self) -> Vec<EntryRef> {
+        let mut retracted: Vec<EntryRef> = self.retracted.iter().map(|e| EntryRef::of(e)).collect();
+        retracted.sort();
+        retracted
+    }
+
+    /// The owned, serializable view.
+    pub fn to_view(&self) -> View {
+        let mut items = Vec::with_capacity(self.items.len());
+        let mut folded = Vec::with_capacity(self.items().filter(|item| item.item.members.len() > 1).count());
+        for block in self.items.chunks(WARM) {
+            // The members' references, and the count of the representative's resource.
+            let block = || block.iter().map(|item| ItemRef { view: self, item });
+            warm(block().flat_map(|item| {
+                item.members()
+                    .map(|e| e.provenance().version as usize)
+                    .chain(std::iter::once(item.representative().resource().shares()))
+            }));
+            for item in block() {
+                let built = item.to_item();
+                if built.members.len() > 1 {
+                    folded.push(Folded {
+                        kind: built.kind,
+                        representative: built.representative.clone(),
+                        members: built.members.clone(),
+                    });
+                }
+                items.push(built);
+            }
+        }
+        View {
+            items,
+            folded,
+            conflicts: self.conflicts.clone(),
+            suppressed: self.suppressed.clone(),
+            retracted: self.retracted_refs(),
+            superseded: self.superseded.iter().map(|e| EntryRef::of(e)).collect(),
+        }
+    }
+}
+
+impl<'v, 'r> ItemRef<'v, 'r> {
+    /// The entry kind.
+    pub fn kind(&self) -> EntryKind {
+        self.item.kind
+    }
+
+    /// The assertion shown.
+    pub fn representative(&self) -> &'r Entry {
+        self.item.entry
+    }
+
+    /// Every assertion folded into this item (the representative included), by reference.
+    pub fn members(&self) -> impl ExactSizeIterator<Item = &'r Entry> + 'v {
+        self.view.members.get(self.item.members.clone()).unwrap_or_default().iter().copied()
+    }
+
+    /// Fields resolution changed, e.g. `criticality`.
+    pub fn changed(&self) -> impl ExactSizeIterator<Item = &'static str> + 'v {
+        self.item.changed.iter().map(|(field, _)| *field)
+    }
+
+    /// The representative's resource, changed only where resolution changed a field (a copy
+    /// then; else the entry's own, shared).
+    pub fn resource(&self) -> Resource {
+        let mut resource = self.representative().resource().clone();
+        for (key, value) in &self.item.changed {
+            resource = with_member(&resource, key, value);
+        }
+        resource
+    }
+
+    fn refs(&self) -> Vec<EntryRef> {
+        let mut refs = Vec::with_capacity(self.item.members.len());
+        refs.extend(self.members().map(EntryRef::of));
+        refs
+    }
+
+    /// The owned item ([`ViewItem`]).
+    pub fn to_item(&self) -> ViewItem {
+        ViewItem {
+            kind: self.kind(),
+            representative: EntryRef::of(self.representative()),
+            members: self.refs(),
+            resource: self.resource(),
+            changed: self.changed().map(str::to_owned).collect(),
+        }
+    }
+}
+
 fn severity(criticality: Option<&str>) -> u8 {
     match criticality {
         Some("high") => 3,
@@ -124,9 +287,13 @@ fn warm(words: impl Iterator<Item = usize>) {
 }
 
 /// A view item before it is built: indices into the live entries.
-struct Item {
-    /// The representative.
+struct Item<'r> {
+    /// The entry kind.
+    kind: EntryKind,
+    /// The representative's index (which orders it as its reference would)...
     rep: usize,
+    /// ... and the representative.
+    entry: &'r Entry,
     /// Where its members (in index order) are in [`Builder::members`].
     members: std::ops::Range<usize>,
     /// Fields resolution changed, with their new values.
@@ -135,17 +302,17 @@ struct Item {
 
 /// Builds the view over the live entries, sorted by reference: an entry's index orders it as
 /// its [`EntryRef`] would, without building one.
-struct Builder<'r> {
+struct Builder<'b, 'r> {
     record: &'r Record,
-    live: &'r [&'r Entry],
+    live: &'b [&'r Entry],
     /// Whether any source is a clinician.
     clinicians: bool,
-    items: Vec<Item>,
-    members: Vec<usize>,
+    items: Vec<Item<'r>>,
+    members: Vec<&'r Entry>,
     conflicts: Vec<Conflict>,
 }
 
-impl<'r> Builder<'r> {
+impl<'r> Builder<'_, 'r> {
     fn entry(&self, i: usize) -> Option<&'r Entry> {
         self.live.get(i).copied()
     }
@@ -171,10 +338,11 @@ impl<'r> Builder<'r> {
     }
 
     fn item(&mut self, members: &[usize], changed: Vec<(&'static str, String)>) {
-        let Some(rep) = self.representative(members) else { return };
+        let Some((rep, entry)) = self.representative(members).and_then(|i| Some((i, self.entry(i)?))) else { return };
         let start = self.members.len();
-        self.members.extend_from_slice(members);
-        self.items.push(Item { rep, members: start..self.members.len(), changed });
+        let live = self.live;
+        self.members.extend(members.iter().filter_map(|&i| live.get(i).copied()));
+        self.items.push(Item { kind: entry.keys().kind, rep, entry, members: start..self.members.len(), changed });
     }
 
     /// A cluster split by `field` ([`partition`]): one item when all agree; else one item per
@@ -269,6 +437,31 @@ impl<'r> Builder<'r> {
 /// assert_eq!(v.conflicts[0].field, "criticality");
 /// ```
 pub fn view(record: &Record) -> View {
+    view_ref(record).to_view()
+}
+
+/// The clinical view of a record, borrowed from it: what [`view`] derives (clustering,
+/// resolution, conflicts, absent and unknown, order) before it copies anything out. Its items
+/// hand out the record's own entries, so reading the view (a timeline, the current lists, an
+/// export) needs no lookup by reference and allocates no member lists; [`ViewRef::to_view`]
+/// makes the owned, serializable [`View`].
+///
+/// # Example
+/// ```
+/// use emr_core::merge::{view, view_ref};
+/// use emr_core::model::{Entry, Provenance, Record, Source};
+/// let imm = r#"{"resourceType":"Immunization","status":"completed","vaccineCode":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"140"}]},"occurrenceDateTime":"2024-10-01"}"#;
+/// let mut record = Record::default();
+/// record.sources = vec![Source::new("a", "A"), Source::new("b", "B")];
+/// record.entries = vec![Entry::from_text(Provenance::new("a", "1"), imm).unwrap(), Entry::from_text(Provenance::new("b", "9"), imm).unwrap()];
+/// let v = view_ref(&record);
+/// let item = v.items().next().unwrap();
+/// assert_eq!(v.len(), 1);
+/// assert_eq!(item.members().count(), 2);
+/// assert_eq!(item.representative().provenance().source, "b");
+/// assert_eq!(v.to_view(), view(&record));
+/// ```
+pub fn view_ref(record: &Record) -> ViewRef<'_> {
     let cur = current(&record.entries);
     // By (source, id), each once: the order of their references.
     let mut live = cur.live;
@@ -338,13 +531,11 @@ pub fn view(record: &Record) -> View {
         }
     }
     let Builder { items, members, conflicts, .. } = b;
-    let entry_of = |i: usize| live.get(i).copied();
-
     // Absent and unknown: a positive entry outweighs "no known …" and "no information" of the
     // same list; "no known …" outweighs "no information". Neither is ever evidence against a
     // positive entry. Few items are not positive: only their lists are looked for.
-    let absence_of = |item: &Item| entry_of(item.rep).map_or(Absence::Positive, |e| e.keys().absence);
-    let list = |item: &Item| entry_of(item.rep).map_or("", list_of);
+    let absence_of = |item: &Item| item.entry.keys().absence;
+    let list = |item: &Item| list_of(item.entry);
     let not_positive: Vec<(usize, Absence, &'static str)> = items
         .iter()
         .enumerate()
@@ -366,12 +557,6 @@ pub fn view(record: &Record) -> View {
     }
     let with_known_absent: BTreeSet<&str> =
         not_positive.iter().filter(|&&(_, a, _)| a == Absence::KnownAbsent).map(|&(_, _, l)| l).collect();
-    let refs = |range: &std::ops::Range<usize>| -> Vec<EntryRef> {
-        let indices = members.get(range.clone()).unwrap_or_default();
-        let mut refs = Vec::with_capacity(indices.len());
-        refs.extend(indices.iter().filter_map(|&i| entry_of(i)).map(EntryRef::of));
-        refs
-    };
     let mut dropped = vec![false; items.len()];
     for &(k, a, list) in &not_positive {
         let reason = if with_positive.contains(list) {
@@ -382,7 +567,8 @@ pub fn view(record: &Record) -> View {
             continue;
         };
         let Some(item) = items.get(k) else { continue };
-        suppressed.extend(refs(&item.members).into_iter().map(|m| Suppressed { entry: m, reason: reason.clone() }));
+        let entries = members.get(item.members.clone()).unwrap_or_default();
+        suppressed.extend(entries.iter().map(|m| Suppressed { entry: EntryRef::of(m), reason: reason.clone() }));
         if let Some(d) = dropped.get_mut(k) {
             *d = true;
         }
@@ -396,43 +582,16 @@ pub fn view(record: &Record) -> View {
         .zip(&dropped)
         .enumerate()
         .filter(|(_, (_, &dropped))| !dropped)
-        .filter_map(|(k, (item, _))| {
-            let keys = entry_of(item.rep)?.keys();
-            Some((keys.kind, keys.interval.map_or(i64::MIN, |(start, _)| start), item.rep, k))
+        .map(|(k, (item, _))| {
+            let keys = item.entry.keys();
+            (keys.kind, keys.interval.map_or(i64::MIN, |(start, _)| start), item.rep, k)
         })
         .collect();
     order.sort_unstable();
-    let mut view_items = Vec::with_capacity(order.len());
-    let mut folded =
-        Vec::with_capacity(order.iter().filter(|&&(.., k)| items.get(k).is_some_and(|i| i.members.len() > 1)).count());
-    for block in order.chunks(WARM) {
-        // The members' references, and the count of the representative's resource.
-        warm(block.iter().flat_map(|&(.., rep, k)| {
-            let item_members = items.get(k).and_then(|item| members.get(item.members.clone()));
-            let refs = item_members.unwrap_or_default().iter().filter_map(|&i| entry_of(i));
-            refs.map(|e| e.provenance().version as usize).chain(entry_of(rep).map(|e| e.resource().shares()))
-        }));
-        for &(kind, _, rep, k) in block {
-            let (Some(item), Some(e)) = (items.get(k), entry_of(rep)) else { continue };
-            let mut resource = e.resource().clone();
-            let mut fields = Vec::new();
-            for (key, value) in &item.changed {
-                resource = with_member(&resource, key, value);
-                fields.push((*key).to_owned());
-            }
-            let representative = EntryRef::of(e);
-            let members = refs(&item.members);
-            if members.len() > 1 {
-                folded.push(Folded { kind, representative: representative.clone(), members: members.clone() });
-            }
-            view_items.push(ViewItem { kind, representative, members, resource, changed: fields });
-        }
-    }
+    let mut slots: Vec<Option<Item>> = items.into_iter().map(Some).collect();
+    let items = order.iter().filter_map(|&(.., k)| slots.get_mut(k)?.take()).collect();
     let mut conflicts = conflicts;
     conflicts.sort();
     suppressed.sort();
-    let mut retracted: Vec<EntryRef> = cur.retracted.iter().map(|e| EntryRef::of(e)).collect();
-    retracted.sort();
-    let superseded = cur.superseded.iter().map(|e| EntryRef::of(e)).collect();
-    View { items: view_items, folded, conflicts, suppressed, retracted, superseded }
+    ViewRef { items, members, conflicts, suppressed, retracted: cur.retracted, superseded: cur.superseded }
 }
