@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Merge benchmark, one command: view() (clustering and view) and merge() on generated records of
-# 10k, 100k and 1M entries across 2 and 10 sources, one thread. The generator (shared codes,
-# near-equal times, other units, versions, retractions, conflicts) is documented at the top of
-# emr-core/benches/merge.rs. A benchmark, not a test: nothing here fails on speed.
+# Merge benchmark, one command: view_ref() (clustering and view), view() (the same, owned) and
+# merge() on generated records of 10k, 100k and 1M entries across 2 and 10 sources, one thread.
+# The generator (shared codes, near-equal times, other units, versions, retractions, conflicts) is
+# documented at the top of emr-core/benches/merge.rs. A benchmark, not a test: nothing here fails
+# on speed.
 #
 # Usage: bash scripts/bench-merge.sh [extra options, e.g. --sizes 10000,100000 --sources 10]
 # Output: the tables on stdout and in target/bench-merge.md. Needs about 6 GB of memory at 1M.

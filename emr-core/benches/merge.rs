@@ -915,7 +915,6 @@ fn render(a: &Args, rows: &[Row]) -> String {
 
     let _ = writeln!(s, "| Target | sources | measured: median (best round) | target | verdict (median) |");
     let _ = writeln!(s, "|---|---:|---:|---:|---|");
-    let best = |xs: &[f64]| xs.iter().copied().fold(f64::INFINITY, f64::min);
     for &src in &a.sources {
         let of = |n: usize| rows.iter().find(|r| r.sources == src && r.requested == n);
         let largest = rows.iter().filter(|r| r.sources == src).max_by_key(|r| r.n);
@@ -930,7 +929,7 @@ fn render(a: &Args, rows: &[Row]) -> String {
                     "| `{name}` throughput at {} entries | {src} | {:.3} ({:.3}) M entries/s | ≥ 1 M entries/s | {} |",
                     r.n,
                     eps / 1e6,
-                    r.n as f64 / best(secs(r)) / 1e6,
+                    r.n as f64 / min(secs(r)) / 1e6,
                     verdict(eps >= 1e6)
                 );
             }
@@ -941,7 +940,7 @@ fn render(a: &Args, rows: &[Row]) -> String {
                 let _ = writeln!(
                     s,
                     "| `{name}` time 1M ÷ 100k | {src} | {rv:.2} ({:.2}) | ≤ 12 | {} |",
-                    best(secs(big)) / best(secs(small)),
+                    min(secs(big)) / min(secs(small)),
                     verdict(rv <= 12.0)
                 );
             }
@@ -950,7 +949,7 @@ fn render(a: &Args, rows: &[Row]) -> String {
                 let _ = writeln!(
                     s,
                     "| `merge()` time 1M ÷ 100k (no target; for scale) | {src} | {rm:.2} ({:.2}) | — | — |",
-                    best(&big.merge_secs) / best(&small.merge_secs)
+                    min(&big.merge_secs) / min(&small.merge_secs)
                 );
             }
         }

@@ -108,7 +108,7 @@ impl<'r> ViewRef<'r> {
     /// The items of more than one assertion, as the merge report lists them.
     pub fn folded(&self) -> Vec<Folded> {
         self.items()
-            .filter(|item| item.item.members.len() > 1)
+            .filter(ItemRef::is_folded)
             .map(|item| Folded {
                 kind: item.kind(),
                 representative: EntryRef::of(item.representative()),
@@ -127,7 +127,7 @@ impl<'r> ViewRef<'r> {
     /// The owned, serializable view.
     pub fn to_view(&self) -> View {
         let mut items = Vec::with_capacity(self.items.len());
-        let mut folded = Vec::with_capacity(self.items().filter(|item| item.item.members.len() > 1).count());
+        let mut folded = Vec::with_capacity(self.items().filter(ItemRef::is_folded).count());
         for block in self.items.chunks(WARM) {
             // The members' references, and the count of the representative's resource.
             let block = || block.iter().map(|item| ItemRef { view: self, item });
@@ -138,7 +138,7 @@ impl<'r> ViewRef<'r> {
             }));
             for item in block() {
                 let built = item.to_item();
-                if built.members.len() > 1 {
+                if item.is_folded() {
                     folded.push(Folded {
                         kind: built.kind,
                         representative: built.representative.clone(),
@@ -162,7 +162,12 @@ impl<'r> ViewRef<'r> {
 impl<'v, 'r> ItemRef<'v, 'r> {
     /// The entry kind.
     pub fn kind(&self) -> EntryKind {
-        self.item.kind
+        self.item.entry.keys().kind
+    }
+
+    /// Whether the item folds more than one assertion (a [`Folded`] group).
+    fn is_folded(&self) -> bool {
+        self.item.members.len() > 1
     }
 
     /// The assertion shown.
@@ -191,9 +196,7 @@ impl<'v, 'r> ItemRef<'v, 'r> {
     }
 
     fn refs(&self) -> Vec<EntryRef> {
-        let mut refs = Vec::with_capacity(self.item.members.len());
-        refs.extend(self.members().map(EntryRef::of));
-        refs
+        self.members().map(EntryRef::of).collect()
     }
 
     /// The owned item ([`ViewItem`]).
@@ -286,15 +289,13 @@ fn warm(words: impl Iterator<Item = usize>) {
     std::hint::black_box(words.fold(0usize, usize::wrapping_add));
 }
 
-/// A view item before it is built: indices into the live entries.
+/// A view item before it is built: its representative and where its members are.
 struct Item<'r> {
-    /// The entry kind.
-    kind: EntryKind,
     /// The representative's index (which orders it as its reference would)...
     rep: usize,
     /// ... and the representative.
     entry: &'r Entry,
-    /// Where its members (in index order) are in [`Builder::members`].
+    /// Where its members (in index order) are in [`Builder::members`], then [`ViewRef`]'s.
     members: std::ops::Range<usize>,
     /// Fields resolution changed, with their new values.
     changed: Vec<(&'static str, String)>,
@@ -342,7 +343,7 @@ impl<'r> Builder<'_, 'r> {
         let start = self.members.len();
         let live = self.live;
         self.members.extend(members.iter().filter_map(|&i| live.get(i).copied()));
-        self.items.push(Item { kind: entry.keys().kind, rep, entry, members: start..self.members.len(), changed });
+        self.items.push(Item { rep, entry, members: start..self.members.len(), changed });
     }
 
     /// A cluster split by `field` ([`partition`]): one item when all agree; else one item per
