@@ -436,3 +436,27 @@ fn codes_of_other_systems_and_long_codes_fold_like_the_others() {
         assert_eq!(n, items, "{a:?} / {b:?}");
     }
 }
+
+#[test]
+fn codes_of_different_systems_fold_only_when_an_entry_carries_both() {
+    // SNOMED CT 44054006 and ICD-10-CM E11.9 both mean type 2 diabetes, but emr does not map
+    // between code systems: only an input that codes one entry in both says they are the same.
+    let condition = |codings: &[(&str, &str)]| {
+        let codings: Vec<String> = codings.iter().map(|(s, c)| format!(r#"{{"system":"{s}","code":"{c}"}}"#)).collect();
+        format!(
+            r#"{{"resourceType":"Condition","clinicalStatus":{{"coding":[{{"code":"active"}}]}},"code":{{"coding":[{}]}},"onsetDateTime":"2020-03-01"}}"#,
+            codings.join(",")
+        )
+    };
+    let snomed = ("http://snomed.info/sct", "44054006");
+    let icd = ("http://hl7.org/fhir/sid/icd-10-cm", "E11.9");
+    let conditions = |records: &[Record]| {
+        let (merged, _) = merge(records, &MergeOptions::default()).unwrap();
+        view(&merged).items.iter().filter(|i| i.kind == emr_core::model::EntryKind::Condition).count()
+    };
+    let a = record("a", PATIENT, &[&condition(&[snomed])]);
+    let b = record("b", PATIENT, &[&condition(&[icd])]);
+    assert_eq!(conditions(&[a.clone(), b.clone()]), 2, "different systems alone never fold");
+    let c = record("c", PATIENT, &[&condition(&[snomed, icd])]);
+    assert_eq!(conditions(&[a, b, c]), 1, "a dual-coded entry says the codes are one concept");
+}

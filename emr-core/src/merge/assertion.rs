@@ -36,53 +36,58 @@ pub(crate) fn by_ref(a: &Entry, b: &Entry) -> Ordering {
 
 pub(crate) fn current(entries: &[Entry]) -> Current<'_> {
     // Runs of versions of one entry, by (source, id). Records keep their entries sorted, so one
-    // pass of neighbour comparisons usually finds the runs; otherwise a stable sort by (source,
-    // id) comes first, which keeps the versions of one entry in record order.
-    let mut order: Vec<&Entry> = entries.iter().collect();
-    let runs = |order: &[&Entry]| -> Option<Vec<usize>> {
-        let mut starts = vec![0];
-        for (i, pair) in order.windows(2).enumerate() {
-            if let [a, b] = pair {
-                match same_entry(a, b) {
-                    Ordering::Less => starts.push(i + 1),
-                    Ordering::Equal => {}
-                    Ordering::Greater => return None,
-                }
+    // pass over the entries themselves usually finds the runs (and checks that each starts after
+    // the one before); otherwise a stable sort by (source, id) of references comes first, which
+    // keeps the versions of one entry in record order.
+    let empty = || Current {
+        live: Vec::with_capacity(entries.len()),
+        retracted: Vec::new(),
+        superseded: Vec::new(),
+        decisions: false,
+    };
+    let mut out = empty();
+    let mut last: Option<&Entry> = None;
+    let sorted = entries.chunk_by(|a, b| same_entry(a, b) == Ordering::Equal).all(|versions| {
+        let first = versions.first();
+        if let (Some(a), Some(b)) = (last, first) {
+            if same_entry(a, b) != Ordering::Less {
+                return false;
             }
         }
-        starts.push(order.len());
-        Some(starts)
-    };
-    let starts = match runs(&order) {
-        Some(starts) => starts,
-        None => {
-            order.sort_by(|a, b| same_entry(a, b));
-            runs(&order).unwrap_or_default()
+        last = first;
+        out.add(versions.iter());
+        true
+    });
+    if !sorted {
+        out = empty();
+        let mut order: Vec<&Entry> = entries.iter().collect();
+        order.sort_by(|a, b| same_entry(a, b));
+        for versions in order.chunk_by(|a, b| same_entry(a, b) == Ordering::Equal) {
+            out.add(versions.iter().copied());
         }
-    };
-    let mut live = Vec::new();
-    let mut retracted = Vec::new();
-    let mut superseded = Vec::new();
-    let mut decisions = false;
-    for versions in starts.windows(2).filter_map(|w| order.get(*w.first()?..*w.last()?)) {
+    }
+    out.superseded.sort_by(|a, b| by_ref(a, b).then_with(|| a.resource().as_str().cmp(b.resource().as_str())));
+    out
+}
+
+impl<'r> Current<'r> {
+    /// Take the versions of one entry, in record order.
+    fn add(&mut self, versions: impl Iterator<Item = &'r Entry> + Clone) {
         // The greatest version key wins; among equal keys, the first in record order.
-        let Some(winner) =
-            versions.iter().copied().reduce(|cur, e| if version_key(cur) >= version_key(e) { cur } else { e })
+        let Some(winner) = versions.clone().reduce(|cur, e| if version_key(cur) >= version_key(e) { cur } else { e })
         else {
-            continue;
+            return;
         };
-        superseded.extend(versions.iter().copied().filter(|e| !std::ptr::eq(*e, winner)));
+        self.superseded.extend(versions.filter(|e| !std::ptr::eq(*e, winner)));
         // A clinician's decision is never retracted by the status of the resource it copies (a
         // rejection usually copies an entry marked in error).
         if winner.keys().retracted && winner.provenance().decision.is_none() {
-            retracted.push(winner);
+            self.retracted.push(winner);
         } else {
-            decisions |= winner.provenance().decision.is_some();
-            live.push(winner);
+            self.decisions |= winner.provenance().decision.is_some();
+            self.live.push(winner);
         }
     }
-    superseded.sort_by(|a, b| by_ref(a, b).then_with(|| a.resource().as_str().cmp(b.resource().as_str())));
-    Current { live, retracted, superseded, decisions }
 }
 
 #[cfg(test)]

@@ -124,4 +124,13 @@ mod tests {
         assert!(same_value(None, &n(13.5, "g/dL", 1), &n(135.0, "g/L", 0)));
         assert!(!same_value(None, &n(70.0, "kg", 0), &n(70.0, "g", 0)));
     }
+
+    #[test]
+    fn cholesterol_and_height() {
+        // Total cholesterol: 1 mmol/L = 38.67 mg/dL (its molar mass, 386.65 g/mol).
+        assert!(same_value(Some("2093-3"), &n(200.0, "mg/dL", 0), &n(5.17, "mmol/L", 2)));
+        assert!(!same_value(Some("2093-3"), &n(200.0, "mg/dL", 0), &n(5.50, "mmol/L", 2)));
+        assert!(same_value(None, &n(170.0, "cm", 0), &n(66.9, "[in_i]", 1)));
+        assert!(!same_value(None, &n(170.0, "cm", 0), &n(68.0, "[in_i]", 1)));
+    }
 }

@@ -162,7 +162,7 @@ impl<'r> ViewRef<'r> {
 impl<'v, 'r> ItemRef<'v, 'r> {
     /// The entry kind.
     pub fn kind(&self) -> EntryKind {
-        self.item.entry.keys().kind
+        self.item.kind
     }
 
     /// Whether the item folds more than one assertion (a [`Folded`] group).
@@ -291,14 +291,21 @@ fn warm(words: impl Iterator<Item = usize>) {
 
 /// A view item before it is built: its representative and where its members are.
 struct Item<'r> {
-    /// The representative's index (which orders it as its reference would)...
+    /// The representative's kind and start time, read with it when the item is made (what the
+    /// view is ordered by, so that ordering reads no entry again)...
+    kind: EntryKind,
+    start: i64,
+    /// ... whether it is a positive statement ...
+    absence: Absence,
+    /// ... the representative's index (which orders it as its reference would)...
     rep: usize,
     /// ... and the representative.
     entry: &'r Entry,
     /// Where its members (in index order) are in [`Builder::members`], then [`ViewRef`]'s.
     members: std::ops::Range<usize>,
-    /// Fields resolution changed, with their new values.
-    changed: Vec<(&'static str, String)>,
+    /// Fields resolution changed, with their new values (boxed: usually none, and an item
+    /// stays small).
+    changed: Box<[(&'static str, String)]>,
 }
 
 /// Builds the view over the live entries, sorted by reference: an entry's index orders it as
@@ -343,7 +350,16 @@ impl<'r> Builder<'_, 'r> {
         let start = self.members.len();
         let live = self.live;
         self.members.extend(members.iter().filter_map(|&i| live.get(i).copied()));
-        self.items.push(Item { rep, entry, members: start..self.members.len(), changed });
+        let keys = entry.keys();
+        self.items.push(Item {
+            kind: keys.kind,
+            start: keys.interval.map_or(i64::MIN, |(start, _)| start),
+            absence: keys.absence,
+            rep,
+            entry,
+            members: start..self.members.len(),
+            changed: changed.into_boxed_slice(),
+        });
     }
 
     /// A cluster split by `field` ([`partition`]): one item when all agree; else one item per
@@ -535,7 +551,7 @@ pub fn view_ref(record: &Record) -> ViewRef<'_> {
     // Absent and unknown: a positive entry outweighs "no known …" and "no information" of the
     // same list; "no known …" outweighs "no information". Neither is ever evidence against a
     // positive entry. Few items are not positive: only their lists are looked for.
-    let absence_of = |item: &Item| item.entry.keys().absence;
+    let absence_of = |item: &Item| item.absence;
     let list = |item: &Item| list_of(item.entry);
     let not_positive: Vec<(usize, Absence, &'static str)> = items
         .iter()
@@ -575,22 +591,13 @@ pub fn view_ref(record: &Record) -> ViewRef<'_> {
         }
     }
 
-    // View order: by one key per item, (kind, time, representative), where the representative's
-    // index orders it as its reference would. Items are then built in that order, each moved
-    // once, into place.
-    let mut order: Vec<(EntryKind, i64, usize, usize)> = items
-        .iter()
-        .zip(&dropped)
-        .enumerate()
-        .filter(|(_, (_, &dropped))| !dropped)
-        .map(|(k, (item, _))| {
-            let keys = item.entry.keys();
-            (keys.kind, keys.interval.map_or(i64::MIN, |(start, _)| start), item.rep, k)
-        })
-        .collect();
-    order.sort_unstable();
-    let mut slots: Vec<Option<Item>> = items.into_iter().map(Some).collect();
-    let items = order.iter().filter_map(|&(.., k)| slots.get_mut(k)?.take()).collect();
+    // View order: by (kind, time, representative), where the representative's index orders it
+    // as its reference would (unique per item, so the order is total). Sorted in place: no
+    // second list of items is made.
+    let mut items = items;
+    let mut keep = dropped.iter().map(|d| !d);
+    items.retain(|_| keep.next().unwrap_or(true));
+    items.sort_unstable_by_key(|item| (item.kind, item.start, item.rep));
     let mut conflicts = conflicts;
     conflicts.sort();
     suppressed.sort();
