@@ -11,8 +11,8 @@ use chrono::{TimeZone, Utc};
 use emr_core::bundle::{open, seal, BundleError, OpenKey, SealKey};
 use emr_core::fhir::{import, ImportOptions};
 use emr_core::json::{self, Json};
-use emr_core::merge::view;
-use emr_core::model::Record;
+use emr_core::merge::{reconcile, view, Choice, Reconciliation};
+use emr_core::model::{Entry, Provenance, Record, Source, SourceKind};
 
 fn now() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap()
@@ -107,16 +107,10 @@ fn merged_demo() -> Record {
     merged
 }
 
-/// The record's assertions in a stable order, each source's Patient left out: a merged record
-/// keeps it as a `patient:` entry, which comes back from an export as a `Patient/` entry (the
-/// resource is kept; its entry id differs).
+/// The record's assertions in a stable order.
 fn sorted_entries(r: &Record) -> Vec<(emr_core::model::Provenance, String)> {
-    let mut out: Vec<_> = r
-        .entries
-        .iter()
-        .filter(|e| e.resource().resource_type() != "Patient")
-        .map(|e| (e.provenance().clone(), e.resource().as_str().to_owned()))
-        .collect();
+    let mut out: Vec<_> =
+        r.entries.iter().map(|e| (e.provenance().clone(), e.resource().as_str().to_owned())).collect();
     out.sort_by(|a, b| (&a.0.source, &a.0.id, a.0.version).cmp(&(&b.0.source, &b.0.id, b.0.version)));
     out
 }
@@ -155,15 +149,75 @@ fn assertions_sharing_a_full_url_survive_export_and_the_bundle() {
     exported.sort_unstable();
     exported.dedup();
     assert_eq!(exported.len(), n, "full URLs are unique in the exported Bundle");
-    // …and imports back to the same assertions, with the full URLs they came with.
+    // …and imports back to the same assertions (each source's Patient kept as its `patient:`
+    // entry), with the full URLs they came with, and the same sources.
     let back = import(&text, &ImportOptions::default(), now()).unwrap().record;
     assert_same(&sorted_entries(&back), &sorted_entries(&r));
+    assert_eq!(back.sources, r.sources);
     assert_eq!(view(&back).items.len(), view(&r).items.len());
 
     // The same through the sealed patient bundle.
     let sealed = seal(&r, &PASS, "2026-11-01T00:00:00Z".parse().unwrap()).unwrap();
     let opened = open(&sealed, &OpenKey::Passphrase("tulip-harbor-93"), now()).unwrap();
     assert_same(&sorted_entries(&opened.record), &sorted_entries(&r));
+    assert_eq!(opened.record.sources, r.sources);
     assert_eq!(view(&opened.record).items.len(), view(&r).items.len());
     assert_eq!(emr_core::query::timeline(&opened.record), emr_core::query::timeline(&r));
+}
+
+/// The merged demo after a clinician settled its first conflict, choosing the version the view
+/// did not show, and after a clinic added a reading by hand as `emr add` does (a plain id, a
+/// recording time, no full URL, two versions) under a source with no name. Sources sorted, as
+/// import gives them.
+fn decided_demo() -> Record {
+    let r = merged_demo();
+    let v = view(&r);
+    let conflict = v.conflicts.first().expect("the demo has a conflict");
+    let shown = v.items.iter().find(|i| i.members.contains(&conflict.entries[0])).unwrap();
+    let other = conflict.entries.iter().find(|e| **e != shown.representative).unwrap().clone();
+    let clinician = Source { kind: SourceKind::Clinician, ..Source::new("dr-lee", "Dr. Ana Lee") };
+    let decision = Reconciliation {
+        clinician,
+        settles: conflict.entries.clone(),
+        choice: Choice::Accept(other),
+        recorded: "2026-10-02T09:30:00+02:00".parse().unwrap(),
+    };
+    let mut decided = reconcile(&r, &decision).unwrap();
+    let reading = |value: u32| {
+        format!(
+            r#"{{"resourceType":"Observation","id":"bp-1","status":"final","code":{{"coding":[{{"system":"http://loinc.org","code":"8480-6"}}]}},"effectiveDateTime":"2026-10-01T09:00:00Z","valueQuantity":{{"value":{value},"unit":"mm[Hg]","system":"http://unitsofmeasure.org","code":"mm[Hg]"}}}}"#
+        )
+    };
+    for (version, value, at) in [(1, 128, "2026-10-01T09:05:00Z"), (2, 132, "2026-10-01T09:40:00Z")] {
+        let p = Provenance::new("local", "bp-1").with_version(version).with_recorded(at.parse().unwrap());
+        decided.entries.push(Entry::from_text(p, &reading(value)).unwrap());
+    }
+    decided.sources.push(Source { name: None, ..Source::new("local", "") });
+    decided.sources.sort();
+    decided
+}
+
+#[test]
+fn decisions_and_added_entries_survive_export_and_the_bundle() {
+    let r = decided_demo();
+    // The decision matters: it changes the view.
+    assert_ne!(view(&r), view(&merged_demo()));
+    let text = emr_core::fhir::to_bundle(
+        &r,
+        &emr_core::fhir::ExportOptions { timestamp: "2026-11-01T00:00:00Z".parse().unwrap() },
+    );
+    let imported = import(&text, &ImportOptions::default(), now()).unwrap();
+    let back = imported.record;
+    assert_same(&sorted_entries(&back), &sorted_entries(&r));
+    assert_eq!(back.sources, r.sources);
+    assert_eq!(back, r);
+    // The view honours the clinician's decision after the round trip.
+    assert_eq!(view(&back), view(&r));
+    // Every source keeps its Patient as an entry: none is reported as a second patient.
+    assert!(!imported.findings.iter().any(|f| f.code == "fhir.patient.multiple"), "{:#?}", imported.findings);
+
+    let sealed = seal(&r, &PASS, "2026-11-01T00:00:00Z".parse().unwrap()).unwrap();
+    let opened = open(&sealed, &OpenKey::Passphrase("tulip-harbor-93"), now()).unwrap();
+    assert_eq!(opened.record, r);
+    assert_eq!(view(&opened.record), view(&r));
 }

@@ -56,10 +56,26 @@ fn input_resources(tree: &Json<'_>, out: &mut Vec<String>) {
     }
 }
 
-/// Import, export as a collection Bundle, and count the input resources found unchanged in it.
-fn round_trip(text: &str) -> Result<(usize, usize), ImportError> {
+/// What a round trip gave: input resources found unchanged in the export, of how many; whether
+/// the export imports back to the same record; how many entries the export declared.
+struct RoundTrip {
+    exact: usize,
+    of: usize,
+    same_record: bool,
+    declared: usize,
+}
+
+/// Import, export as a collection Bundle, count the input resources found unchanged in it, and
+/// import it back.
+fn round_trip(text: &str) -> Result<RoundTrip, ImportError> {
     let imported = import(text, &ImportOptions::default(), now())?;
     let exported = to_bundle(&imported.record, &options());
+    let back = import(&exported, &ImportOptions::default(), now())?.record;
+    let mut sources = imported.record.sources.clone();
+    sources.sort();
+    let same_record =
+        back.patient == imported.record.patient && back.entries == imported.record.entries && back.sources == sources;
+    let declared = exported.matches(r#""url":"urn:emr:assertion""#).count();
     let out = json::parse(&exported).unwrap();
     let mut have: BTreeMap<String, usize> = BTreeMap::new();
     for e in out.get("entry").and_then(Json::as_array).unwrap_or_default() {
@@ -74,34 +90,40 @@ fn round_trip(text: &str) -> Result<(usize, usize), ImportError> {
             exact += 1;
         }
     }
-    Ok((exact, want.len()))
+    Ok(RoundTrip { exact, of: want.len(), same_record, declared })
 }
 
-fn assert_all_round_trip(dir: &Path) -> usize {
-    let mut total = 0;
+/// Round-trip every file of `dir`: every resource is exported unchanged, and the export imports
+/// back to the same record. The number of files, and of entries the exports declared.
+fn assert_all_round_trip(dir: &Path) -> (usize, usize) {
+    let (mut total, mut declared) = (0, 0);
     let mut failures = Vec::new();
     for path in files(dir) {
         let text = std::fs::read_to_string(&path).unwrap();
-        let (exact, of) = round_trip(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let r = round_trip(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         total += 1;
-        if exact != of {
-            failures.push(format!("{}: {exact} of {of}", path.display()));
+        declared += r.declared;
+        if r.exact != r.of {
+            failures.push(format!("{}: {} of {}", path.display(), r.exact, r.of));
+        }
+        if !r.same_record {
+            failures.push(format!("{}: imports back to another record", path.display()));
         }
     }
     assert!(failures.is_empty(), "resources changed on export: {failures:#?}");
-    total
+    (total, declared)
 }
 
 #[test]
 fn repo_fhir_files_round_trip_exactly() {
-    let n = assert_all_round_trip(&repo_data("fhir"));
+    let (n, _) = assert_all_round_trip(&repo_data("fhir"));
     assert!(n >= 30);
 }
 
 #[test]
 fn all_official_r4_examples_round_trip_exactly() {
     let Some(dir) = shared("fhir-r4-examples") else { return };
-    let n = assert_all_round_trip(&dir);
+    let (n, _) = assert_all_round_trip(&dir);
     eprintln!("{n} of 697 official examples round-trip exactly");
     assert_eq!(n, 697);
 }
@@ -109,9 +131,11 @@ fn all_official_r4_examples_round_trip_exactly() {
 #[test]
 fn all_synthea_patients_round_trip_exactly() {
     let Some(dir) = shared("synthea") else { return };
-    let n = assert_all_round_trip(&dir);
+    let (n, declared) = assert_all_round_trip(&dir);
     eprintln!("{n} Synthea files round-trip exactly");
     assert!(n >= 14);
+    // Imported data comes back from its own resources and full URLs: nothing is declared.
+    assert_eq!(declared, 0);
 }
 
 fn import_file(path: &Path) -> Imported {
@@ -373,4 +397,143 @@ fn resources_of_different_types_with_one_id_are_distinct_entries() {
     let v = emr_core::merge::view(&imported.record);
     assert_eq!(v.items.len(), 2);
     assert!(v.superseded.is_empty());
+}
+
+/// A bundle as exports before `urn:emr:assertion` wrote it: an entry renamed on export keeps its
+/// original full URL in `urn:emr:fullUrl`, and its provenance is derived from the resource.
+#[test]
+fn bundles_of_earlier_exports_still_open_as_before() {
+    let text = r#"{"resourceType":"Bundle","type":"collection","entry":[
+        {"fullUrl":"urn:uuid:p","resource":{"resourceType":"Patient","id":"p"}},
+        {"fullUrl":"urn:uuid:shared","resource":{"resourceType":"Practitioner","id":"dr"}},
+        {"fullUrl":"urn:uuid:renamed","resource":{"resourceType":"Practitioner","id":"dr","meta":{"versionId":"3","lastUpdated":"2024-02-01"}}},
+        {"fullUrl":"urn:uuid:c","resource":{"resourceType":"Condition","id":"c1"}},
+        {"fullUrl":"urn:uuid:pa","resource":{"resourceType":"Provenance","id":"pa","target":[{"reference":"urn:uuid:shared"},{"reference":"urn:uuid:c"}],
+          "recorded":"2026-01-01T00:00:00Z","agent":[{"who":{"display":"Clinic A"}}],
+          "entity":[{"role":"source","what":{"identifier":{"system":"urn:emr:source","value":"a"}}}]}},
+        {"fullUrl":"urn:uuid:pb","resource":{"resourceType":"Provenance","id":"pb","target":[
+          {"extension":[{"url":"urn:emr:fullUrl","valueUri":"urn:uuid:shared"}],"reference":"urn:uuid:renamed"}],
+          "recorded":"2026-01-01T00:00:00Z","agent":[{"who":{"display":"Clinic B"}}],
+          "entity":[{"role":"source","what":{"identifier":{"system":"urn:emr:source","value":"b"}}}]}}]}"#;
+    let record = import(text, &ImportOptions::default(), now()).unwrap().record;
+    let got: Vec<_> = record
+        .entries
+        .iter()
+        .map(|e| {
+            let p = e.provenance();
+            (p.source.as_str(), p.id.as_str(), p.version, p.recorded.map(|t| t.to_string()), p.full_url.as_deref())
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("a", "Practitioner/dr", 1, None, Some("urn:uuid:shared")),
+            ("b", "Practitioner/dr", 3, Some("2024-02-01".to_owned()), Some("urn:uuid:shared")),
+            ("a", "Condition/c1", 1, None, Some("urn:uuid:c")),
+        ]
+    );
+    let sources: Vec<_> = record.sources.iter().map(|s| (s.id.as_str(), s.name.as_deref(), s.kind)).collect();
+    let org = emr_core::model::SourceKind::Organization;
+    assert_eq!(sources, [("a", Some("Clinic A"), org), ("b", Some("Clinic B"), org)]);
+}
+
+/// A declaration that is not what emr writes is ignored, never a panic: the entry's provenance
+/// is derived from its resource, as for any input.
+#[test]
+fn malformed_declarations_are_ignored() {
+    let bundle = |declaration: &str, source: &str| {
+        format!(
+            r#"{{"resourceType":"Bundle","type":"collection","entry":[
+            {{"fullUrl":"urn:uuid:c","resource":{{"resourceType":"Condition","id":"c1"}}}},
+            {{"fullUrl":"urn:uuid:pa","resource":{{"resourceType":"Provenance","id":"pa",{source}
+              "target":[{{"extension":[{declaration}],"reference":"urn:uuid:c"}}],"recorded":"2026-01-01T00:00:00Z",
+              "agent":[{{"who":{{"display":"Clinic A"}}}}],
+              "entity":[{{"role":"source","what":{{"identifier":{{"system":"urn:emr:source","value":"a"}}}}}}]}}}}]}}"#
+        )
+    };
+    let entry = |declaration: &str| {
+        let record = import(&bundle(declaration, ""), &ImportOptions::default(), now()).unwrap().record;
+        assert_eq!(record.entries.len(), 1, "{declaration}");
+        record.entries[0].provenance().clone()
+    };
+    // Well formed: taken as declared.
+    let good = r#"{"url":"urn:emr:assertion","extension":[{"url":"id","valueString":"x"},{"url":"version","valuePositiveInt":2},
+        {"url":"recorded","valueDateTime":"2025-03-04T05:06:07+01:00"},
+        {"url":"decision","extension":[{"url":"action","valueCode":"reject"},
+          {"url":"settles","extension":[{"url":"source","valueString":"b"},{"url":"id","valueString":"y"},{"url":"version","valuePositiveInt":1}]}]}]}"#;
+    let p = entry(good);
+    assert_eq!((p.id.as_str(), p.version, p.full_url.as_deref()), ("x", 2, None));
+    assert_eq!(p.recorded.map(|t| t.to_string()).as_deref(), Some("2025-03-04T05:06:07+01:00"));
+    let d = p.decision.unwrap();
+    assert_eq!(d.action, emr_core::model::DecisionAction::Reject);
+    assert_eq!((d.settles[0].source.as_str(), d.settles[0].id.as_str(), d.settles[0].version), ("b", "y", 1));
+    // Malformed: derived from the resource and its full URL.
+    let derived = |p: emr_core::model::Provenance| {
+        (p.id.as_str().to_owned(), p.version, p.recorded, p.full_url, p.decision.is_none())
+    };
+    let want = ("Condition/c1".to_owned(), 1, None, Some("urn:uuid:c".to_owned()), true);
+    let id = r#"{"url":"id","valueString":"x"}"#;
+    let version = r#"{"url":"version","valuePositiveInt":2}"#;
+    let settles = |version: &str| {
+        format!(
+            r#"{{"url":"settles","extension":[{{"url":"source","valueString":"b"}},{{"url":"id","valueString":"y"}},{version}]}}"#
+        )
+    };
+    for bad in [
+        r#"{"url":"urn:emr:assertion"}"#.to_owned(),
+        r#"{"url":"urn:emr:assertion","extension":{"url":"id"}}"#.to_owned(),
+        format!(r#"{{"url":"urn:emr:assertion","extension":[{version}]}}"#),
+        format!(r#"{{"url":"urn:emr:assertion","extension":[{{"url":"id","valueString":7}},{version}]}}"#),
+        format!(r#"{{"url":"urn:emr:assertion","extension":[{id}]}}"#),
+        format!(r#"{{"url":"urn:emr:assertion","extension":[{id},{{"url":"version","valuePositiveInt":0}}]}}"#),
+        format!(r#"{{"url":"urn:emr:assertion","extension":[{id},{{"url":"version","valuePositiveInt":-1}}]}}"#),
+        format!(
+            r#"{{"url":"urn:emr:assertion","extension":[{id},{{"url":"version","valuePositiveInt":4294967296}}]}}"#
+        ),
+        format!(r#"{{"url":"urn:emr:assertion","extension":[{id},{{"url":"version","valuePositiveInt":1.5}}]}}"#),
+        format!(r#"{{"url":"urn:emr:assertion","extension":[{id},{{"url":"version","valueString":"2"}}]}}"#),
+        format!(
+            r#"{{"url":"urn:emr:assertion","extension":[{id},{version},{{"url":"recorded","valueDateTime":"2025-02-30"}}]}}"#
+        ),
+        format!(
+            r#"{{"url":"urn:emr:assertion","extension":[{id},{version},{{"url":"recorded","valueDateTime":null}}]}}"#
+        ),
+        format!(r#"{{"url":"urn:emr:assertion","extension":[{id},{version},{{"url":"fullUrl","valueUri":["u"]}}]}}"#),
+        format!(
+            r#"{{"url":"urn:emr:assertion","extension":[{id},{version},{{"url":"decision","extension":[{{"url":"action","valueCode":"approve"}}]}}]}}"#
+        ),
+        format!(
+            r#"{{"url":"urn:emr:assertion","extension":[{id},{version},{{"url":"decision","valueCode":"accept"}}]}}"#
+        ),
+        format!(
+            r#"{{"url":"urn:emr:assertion","extension":[{id},{version},{{"url":"decision","extension":[{{"url":"action","valueCode":"edit"}},{}]}}]}}"#,
+            settles(r#"{"url":"version","valuePositiveInt":0}"#)
+        ),
+        format!(
+            r#"{{"url":"urn:emr:assertion","extension":[{id},{version},{{"url":"decision","extension":[{{"url":"action","valueCode":"edit"}},{}]}}]}}"#,
+            settles("{}")
+        ),
+    ] {
+        assert_eq!(derived(entry(&bad)), want, "{bad}");
+    }
+    // The source's kind and name, when present, replace the agent's display; an unknown kind is
+    // an organization's.
+    let source = |about: &str| {
+        let record = import(&bundle(r#"{"url":"x"}"#, about), &ImportOptions::default(), now()).unwrap().record;
+        let s = &record.sources[0];
+        (s.name.clone(), s.kind)
+    };
+    use emr_core::model::SourceKind;
+    let about = |parts: &str| format!(r#""extension":[{{"url":"urn:emr:source","extension":[{parts}]}}],"#);
+    assert_eq!(source(""), (Some("Clinic A".to_owned()), SourceKind::Organization));
+    assert_eq!(source(&about(r#"{"url":"kind","valueCode":"clinician"}"#)), (None, SourceKind::Clinician));
+    assert_eq!(
+        source(&about(r#"{"url":"kind","valueCode":"patient"},{"url":"name","valueString":"Ana"}"#)),
+        (Some("Ana".to_owned()), SourceKind::Patient)
+    );
+    assert_eq!(source(&about(r#"{"url":"kind","valueCode":"robot"}"#)), (None, SourceKind::Organization));
+    assert_eq!(
+        source(&about(r#"{"url":"kind","valueCode":7},{"url":"name","valueString":3}"#)),
+        (None, SourceKind::Organization)
+    );
 }

@@ -7,9 +7,10 @@
 
 use std::collections::BTreeMap;
 
+use super::export::{ASSERTION, ORIGINAL_FULL_URL, SOURCE};
 use super::index::Index;
 use crate::json::Json;
-use crate::model::{Source, SourceId, SourceKind};
+use crate::model::{Decision, EntryRef, PartialDate, Provenance, Source, SourceId, SourceKind};
 
 /// Elements whose reference may name the asserting organization, in order of preference.
 const ASSERTERS: &[&str] =
@@ -23,6 +24,8 @@ pub(crate) struct Sources {
     declared: BTreeMap<String, SourceId>,
     /// Target full URL → the full URL the entry came with, where an export had to rename it.
     original: BTreeMap<String, String>,
+    /// Target full URL → the entry's provenance, where an export declared it ([`ASSERTION`]).
+    assertions: BTreeMap<String, Provenance>,
 }
 
 /// The source id an emr-written `Provenance` names, if it is one.
@@ -44,25 +47,31 @@ impl Sources {
             let Some(source) = emr_source_of(f.tree) else { continue };
             let id = SourceId::new(source);
             let who = f.tree.pointer("/agent/0/who");
-            let name = who.and_then(|w| w.get("display")).and_then(Json::as_str).filter(|d| !d.is_empty());
+            let display = who.and_then(|w| w.get("display")).and_then(Json::as_str).filter(|d| !d.is_empty());
             let reference = who.and_then(|w| w.get("reference")).and_then(Json::as_str);
+            // The source's kind and name, when the export gave them (else an organization named
+            // by the agent).
+            let about = extension(f.tree, SOURCE);
+            let kind = about.and_then(|x| value(x, "kind", "valueCode")).and_then(from_code);
+            let name = match about {
+                Some(x) => value(x, "name", "valueString").and_then(Json::as_str),
+                None => display,
+            };
             self.found.entry(id.clone()).or_insert_with(|| Source {
                 id: id.clone(),
                 name: name.map(str::to_owned),
-                kind: SourceKind::Organization,
+                kind: kind.unwrap_or(SourceKind::Organization),
                 reference: reference.map(str::to_owned),
             });
             for t in f.tree.get("target").and_then(Json::as_array).unwrap_or_default() {
                 if let Some(r) = t.get("reference").and_then(Json::as_str) {
                     self.declared.insert(r.to_owned(), id.clone());
-                    let renamed =
-                        t.get("extension").and_then(Json::as_array).unwrap_or_default().iter().find_map(|x| {
-                            (x.get("url").and_then(Json::as_str) == Some(super::export::ORIGINAL_FULL_URL))
-                                .then(|| x.get("valueUri").and_then(Json::as_str))
-                                .flatten()
-                        });
+                    let renamed = extension(t, ORIGINAL_FULL_URL).and_then(|x| x.get("valueUri")?.as_str());
                     if let Some(original) = renamed {
                         self.original.insert(r.to_owned(), original.to_owned());
+                    }
+                    if let Some(p) = extension(t, ASSERTION).and_then(|x| assertion(&id, x)) {
+                        self.assertions.insert(r.to_owned(), p);
                     }
                 }
             }
@@ -72,6 +81,11 @@ impl Sources {
     /// The full URL an entry exported under `url` came with, if emr's export renamed it.
     pub(crate) fn original_url(&self, url: &str) -> Option<&str> {
         self.original.get(url).map(String::as_str)
+    }
+
+    /// The provenance emr's export declared for the entry exported under `url`, if it did.
+    pub(crate) fn assertion(&self, url: &str) -> Option<&Provenance> {
+        self.assertions.get(url)
     }
 
     /// The source for resource number `i`, if the input says who asserted it.
@@ -174,6 +188,61 @@ impl Sources {
         });
         id
     }
+}
+
+/// The first extension of `element` with `url`.
+fn extension<'t, 'a>(element: &'t Json<'a>, url: &str) -> Option<&'t Json<'a>> {
+    let all = element.get("extension").and_then(Json::as_array).unwrap_or_default();
+    all.iter().find(|x| x.get("url").and_then(Json::as_str) == Some(url))
+}
+
+/// The `value_key` value of the first part named `url` of a complex extension; `None` when
+/// that part is missing or has no such value.
+fn value<'t, 'a>(complex: &'t Json<'a>, url: &str, value_key: &str) -> Option<&'t Json<'a>> {
+    extension(complex, url)?.get(value_key)
+}
+
+/// The variant of a unit enum of the model whose serde name is `code` (see `export::code_of`).
+fn from_code<T: serde::de::DeserializeOwned>(code: &Json<'_>) -> Option<T> {
+    let code = code.as_str()?;
+    T::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(code)).ok()
+}
+
+/// A version: a `valuePositiveInt` that fits.
+fn version(part: &Json<'_>) -> Option<u32> {
+    part.get("valuePositiveInt")?.as_u64().and_then(|v| u32::try_from(v).ok()).filter(|&v| v > 0)
+}
+
+/// The provenance an [`ASSERTION`] extension declares for an entry of `source`; `None` when it
+/// is malformed (a part missing or of the wrong type, a bad version, date or action), and import
+/// then derives the provenance as for any resource.
+fn assertion(source: &SourceId, x: &Json<'_>) -> Option<Provenance> {
+    let id = value(x, "id", "valueString")?.as_str()?;
+    let mut p = Provenance::new(source.clone(), id).with_version(version(extension(x, "version")?)?);
+    // An optional part, when present, must be well formed.
+    if let Some(part) = extension(x, "recorded") {
+        p.recorded = Some(part.get("valueDateTime")?.as_str()?.parse::<PartialDate>().ok()?);
+    }
+    if let Some(part) = extension(x, "fullUrl") {
+        p.full_url = Some(part.get("valueUri")?.as_str()?.to_owned());
+    }
+    if let Some(d) = extension(x, "decision") {
+        let action = from_code(value(d, "action", "valueCode")?)?;
+        let parts = d.get("extension").and_then(Json::as_array).unwrap_or_default();
+        let settles = parts
+            .iter()
+            .filter(|part| part.get("url").and_then(Json::as_str) == Some("settles"))
+            .map(|r| {
+                Some(EntryRef {
+                    source: SourceId::new(value(r, "source", "valueString")?.as_str()?),
+                    id: value(r, "id", "valueString")?.as_str()?.into(),
+                    version: version(extension(r, "version")?)?,
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        p.decision = Some(Decision { action, settles });
+    }
+    Some(p)
 }
 
 fn reference_of<'t>(r: Option<&'t Json<'_>>) -> Option<&'t str> {

@@ -1,10 +1,11 @@
 //! FHIR R4 export: a `collection` Bundle with a `Provenance` per source, and Bulk Data NDJSON.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, DefaultHasher};
 
 use crate::json::{self, Json};
-use crate::model::{Entry, PartialDate, Record, Source};
+use crate::model::{Entry, EntryId, PartialDate, Provenance, Record, Source, SourceId};
 
 /// How to export.
 #[derive(Debug, Clone)]
@@ -69,15 +70,69 @@ fn is_uuid(id: &str) -> bool {
         && id.char_indices().all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { c == '-' } else { c.is_ascii_hexdigit() })
 }
 
-/// The extension on a `Provenance.target` that keeps the full URL an entry came with when the
-/// export had to give it another one; import restores it.
+/// The extension on a `Provenance.target` that keeps the full URL a resource came with when the
+/// export had to give it another one; import restores it. [`to_view_bundle`] writes it;
+/// [`to_bundle`] did before it wrote [`ASSERTION`], and import still reads such bundles.
 pub(crate) const ORIGINAL_FULL_URL: &str = "urn:emr:fullUrl";
+
+/// The complex extension on a `Provenance.target` that declares the target entry's provenance,
+/// all but the source (which the `Provenance` names): `id`, `version`, `recorded`, `fullUrl`
+/// (each omitted when `None`) and `decision` (`action`, then a `settles` per entry settled).
+/// [`to_bundle`] writes it for the entries whose provenance import would not derive from the
+/// resource alone; import takes it as written.
+pub(crate) const ASSERTION: &str = "urn:emr:assertion";
+
+/// The complex extension on emr's `Provenance` that gives its source's `kind` and `name`.
+pub(crate) const SOURCE: &str = "urn:emr:source";
+
+/// The FHIR code of a unit variant of the model (`SourceKind`, `DecisionAction`): its serde name.
+pub(crate) fn code_of(variant: &impl serde::Serialize) -> String {
+    match serde_json::to_value(variant) {
+        Ok(serde_json::Value::String(code)) => code,
+        _ => String::new(),
+    }
+}
+
+/// An extension with a value: `value_key` is `valueString`, `valueCode`…
+fn extension(url: &str, value_key: &str, value: Json<'static>) -> Json<'static> {
+    obj(vec![("url", s(url)), (value_key, value)])
+}
+
+/// A complex extension: its parts are extensions.
+fn complex(url: &str, parts: Vec<Json<'static>>) -> Json<'static> {
+    obj(vec![("url", s(url)), ("extension", Json::Array(parts))])
+}
+
+/// A `valuePositiveInt` extension.
+fn positive(url: &str, n: u32) -> Json<'static> {
+    extension(url, "valuePositiveInt", Json::Number(Cow::Owned(n.to_string())))
+}
+
+/// The [`ASSERTION`] extension declaring `p`.
+fn assertion(p: &Provenance) -> Json<'static> {
+    let mut parts = vec![extension("id", "valueString", s(p.id.as_str())), positive("version", p.version)];
+    parts.extend(p.recorded.map(|t| extension("recorded", "valueDateTime", s(t.to_string()))));
+    parts.extend(p.full_url.as_ref().map(|u| extension("fullUrl", "valueUri", s(u.clone()))));
+    if let Some(d) = &p.decision {
+        let mut decision = vec![extension("action", "valueCode", s(code_of(&d.action)))];
+        decision.extend(d.settles.iter().map(|r| {
+            let settled = vec![
+                extension("source", "valueString", s(r.source.as_str())),
+                extension("id", "valueString", s(r.id.as_str())),
+                positive("version", r.version),
+            ];
+            complex("settles", settled)
+        }));
+        parts.push(complex("decision", decision));
+    }
+    complex(ASSERTION, parts)
+}
 
 /// Full URLs unique within one Bundle (FHIR's bdl-7). Two sources may send the same resource
 /// under the same full URL (a shared Practitioner, say), and one source may send several
 /// versions of an entry: each assertion is exported, so each needs its own URL. The first
 /// keeps the URL it came with; a later one gets a stable URL of its own, and its Provenance
-/// target records the original ([`ORIGINAL_FULL_URL`]).
+/// target records the original ([`ASSERTION`], or [`ORIGINAL_FULL_URL`] in the view).
 #[derive(Default)]
 struct Urls(std::collections::BTreeSet<String>);
 
@@ -105,12 +160,23 @@ impl Urls {
     }
 }
 
-/// A Provenance target: the exported URL, when it was recorded, and the original URL if renamed.
-type Target = (String, Option<PartialDate>, Option<String>);
+/// What a `Provenance.target` says besides its reference.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Note<'r> {
+    /// Nothing: import derives the entry's provenance from its resource.
+    Nothing,
+    /// The full URL the resource came with, before the export renamed it ([`ORIGINAL_FULL_URL`]).
+    Renamed(String),
+    /// The entry's whole provenance ([`ASSERTION`]).
+    Assertion(&'r Provenance),
+}
+
+/// A Provenance target: the exported URL, when it was recorded, and what else it says.
+type Target<'r> = (String, Option<PartialDate>, Note<'r>);
 
 /// A `Provenance` resource saying which source asserted the resources at `targets` (full URLs,
-/// with the recording time of each assertion).
-fn provenance(source: &Source, targets: &[Target], fallback: &PartialDate) -> Json<'static> {
+/// with the recording time of each assertion), and the source's kind and name ([`SOURCE`]).
+fn provenance(source: &Source, targets: &[Target<'_>], fallback: &PartialDate) -> Json<'static> {
     let recorded = targets.iter().filter_map(|t| t.1).max_by_key(PartialDate::latest).unwrap_or(*fallback);
     let who = match &source.reference {
         Some(r) => obj(vec![("reference", s(r.clone())), ("display", s(source.name.clone().unwrap_or_default()))]),
@@ -123,9 +189,12 @@ fn provenance(source: &Source, targets: &[Target], fallback: &PartialDate) -> Js
             ("code", s("author")),
         ])]),
     )]);
+    let mut about = vec![extension("kind", "valueCode", s(code_of(&source.kind)))];
+    about.extend(source.name.as_ref().map(|n| extension("name", "valueString", s(n.clone()))));
     obj(vec![
         ("resourceType", s("Provenance")),
         ("id", s(urn_uuid(&format!("provenance\u{0}{}", source.id)).trim_start_matches("urn:uuid:"))),
+        ("extension", Json::Array(vec![complex(SOURCE, about)])),
         ("target", Json::Array(targets.iter().map(target).collect())),
         // `Provenance.recorded` is an instant: a partial date is widened to its start.
         ("recorded", s(instant(&recorded))),
@@ -146,27 +215,29 @@ fn provenance(source: &Source, targets: &[Target], fallback: &PartialDate) -> Js
     ])
 }
 
-/// A `Provenance.target` reference, with the entry's original full URL when it was renamed.
-fn target(t: &Target) -> Json<'static> {
+/// A `Provenance.target` reference, with its [`Note`].
+fn target(t: &Target<'_>) -> Json<'static> {
+    let note = match &t.2 {
+        Note::Nothing => None,
+        Note::Renamed(original) => Some(extension(ORIGINAL_FULL_URL, "valueUri", s(original.clone()))),
+        Note::Assertion(p) => Some(assertion(p)),
+    };
     let mut members = Vec::new();
-    if let Some(original) = &t.2 {
-        let ext = obj(vec![("url", s(ORIGINAL_FULL_URL)), ("valueUri", s(original.clone()))]);
-        members.push(("extension", Json::Array(vec![ext])));
-    }
+    members.extend(note.map(|x| ("extension", Json::Array(vec![x]))));
     members.push(("reference", s(t.0.clone())));
     obj(members)
 }
 
-/// The `Provenance` resources for `targets` (source, full URL, recording time, original URL):
-/// one per source.
+/// The `Provenance` resources for `targets` (source, full URL, recording time, note): one per
+/// source.
 fn provenances_of(
     record: &Record,
-    targets: Vec<(&crate::model::SourceId, String, Option<PartialDate>, Option<String>)>,
+    targets: Vec<(&SourceId, String, Option<PartialDate>, Note<'_>)>,
     fallback: &PartialDate,
 ) -> Vec<Json<'static>> {
-    let mut by_source: BTreeMap<&crate::model::SourceId, Vec<Target>> = BTreeMap::new();
-    for (source, url, recorded, original) in targets {
-        by_source.entry(source).or_default().push((url, recorded, original));
+    let mut by_source: BTreeMap<&SourceId, Vec<Target<'_>>> = BTreeMap::new();
+    for (source, url, recorded, note) in targets {
+        by_source.entry(source).or_default().push((url, recorded, note));
     }
     by_source
         .into_iter()
@@ -182,22 +253,42 @@ fn provenances_of(
         .collect()
 }
 
-/// Every entry of a record with the URL it is exported under (unique, see [`Urls`]) and the
-/// original one when renamed, the patient's URL reserved first; and the `Provenance` resources
-/// naming them, one per source that has entries.
+/// Every entry of a record with the URL it is exported under (unique, see [`Urls`]), the
+/// patient's URL reserved first; and the `Provenance` resources naming them, one per source
+/// that has entries. An entry whose provenance import would not derive from the resource and
+/// the URL alone is declared in full on its target ([`ASSERTION`]): import reads the record back
+/// as it was.
 fn entries_and_provenances<'r>(
     record: &'r Record,
     fallback: &PartialDate,
 ) -> (Vec<(String, &'r Entry)>, Vec<Json<'static>>) {
     let mut urls = Urls::default();
-    if let Some(tree) = record.patient.as_ref().and_then(|p| p.resource().json().ok()) {
-        urls.reserve(&patient_url(&tree));
+    let patient = record.patient.as_ref().and_then(|p| p.resource().json().ok());
+    if let Some(tree) = &patient {
+        urls.reserve(&patient_url(tree));
     }
+    // How many entries of each source and id go out undeclared: import counts their versions.
+    // Only looked up, never iterated.
+    let mut counts: HashMap<(&SourceId, &EntryId), u32, BuildHasherDefault<DefaultHasher>> =
+        HashMap::with_capacity_and_hasher(record.entries.len(), BuildHasherDefault::default());
     let mut out = Vec::with_capacity(record.entries.len());
     let mut targets = Vec::with_capacity(record.entries.len());
     for e in &record.entries {
         let (url, original) = urls.claim(e);
-        targets.push((&e.provenance().source, url.clone(), e.provenance().recorded, original));
+        let p = e.provenance();
+        let count = counts.entry((&p.source, &p.id)).or_insert(0);
+        // Import takes the first undeclared Patient as the record's patient, written first.
+        let plain = original.is_none()
+            && p.full_url.is_some()
+            && e.is_plain(*count + 1)
+            && (patient.is_some() || e.resource().resource_type() != "Patient");
+        let note = if plain {
+            *count += 1;
+            Note::Nothing
+        } else {
+            Note::Assertion(p)
+        };
+        targets.push((&p.source, url.clone(), p.recorded, note));
         out.push((url, e));
     }
     (out, provenances_of(record, targets, fallback))
@@ -237,7 +328,8 @@ pub fn to_view_bundle(record: &Record, options: &ExportOptions) -> String {
         items.push((url.clone(), item.resource.as_str()));
         for m in &item.members {
             if let Some(e) = by_ref.get(m) {
-                targets.push((&m.source, url.clone(), e.provenance().recorded, original.clone()));
+                let note = original.clone().map_or(Note::Nothing, Note::Renamed);
+                targets.push((&m.source, url.clone(), e.provenance().recorded, note));
             }
         }
     }

@@ -164,28 +164,33 @@ fn import_parsed(
             Parsed::ByCaller => Resource::from_json(f.tree),
         };
         let Ok(resource) = resource else { continue };
-        if resource.resource_type() == "Patient" && record.patient.is_none() {
-            record.patient = Some(Patient::from_parsed(resource, f.tree));
-            patient_tree = Some(f.tree);
-            patient_pointer = Some(f.pointer.as_str());
-            continue;
-        }
-        if resource.resource_type() == "Patient" {
+        // An entry whose provenance emr's export declared: kept as declared, and always an entry
+        // (a merged record keeps each source's Patient as one).
+        let declared = f.full_url.as_deref().and_then(|u| sources.assertion(u));
+        if declared.is_none() && resource.resource_type() == "Patient" {
+            if record.patient.is_none() {
+                record.patient = Some(Patient::from_parsed(resource, f.tree));
+                patient_tree = Some(f.tree);
+                patient_pointer = Some(f.pointer.as_str());
+                continue;
+            }
             findings.push(Finding::new(&rules::FHIR_PATIENT_MULTIPLE, f.pointer.clone(), "resourceType"));
         }
-        let source = attributed.get(i).cloned().flatten().unwrap_or_else(|| default.clone());
-        let id = entry_id(f, i);
-        let meta = f.tree.get("meta");
-        let declared = meta.and_then(|m| m.get("versionId")).and_then(Json::as_str).and_then(|v| v.parse().ok());
-        // The same id twice from one source in one input: later copies are later versions.
-        let counter = seen_ids.entry((source.clone(), id.clone())).or_insert(0);
-        *counter += 1;
-        let version = declared.unwrap_or(*counter).max(1);
-        let mut provenance = Provenance::new(source.as_str(), id).with_version(version);
-        provenance.full_url = f.full_url.as_deref().map(|u| sources.original_url(u).unwrap_or(u).to_owned());
-        if let Some(t) = meta.and_then(|m| m.get("lastUpdated")).and_then(Json::as_str) {
-            provenance.recorded = t.parse::<PartialDate>().ok();
-        }
+        let provenance = match declared {
+            Some(p) => p.clone(),
+            None => {
+                let source = attributed.get(i).cloned().flatten().unwrap_or_else(|| default.clone());
+                let id = entry_id(f, i);
+                let (version, recorded) = derived_meta(f.tree);
+                // The same id twice from one source in one input: later copies are later versions.
+                let counter = seen_ids.entry((source.clone(), id.clone())).or_insert(0);
+                *counter += 1;
+                let mut provenance = Provenance::new(source.as_str(), id).with_version(version.unwrap_or(*counter));
+                provenance.full_url = f.full_url.as_deref().map(|u| sources.original_url(u).unwrap_or(u).to_owned());
+                provenance.recorded = recorded;
+                provenance
+            }
+        };
         record.entries.push(Entry::from_parsed(provenance, resource, f.tree));
         trees.push(Some(f.tree));
         pointers.push(f.pointer.as_str());
@@ -256,6 +261,15 @@ fn entry_id(f: &Found<'_, '_>, i: usize) -> String {
         .map(|id| format!("{ty}/{id}"))
         .or_else(|| f.full_url.clone())
         .unwrap_or_else(|| format!("entry-{i}"))
+}
+
+/// What import derives from a resource's `meta` alone: the version `versionId` gives (from 1),
+/// and the recording time `lastUpdated` gives.
+pub(crate) fn derived_meta(tree: &Json<'_>) -> (Option<u32>, Option<PartialDate>) {
+    let meta = tree.get("meta");
+    let text = |key: &str| meta.and_then(|m| m.get(key)).and_then(Json::as_str);
+    let version = text("versionId").and_then(|v| v.parse::<u32>().ok()).map(|v| v.max(1));
+    (version, text("lastUpdated").and_then(|t| t.parse().ok()))
 }
 
 fn default_source(

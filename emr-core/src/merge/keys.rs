@@ -10,7 +10,7 @@
 use super::absent::{absence, Absence};
 use super::value::{reported, unit};
 use crate::codes::KnownSystem;
-use crate::model::{Clinical, EntryKind, ObservationValue, Provenance};
+use crate::model::{Clinical, EntryKind, ObservationValue, Plain, Provenance};
 
 const HOUR: i64 = 3600;
 const DAY: i64 = 24 * HOUR;
@@ -138,10 +138,13 @@ pub(crate) struct Keys {
     complete: bool,
     /// A numeric observation value whose unit fits in place.
     pub measure: Option<Measure>,
+    /// Not for merging: whether FHIR import derives the entry's provenance from its resource
+    /// alone. Kept here, in room the keys leave free, so that the entry stays as small.
+    pub plain: Plain,
 }
 
 impl Keys {
-    pub(crate) fn of(provenance: &Provenance, c: &Clinical) -> Keys {
+    pub(crate) fn of(provenance: &Provenance, c: &Clinical, plain: Plain) -> Keys {
         let mut concepts = [None; CONCEPTS];
         let mut complete = true;
         let codings = c.code.iter().flat_map(|cc| cc.codings.iter());
@@ -162,6 +165,7 @@ impl Keys {
             concepts,
             complete,
             measure: measure(c),
+            plain,
         }
     }
 

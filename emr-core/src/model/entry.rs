@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::date::PartialDate;
 use super::provenance::Provenance;
 use super::resource::{Resource, ResourceError};
 use super::view::Clinical;
@@ -30,8 +31,24 @@ pub struct Entry {
     /// Boxed: merging reads the keys of millions of entries and the clinical view of few, so
     /// the rest of an entry stays small and dense.
     clinical: Box<Clinical>,
-    /// What merging compares, derived from the provenance and the clinical view.
+    /// What merging compares, derived from the provenance and the clinical view; and whether
+    /// FHIR import would give this provenance from the resource alone ([`Plain`]).
     keys: Keys,
+}
+
+/// Whether FHIR import derives an entry's provenance from its resource alone: its id is
+/// `Type/id` of the resource, its recording time the resource's `meta.lastUpdated`, its version
+/// `meta.versionId` (or, without one, import's count of the entry's versions), and it records
+/// no decision. The export writes the provenance of any other entry out in full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Plain {
+    /// Import would give another provenance.
+    No,
+    /// Import gives this provenance.
+    Yes,
+    /// The resource has no `meta.versionId`: import gives this provenance if it counts this
+    /// entry as the `version`th of its source and id.
+    IfCounted,
 }
 
 impl PartialEq for Entry {
@@ -77,25 +94,62 @@ impl schemars::JsonSchema for Entry {
     }
 }
 
+/// Whether import derives `p` from a resource of type `ty` parsed as `tree` (see [`Plain`]).
+fn plain(p: &Provenance, ty: &str, tree: &Json<'_>) -> Plain {
+    let id = tree.get("id").and_then(Json::as_str);
+    let same_id = id.is_some_and(|id| p.id.strip_prefix(ty).and_then(|rest| rest.strip_prefix('/')) == Some(id));
+    if !same_id || p.decision.is_some() {
+        return Plain::No;
+    }
+    match crate::fhir::derived_meta(tree) {
+        (_, recorded) if !identical(recorded, p.recorded) => Plain::No,
+        (Some(version), _) if version == p.version => Plain::Yes,
+        (Some(_), _) => Plain::No,
+        (None, _) => Plain::IfCounted,
+    }
+}
+
+/// Equal and written alike (`PartialDate` equality compares instants, whatever their offsets).
+fn identical(a: Option<PartialDate>, b: Option<PartialDate>) -> bool {
+    match (a, b) {
+        (Some(PartialDate::DateTime(a)), Some(PartialDate::DateTime(b))) => a == b && a.offset() == b.offset(),
+        (a, b) => a == b,
+    }
+}
+
 impl Entry {
     /// Make an entry from a resource, extracting its clinical view.
     ///
     /// # Errors
     /// Only if the resource text no longer parses, which `Resource` rules out.
     pub fn new(provenance: Provenance, resource: Resource) -> Result<Entry, ResourceError> {
-        let clinical = Clinical::from_json(&resource.json()?);
-        Ok(Entry::with_clinical(provenance, resource, clinical))
+        let tree = resource.json()?;
+        let plain = plain(&provenance, resource.resource_type(), &tree);
+        let clinical = Clinical::from_json(&tree);
+        drop(tree);
+        Ok(Entry::with_clinical(provenance, resource, clinical, plain))
     }
 
     /// [`Entry::new`] for a resource whose parsed text the caller already holds (import does),
     /// so the text is not parsed again. `tree` must be the parse of `resource`'s text.
     pub(crate) fn from_parsed(provenance: Provenance, resource: Resource, tree: &Json<'_>) -> Entry {
-        Entry::with_clinical(provenance, resource, Clinical::from_json(tree))
+        let plain = plain(&provenance, resource.resource_type(), tree);
+        Entry::with_clinical(provenance, resource, Clinical::from_json(tree), plain)
     }
 
-    fn with_clinical(provenance: Provenance, resource: Resource, clinical: Clinical) -> Entry {
-        let keys = Keys::of(&provenance, &clinical);
+    fn with_clinical(provenance: Provenance, resource: Resource, clinical: Clinical, plain: Plain) -> Entry {
+        let keys = Keys::of(&provenance, &clinical, plain);
         Entry { provenance, resource, clinical: Box::new(clinical), keys }
+    }
+
+    /// Whether FHIR import gives this entry's provenance from its resource alone, when it is
+    /// the `count`th entry of its source and id that import derives so (see [`Plain`]).
+    pub(crate) fn is_plain(&self, count: u32) -> bool {
+        match self.keys.plain {
+            Plain::No => false,
+            Plain::Yes => true,
+            Plain::IfCounted => self.provenance.version == count,
+        }
     }
 
     /// What merging compares.
@@ -144,5 +198,16 @@ impl Entry {
     /// True when the source marked this entry `entered-in-error`.
     pub fn is_retracted(&self) -> bool {
         self.keys.retracted
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn an_entry_stays_small() {
+        assert!(std::mem::size_of::<Entry>() <= 328, "{}", std::mem::size_of::<Entry>());
     }
 }
