@@ -39,6 +39,7 @@
 pub mod bundle;
 pub mod codes;
 pub mod fhir;
+mod inline;
 pub mod json;
 pub mod merge;
 pub mod model;

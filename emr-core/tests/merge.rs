@@ -401,18 +401,26 @@ fn a_rejected_version_leaves_the_view() {
     assert!(decided.entries.iter().any(|e| EntryRef::of(e) == wrong));
 }
 
+/// An active Condition, onset 2020-03-01, coded with `codings` (system, code).
+fn condition(codings: &[(&str, &str)]) -> String {
+    let codings: Vec<String> = codings.iter().map(|(s, c)| format!(r#"{{"system":"{s}","code":"{c}"}}"#)).collect();
+    format!(
+        r#"{{"resourceType":"Condition","clinicalStatus":{{"coding":[{{"code":"active"}}]}},"code":{{"coding":[{}]}},"onsetDateTime":"2020-03-01"}}"#,
+        codings.join(",")
+    )
+}
+
+/// The number of Condition items in the view of `records` merged.
+fn conditions(records: &[Record]) -> usize {
+    let (merged, _) = merge(records, &MergeOptions::default()).unwrap();
+    view(&merged).items.iter().filter(|i| i.kind == emr_core::model::EntryKind::Condition).count()
+}
+
 #[test]
 fn codes_of_other_systems_and_long_codes_fold_like_the_others() {
     // Codes of a system emr does not know, codes too long to keep in place, and entries with
     // more codes than are kept in place take the keyed-by-text path; a code shared with an entry
     // on the in-place path still meets it.
-    let condition = |codings: &[(&str, &str)]| {
-        let codings: Vec<String> = codings.iter().map(|(s, c)| format!(r#"{{"system":"{s}","code":"{c}"}}"#)).collect();
-        format!(
-            r#"{{"resourceType":"Condition","clinicalStatus":{{"coding":[{{"code":"active"}}]}},"code":{{"coding":[{}]}},"onsetDateTime":"2020-03-01"}}"#,
-            codings.join(",")
-        )
-    };
     let snomed = "http://snomed.info/sct";
     let long = "1".repeat(30);
     type Codings<'a> = Vec<(&'a str, &'a str)>;
@@ -427,12 +435,7 @@ fn codes_of_other_systems_and_long_codes_fold_like_the_others() {
         (vec![(snomed, &long)], vec![(snomed, "111111111111111111")], 2),
     ];
     for (a, b, items) in cases {
-        let (merged, _) = merge(
-            &[record("a", PATIENT, &[&condition(&a)]), record("b", PATIENT, &[&condition(&b)])],
-            &MergeOptions::default(),
-        )
-        .unwrap();
-        let n = view(&merged).items.iter().filter(|i| i.kind == emr_core::model::EntryKind::Condition).count();
+        let n = conditions(&[record("a", PATIENT, &[&condition(&a)]), record("b", PATIENT, &[&condition(&b)])]);
         assert_eq!(n, items, "{a:?} / {b:?}");
     }
 }
@@ -441,19 +444,8 @@ fn codes_of_other_systems_and_long_codes_fold_like_the_others() {
 fn codes_of_different_systems_fold_only_when_an_entry_carries_both() {
     // SNOMED CT 44054006 and ICD-10-CM E11.9 both mean type 2 diabetes, but emr does not map
     // between code systems: only an input that codes one entry in both says they are the same.
-    let condition = |codings: &[(&str, &str)]| {
-        let codings: Vec<String> = codings.iter().map(|(s, c)| format!(r#"{{"system":"{s}","code":"{c}"}}"#)).collect();
-        format!(
-            r#"{{"resourceType":"Condition","clinicalStatus":{{"coding":[{{"code":"active"}}]}},"code":{{"coding":[{}]}},"onsetDateTime":"2020-03-01"}}"#,
-            codings.join(",")
-        )
-    };
     let snomed = ("http://snomed.info/sct", "44054006");
     let icd = ("http://hl7.org/fhir/sid/icd-10-cm", "E11.9");
-    let conditions = |records: &[Record]| {
-        let (merged, _) = merge(records, &MergeOptions::default()).unwrap();
-        view(&merged).items.iter().filter(|i| i.kind == emr_core::model::EntryKind::Condition).count()
-    };
     let a = record("a", PATIENT, &[&condition(&[snomed])]);
     let b = record("b", PATIENT, &[&condition(&[icd])]);
     assert_eq!(conditions(&[a.clone(), b.clone()]), 2, "different systems alone never fold");

@@ -48,29 +48,9 @@ fn interval(c: &Clinical) -> Option<(i64, i64)> {
     Some((start.earliest(), end))
 }
 
-/// Text of up to [`Short::CAPACITY`] bytes, kept in place.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) struct Short {
-    len: u8,
-    bytes: [u8; Short::CAPACITY],
-}
-
-impl Short {
-    /// LOINC, SNOMED CT (at most 18 digits), RxNorm, CVX and ICD-10-CM codes and UCUM units of
-    /// laboratory results fit.
-    const CAPACITY: usize = 22;
-
-    fn new(s: &str) -> Option<Short> {
-        let mut bytes = [0u8; Short::CAPACITY];
-        bytes.get_mut(..s.len())?.copy_from_slice(s.as_bytes());
-        Some(Short { len: u8::try_from(s.len()).ok()?, bytes })
-    }
-
-    pub(crate) fn as_str(&self) -> &str {
-        // Made from a `&str` of this length only.
-        std::str::from_utf8(self.bytes.get(..usize::from(self.len)).unwrap_or_default()).unwrap_or_default()
-    }
-}
+/// A code or unit kept in place: LOINC, SNOMED CT (at most 18 digits), RxNorm, CVX and
+/// ICD-10-CM codes and UCUM units of laboratory results fit in 22 bytes.
+pub(crate) type Short = crate::inline::InlineStr<22>;
 
 /// A code of a known system that fits in place, with the kind of the entry it codes: equal
 /// exactly when (kind, system URI, code) are.

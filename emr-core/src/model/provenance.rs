@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::date::PartialDate;
+use crate::inline::InlineStr;
 
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -38,7 +39,7 @@ const INLINE: usize = 38;
 #[derive(Clone)]
 enum InlineText {
     /// Up to [`INLINE`] bytes of UTF-8 text.
-    Inline(u8, [u8; INLINE]),
+    Inline(InlineStr<INLINE>),
     /// Longer text.
     Shared(Arc<str>),
 }
@@ -46,15 +47,14 @@ enum InlineText {
 impl InlineText {
     fn as_bytes(&self) -> &[u8] {
         match self {
-            InlineText::Inline(len, bytes) => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            InlineText::Inline(s) => s.as_bytes(),
             InlineText::Shared(s) => s.as_bytes(),
         }
     }
 
     fn as_str(&self) -> &str {
         match self {
-            // Only ever made from a `&str` of this length, so always valid UTF-8.
-            InlineText::Inline(..) => std::str::from_utf8(self.as_bytes()).unwrap_or_default(),
+            InlineText::Inline(s) => s.as_str(),
             InlineText::Shared(s) => s,
         }
     }
@@ -64,14 +64,7 @@ impl InlineText {
     }
 
     fn from_str(s: &str) -> InlineText {
-        let mut bytes = [0u8; INLINE];
-        match (bytes.get_mut(..s.len()), u8::try_from(s.len())) {
-            (Some(to), Ok(len)) => {
-                to.copy_from_slice(s.as_bytes());
-                InlineText::Inline(len, bytes)
-            }
-            _ => InlineText::Shared(s.into()),
-        }
+        InlineStr::new(s).map_or_else(|| InlineText::Shared(s.into()), InlineText::Inline)
     }
 }
 
