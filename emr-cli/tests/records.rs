@@ -455,6 +455,32 @@ fn conflicts_side_by_side_then_resolved_by_a_clinician() {
     let out = resolve(&[settled, "--reject", "1"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("already settled"), "{}", stderr(&out));
+
+    // The decision travels: the patient bundle, imported into a fresh record, gives the same
+    // entries, the conflict settled, and the same current lists.
+    let bundle = dir.path().join("decided.age");
+    let out = emr()
+        .arg("export")
+        .arg(&ehr)
+        .arg("-i")
+        .arg(&key)
+        .args(["--format", "bundle", "-r", &public, "-o"])
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let fresh = empty(dir.path(), "fresh.emr", &public);
+    let out = import(&fresh, &key, &[&bundle]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(entries(&fresh, &key), entries(&ehr, &key));
+    let conflicts = emr().arg("conflicts").arg(&fresh).arg("-i").arg(&key).arg("--json").output().unwrap();
+    let conflicts: Vec<serde_json::Value> = serde_json::from_slice(&conflicts.stdout).unwrap();
+    assert!(!conflicts.is_empty() && conflicts.iter().all(|c| c["settled"] == true), "{conflicts:?}");
+    let current = |file: &Path| {
+        let out = emr().arg("lists").arg(file).arg("-i").arg(&key).arg("--json").output().unwrap();
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    assert_eq!(current(&fresh), current(&ehr));
 }
 
 #[test]
