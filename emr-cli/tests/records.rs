@@ -85,6 +85,19 @@ fn import_refuses_what_is_not_fhir() {
 }
 
 /// Two records of the demo patient, one per clinic; returns (a, b).
+/// `emr export FILE --format bundle -r PUBLIC -o BUNDLE`: the patient bundle, sealed to a key.
+fn seal_to(file: &Path, key: &Path, public: &str, bundle: &Path) -> std::process::Output {
+    emr()
+        .arg("export")
+        .arg(file)
+        .arg("-i")
+        .arg(key)
+        .args(["--format", "bundle", "-r", public, "-o"])
+        .arg(bundle)
+        .output()
+        .unwrap()
+}
+
 fn clinics(dir: &Path, public: &str, key: &Path) -> (PathBuf, PathBuf) {
     let a = empty(dir, "a.emr", public);
     let b = empty(dir, "b.emr", public);
@@ -203,15 +216,7 @@ fn export_bundle_is_encrypted_and_imports_back() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("always encrypted"), "{}", stderr(&out));
     assert!(!bundle.exists());
-    let out = emr()
-        .arg("export")
-        .arg(&a)
-        .arg("-i")
-        .arg(&key)
-        .args(["--format", "bundle", "-r", &public, "-o"])
-        .arg(&bundle)
-        .output()
-        .unwrap();
+    let out = seal_to(&a, &key, &public, &bundle);
     assert!(out.status.success(), "{}", stderr(&out));
     // Any age tool decrypts it: gzip inside.
     let plain = decrypt(&bundle, &key);
@@ -436,8 +441,11 @@ fn conflicts_side_by_side_then_resolved_by_a_clinician() {
     assert_eq!(bee.len(), 1);
     assert_eq!(bee[0]["criticality"], "low");
     // The current allergy list shows the accepted version once.
-    let lists = emr().arg("lists").arg(&ehr).arg("-i").arg(&key).arg("--json").output().unwrap();
-    let lists: serde_json::Value = serde_json::from_slice(&lists.stdout).unwrap();
+    let current = |file: &Path| {
+        let out = emr().arg("lists").arg(file).arg("-i").arg(&key).arg("--json").output().unwrap();
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let lists = current(&ehr);
     let allergies = lists["allergies"].as_array().unwrap();
     let bee: Vec<_> = allergies.iter().filter(|a| a["resource"].to_string().contains("424213003")).collect();
     assert_eq!(bee.len(), 1);
@@ -459,15 +467,7 @@ fn conflicts_side_by_side_then_resolved_by_a_clinician() {
     // The decision travels: the patient bundle, imported into a fresh record, gives the same
     // entries, the conflict settled, and the same current lists.
     let bundle = dir.path().join("decided.age");
-    let out = emr()
-        .arg("export")
-        .arg(&ehr)
-        .arg("-i")
-        .arg(&key)
-        .args(["--format", "bundle", "-r", &public, "-o"])
-        .arg(&bundle)
-        .output()
-        .unwrap();
+    let out = seal_to(&ehr, &key, &public, &bundle);
     assert!(out.status.success(), "{}", stderr(&out));
     let fresh = empty(dir.path(), "fresh.emr", &public);
     let out = import(&fresh, &key, &[&bundle]);
@@ -476,10 +476,6 @@ fn conflicts_side_by_side_then_resolved_by_a_clinician() {
     let conflicts = emr().arg("conflicts").arg(&fresh).arg("-i").arg(&key).arg("--json").output().unwrap();
     let conflicts: Vec<serde_json::Value> = serde_json::from_slice(&conflicts.stdout).unwrap();
     assert!(!conflicts.is_empty() && conflicts.iter().all(|c| c["settled"] == true), "{conflicts:?}");
-    let current = |file: &Path| {
-        let out = emr().arg("lists").arg(file).arg("-i").arg(&key).arg("--json").output().unwrap();
-        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
-    };
     assert_eq!(current(&fresh), current(&ehr));
 }
 
