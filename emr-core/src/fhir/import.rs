@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::attribution::{emr_source_of, Sources};
 use super::index::{Found, Index};
 use crate::json::{self, Json, JsonError};
-use crate::model::{Entry, PartialDate, Patient, Provenance, Record, Resource, Source, SourceId, SourceKind};
+use crate::model::{derived_meta, Entry, Patient, Provenance, Record, Resource, Source, SourceId, SourceKind};
 use crate::validate::{self, rules, Finding};
 
 /// Bundles inside bundles are unpacked to this depth; deeper ones are kept whole.
@@ -261,15 +261,6 @@ fn entry_id(f: &Found<'_, '_>, i: usize) -> String {
         .map(|id| format!("{ty}/{id}"))
         .or_else(|| f.full_url.clone())
         .unwrap_or_else(|| format!("entry-{i}"))
-}
-
-/// What import derives from a resource's `meta` alone: the version `versionId` gives (from 1),
-/// and the recording time `lastUpdated` gives.
-pub(crate) fn derived_meta(tree: &Json<'_>) -> (Option<u32>, Option<PartialDate>) {
-    let meta = tree.get("meta");
-    let text = |key: &str| meta.and_then(|m| m.get(key)).and_then(Json::as_str);
-    let version = text("versionId").and_then(|v| v.parse::<u32>().ok()).map(|v| v.max(1));
-    (version, text("lastUpdated").and_then(|t| t.parse().ok()))
 }
 
 fn default_source(

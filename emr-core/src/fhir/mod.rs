@@ -10,6 +10,5 @@ mod ips;
 mod narrative;
 
 pub use export::{stable_id, to_bundle, to_ndjson, to_view_bundle, ExportOptions};
-pub(crate) use import::derived_meta;
 pub use import::{import, import_bytes, import_tree, ImportError, ImportOptions, Imported};
 pub use ips::{to_ips, IpsError, ABSENT_UNKNOWN};

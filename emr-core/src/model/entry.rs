@@ -101,12 +101,21 @@ fn plain(p: &Provenance, ty: &str, tree: &Json<'_>) -> Plain {
     if !same_id || p.decision.is_some() {
         return Plain::No;
     }
-    match crate::fhir::derived_meta(tree) {
+    match derived_meta(tree) {
         (_, recorded) if !identical(recorded, p.recorded) => Plain::No,
         (Some(version), _) if version == p.version => Plain::Yes,
         (Some(_), _) => Plain::No,
         (None, _) => Plain::IfCounted,
     }
+}
+
+/// What FHIR import derives from a resource's `meta` alone: the version `versionId` gives (from 1),
+/// and the recording time `lastUpdated` gives.
+pub(crate) fn derived_meta(tree: &Json<'_>) -> (Option<u32>, Option<PartialDate>) {
+    let meta = tree.get("meta");
+    let text = |key: &str| meta.and_then(|m| m.get(key)).and_then(Json::as_str);
+    let version = text("versionId").and_then(|v| v.parse::<u32>().ok()).map(|v| v.max(1));
+    (version, text("lastUpdated").and_then(|t| t.parse().ok()))
 }
 
 /// Equal and written alike (`PartialDate` equality compares instants, whatever their offsets).

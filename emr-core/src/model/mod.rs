@@ -16,7 +16,7 @@ mod view;
 pub use coding::{CodeableConcept, Coding, Decimal, Identifier, Quantity, Reference};
 pub use date::{DateError, PartialDate};
 pub use entry::Entry;
-pub(crate) use entry::Plain;
+pub(crate) use entry::{derived_meta, Plain};
 pub use kind::{is_r4_resource_type, EntryKind, UnknownKind, R4_RESOURCE_TYPES};
 pub use patient::{Address, Deceased, Demographics, HumanName, Patient, Telecom};
 pub use provenance::{Decision, DecisionAction, EntryId, EntryRef, Provenance, Source, SourceId, SourceKind};
