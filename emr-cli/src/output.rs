@@ -48,6 +48,18 @@ pub fn print(text: &str) -> Result<(), CliError> {
     }
 }
 
+/// Print JSON text pretty, followed by a newline, exactly as written otherwise: numbers keep
+/// their text (`6.30` stays `6.30`), members their order.
+///
+/// # Errors
+/// As for [`print()`]; [`CliError::Internal`] if the text is not JSON (emr wrote it, so never).
+pub fn print_json_text(text: &str) -> Result<(), CliError> {
+    let tree = emr_core::json::parse(text).map_err(|e| CliError::Internal(e.to_string()))?;
+    let mut text = tree.to_pretty_string();
+    text.push('\n');
+    print(&text)
+}
+
 /// Print a value as pretty JSON, followed by a newline.
 ///
 /// # Errors

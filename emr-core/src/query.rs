@@ -1,6 +1,7 @@
 //! Reading a record's clinical view: the timeline, lab trends, and the current problem,
 //! medication and allergy lists.
 
+use crate::clinical;
 use serde::{Deserialize, Serialize};
 
 use crate::codes::ucum;
@@ -42,6 +43,10 @@ pub struct TrendPoint {
     /// Reference range high, in the trend's unit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub high: Option<f64>,
+    /// High, low or abnormal: the source's interpretation, else the value against the range
+    /// ([`clinical::observation_flag`]'s rule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag: Option<clinical::Flag>,
 }
 
 /// A series of measurements of one code, converted to one unit.
@@ -105,6 +110,8 @@ pub fn timeline(record: &Record) -> Vec<TimelineEvent> {
 /// Whether `code` (`system|code`, or a bare code in any system) names an item's concept.
 fn matches(code: &str, cc: Option<&crate::model::CodeableConcept>) -> bool {
     let Some(cc) = cc else { return false };
+    let code = crate::codes::expand_code(code);
+    let code = code.as_ref();
     match code.split_once('|') {
         Some((system, c)) => cc.has_code(system, c),
         None => cc.codings.iter().any(|k| k.code.as_deref() == Some(code)),
@@ -116,6 +123,8 @@ struct Measured {
     quantity: crate::model::Quantity,
     range: Option<ReferenceRange>,
     label: String,
+    /// The flag of the source's own interpretation.
+    interpretation: Option<clinical::Flag>,
 }
 
 /// The first `component` of an Observation whose code is `code` and whose value is a quantity
@@ -135,7 +144,14 @@ fn component(entry: &Entry, code: &str) -> Option<Measured> {
                 text: r.get("text").and_then(Json::as_str).map(str::to_owned),
             });
         let label = concept.as_ref().and_then(|cc| cc.label()).map_or_else(|| code.to_owned(), str::to_owned);
-        Some(Measured { quantity, range, label })
+        let interpretation: Vec<CodeableConcept> = part
+            .get("interpretation")
+            .and_then(Json::as_array)
+            .unwrap_or_default()
+            .iter()
+            .map(CodeableConcept::from_json)
+            .collect();
+        Some(Measured { quantity, range, label, interpretation: clinical::interpretation_flag(&interpretation) })
     })
 }
 
@@ -164,7 +180,12 @@ pub fn trend(record: &Record, code: &str) -> Trend {
         let Some(time) = c.time else { continue };
         let measured = if matches(code, c.code.as_ref()) {
             let Some(ObservationValue::Quantity(q)) = &c.value else { continue };
-            Measured { quantity: q.clone(), range: c.reference_ranges.first().cloned(), label: label(&item) }
+            Measured {
+                quantity: q.clone(),
+                range: c.reference_ranges.first().cloned(),
+                label: label(&item),
+                interpretation: clinical::interpretation_flag(&c.interpretation),
+            }
         } else {
             // A panel (e.g. blood pressure 85354-9) reports the asked-for code as a component.
             match component(e, code) {
@@ -185,6 +206,7 @@ pub fn trend(record: &Record, code: &str) -> Trend {
             bound(range.and_then(|r| r.high.as_ref())),
             EntryRef::of(e),
             measured.label,
+            measured.interpretation,
         ));
     }
     raw.sort_by(|a, b| (a.0.earliest(), &a.5).cmp(&(b.0.earliest(), &b.5)));
@@ -201,15 +223,13 @@ pub fn trend(record: &Record, code: &str) -> Trend {
     };
     let mut unconvertible = 0;
     let mut points = Vec::new();
-    for (time, value, unit, low, high, entry, _) in &raw {
+    for (time, value, unit, low, high, entry, _, interpretation) in &raw {
         match convert(*value, unit) {
-            Some(value) => points.push(TrendPoint {
-                time: *time,
-                value,
-                entry: entry.clone(),
-                low: low.and_then(|l| convert(l, unit)),
-                high: high.and_then(|h| convert(h, unit)),
-            }),
+            Some(value) => {
+                let (low, high) = (low.and_then(|l| convert(l, unit)), high.and_then(|h| convert(h, unit)));
+                let flag = interpretation.or_else(|| clinical::range_flag(value, low, high));
+                points.push(TrendPoint { time: *time, value, entry: entry.clone(), low, high, flag });
+            }
             None => unconvertible += 1,
         }
     }
@@ -242,23 +262,13 @@ pub struct CurrentLists {
 /// ```
 pub fn current_lists(record: &Record) -> CurrentLists {
     let v = view_ref(record);
-    /// The representative's clinical status and status.
-    fn status<'r>(i: &ItemRef<'_, 'r>) -> (Option<&'r str>, Option<&'r str>) {
-        let c = i.representative().clinical();
-        (c.clinical_status.as_deref(), c.status.as_deref())
-    }
-    let pick = |kind: EntryKind, ok: &dyn Fn(&ItemRef<'_, '_>) -> bool| -> Vec<ViewItem> {
-        v.items().filter(|i| i.kind() == kind && ok(i)).map(|i| i.to_item()).collect()
+    let pick = |rule: fn(&crate::model::Clinical) -> bool| -> Vec<ViewItem> {
+        v.items().filter(|i| rule(i.representative().clinical())).map(|i| i.to_item()).collect()
     };
     CurrentLists {
-        problems: pick(EntryKind::Condition, &|i| {
-            matches!(status(i).0, None | Some("active" | "recurrence" | "relapse"))
-        }),
-        medications: pick(EntryKind::Medication, &|i| {
-            i.representative().resource().resource_type() != "Medication"
-                && matches!(status(i).1, Some("active" | "on-hold" | "intended"))
-        }),
-        allergies: pick(EntryKind::Allergy, &|i| matches!(status(i).0, None | Some("active"))),
+        problems: pick(clinical::is_active_problem),
+        medications: pick(clinical::is_current_medication),
+        allergies: pick(clinical::is_active_allergy),
     }
 }
 

@@ -8,7 +8,7 @@ use emr_core::validate::{validate, Finding, Severity};
 
 use crate::cli::AddArgs;
 use crate::error::CliError;
-use crate::output::{print, print_json};
+use crate::output::{print, print_json_text};
 use crate::unlock::{open_for_write, stamp};
 
 use super::{new_id, parse_now, Outcome};
@@ -87,8 +87,7 @@ pub fn run(args: &AddArgs) -> Result<Outcome, CliError> {
     store.save(&lock)?;
     drop(lock);
     if args.print_json {
-        let value: serde_json::Value = serde_json::from_str(&row.to_json()?)?;
-        print_json(&value)?;
+        print_json_text(&row.to_json()?)?;
     } else {
         print(&format!("added {} {} (version {}, source {})\n", row.derived.kind, row.id, row.version, row.source))?;
     }

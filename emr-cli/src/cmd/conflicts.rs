@@ -2,7 +2,7 @@
 //! the ONC 170.315(b)(2) reconciliation workflow; `emr resolve` records the decision).
 
 use emr_core::merge::{versions, view, Conflict, Resolution};
-use emr_core::model::{Entry, EntryRef, Record};
+use emr_core::model::{EntryRef, Record};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -85,7 +85,7 @@ pub fn list(record: &Record) -> Result<Vec<Listed>, CliError> {
                     entry: EntryRef::of(v.entry),
                     source_name: v.source.and_then(|s| s.name.clone()),
                     last_modified: v.last_modified.map(|d| d.to_string()),
-                    value: field_text(v.entry, &conflict.field),
+                    value: emr_core::merge::disputed_value(v.entry, &conflict.field),
                     resource,
                 })
             })
@@ -183,27 +183,4 @@ fn clip(s: &str, n: usize) -> String {
     let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
     t.push('…');
     t
-}
-
-/// A short text of field `field` (or `fieldX`, e.g. `valueQuantity`) of an entry's resource.
-pub fn field_text(entry: &Entry, field: &str) -> Option<String> {
-    let json: serde_json::Value = serde_json::from_str(entry.resource().as_str()).ok()?;
-    let obj = json.as_object()?;
-    let v = obj.get(field).or_else(|| obj.iter().find(|(k, _)| k.starts_with(field)).map(|(_, v)| v))?;
-    let text = match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Object(o) if o.contains_key("value") => {
-            let unit = o.get("unit").or_else(|| o.get("code")).and_then(|u| u.as_str()).unwrap_or_default();
-            format!("{} {unit}", o.get("value").map(ToString::to_string).unwrap_or_default())
-        }
-        serde_json::Value::Object(o) => o
-            .get("coding")
-            .and_then(|c| c.get(0))
-            .and_then(|c| c.get("code").or_else(|| c.get("display")))
-            .or_else(|| o.get("text"))
-            .and_then(|c| c.as_str())
-            .map_or_else(|| v.to_string(), str::to_owned),
-        other => other.to_string(),
-    };
-    Some(text.chars().take(60).collect())
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use age::secrecy::ExposeSecret;
 use emr_core::fhir::{import_bytes, ImportOptions};
 use emr_core::merge::identity::compare;
-use emr_core::model::{Patient, Record};
+use emr_core::model::{arrival, Arrival, Record};
 use emr_core::validate::{Finding, Severity};
 use zeroize::Zeroizing;
 
@@ -97,9 +97,9 @@ pub fn run(args: &ImportArgs) -> Result<Outcome, CliError> {
 /// # Errors
 /// [`CliError::DifferentPatients`] with the identity score (never the demographics).
 fn check_patients(store: &Store, inputs: &[PathBuf], parsed: &[Record], force: bool) -> Result<(), CliError> {
-    let mut current = store.patient()?.filter(|p| !is_placeholder(p));
+    let mut current = store.patient()?.filter(|p| !p.is_placeholder());
     for (input, record) in inputs.iter().zip(parsed) {
-        let Some(p) = record.patient.as_ref().filter(|p| !is_placeholder(p)) else { continue };
+        let Some(p) = record.patient.as_ref().filter(|p| !p.is_placeholder()) else { continue };
         match &current {
             None => current = Some(p.clone()),
             Some(c) => {
@@ -172,14 +172,6 @@ fn open_bundle(
     Err(bad(last.unwrap_or(BundleError::WrongKey)))
 }
 
-/// Whether a patient is only the placeholder `emr init` makes (no demographics).
-pub fn is_placeholder(patient: &Patient) -> bool {
-    match serde_json::from_str::<serde_json::Value>(patient.resource().as_str()) {
-        Ok(serde_json::Value::Object(map)) => map.keys().all(|k| matches!(k.as_str(), "resourceType" | "id" | "meta")),
-        _ => false,
-    }
-}
-
 /// Inputs with at least this many entries show a progress bar (on a terminal only).
 const PROGRESS_FROM: usize = 2000;
 
@@ -227,7 +219,9 @@ impl Progress {
 }
 
 /// Append `record` to the store: its patient when the store has none (or a placeholder),
-/// sources it lacks, and entries it does not have yet (each logged as `import`).
+/// sources it lacks, and entries it does not have yet (each logged as `import`). Whether an
+/// entry is already there is emr-core's rule ([`arrival`]): an unchanged resource is present;
+/// a changed one (a retraction, a corrected value) is the next version of that assertion.
 ///
 /// # Errors
 /// Database errors.
@@ -236,7 +230,7 @@ pub fn append(store: &mut Store, record: &Record, stamp: &Stamp, progress: &Prog
     if let Some(p) = &record.patient {
         let replace = match store.patient()? {
             None => true,
-            Some(current) => is_placeholder(&current) && !is_placeholder(p),
+            Some(current) => current.is_placeholder() && !p.is_placeholder(),
         };
         if replace {
             store.set_patient(p, stamp, "import")?;
@@ -252,10 +246,14 @@ pub fn append(store: &mut Store, record: &Record, stamp: &Stamp, progress: &Prog
     }
     for e in &record.entries {
         let p = e.provenance();
-        match store.latest_version(p.source.as_str(), &p.id)? {
-            Some(v) if v >= p.version => added.skipped += 1,
-            _ => {
+        match arrival(e, &store.versions(p.source.as_str(), &p.id)?) {
+            Arrival::Present => added.skipped += 1,
+            Arrival::New { version } if version == p.version => {
                 store.add_entry(e, stamp, "import")?;
+                added.entries += 1;
+            }
+            Arrival::New { version } => {
+                store.add_entry(&e.clone().with_version(version), stamp, "import")?;
                 added.entries += 1;
             }
         }

@@ -47,7 +47,7 @@ pub fn filter(args: &ListArgs) -> Result<Filter, CliError> {
         })
         .transpose()
     };
-    let code = args.code.as_deref().map(expand_code);
+    let code = args.code.as_deref().map(|c| emr_core::codes::expand_code(c).into_owned());
     Ok(Filter {
         kind,
         code,
@@ -56,18 +56,4 @@ pub fn filter(args: &ListArgs) -> Result<Filter, CliError> {
         since: date("--since", args.since.as_deref())?,
         until: date("--until", args.until.as_deref())?,
     })
-}
-
-/// `loinc|4548-4` → `http://loinc.org|4548-4`; other values unchanged.
-fn expand_code(code: &str) -> String {
-    match code.split_once('|') {
-        Some((system, value)) => {
-            let uri = super::resource::SYSTEMS
-                .iter()
-                .find(|(name, _)| name.eq_ignore_ascii_case(system))
-                .map_or(system, |(_, uri)| uri);
-            format!("{uri}|{value}")
-        }
-        None => code.to_owned(),
-    }
 }

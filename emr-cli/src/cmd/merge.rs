@@ -140,7 +140,7 @@ pub fn report_text(report: &MergeReport, names: &SourceNames, record: Option<&Re
 /// The disputed field of entry `r`, with when it was recorded.
 fn field_value(record: &Record, r: &emr_core::model::EntryRef, field: &str) -> Option<String> {
     let entry = record.entry(r)?;
-    let text = super::conflicts::field_text(entry, field)?;
+    let text = emr_core::merge::disputed_value(entry, field)?;
     Some(format!("{text}  (recorded {})", recorded(entry).unwrap_or_else(|| "?".into())))
 }
 

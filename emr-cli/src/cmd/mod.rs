@@ -101,11 +101,7 @@ impl SourceNames {
             record
                 .sources
                 .iter()
-                .filter_map(|s| {
-                    // Synthea's organization names end in " -" or "-": shown without it.
-                    let name = s.name.as_deref()?.trim().trim_end_matches('-').trim_end();
-                    (!name.is_empty()).then(|| (s.id.as_str().to_owned(), name.to_owned()))
-                })
+                .map(|s| (s.id.as_str().to_owned(), emr_core::clinical::source_display_name(s).to_owned()))
                 .collect(),
         )
     }

@@ -7,7 +7,7 @@ use emr_core::model::{EntryRef, PartialDate, Source, SourceKind};
 
 use crate::cli::ResolveArgs;
 use crate::error::CliError;
-use crate::output::{print, print_json};
+use crate::output::{print, print_json_text};
 use crate::store::Stamp;
 use crate::unlock::{open_for_write, stamp};
 
@@ -82,8 +82,7 @@ pub fn run(args: &ResolveArgs) -> Result<Outcome, CliError> {
     store.save(&lock)?;
     drop(lock);
     if args.json {
-        let value: serde_json::Value = serde_json::from_str(&row.to_json()?)?;
-        print_json(&value)?;
+        print_json_text(&row.to_json()?)?;
     } else {
         let action = match (&args.accept, &args.reject) {
             (Some(_), _) => "accepted",

@@ -8,16 +8,6 @@ use emr_core::model::{PartialDate, Resource};
 use crate::cli::{AddArgs, EntryKindArg};
 use crate::error::CliError;
 
-/// Short names of code systems accepted in `--code SYSTEM|CODE`.
-pub const SYSTEMS: [(&str, &str); 6] = [
-    ("loinc", "http://loinc.org"),
-    ("snomed", "http://snomed.info/sct"),
-    ("icd10cm", "http://hl7.org/fhir/sid/icd-10-cm"),
-    ("rxnorm", "http://www.nlm.nih.gov/research/umls/rxnorm"),
-    ("cvx", "http://hl7.org/fhir/sid/cvx"),
-    ("ucum", "http://unitsofmeasure.org"),
-];
-
 /// A JSON value under construction; objects keep member order.
 enum Node {
     Str(String),
@@ -71,7 +61,7 @@ fn concept(code: &str, display: Option<&str>) -> Result<Node, CliError> {
             "e.g. --code 'loinc|4548-4' or --code 'http://snomed.info/sct|44054006'",
         )
     })?;
-    let system = SYSTEMS.iter().find(|(name, _)| name.eq_ignore_ascii_case(system)).map_or(system, |(_, uri)| uri);
+    let system = emr_core::codes::KnownSystem::from_short_name(system).map_or(system, |s| s.uri());
     let mut coding = vec![("system", s(system)), ("code", s(value))];
     let mut cc = Vec::new();
     if let Some(d) = display {

@@ -10,15 +10,6 @@ fn fmt_value(v: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
-/// `H` above the reference range, `L` below it, blank within or without one.
-fn flag(value: f64, low: Option<f64>, high: Option<f64>) -> &'static str {
-    match (low, high) {
-        (_, Some(h)) if value > h => "H",
-        (Some(l), _) if value < l => "L",
-        _ => "",
-    }
-}
-
 /// The trend as text: a title, then one bar per measurement with its value, unit, reference
 /// range and an H/L flag.
 ///
@@ -26,7 +17,7 @@ fn flag(value: f64, low: Option<f64>, high: Option<f64>) -> &'static str {
 /// ```
 /// let t: emr_core::query::Trend = serde_json::from_value(serde_json::json!({
 ///   "code": "4548-4", "label": "HbA1c", "unit": "%", "unconvertible": 0,
-///   "points": [{"time": "2020-01-01", "value": 6.0, "high": 5.6,
+///   "points": [{"time": "2020-01-01", "value": 6.0, "high": 5.6, "flag": "H",
 ///               "entry": {"source": "a", "id": "o1", "version": 1}}]})).unwrap();
 /// assert!(emr_cli::render::chart::text(&t).contains("6 %  H"));
 /// ```
@@ -63,7 +54,7 @@ pub fn text(trend: &Trend) -> String {
         };
         let bar = "█".repeat(width(p.value));
         let value = format!("{} {unit}", fmt_value(p.value));
-        let line = format!("  {date:<date_w$}  {bar:<BAR$}  {value}  {}{range}", flag(p.value, p.low, p.high));
+        let line = format!("  {date:<date_w$}  {bar:<BAR$}  {value}  {}{range}", p.flag.map_or("", |f| f.as_str()));
         out.push_str(line.trim_end());
         out.push('\n');
     }

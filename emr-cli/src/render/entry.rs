@@ -78,7 +78,5 @@ pub fn detail(r: &EntryRow) -> String {
 
 /// `system|code` with well-known systems shortened (`http://loinc.org|4548-4` → `loinc|4548-4`).
 pub fn short_code(code: &str) -> String {
-    let (system, value) = code.split_once('|').unwrap_or(("", code));
-    let short = crate::cmd::resource::SYSTEMS.iter().find(|(_, uri)| *uri == system).map_or(system, |(name, _)| name);
-    format!("{short}|{value}")
+    emr_core::codes::shorten_code(code).into_owned()
 }

@@ -241,6 +241,14 @@ pub(crate) fn latest_version(conn: &Connection, source: &str, id: &str) -> rusql
     conn.query_row("SELECT max(version) FROM entries WHERE source = ?1 AND source_id = ?2", [source, id], |r| r.get(0))
 }
 
+/// Every stored version of entry `id` from `source`, in record order.
+pub(crate) fn versions(conn: &Connection, source: &str, id: &str) -> rusqlite::Result<Vec<EntryRow>> {
+    let mut stmt =
+        conn.prepare(&format!("SELECT {COLUMNS} FROM entries WHERE source = ?1 AND source_id = ?2 ORDER BY position"))?;
+    let rows = stmt.query_map([source, id], from_row)?;
+    rows.collect()
+}
+
 /// The position the next entry gets.
 pub(crate) fn next_position(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("SELECT coalesce(max(position) + 1, 0) FROM entries", [], |r| r.get(0))

@@ -147,6 +147,19 @@ impl Store {
         entries::latest_version(self.connection(), source, id).map_err(|e| self.db_err(e))
     }
 
+    /// Every version of entry `id` from `source`, in record order (what [`emr_core::model::arrival`]
+    /// compares an incoming entry with).
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] if SQLite fails or a stored row no longer parses.
+    pub fn versions(&self, source: &str, id: &str) -> Result<Vec<Entry>, StoreError> {
+        entries::versions(self.connection(), source, id)
+            .map_err(|e| self.db_err(e))?
+            .iter()
+            .map(|row| row.to_entry().map_err(|_| self.bad_row(&row.target())))
+            .collect()
+    }
+
     /// The audit log, in chain order.
     ///
     /// # Errors

@@ -48,7 +48,7 @@ pub mod ucum;
 mod verhoeff;
 
 pub use problem::CodeProblem;
-pub use system::KnownSystem;
+pub use system::{expand_code, shorten_code, KnownSystem};
 pub use ucum::UcumError;
 
 /// FHIR system URI of LOINC.

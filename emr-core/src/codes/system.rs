@@ -115,6 +115,81 @@ impl KnownSystem {
     }
 }
 
+impl KnownSystem {
+    /// The short name of the `system|code` shorthand that clinicians type (`loinc|4548-4`):
+    /// lower case, no spaces.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use emr_core::codes::KnownSystem;
+    ///
+    /// assert_eq!(KnownSystem::SnomedCt.short_name(), "snomed");
+    /// ```
+    pub fn short_name(self) -> &'static str {
+        match self {
+            KnownSystem::Loinc => "loinc",
+            KnownSystem::SnomedCt => "snomed",
+            KnownSystem::Icd10Cm => "icd10cm",
+            KnownSystem::RxNorm => "rxnorm",
+            KnownSystem::Cvx => "cvx",
+            KnownSystem::Ucum => "ucum",
+            KnownSystem::Dicom => "dicom",
+        }
+    }
+
+    /// The system of a short name, case-insensitively (`LOINC`, `loinc`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use emr_core::codes::KnownSystem;
+    ///
+    /// assert_eq!(KnownSystem::from_short_name("RxNorm"), Some(KnownSystem::RxNorm));
+    /// assert_eq!(KnownSystem::from_short_name("http://loinc.org"), None);
+    /// ```
+    pub fn from_short_name(name: &str) -> Option<Self> {
+        KnownSystem::ALL.into_iter().find(|s| s.short_name().eq_ignore_ascii_case(name))
+    }
+}
+
+/// A `system|code` text with a short system name written out in full (`loinc|4548-4` →
+/// `http://loinc.org|4548-4`); a full URI or a bare code is returned as it is.
+///
+/// # Example
+///
+/// ```
+/// use emr_core::codes::expand_code;
+///
+/// assert_eq!(expand_code("loinc|4548-4"), "http://loinc.org|4548-4");
+/// assert_eq!(expand_code("http://loinc.org|4548-4"), "http://loinc.org|4548-4");
+/// assert_eq!(expand_code("4548-4"), "4548-4");
+/// ```
+pub fn expand_code(code: &str) -> std::borrow::Cow<'_, str> {
+    match code.split_once('|').and_then(|(system, value)| Some((KnownSystem::from_short_name(system)?, value))) {
+        Some((system, value)) => format!("{}|{value}", system.uri()).into(),
+        None => code.into(),
+    }
+}
+
+/// A `system|code` text with a known system shortened (`http://loinc.org|4548-4` →
+/// `loinc|4548-4`); other systems and bare codes are returned as they are.
+///
+/// # Example
+///
+/// ```
+/// use emr_core::codes::shorten_code;
+///
+/// assert_eq!(shorten_code("http://snomed.info/sct|44054006"), "snomed|44054006");
+/// assert_eq!(shorten_code("http://example.org|x"), "http://example.org|x");
+/// ```
+pub fn shorten_code(code: &str) -> std::borrow::Cow<'_, str> {
+    match code.split_once('|').and_then(|(system, value)| Some((KnownSystem::from_uri(system)?, value))) {
+        Some((system, value)) => format!("{}|{value}", system.short_name()).into(),
+        None => code.into(),
+    }
+}
+
 impl fmt::Display for KnownSystem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -132,6 +207,15 @@ mod tests {
             for b in KnownSystem::ALL {
                 assert_eq!(a == b, a.uri() == b.uri());
             }
+        }
+    }
+
+    #[test]
+    fn short_names_round_trip_through_the_shorthand() {
+        for system in KnownSystem::ALL {
+            assert_eq!(KnownSystem::from_short_name(system.short_name()), Some(system));
+            let full = format!("{}|x", system.uri());
+            assert_eq!(expand_code(&shorten_code(&full)), full);
         }
     }
 

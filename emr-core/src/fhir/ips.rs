@@ -2,6 +2,7 @@
 //! has the required Problems, Allergies and Medications sections (with an IPS absent/unknown
 //! entry when the record has nothing to list) and the recommended sections where data exists.
 
+use crate::clinical;
 use std::collections::BTreeMap;
 
 use super::export::{full_url, instant, obj, patient_url, s, urn_uuid, ExportOptions};
@@ -44,9 +45,7 @@ fn is_absent_unknown(e: &Entry) -> bool {
 
 fn active_problem(e: &Entry) -> bool {
     let c = e.clinical();
-    c.resource_type == "Condition"
-        && (is_absent_unknown(e)
-            || matches!(c.clinical_status.as_deref(), None | Some("active" | "recurrence" | "relapse")))
+    c.resource_type == "Condition" && (is_absent_unknown(e) || clinical::is_active_problem(c))
 }
 
 const SECTIONS: &[Section] = &[
@@ -63,7 +62,7 @@ const SECTIONS: &[Section] = &[
         absent: Some(("AllergyIntolerance", "no-allergy-info", "No information about allergies")),
         select: |e| {
             let c = e.clinical();
-            c.resource_type == "AllergyIntolerance" && matches!(c.clinical_status.as_deref(), None | Some("active"))
+            c.resource_type == "AllergyIntolerance" && (is_absent_unknown(e) || clinical::is_active_allergy(c))
         },
         latest_per_code: false,
     },
@@ -71,11 +70,7 @@ const SECTIONS: &[Section] = &[
         code: "10160-0",
         title: "Medication summary",
         absent: Some(("MedicationStatement", "no-medication-info", "No information about medications")),
-        select: |e| {
-            let c = e.clinical();
-            matches!(c.resource_type.as_str(), "MedicationStatement" | "MedicationRequest")
-                && matches!(c.status.as_deref(), Some("active" | "on-hold" | "intended" | "unknown"))
-        },
+        select: |e| clinical::is_current_medication(e.clinical()),
         latest_per_code: false,
     },
     Section {
@@ -89,10 +84,7 @@ const SECTIONS: &[Section] = &[
         code: "30954-2",
         title: "Results",
         absent: None,
-        select: |e| {
-            (e.kind() == EntryKind::Observation && category(e, "laboratory"))
-                || (e.kind() == EntryKind::DiagnosticReport && category(e, "LAB"))
-        },
+        select: |e| clinical::is_lab(e.clinical()),
         latest_per_code: true,
     },
     Section {
@@ -120,11 +112,7 @@ const SECTIONS: &[Section] = &[
         code: "11348-0",
         title: "History of past illness",
         absent: None,
-        select: |e| {
-            let c = e.clinical();
-            c.resource_type == "Condition"
-                && matches!(c.clinical_status.as_deref(), Some("inactive" | "resolved" | "remission"))
-        },
+        select: |e| clinical::is_past_problem(e.clinical()),
         latest_per_code: false,
     },
     Section {

@@ -13,6 +13,7 @@ pub mod identity;
 pub(crate) mod keys;
 mod reconcile;
 mod report;
+mod side;
 mod value;
 mod view;
 
@@ -21,6 +22,7 @@ use std::collections::BTreeMap;
 pub use assertion::EntryRef;
 pub use reconcile::{reconcile, versions, Choice, ReconcileError, Reconciliation, Version};
 pub use report::{Conflict, Folded, IdentityReport, MergeReport, Resolution, SourceCount, Suppressed};
+pub use side::disputed_value;
 pub use view::{view, view_ref, ItemRef, View, ViewItem, ViewRef};
 
 use crate::model::{Entry, Patient, Provenance, Record, Source, SourceId, RECORD_FORMAT};

@@ -1,6 +1,7 @@
 //! The clinical view: one item per clinical fact, derived deterministically from the set of
 //! source assertions in a record.
 
+use crate::clinical::{condition_activity, criticality_rank};
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
@@ -211,23 +212,6 @@ impl<'v, 'r> ItemRef<'v, 'r> {
     }
 }
 
-fn severity(criticality: Option<&str>) -> u8 {
-    match criticality {
-        Some("high") => 3,
-        Some("unable-to-assess") => 2,
-        Some("low") => 1,
-        _ => 0,
-    }
-}
-
-fn active(status: Option<&str>) -> Option<bool> {
-    match status? {
-        "active" | "recurrence" | "relapse" => Some(true),
-        "inactive" | "remission" | "resolved" => Some(false),
-        _ => None,
-    }
-}
-
 fn criticality(e: &Entry) -> Option<&str> {
     e.clinical().criticality.as_deref()
 }
@@ -387,8 +371,8 @@ impl<'r> Builder<'_, 'r> {
         match kind {
             EntryKind::Allergy => {
                 let entries = self.entries(members);
-                let worst = entries.iter().map(|e| criticality(e)).max_by_key(|c| severity(*c)).flatten();
-                let differ = entries.iter().any(|e| severity(criticality(e)) != severity(worst));
+                let worst = entries.iter().map(|e| criticality(e)).max_by_key(|c| criticality_rank(*c)).flatten();
+                let differ = entries.iter().any(|e| criticality_rank(criticality(e)) != criticality_rank(worst));
                 let mut changed = Vec::new();
                 if differ {
                     self.conflicts.push(conflict(kind, "criticality", &entries, Resolution::MostSevere));
@@ -401,8 +385,9 @@ impl<'r> Builder<'_, 'r> {
                 self.item(members, changed);
             }
             EntryKind::Condition => {
-                let mut states =
-                    members.iter().filter_map(|&i| active(self.entry(i)?.clinical().clinical_status.as_deref()));
+                let mut states = members
+                    .iter()
+                    .filter_map(|&i| condition_activity(self.entry(i)?.clinical().clinical_status.as_deref()));
                 let first_state = states.next();
                 if states.any(|s| Some(s) != first_state) {
                     let entries = self.entries(members);

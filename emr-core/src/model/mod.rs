@@ -3,6 +3,7 @@
 //! An entry's content *is* its FHIR R4 resource, kept as received; the typed
 //! [`Clinical`] view is derived from it once.
 
+mod arrival;
 mod coding;
 mod date;
 mod entry;
@@ -13,6 +14,7 @@ mod record;
 mod resource;
 mod view;
 
+pub use arrival::{arrival, Arrival};
 pub use coding::{CodeableConcept, Coding, Decimal, Identifier, Quantity, Reference};
 pub use date::{DateError, PartialDate};
 pub use entry::Entry;

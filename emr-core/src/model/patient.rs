@@ -181,6 +181,26 @@ impl Patient {
     pub fn demographics(&self) -> &Demographics {
         &self.demographics
     }
+
+    /// Whether this is only a placeholder (a `Patient` with nothing but `resourceType`, `id` and
+    /// `meta`, as `emr init` makes without `--patient`): it says nothing about who the person
+    /// is, so identity checks skip it and an imported patient replaces it.
+    ///
+    /// # Example
+    /// ```
+    /// use emr_core::model::Patient;
+    /// assert!(Patient::parse(r#"{"resourceType":"Patient","id":"p1"}"#)?.is_placeholder());
+    /// assert!(!Patient::parse(r#"{"resourceType":"Patient","id":"p1","birthDate":"1970"}"#)?.is_placeholder());
+    /// # Ok::<(), emr_core::model::ResourceError>(())
+    /// ```
+    pub fn is_placeholder(&self) -> bool {
+        match self.resource.json() {
+            Ok(Json::Object(members)) => {
+                members.iter().all(|(k, _)| matches!(k.as_ref(), "resourceType" | "id" | "meta"))
+            }
+            _ => false,
+        }
+    }
 }
 
 impl Serialize for Patient {

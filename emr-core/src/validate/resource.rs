@@ -171,7 +171,7 @@ pub(super) fn check(tree: &Json<'_>, base: &str, is_patient: bool, birth: Option
             coded_status(tree, "verificationStatus", CONDITION_VERIFICATION, &mut push);
             clinical_with_error(tree, &mut push);
             let abated = has_element(tree, "abatement[x]");
-            let active = matches!(status_code(tree, "clinicalStatus"), Some("active" | "recurrence" | "relapse"));
+            let active = crate::clinical::condition_activity(status_code(tree, "clinicalStatus")) == Some(true);
             if abated && active {
                 push(&rules::ABATEMENT_ACTIVE, "/clinicalStatus", "clinicalStatus");
             }
