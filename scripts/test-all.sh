@@ -21,6 +21,10 @@ fi
 age --version
 export EMR_REQUIRE_AGE_CLI=1
 
+step "the shared test data (../shared/data), which the round-trip, matching and interop tests read"
+[ -d ../shared/data ] || { echo "../shared/data not found beside the repository: the tests that read it would fail" >&2; exit 1; }
+export EMR_REQUIRE_SHARED_DATA=1
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

@@ -2,6 +2,8 @@
 //! invalid codes, conversions, never panicking, and every coding and UCUM
 //! unit in the shared data (`../shared/data`, skipped when absent).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -38,11 +40,7 @@ mod support {
     /// The codings of the shared data, or `None` (with a message) if it is
     /// absent.
     pub(crate) fn shared_codings() -> Option<Vec<Found>> {
-        let root = Path::new(DATA);
-        if !root.is_dir() {
-            eprintln!("skipped: shared data not found at {DATA}");
-            return None;
-        }
+        let root = super::common::shared_data("")?;
         let mut found = Vec::new();
         for folder in ["synthea", "fhir-r4-examples", "ips"] {
             let mut files = Vec::new();
@@ -374,8 +372,6 @@ fn huge_and_odd_inputs_do_not_panic() {
 
 // ---------------------------------------------------------------------------
 // The shared data.
-
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data");
 
 /// A `(system, code)` pair found in a file of a folder.
 struct Found {

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -34,13 +36,7 @@ fn repo_data(dir: &str) -> PathBuf {
 }
 
 fn shared(dir: &str) -> Option<PathBuf> {
-    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data").join(dir);
-    if d.is_dir() {
-        Some(d)
-    } else {
-        eprintln!("skipped: shared data not found at {}", d.display());
-        None
-    }
+    common::shared_data(dir)
 }
 
 /// Every resource of an input (Bundles unpacked, as import does), canonical text.

@@ -10,6 +10,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::print_stdout)]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -274,13 +276,7 @@ fn weights_table_in_the_docs_is_current() {
 const SSN_SYSTEM: &str = "urn:febrl:soc_sec_id";
 
 fn linkage_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/linkage");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: Febrl data not found at {}", dir.display());
-        None
-    }
+    common::shared_data("linkage")
 }
 
 /// One Febrl row: its entity (the N of `rec-N-…`), its raw fields, and the mapped demographics.

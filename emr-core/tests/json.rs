@@ -1,6 +1,8 @@
 //! Integration tests for `emr_core::json`: corpus round trips, fidelity,
 //! errors, and properties.
 
+mod common;
+
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
@@ -11,11 +13,6 @@ use emr_core::json::{
 use proptest::prelude::*;
 
 // ---------------------------------------------------------------- helpers
-
-/// The shared data folder (outside the repository; may be absent).
-fn data_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data"))
-}
 
 /// All `*.json` files under `dir`, recursively, sorted.
 fn json_files(dir: &Path) -> Vec<PathBuf> {
@@ -87,11 +84,7 @@ fn owned_str(s: &str) -> Cow<'static, str> {
 
 #[test]
 fn corpus_round_trips_losslessly() {
-    let root = data_dir();
-    if !root.is_dir() {
-        eprintln!("skipping corpus round trip: {} is absent", root.display());
-        return;
-    }
+    let Some(root) = common::shared_data("") else { return };
     let mut checked = 0;
     let mut byte_identical = 0;
     let mut with_duplicates = 0;

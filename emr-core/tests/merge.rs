@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -20,16 +22,13 @@ fn now() -> chrono::DateTime<Utc> {
 fn synthea_files() -> Vec<PathBuf> {
     let mut files = vec![Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../tests/data/fhir/Rufus_Kihn_6b950b05-7dbf-450f-bca9-f05acff7a452.json")];
-    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/synthea");
-    if shared.is_dir() {
+    if let Some(shared) = common::shared_data("synthea") {
         files = std::fs::read_dir(shared)
             .unwrap()
             .map(|e| e.unwrap().path())
             .filter(|p| !p.to_string_lossy().contains("Information"))
             .collect();
         files.sort();
-    } else {
-        eprintln!("shared Synthea data absent: testing the bundled patient only");
     }
     files
 }

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -12,13 +14,7 @@ use emr_core::model::{Entry, Patient, Provenance, Record, Resource, Source};
 use emr_core::validate::{validate, Severity};
 
 fn shared() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: shared data not found at {}", dir.display());
-        None
-    }
+    common::shared_data("")
 }
 
 fn json_files(dir: &Path) -> Vec<PathBuf> {
