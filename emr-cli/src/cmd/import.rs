@@ -147,11 +147,16 @@ fn open_bundle(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(Record, Vec<Finding>), CliError> {
     use emr_core::bundle::{open, BundleError, OpenKey};
-    let bad = |e: BundleError| {
-        CliError::usage(
+    use crate::store::StoreError;
+    // A wrong key or a damaged file is the same failure as for a `.emr` file, with its exit code.
+    let bad = |e: BundleError, passphrase: bool| match e {
+        BundleError::WrongKey if passphrase => CliError::Store(StoreError::WrongPassphrase(input.to_path_buf())),
+        BundleError::WrongKey => CliError::Store(StoreError::WrongIdentity(input.to_path_buf())),
+        BundleError::Corrupted => CliError::Store(StoreError::Corrupted(input.to_path_buf())),
+        e => CliError::usage(
             format!("{}: {e}", input.display()),
             "give the identity (-i) or passphrase (--passphrase-file, EMR_PASSPHRASE) the bundle was sealed with",
-        )
+        ),
     };
     let mut last = None;
     for path in &unlock.identities {
@@ -167,9 +172,11 @@ fn open_bundle(
     }
     if unlock.identities.is_empty() || unlock.passphrase_file.is_some() || std::env::var_os(PASSPHRASE_ENV).is_some() {
         let p = passphrase(unlock.passphrase_file.as_deref(), PASSPHRASE_ENV, "Bundle passphrase: ")?;
-        return open(bytes, &OpenKey::Passphrase(p.expose_secret()), now).map(|o| (o.record, o.findings)).map_err(bad);
+        return open(bytes, &OpenKey::Passphrase(p.expose_secret()), now)
+            .map(|o| (o.record, o.findings))
+            .map_err(|e| bad(e, true));
     }
-    Err(bad(last.unwrap_or(BundleError::WrongKey)))
+    Err(bad(last.unwrap_or(BundleError::WrongKey), false))
 }
 
 /// Inputs with at least this many entries show a progress bar (on a terminal only).

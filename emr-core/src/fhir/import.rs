@@ -163,7 +163,12 @@ fn import_parsed(
             Parsed::Here => Resource::from_parsed(f.tree, &mut scratch),
             Parsed::ByCaller => Resource::from_json(f.tree),
         };
-        let Ok(resource) = resource else { continue };
+        let Ok(resource) = resource else {
+            // The index holds objects with a string resourceType only, so this does not happen;
+            // if it ever does, the input says so instead of losing the resource silently.
+            findings.push(Finding::new(&rules::FHIR_ENTRY_NOT_RESOURCE, f.pointer.clone(), "resource"));
+            continue;
+        };
         // An entry whose provenance emr's export declared: kept as declared, and always an entry
         // (a merged record keeps each source's Patient as one).
         let declared = f.full_url.as_deref().and_then(|u| sources.assertion(u));
