@@ -18,22 +18,7 @@ pub fn run(args: &TimelineArgs) -> Result<Outcome, CliError> {
     let record = open(&args.file, &args.unlock)?.to_record()?;
     let mut events = timeline(&record);
     if !args.kind.is_empty() {
-        let known = [
-            "allergy",
-            "condition",
-            "medication",
-            "immunization",
-            "observation",
-            "procedure",
-            "encounter",
-            "note",
-            "family-history",
-            "imaging-study",
-            "diagnostic-report",
-            "appointment",
-            "coverage",
-            "claim",
-        ];
+        let known: Vec<&str> = emr_core::model::EntryKind::ALL.iter().map(|k| k.as_str()).collect();
         if let Some(bad) = args.kind.iter().find(|k| !known.contains(&k.as_str())) {
             return Err(CliError::usage(format!("unknown kind {bad:?}"), format!("give one of: {}", known.join(", "))));
         }
