@@ -39,6 +39,7 @@ fn json_schemas_match_the_types() {
     check_generated("schemas/timeline-event.schema.json", &schema_text::<emr_core::query::TimelineEvent>());
     check_generated("schemas/trend.schema.json", &schema_text::<emr_core::query::Trend>());
     check_generated("schemas/current-lists.schema.json", &schema_text::<emr_core::query::CurrentLists>());
+    check_generated("schemas/summary.schema.json", &schema_text::<emr_core::query::Summary>());
     check_generated("schemas/opened-bundle.schema.json", &schema_text::<emr_core::bundle::Opened>());
 }
 

@@ -47,7 +47,7 @@ pub use error::{Error, ErrorCode};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"
-import type { CurrentLists, EmrRecord, Finding, MergeReport, OpenedBundle, Source, TimelineEvent, Trend } from "./emr-types.js";
+import type { CurrentLists, EmrRecord, Finding, MergeReport, OpenedBundle, Source, Summary, TimelineEvent, Trend } from "./emr-types.js";
 export type * from "./emr-types.js";
 
 /** Options of `fromFhir`. */

@@ -1,4 +1,5 @@
-//! Reading a record's clinical view: `timeline`, `trend`, `currentLists` and their `*Json` twins.
+//! Reading a record's clinical view: `timeline`, `trend`, `currentLists`, `summary` and their
+//! `*Json` twins.
 
 use emr_core::query;
 use wasm_bindgen::prelude::*;
@@ -72,4 +73,25 @@ pub fn current_lists_json(
     #[wasm_bindgen(js_name = recordJson, unchecked_param_type = "string")] record_json: JsValue,
 ) -> Result<JsValue, Error> {
     interop::to_js_via_json(&query::current_lists(&record_json_arg(&record_json)?))
+}
+
+/// The record as a patient-facing viewer shows it: the patient's details, the sources' names,
+/// the current lists (each item with its label, code, time, sources, an allergy's criticality and
+/// reactions, a medication's dose), immunizations, visits, and the lab trends that have
+/// measurements. Everything clinical is decided by emr-core; a viewer only renders it.
+///
+/// Throws an `EmrError` with code `input.type` or `record.shape`.
+#[wasm_bindgen(js_name = summary, unchecked_return_type = "Summary")]
+pub fn summary(#[wasm_bindgen(unchecked_param_type = "EmrRecord")] record: JsValue) -> Result<JsValue, Error> {
+    interop::to_js_via_json(&query::summary(&interop::record_from_js(&record, "record")?))
+}
+
+/// `summary` of a record given as JSON text.
+///
+/// Throws an `EmrError` with code `input.type`, `record.syntax` or `record.shape`.
+#[wasm_bindgen(js_name = summaryJson, unchecked_return_type = "Summary")]
+pub fn summary_json(
+    #[wasm_bindgen(js_name = recordJson, unchecked_param_type = "string")] record_json: JsValue,
+) -> Result<JsValue, Error> {
+    interop::to_js_via_json(&query::summary(&record_json_arg(&record_json)?))
 }

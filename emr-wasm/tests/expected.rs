@@ -27,7 +27,7 @@ use emr_core::bundle::{open, seal, OpenKey, SealKey};
 use emr_core::fhir::{import, to_bundle, to_ips, to_ndjson, ExportOptions, ImportOptions};
 use emr_core::merge::{merge, MergeOptions};
 use emr_core::model::Record;
-use emr_core::query::{current_lists, timeline, trend};
+use emr_core::query::{current_lists, summary, timeline, trend};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -145,6 +145,7 @@ fn demo_merged() -> (Record, Value) {
             "timeline": timeline(&record),
             "trend": { "code": GLUCOSE, "value": trend(&record, GLUCOSE) },
             "currentLists": current_lists(&record),
+            "summary": summary(&record),
             "exports": exports(&record),
         },
     });

@@ -1,5 +1,5 @@
 // Trend charts as SVG, drawn from a `trend()` result ({ label, unit, points: [{ time, value, low?,
-// high? }], unconvertible }), with a text alternative (<title>/<desc>) and the values as a table.
+// high?, flag? }], unconvertible }), with a text alternative (<title>/<desc>) and the values as a table.
 import { formatDate, timeValue } from "./dates.mjs";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -27,11 +27,11 @@ function tickStep(min, max, count) {
   return [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= step0) ?? 10 * mag;
 }
 
-/** Where a point stands against its reference range: "high", "low" or undefined. */
+const FLAG_WORDS = { H: "high", L: "low", A: "abnormal" };
+
+/** The word for a point's flag, as emr-core set it (its source's interpretation, else its range). */
 export function flag(p) {
-  if (p.high !== undefined && p.value > p.high) return "high";
-  if (p.low !== undefined && p.value < p.low) return "low";
-  return undefined;
+  return FLAG_WORDS[p.flag];
 }
 
 function rangeText(p, unit) {

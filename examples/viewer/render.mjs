@@ -35,7 +35,7 @@ function demographics(p, sources) {
     {},
     row("Date of birth", time(p.birthDate)),
     row("Sex", p.gender),
-    row("Died", p.deceased === true ? "yes" : time(p.deceased)),
+    row("Died", p.deceased.state === "yes" ? "yes" : time(p.deceased.at)),
     row("Address", list(p.address)),
     row("Phone", list(p.phones)),
     row("Language", p.languages.join(", ")),
@@ -98,7 +98,7 @@ function trends(list) {
   return section("trends", "Lab trends", list.length, note, h("div", { class: "figures" }, list.map((t) => trendFigure(t, "h4"))));
 }
 
-/** The record's sections for `summary` (summary.mjs), under a heading with the patient's name. */
+/** The record's sections for `summary` (@emr/wasm's `summaryJson`), under a heading with the patient's name. */
 export function renderRecord(summary, onClose) {
   const close = h("button", { type: "button", id: "close-record" }, "Close this record");
   close.addEventListener("click", onClose);

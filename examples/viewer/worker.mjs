@@ -1,10 +1,9 @@
 // The module worker that opens bundles: scrypt (the passphrase's key derivation) takes seconds in
 // WebAssembly, and here it does not freeze the page. One request at a time:
 //   in:  { bytes: ArrayBuffer, key: { passphrase } | { identity } }   (openBundle's key)
-//   out: { ok: true, summary } | { ok: false, error: { code, message } }
+//   out: { ok: true, summary } | { ok: false, error: { code, message } }   (summary: `summaryJson`)
 // The decrypted record stays in this worker only for the time of the request.
 import init, * as emr from "./pkg/emr_wasm.mjs";
-import { summarize } from "./summary.mjs";
 
 // Fetches and compiles pkg/emr_wasm_bg.wasm (next to the glue) once, while the user types.
 const ready = init();
@@ -18,7 +17,7 @@ self.onmessage = async ({ data }) => {
   }
   try {
     const opened = emr.openBundleJson(new Uint8Array(data.bytes), data.key);
-    self.postMessage({ ok: true, summary: summarize(emr, opened.recordJson) });
+    self.postMessage({ ok: true, summary: emr.summaryJson(opened.recordJson) });
   } catch (e) {
     // EmrError messages never contain record content; other errors are bugs of the viewer.
     const code = emr.isEmrError(e) ? e.code : "viewer.internal";

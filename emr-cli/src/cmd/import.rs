@@ -146,8 +146,8 @@ fn open_bundle(
     unlock: &UnlockArgs,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(Record, Vec<Finding>), CliError> {
-    use emr_core::bundle::{open, BundleError, OpenKey};
     use crate::store::StoreError;
+    use emr_core::bundle::{open, BundleError, OpenKey};
     // A wrong key or a damaged file is the same failure as for a `.emr` file, with its exit code.
     let bad = |e: BundleError, passphrase: bool| match e {
         BundleError::WrongKey if passphrase => CliError::Store(StoreError::WrongPassphrase(input.to_path_buf())),

@@ -632,6 +632,7 @@ export const coreChecks = [
       sameValue(emr.timelineJson(recordJson), demo.merged.timeline, "timeline");
       sameValue(emr.trendJson(recordJson, demo.merged.trend.code), demo.merged.trend.value, "trend");
       sameValue(emr.currentListsJson(recordJson), demo.merged.currentLists, "current lists");
+      sameValue(emr.summaryJson(recordJson), demo.merged.summary, "summary");
       const timestamp = NOW;
       const exports = demo.merged.exports;
       await sameDigest(emr.toFhirJson(recordJson, { timestamp }), exports.fhir, "toFhirJson");

@@ -13,6 +13,8 @@ import {
   openBundleJson,
   sealBundle,
   sealBundleJson,
+  summary,
+  summaryJson,
   timeline,
   timelineJson,
   toFhir,
@@ -38,6 +40,7 @@ import {
   type OpenedBundle,
   type Severity,
   type Source,
+  type Summary,
   type TimelineEvent,
   type Trend,
   type TrendPoint,
@@ -122,6 +125,10 @@ const values: number[] = points.map((p) => p.value + (p.low ?? 0) + (p.high ?? 0
 const lists: CurrentLists = currentLists(merged.record);
 const allergies: ViewItem[] = [...lists.allergies, ...currentListsJson(importedJson).allergies];
 const resourceTypes: string[] = allergies.map((a) => a.resource.resourceType);
+const shown: Summary = summary(merged.record);
+const flags: (string | undefined)[] = [...shown.trends, ...summaryJson(importedJson).trends].flatMap((t) => t.points.map((p) => p.flag));
+const reactions: string[] = shown.allergies.flatMap((a) => a.reactions ?? []);
+const born: string | undefined = shown.patient?.birthDate;
 const sealed: Uint8Array = sealBundle(merged.record, { passphrase: "correct horse", workFactor: 18 }, { timestamp: new Date() });
 const sealedTo: Uint8Array = sealBundleJson(importedJson, { recipients: ["age1…"] });
 const opened: OpenedBundle = openBundle(sealed, { passphrase: "correct horse" }, { now: new Date() });

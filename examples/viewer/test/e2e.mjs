@@ -20,7 +20,6 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { serve } from "../serve.mjs";
-import { TRENDS } from "../summary.mjs";
 
 const repo = path.resolve(fileURLToPath(new URL("../../..", import.meta.url)));
 const target = process.env.CARGO_TARGET_DIR ? path.resolve(process.env.CARGO_TARGET_DIR) : path.join(repo, "target");
@@ -51,6 +50,19 @@ cli(["init", "check.emr"], scratchKey);
 cli(["import", "check.emr", bundle], scratchKey);
 const entries = json(["list", "check.emr"]);
 const events = json(["timeline", "check.emr"]);
+// The trends emr-core's summary charts (query::SUMMARY_TRENDS), as this test expects them.
+const TRENDS = [
+  { code: "http://loinc.org|4548-4", name: "HbA1c" },
+  { code: "http://loinc.org|2339-0", name: "Glucose" },
+  { code: "http://loinc.org|8480-6", name: "Systolic blood pressure" },
+  { code: "http://loinc.org|8462-4", name: "Diastolic blood pressure" },
+  { code: "http://loinc.org|2093-3", name: "Total cholesterol" },
+  { code: "http://loinc.org|18262-6", name: "LDL cholesterol" },
+  { code: "http://loinc.org|2085-9", name: "HDL cholesterol" },
+  { code: "http://loinc.org|38483-4", name: "Creatinine" },
+  { code: "http://loinc.org|29463-7", name: "Body weight" },
+  { code: "http://loinc.org|39156-5", name: "Body mass index" },
+];
 const trends = TRENDS.map(({ code, name }) => ({ name, ...json(["trend", "check.emr", code]) })).filter((t) => t.points.length > 0);
 
 // The current lists as emr-core computes them (`emr lists --json`): each item's label is its

@@ -1,9 +1,15 @@
 //! Reading a record's clinical view: the timeline, lab trends, and the current problem,
 //! medication and allergy lists.
 
-use crate::clinical;
+mod summary;
+
+pub use summary::{
+    summary, IdentifierLine, NamedTrend, PatientCard, Summary, SummaryEvent, SummaryItem, SUMMARY_TRENDS,
+};
+
 use serde::{Deserialize, Serialize};
 
+use crate::clinical;
 use crate::codes::ucum;
 use crate::json::Json;
 use crate::merge::{view_ref, ItemRef, ViewItem};
@@ -63,6 +69,11 @@ pub struct Trend {
     pub points: Vec<TrendPoint>,
     /// Measurements left out because their unit cannot be converted to the trend's unit.
     pub unconvertible: usize,
+}
+
+/// The label of a concept given as JSON: its text, else a coding's display.
+fn label_of(j: &Json<'_>) -> Option<String> {
+    CodeableConcept::from_json(j).label().map(str::to_owned)
 }
 
 fn label(item: &ItemRef<'_, '_>) -> String {
