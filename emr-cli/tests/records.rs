@@ -500,6 +500,7 @@ fn import_refuses_another_patients_data_unless_forced() {
     let out = import(&file, &key, &[&other]);
     assert_eq!(out.status.code(), Some(17), "{}", stderr(&out));
     assert!(stderr(&out).contains("different patients") && stderr(&out).contains("score"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("other.json and the record's"), "{}", stderr(&out));
     // The message names fields, never the patient's values.
     assert!(!stderr(&out).contains("Okonkwo") && !stderr(&out).contains("1961"), "{}", stderr(&out));
     assert_eq!(std::fs::read(&file).unwrap(), before);

@@ -214,6 +214,16 @@ fn different_patients_are_refused_unless_forced() {
 }
 
 #[test]
+fn a_placeholder_patient_says_nothing_about_identity() {
+    // A record made by `emr init` without a patient merges with anyone's, as import adds to it:
+    // one identity rule (merge::identity::compare_each) for both.
+    let a = record("a", PATIENT, &[]);
+    let b = record("b", r#"{"resourceType":"Patient","id":"placeholder"}"#, &[]);
+    let (_, report) = merge(&[a, b], &MergeOptions::default()).unwrap();
+    assert!(report.identity.comparisons.is_empty() && !report.identity.forced);
+}
+
+#[test]
 fn lab_values_that_differ_at_the_same_time_are_both_kept_and_flagged() {
     let obs = |v: &str, unit: &str| {
         format!(

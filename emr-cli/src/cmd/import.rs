@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use age::secrecy::ExposeSecret;
 use emr_core::fhir::{import_bytes, ImportOptions};
-use emr_core::merge::identity::compare;
+use emr_core::merge::identity::compare_each;
 use emr_core::model::{arrival, Arrival, Record};
 use emr_core::validate::{Finding, Severity};
 use zeroize::Zeroizing;
@@ -97,24 +97,28 @@ pub fn run(args: &ImportArgs) -> Result<Outcome, CliError> {
 /// # Errors
 /// [`CliError::DifferentPatients`] with the identity score (never the demographics).
 fn check_patients(store: &Store, inputs: &[PathBuf], parsed: &[Record], force: bool) -> Result<(), CliError> {
-    let mut current = store.patient()?.filter(|p| !p.is_placeholder());
+    // emr-core's rule, the one merge applies: every pair of patients that say who someone is.
+    let current = store.patient()?;
+    let mut patients = Vec::new();
+    let mut names = Vec::new();
+    if let Some(p) = &current {
+        patients.push(p);
+        names.push("the record's".to_owned());
+    }
     for (input, record) in inputs.iter().zip(parsed) {
-        let Some(p) = record.patient.as_ref().filter(|p| !p.is_placeholder()) else { continue };
-        match &current {
-            None => current = Some(p.clone()),
-            Some(c) => {
-                let score = compare(c.demographics(), p.demographics());
-                if !score.decision.is_same_person() && !force {
-                    return Err(CliError::DifferentPatients(format!(
-                        "the patient of {} and the record's: {}",
-                        input.display(),
-                        score.summary()
-                    )));
-                }
-            }
+        if let Some(p) = &record.patient {
+            patients.push(p);
+            names.push(format!("the patient of {}", input.display()));
         }
     }
-    Ok(())
+    let refused = compare_each(&patients).into_iter().find(|p| !p.score.decision.is_same_person());
+    match refused {
+        Some(pair) if !force => {
+            let name = |i: usize| names.get(i).cloned().unwrap_or_default();
+            Err(CliError::DifferentPatients(format!("{} and {}: {}", name(pair.b), name(pair.a), pair.score.summary())))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Read one input: FHIR JSON, or an age-encrypted patient bundle opened with `unlock`.

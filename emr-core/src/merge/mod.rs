@@ -163,13 +163,7 @@ pub fn merge(records: &[Record], options: &MergeOptions) -> Result<(Record, Merg
 }
 
 fn check_identity(patients: &[&Patient], options: &MergeOptions) -> Result<IdentityReport, MergeError> {
-    let mut comparisons = Vec::new();
-    for (i, a) in patients.iter().enumerate() {
-        for b in patients.iter().skip(i + 1) {
-            comparisons.push(identity::compare(a.demographics(), b.demographics()));
-        }
-    }
-    comparisons.sort_by(|a, b| a.score.total_cmp(&b.score));
+    let comparisons: Vec<_> = identity::compare_each(patients).into_iter().map(|p| p.score).collect();
     let refused = comparisons.iter().find(|c| !c.decision.is_same_person());
     if let (Some(c), false) = (refused, options.force) {
         return Err(MergeError::DifferentPatients { summary: c.summary(), score: Box::new(c.clone()) });

@@ -122,6 +122,53 @@ pub fn compare(a: &Demographics, b: &Demographics) -> IdentityScore {
     compare_with(a, b, IdentifierUse::Decide)
 }
 
+/// One comparison of [`compare_each`]: the positions of the two patients and their score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairScore {
+    /// Position of the first patient in the input.
+    pub a: usize,
+    /// Position of the second (later) patient in the input.
+    pub b: usize,
+    /// Their comparison.
+    pub score: IdentityScore,
+}
+
+/// The identity check of records that are to become one person's chart — what `merge` and an
+/// import into a stored record both apply: every pair of the patients that say who someone is
+/// compared, weakest first. Placeholders ([`Patient::is_placeholder`](crate::model::Patient::is_placeholder))
+/// and repeats of an identical resource are skipped. The records are one person's when every
+/// comparison [is the same person](IdentityDecision::is_same_person).
+///
+/// # Example
+/// ```
+/// use emr_core::merge::identity::compare_each;
+/// use emr_core::model::Patient;
+/// let p = |t: &str| Patient::parse(t).unwrap();
+/// let ana = p(r#"{"resourceType":"Patient","name":[{"family":"Rivera","given":["Ana"]}],"birthDate":"1970-03-02","gender":"female"}"#);
+/// let wei = p(r#"{"resourceType":"Patient","name":[{"family":"Chen","given":["Wei"]}],"birthDate":"1988-11-23","gender":"male"}"#);
+/// let placeholder = p(r#"{"resourceType":"Patient","id":"p1"}"#);
+/// let pairs = compare_each(&[&placeholder, &ana, &ana, &wei]);
+/// assert_eq!(pairs.len(), 1);
+/// assert_eq!((pairs[0].a, pairs[0].b), (1, 3));
+/// assert!(!pairs[0].score.decision.is_same_person());
+/// ```
+pub fn compare_each(patients: &[&crate::model::Patient]) -> Vec<PairScore> {
+    let mut distinct: Vec<(usize, &crate::model::Patient)> = Vec::new();
+    for (i, p) in patients.iter().enumerate() {
+        if !p.is_placeholder() && !distinct.iter().any(|(_, q)| q.resource() == p.resource()) {
+            distinct.push((i, p));
+        }
+    }
+    let mut out = Vec::new();
+    for (k, (i, a)) in distinct.iter().enumerate() {
+        for (j, b) in distinct.iter().skip(k + 1) {
+            out.push(PairScore { a: *i, b: *j, score: compare(a.demographics(), b.demographics()) });
+        }
+    }
+    out.sort_by(|x, y| x.score.score.total_cmp(&y.score.score).then_with(|| (x.a, x.b).cmp(&(y.a, y.b))));
+    out
+}
+
 /// Compare two patients' demographics, with identifiers used as `identifiers` says.
 ///
 /// The result is symmetric in `a` and `b` up to ties between several names or addresses.
