@@ -66,6 +66,9 @@ pub const UCUM: &str = "http://unitsofmeasure.org";
 /// FHIR system URI of the DICOM controlled terminology (DCM), which holds the
 /// modality codes.
 pub const DICOM: &str = "http://dicom.nema.org/resources/ontology/DCM";
+/// The IPS absent/unknown code system: "no known allergies", "no information about problems"…
+/// Its `no-known-*` codes say a thing is known to be absent; the others that nothing is known.
+pub const ABSENT_UNKNOWN: &str = "http://hl7.org/fhir/uv/ips/CodeSystem/absent-unknown-uv-ips";
 
 /// Checks one code against the rules of its system.
 ///

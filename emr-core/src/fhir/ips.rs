@@ -12,8 +12,7 @@ use crate::merge::view;
 use crate::model::{Entry, EntryKind, EntryRef, Record, Resource};
 
 const LOINC: &str = "http://loinc.org";
-/// IPS absent/unknown code system.
-pub const ABSENT_UNKNOWN: &str = "http://hl7.org/fhir/uv/ips/CodeSystem/absent-unknown-uv-ips";
+pub use crate::codes::ABSENT_UNKNOWN;
 
 /// Why an IPS cannot be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

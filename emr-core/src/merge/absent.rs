@@ -2,7 +2,7 @@
 //! cancels a positive entry from another source.
 
 use crate::codes::SNOMED_CT;
-use crate::fhir::ABSENT_UNKNOWN;
+use crate::codes::ABSENT_UNKNOWN;
 use crate::model::{Clinical, Entry};
 
 /// What an entry says about absence.
