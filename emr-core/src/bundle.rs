@@ -65,6 +65,30 @@ pub enum BundleError {
     Import(#[from] fhir::ImportError),
 }
 
+impl BundleError {
+    /// The error's stable code, shared by every front end (the npm package's `EmrError.code`):
+    /// `bundle.key`, `bundle.passphrase`, `bundle.format`, `bundle.corrupt`, `bundle.work`,
+    /// `record.patient.missing`, `internal`, or the import's code.
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(emr_core::bundle::BundleError::WrongKey.code(), "bundle.passphrase");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            BundleError::NoKey | BundleError::BadRecipient(_) | BundleError::BadIdentity => "bundle.key",
+            BundleError::NoPatient => "record.patient.missing",
+            BundleError::NotAge => "bundle.format",
+            BundleError::WrongKey => "bundle.passphrase",
+            BundleError::Corrupted | BundleError::NotABundle | BundleError::TooLarge | BundleError::Import(_) => {
+                "bundle.corrupt"
+            }
+            BundleError::TooMuchWork => "bundle.work",
+            BundleError::Encrypt => "internal",
+        }
+    }
+}
+
 /// The key a bundle is sealed with.
 pub enum SealKey<'a> {
     /// A passphrase (age scrypt). `work_factor` is scrypt's log2 N; `None` lets age calibrate

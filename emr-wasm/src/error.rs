@@ -63,6 +63,12 @@ impl ErrorCode {
         ErrorCode::Internal,
     ];
 
+    /// The code of an emr-core error's `code()` (what core and package share), `Internal` for a
+    /// code the package does not expose.
+    pub fn of_core(code: &str) -> ErrorCode {
+        ErrorCode::ALL.iter().copied().find(|c| c.as_str() == code).unwrap_or(ErrorCode::Internal)
+    }
+
     /// The code as JS sees it.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -142,38 +148,30 @@ impl Error {
     /// the problem and its position, never the input's content.
     pub fn import(argument: &str, e: &emr_core::fhir::ImportError) -> Error {
         use emr_core::fhir::ImportError;
-        match e {
-            ImportError::Json(json) => {
-                Error::new(ErrorCode::FhirSyntax, format!("{argument} is not valid JSON: {json}"))
-            }
-            _ => Error::new(ErrorCode::FhirShape, format!("{argument}: {e}")),
-        }
+        let message = match e {
+            ImportError::Json(json) => format!("{argument} is not valid JSON: {json}"),
+            _ => format!("{argument}: {e}"),
+        };
+        Error::new(ErrorCode::of_core(e.code()), message)
     }
 
     /// An IPS that could not be made.
     pub fn ips(e: &emr_core::fhir::IpsError) -> Error {
-        Error::new(ErrorCode::RecordPatientMissing, e.to_string())
+        Error::new(ErrorCode::of_core(e.code()), e.to_string())
     }
 
     /// Records that were not merged. emr-core's message gives the identity score and the fields
     /// that disagreed, never their values.
     pub fn merge(e: &emr_core::merge::MergeError) -> Error {
-        Error::new(ErrorCode::MergeIdentity, format!("{e} (merge option force: true)"))
+        Error::new(ErrorCode::of_core(e.code()), format!("{e} (merge option force: true)"))
     }
 
     /// A bundle that could not be sealed or opened; emr-core's messages carry no record content.
     pub fn bundle(e: &emr_core::bundle::BundleError) -> Error {
-        use emr_core::bundle::BundleError as B;
-        let code = match e {
-            B::NoKey | B::BadRecipient(_) | B::BadIdentity => ErrorCode::BundleKey,
-            B::NoPatient => ErrorCode::RecordPatientMissing,
-            B::WrongKey => ErrorCode::BundlePassphrase,
-            B::NotAge => ErrorCode::BundleFormat,
-            B::TooMuchWork => ErrorCode::BundleWork,
-            B::Encrypt => return Error::internal("encryption failed"),
-            _ => ErrorCode::BundleCorrupt,
-        };
-        Error::new(code, e.to_string())
+        match ErrorCode::of_core(e.code()) {
+            ErrorCode::Internal => Error::internal(&e.to_string()),
+            code => Error::new(code, e.to_string()),
+        }
     }
 
     /// A failure to hand a result to JS (a bug, never the input's fault).
@@ -225,6 +223,19 @@ mod tests {
             assert!(seen.insert(s), "{s} twice");
             assert!(s.chars().all(|c| c.is_ascii_lowercase() || c == '.'), "{s}");
         }
+    }
+
+    #[test]
+    fn core_error_codes_are_package_codes() {
+        use emr_core::bundle::BundleError as B;
+        for e in
+            [B::NoKey, B::BadIdentity, B::NoPatient, B::NotAge, B::WrongKey, B::Corrupted, B::TooMuchWork, B::TooLarge]
+        {
+            assert_ne!(ErrorCode::of_core(e.code()), ErrorCode::Internal, "{e}");
+        }
+        assert_eq!(ErrorCode::of_core(B::WrongKey.code()), ErrorCode::BundlePassphrase);
+        assert_eq!(ErrorCode::of_core(emr_core::fhir::ImportError::NotAResource.code()), ErrorCode::FhirShape);
+        assert_eq!(ErrorCode::of_core(emr_core::fhir::IpsError::NoPatient.code()), ErrorCode::RecordPatientMissing);
     }
 
     #[test]

@@ -132,6 +132,18 @@ pub enum DraftError {
 }
 
 impl DraftError {
+    /// The error's stable code: `draft.<field>` (e.g. `draft.code`, `draft.date`).
+    pub fn code(&self) -> &'static str {
+        match self.field() {
+            "code" => "draft.code",
+            "date" => "draft.date",
+            "abatement" => "draft.abatement",
+            "value" => "draft.value",
+            "unit" => "draft.unit",
+            _ => "draft.field",
+        }
+    }
+
     /// The draft field the error is about (`code`, `date`, `abatement`, `value`, `unit`,
     /// `criticality`).
     pub fn field(&self) -> &'static str {

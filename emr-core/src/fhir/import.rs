@@ -54,6 +54,16 @@ pub enum ImportError {
     NotAResource,
 }
 
+impl ImportError {
+    /// The error's stable code: `fhir.syntax` (not JSON) or `fhir.shape` (not a resource).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ImportError::Json(_) => "fhir.syntax",
+            ImportError::NotAResource => "fhir.shape",
+        }
+    }
+}
+
 /// Import FHIR R4 JSON (a resource or a Bundle of any type), validating as of `now`.
 ///
 /// Resources are kept verbatim. A Bundle's entries are unpacked (nested Bundles too);

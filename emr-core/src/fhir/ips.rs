@@ -23,6 +23,15 @@ pub enum IpsError {
     NoPatient,
 }
 
+impl IpsError {
+    /// The error's stable code: `record.patient.missing`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            IpsError::NoPatient => "record.patient.missing",
+        }
+    }
+}
+
 /// One IPS section.
 struct Section {
     code: &'static str,

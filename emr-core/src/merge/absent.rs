@@ -1,8 +1,8 @@
 //! "No known …" and "no information" entries: absent and unknown are not the same, and neither
 //! cancels a positive entry from another source.
 
-use crate::codes::SNOMED_CT;
 use crate::codes::ABSENT_UNKNOWN;
+use crate::codes::SNOMED_CT;
 use crate::model::{Clinical, Entry};
 
 /// What an entry says about absence.

@@ -50,6 +50,15 @@ pub enum MergeError {
     },
 }
 
+impl MergeError {
+    /// The error's stable code: `merge.identity`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            MergeError::DifferentPatients { .. } => "merge.identity",
+        }
+    }
+}
+
 /// Id prefix of the entries that keep each source's patient resource in a merged record.
 pub const PATIENT_ENTRY_PREFIX: &str = "patient:";
 

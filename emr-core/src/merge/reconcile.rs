@@ -46,6 +46,17 @@ pub enum ReconcileError {
     NotAClinician,
 }
 
+impl ReconcileError {
+    /// The error's stable code: `reconcile.settles`, `reconcile.entry` or `reconcile.clinician`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ReconcileError::NothingSettled => "reconcile.settles",
+            ReconcileError::UnknownEntry(_) => "reconcile.entry",
+            ReconcileError::NotAClinician => "reconcile.clinician",
+        }
+    }
+}
+
 /// One side of a conflict, for showing the versions side by side.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Version<'r> {
