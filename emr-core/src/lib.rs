@@ -10,6 +10,7 @@
 //! - [`model`]: the record model.
 //! - [`validate`]: structural and semantic rules producing [`validate::Finding`]s.
 //! - [`codes`]: LOINC, SNOMED CT, ICD-10-CM, RxNorm, CVX, DICOM checks and UCUM units.
+//! - [`shl`]: SMART Health Links (`shlink:/…`, JWE files, manifests).
 //!
 //! The crate does no I/O, reads no clock (time comes in as an argument), and
 //! builds for `wasm32-unknown-unknown`. It never panics on input.
@@ -44,6 +45,7 @@ pub mod json;
 pub mod merge;
 pub mod model;
 pub mod query;
+pub mod shl;
 pub mod validate;
 
 /// The README's examples, run as doctests so they cannot go stale.
