@@ -451,3 +451,19 @@ proptest! {
         let _ = ManifestRequest::parse(s.as_bytes());
     }
 }
+
+/// Files written by Python's `cryptography` AES-GCM (the seeds of fuzz target `shl`, under the
+/// all-zero key): emr opens them, including a header in another order with a `kid`.
+#[test]
+fn files_from_python_cryptography_decrypt() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/fuzz-corpus/shl");
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+    let key = ShlKey::from_bytes([0; 32]);
+    let deflated = jwe::decrypt(&read("jwe-zero-key-deflate.jwe"), &key).unwrap();
+    let plain = jwe::decrypt(&read("jwe-zero-key-plain.jwe"), &key).unwrap();
+    assert!(deflated.deflated && !plain.deflated);
+    assert_eq!(deflated.plaintext, plain.plaintext);
+    assert!(plain.plaintext.starts_with(br#"{"resourceType":"Bundle""#));
+    assert_eq!(deflated.content_type.as_deref(), Some(jwe::FHIR_JSON));
+    assert_eq!(jwe::decrypt(&read("jwe-zero-key-bad-deflate.jwe"), &key), Err(ShlError::Inflate));
+}
