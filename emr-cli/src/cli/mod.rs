@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 
 pub use entry::{AddArgs, EntryKindArg, ListArgs, ShowArgs};
 pub use records::{DemoArgs, ExportArgs, ExportFormat, ImportArgs, MergeArgs, ResolveArgs, TimelineArgs, TrendArgs};
+pub use share::{ShareArgs, ShareCommand, ShareServeArgs};
 
 use crate::error::EXIT_CODES;
 
@@ -34,6 +35,7 @@ pub const PASSPHRASE_HELP: &str = passphrase_help!();
 // After the macro, which `entry` and `records` use.
 mod entry;
 mod records;
+mod share;
 
 /// emr: encrypted medical record files on the command line.
 ///
@@ -139,6 +141,8 @@ pub enum Command {
     Resolve(ResolveArgs),
     /// Export a record as FHIR R4: the clinical view, an IPS, NDJSON, or an encrypted patient bundle.
     Export(ExportArgs),
+    /// Share a summary as a SMART Health Link (link, QR code, encrypted files), or serve one.
+    Share(ShareArgs),
     /// The clinical view as a timeline, oldest first.
     Timeline(TimelineArgs),
     /// A lab or vital-sign trend as a terminal chart.
