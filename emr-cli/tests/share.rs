@@ -303,3 +303,126 @@ fn serve_refuses_expired_links_and_serves_direct_files() {
     assert!(log.contains(r#"direct file recipient="Dr. Lee (ER)" status=200"#), "{log}");
     assert!(log.contains("expired recipient=\"-\" status=404"), "{log}");
 }
+
+// ---- emr import 'shlink:/…' ----
+
+/// A fresh record of the same patient, in its own folder.
+fn fresh_chart(dir: &Path) -> (PathBuf, PathBuf) {
+    std::fs::create_dir_all(dir).unwrap();
+    let (key, public) = key(dir, "clinic");
+    (init(dir, &public), key)
+}
+
+fn import_link(file: &Path, key: &Path, link: &str, extra: &[&str]) -> std::process::Output {
+    emr().arg("import").arg(file).arg("-i").arg(key).arg(link).args(extra).output().unwrap()
+}
+
+fn has_marker_condition(file: &Path, key: &Path) -> bool {
+    entries(file, key).iter().any(|e| e.to_string().contains(&format!("Diabetes {MARKER}")))
+}
+
+#[test]
+fn import_fetches_a_link_checks_its_passcode_and_opens_offline_copies() {
+    let dir = tempfile::tempdir().unwrap();
+    let (file, key) = chart(dir.path());
+    let pin = dir.path().join("pin.txt");
+    std::fs::write(&pin, "2468\n").unwrap();
+    let out = dir.path().join("share");
+    let o = share(&file, &key, &out, &["--passcode-file", pin.to_str().unwrap(), "--all"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let served = Served::start(&out, &[]);
+    let payload = link_of(&out);
+    // The link points at the test's fixed port 9; the same link at the served port.
+    let link = ShlPayload::new(payload.url().replace("127.0.0.1:9", &served.addr), payload.key().clone())
+        .unwrap()
+        .with_flags(payload.flags())
+        .unwrap()
+        .to_link();
+
+    let (clinic, clinic_key) = fresh_chart(&dir.path().join("clinic"));
+    let before = std::fs::read(&clinic).unwrap();
+    // A wrong passcode: refused, nothing imported.
+    let bad = dir.path().join("bad.txt");
+    std::fs::write(&bad, "1111\n").unwrap();
+    let o = import_link(&clinic, &clinic_key, &link, &["--passcode-file", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("4 attempt(s) left"), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read(&clinic).unwrap(), before);
+    // The right one: the IPS and the patient bundle are imported.
+    let o = import_link(
+        &clinic,
+        &clinic_key,
+        &link,
+        &["--passcode-file", pin.to_str().unwrap(), "--recipient", "Clinic B"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("link file 2:"));
+    assert!(has_marker_condition(&clinic, &clinic_key));
+    drop(served);
+    let log = std::fs::read_to_string(out.join("access.log")).unwrap();
+    assert!(log.contains(r#"manifest recipient="Clinic B" status=200"#), "{log}");
+
+    // Offline: the manifest, or the JWE file, with the link (no server running).
+    for offline in ["manifest.json", "ips.jwe"] {
+        let (copy, copy_key) = fresh_chart(&dir.path().join(format!("offline-{offline}")));
+        let o = import_link(&copy, &copy_key, &link, &["--shl-file", out.join(offline).to_str().unwrap()]);
+        assert!(o.status.success(), "{offline}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(!entries(&copy, &copy_key).is_empty(), "{offline}");
+    }
+}
+
+#[test]
+fn import_refuses_bad_expired_and_foreign_links_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (file, key) = chart(dir.path());
+    let out = dir.path().join("share");
+    assert!(share(&file, &key, &out, &[]).status.success());
+    let payload = link_of(&out);
+    let jwe_file = out.join("ips.jwe");
+    let (clinic, clinic_key) = fresh_chart(&dir.path().join("clinic"));
+    let before = std::fs::read(&clinic).unwrap();
+
+    let expired = ShlPayload::new(payload.url(), payload.key().clone()).unwrap().with_exp(1).to_link();
+    let foreign = ShlPayload::new(payload.url(), emr_core::shl::ShlKey::from_bytes([1; 32])).unwrap().to_link();
+    let offline = ["--shl-file", jwe_file.to_str().unwrap()];
+    for (link, expected) in [
+        (expired.as_str(), "expired"),
+        (foreign.as_str(), "does not decrypt"),
+        ("shlink:/bm90IGpzb24", "not valid"),
+        ("shlink:/%%%", "base64url"),
+        ("https://viewer.example/#shlink:/eyJ1cmwiOiJodHRwczovL3guZXhhbXBsZS9tIiwia2V5IjoiYWJjIn0", "43"),
+    ] {
+        let o = import_link(&clinic, &clinic_key, link, &offline);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{link}: {stderr}");
+        assert!(stderr.contains(expected), "{link}: {stderr}");
+        assert_eq!(std::fs::read(&clinic).unwrap(), before, "{link} changed the record");
+    }
+    // Nothing listens at the link's URL.
+    let o = import_link(&clinic, &clinic_key, &payload.to_link(), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot fetch"), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn import_fetches_a_direct_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let (file, key) = chart(dir.path());
+    let out = dir.path().join("share");
+    assert!(share(&file, &key, &out, &["--direct"]).status.success());
+    let served = Served::start(&out, &[]);
+    let payload = link_of(&out);
+    let link = ShlPayload::new(payload.url().replace("127.0.0.1:9", &served.addr), payload.key().clone())
+        .unwrap()
+        .with_flags(payload.flags())
+        .unwrap()
+        .to_viewer_link("https://viewer.example.org/");
+    let (clinic, clinic_key) = fresh_chart(&dir.path().join("clinic"));
+    let o = import_link(&clinic, &clinic_key, &link, &["--recipient", "ER desk"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(has_marker_condition(&clinic, &clinic_key));
+    drop(served);
+    assert!(std::fs::read_to_string(out.join("access.log"))
+        .unwrap()
+        .contains(r#"direct file recipient="ER desk" status=200"#));
+}

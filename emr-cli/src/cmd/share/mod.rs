@@ -2,6 +2,7 @@
 //! code), and `emr share serve`, a small host for it.
 
 pub mod hosted;
+pub mod open;
 pub mod qr;
 pub mod serve;
 
