@@ -25,6 +25,14 @@ fn chart(dir: &Path) -> (PathBuf, PathBuf) {
     (file, key)
 }
 
+/// A chart, a passcode file (`2468`) and the path of a share folder, in `dir`.
+fn chart_and_pin(dir: &Path) -> (PathBuf, PathBuf, PathBuf, PathBuf) {
+    let (file, key) = chart(dir);
+    let pin = dir.join("pin.txt");
+    std::fs::write(&pin, "2468\n").unwrap();
+    (file, key, pin, dir.join("share"))
+}
+
 /// `emr share FILE -i KEY -o OUT`, with `--url http://127.0.0.1:9/shl` unless `extra` has one.
 fn share(file: &Path, key: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
     let url: &[&str] = if extra.contains(&"--url") { &[] } else { &["--url", "http://127.0.0.1:9/shl"] };
@@ -58,10 +66,7 @@ fn mode(path: &Path) -> u32 {
 #[test]
 fn share_writes_a_link_qr_and_files_that_open_with_the_link_only() {
     let dir = tempfile::tempdir().unwrap();
-    let (file, key) = chart(dir.path());
-    let pin = dir.path().join("pin.txt");
-    std::fs::write(&pin, "2468\n").unwrap();
-    let out = dir.path().join("share");
+    let (file, key, pin, out) = chart_and_pin(dir.path());
     let o = share(
         &file,
         &key,
@@ -206,6 +211,16 @@ impl Served {
     }
 }
 
+impl Served {
+    /// `payload` pointed at this host (the links of these tests are made for port 9).
+    fn link(&self, payload: &ShlPayload) -> ShlPayload {
+        ShlPayload::new(payload.url().replace("127.0.0.1:9", &self.addr), payload.key().clone())
+            .unwrap()
+            .with_flags(payload.flags())
+            .unwrap()
+    }
+}
+
 impl Drop for Served {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -220,10 +235,7 @@ fn path_of(payload: &ShlPayload) -> String {
 #[test]
 fn serve_checks_passcodes_disables_after_the_limit_and_logs_recipients_only() {
     let dir = tempfile::tempdir().unwrap();
-    let (file, key) = chart(dir.path());
-    let pin = dir.path().join("pin.txt");
-    std::fs::write(&pin, "2468\n").unwrap();
-    let out = dir.path().join("share");
+    let (file, key, pin, out) = chart_and_pin(dir.path());
     let o = share(&file, &key, &out, &["--passcode-file", pin.to_str().unwrap(), "--passcode-attempts", "3"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let payload = link_of(&out);
@@ -324,20 +336,12 @@ fn has_marker_condition(file: &Path, key: &Path) -> bool {
 #[test]
 fn import_fetches_a_link_checks_its_passcode_and_opens_offline_copies() {
     let dir = tempfile::tempdir().unwrap();
-    let (file, key) = chart(dir.path());
-    let pin = dir.path().join("pin.txt");
-    std::fs::write(&pin, "2468\n").unwrap();
-    let out = dir.path().join("share");
+    let (file, key, pin, out) = chart_and_pin(dir.path());
     let o = share(&file, &key, &out, &["--passcode-file", pin.to_str().unwrap(), "--all"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let served = Served::start(&out, &[]);
     let payload = link_of(&out);
-    // The link points at the test's fixed port 9; the same link at the served port.
-    let link = ShlPayload::new(payload.url().replace("127.0.0.1:9", &served.addr), payload.key().clone())
-        .unwrap()
-        .with_flags(payload.flags())
-        .unwrap()
-        .to_link();
+    let link = served.link(&payload).to_link();
 
     let (clinic, clinic_key) = fresh_chart(&dir.path().join("clinic"));
     let before = std::fs::read(&clinic).unwrap();
@@ -412,11 +416,7 @@ fn import_fetches_a_direct_link() {
     assert!(share(&file, &key, &out, &["--direct"]).status.success());
     let served = Served::start(&out, &[]);
     let payload = link_of(&out);
-    let link = ShlPayload::new(payload.url().replace("127.0.0.1:9", &served.addr), payload.key().clone())
-        .unwrap()
-        .with_flags(payload.flags())
-        .unwrap()
-        .to_viewer_link("https://viewer.example.org/");
+    let link = served.link(&payload).to_viewer_link("https://viewer.example.org/");
     let (clinic, clinic_key) = fresh_chart(&dir.path().join("clinic"));
     let o = import_link(&clinic, &clinic_key, &link, &["--recipient", "ER desk"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

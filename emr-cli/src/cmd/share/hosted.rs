@@ -95,14 +95,7 @@ impl Hosted {
     /// # Errors
     /// Missing or not a share description.
     pub fn load(dir: &Path) -> Result<Hosted, CliError> {
-        let path = dir.join(SHARE_FILE);
-        let text = std::fs::read(&path).map_err(|e| CliError::Input { path: path.clone(), source: e })?;
-        serde_json::from_slice(&text).map_err(|_| {
-            CliError::usage(
-                format!("{}: not a share description", path.display()),
-                "give the folder `emr share -o DIR` wrote",
-            )
-        })
+        read_json(dir, SHARE_FILE, "a share description")
     }
 
     /// Whether the link has flag `letter`.
@@ -123,14 +116,7 @@ impl State {
     /// # Errors
     /// Missing or malformed.
     pub fn load(dir: &Path) -> Result<State, CliError> {
-        let path = dir.join(STATE_FILE);
-        let text = std::fs::read(&path).map_err(|e| CliError::Input { path: path.clone(), source: e })?;
-        serde_json::from_slice(&text).map_err(|_| {
-            CliError::usage(
-                format!("{}: not a share state", path.display()),
-                "give the folder `emr share -o DIR` wrote",
-            )
-        })
+        read_json(dir, STATE_FILE, "a share state")
     }
 
     /// Write `state.json` atomically.
@@ -141,6 +127,15 @@ impl State {
         let path: PathBuf = dir.join(STATE_FILE);
         write_atomic(&path, serde_json::to_string(self)?.as_bytes()).map_err(CliError::Store)
     }
+}
+
+/// Read `dir/name` as JSON, `what` naming it in the error.
+fn read_json<T: serde::de::DeserializeOwned>(dir: &Path, name: &str, what: &str) -> Result<T, CliError> {
+    let path = dir.join(name);
+    let text = std::fs::read(&path).map_err(|e| CliError::Input { path: path.clone(), source: e })?;
+    serde_json::from_slice(&text).map_err(|_| {
+        CliError::usage(format!("{}: not {what}", path.display()), "give the folder `emr share -o DIR` wrote")
+    })
 }
 
 /// Wrap an I/O error on `path`.
