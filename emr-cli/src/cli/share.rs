@@ -33,7 +33,7 @@ pub struct ShareArgs {
     /// The .emr file to share from.
     #[arg(required = true)]
     pub file: Option<PathBuf>,
-    /// Where the link's files will be served: the manifest URL is URL/<random id>.
+    /// Where the link's files will be served: the manifest URL is URL/ID (a random ID).
     #[arg(long, value_name = "URL", required = true)]
     pub url: Option<String>,
     /// Share the International Patient Summary (the default).
