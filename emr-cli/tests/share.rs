@@ -43,18 +43,30 @@ fn link_of(out: &Path) -> ShlPayload {
     ShlPayload::from_link(&std::fs::read_to_string(out.join("link.txt")).unwrap()).unwrap()
 }
 
-/// The QR code in a PNG file, decoded by rqrr.
+/// The QR code in a PNG file (greyscale, or RGBA read by its red channel), decoded by rqrr.
 fn decode_png(path: &Path) -> String {
     let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
     let mut reader = decoder.read_info().unwrap();
     let mut buf = vec![0; reader.output_buffer_size().unwrap()];
     let info = reader.next_frame(&mut buf).unwrap();
-    assert_eq!(info.color_type, png::ColorType::Grayscale);
+    let channels = match info.color_type {
+        png::ColorType::Grayscale => 1,
+        png::ColorType::Rgba => 4,
+        other => panic!("{other:?}"),
+    };
     let (w, h) = (info.width as usize, info.height as usize);
-    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| buf[y * w + x]);
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| buf[(y * w + x) * channels]);
     let grids = img.detect_grids();
     assert_eq!(grids.len(), 1, "one QR code in {}", path.display());
     grids[0].decode().unwrap().1
+}
+
+/// The decoder reads someone else's QR code too: the IG's CARIN example decodes to its link.
+#[test]
+fn the_igs_qr_code_decodes_to_the_igs_link() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/shl");
+    let link = std::fs::read_to_string(data.join("ig-carin-ins-cd-bundle-01-shl.txt")).unwrap();
+    assert_eq!(decode_png(&data.join("ig-carin-ins-cd-shl.png")), link.trim());
 }
 
 #[cfg(unix)]

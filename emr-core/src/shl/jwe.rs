@@ -89,6 +89,7 @@ pub fn encrypt(plaintext: &[u8], key: &ShlKey, iv: [u8; 12], options: EncryptOpt
     let header = b64::encode(serde_json::to_string(&header).unwrap_or_default().as_bytes());
     let mut buffer = if options.deflate {
         let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        // Writing into a Vec only fails when memory runs out.
         z.write_all(plaintext).and_then(|()| z.finish()).map_err(|_| ShlError::TooLarge { limit: u64::MAX })?
     } else {
         plaintext.to_vec()
