@@ -155,3 +155,44 @@ pub fn units(data: &[u8]) {
         unit_like(line);
     }
 }
+
+/// The keys target `shl` decrypts with: the IG examples' key, and all zeros (the key of the
+/// corpus's own files), so that committed files reach past the authentication tag.
+pub fn shl_keys() -> [emr_core::shl::ShlKey; 2] {
+    [
+        emr_core::shl::ShlKey::parse("rxTgYlOaKJPFtcEd0qcceN8wEU4p94SqAwIWQe6uX7Q").expect("the IG key parses"),
+        emr_core::shl::ShlKey::from_bytes([0; 32]),
+    ]
+}
+
+/// Target `shl`: bytes (lossy UTF-8) as a link, a JWE file, a manifest and a manifest request.
+/// A link that decodes re-encodes to a link that decodes to the same payload; a file that
+/// decrypts re-encrypts (with its own IV) to one that decrypts to the same content; a manifest
+/// that parses survives its own JSON.
+pub fn shl(data: &[u8]) {
+    use emr_core::shl::{jwe, Manifest, ManifestRequest, ShlPayload};
+    let text = String::from_utf8_lossy(data);
+    if let Ok(payload) = ShlPayload::from_link(&text) {
+        let again = ShlPayload::from_link(&payload.to_link()).expect("an encoded link decodes");
+        assert_eq!(again, payload, "link round trip changes the payload");
+        assert_eq!(again.to_link(), payload.to_link(), "link encoding is not a fixed point");
+        let _ = (payload.check_usable(0), payload.check_usable(i64::MAX), payload.check_usable(i64::MIN));
+        if let Some(prefix) = emr_core::shl::viewer_prefix(&text) {
+            assert!(ShlPayload::from_link(&payload.to_viewer_link(prefix)).is_ok(), "viewer link does not decode");
+        }
+    }
+    for key in shl_keys() {
+        let Ok(file) = jwe::decrypt_with_limit(&text, &key, 1 << 24) else { continue };
+        let iv: [u8; 12] = [7; 12];
+        let options = jwe::EncryptOptions { content_type: file.content_type.as_deref(), deflate: file.deflated };
+        let sealed = jwe::encrypt(&file.plaintext, &key, iv, options).expect("decrypted content re-encrypts");
+        let back = jwe::decrypt(&sealed, &key).expect("re-encrypted file decrypts");
+        assert_eq!(back, file, "file round trip changes the content");
+    }
+    if let Ok(manifest) = Manifest::parse(data) {
+        assert_eq!(Manifest::parse(manifest.to_json().as_bytes()).ok(), Some(manifest), "manifest round trip");
+    }
+    if let Ok(request) = ManifestRequest::parse(data) {
+        assert_eq!(ManifestRequest::parse(request.to_json().as_bytes()).ok(), Some(request), "request round trip");
+    }
+}

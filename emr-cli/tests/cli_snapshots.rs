@@ -55,6 +55,7 @@ fn help_texts() {
         "conflicts",
         "resolve",
         "export",
+        "share",
         "passwd",
         "validate",
         "demo",
@@ -66,6 +67,7 @@ fn help_texts() {
     for sub in ["list", "add", "remove"] {
         insta::assert_snapshot!(format!("help-recipients-{sub}"), stdout_of(&["recipients", sub, "--help"]));
     }
+    insta::assert_snapshot!("help-share-serve", stdout_of(&["share", "serve", "--help"]));
 }
 
 #[test]

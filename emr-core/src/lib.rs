@@ -11,6 +11,7 @@
 //! - [`validate`]: structural and semantic rules producing [`validate::Finding`]s.
 //! - [`clinical`]: the clinical rules (active problem, current medication, H/L flag…), once.
 //! - [`codes`]: LOINC, SNOMED CT, ICD-10-CM, RxNorm, CVX, DICOM checks and UCUM units.
+//! - [`shl`]: SMART Health Links (`shlink:/…`, JWE files, manifests).
 //!
 //! The crate does no I/O, reads no clock (time comes in as an argument), and
 //! builds for `wasm32-unknown-unknown`. It never panics on input.
@@ -46,6 +47,7 @@ pub mod json;
 pub mod merge;
 pub mod model;
 pub mod query;
+pub mod shl;
 pub mod validate;
 
 /// The README's examples, run as doctests so they cannot go stale.

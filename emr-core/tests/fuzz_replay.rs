@@ -48,3 +48,8 @@ fn replay_json_corpus() {
 fn replay_units_corpus() {
     replay("units", harness::units);
 }
+
+#[test]
+fn replay_shl_corpus() {
+    replay("shl", harness::shl);
+}

@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 
 pub use entry::{AddArgs, EntryKindArg, ListArgs, ShowArgs};
 pub use records::{DemoArgs, ExportArgs, ExportFormat, ImportArgs, MergeArgs, ResolveArgs, TimelineArgs, TrendArgs};
+pub use share::{ShareArgs, ShareCommand, ShareServeArgs};
 
 use crate::error::EXIT_CODES;
 
@@ -34,6 +35,7 @@ pub const PASSPHRASE_HELP: &str = passphrase_help!();
 // After the macro, which `entry` and `records` use.
 mod entry;
 mod records;
+mod share;
 
 /// emr: encrypted medical record files on the command line.
 ///
@@ -108,10 +110,13 @@ pub enum Command {
         passphrase_help!()
     ))]
     Validate(ValidateArgs),
-    /// Import FHIR R4 JSON (resources, Bundles, IPS) or an encrypted patient bundle into a record.
+    /// Import FHIR R4 JSON (resources, Bundles, IPS), an encrypted patient bundle or a SMART Health Link into a record.
     #[command(after_long_help = concat!(
         "Examples:\n  emr import chart.emr -i clinic.key clinic-a.json\n",
-        "  emr import chart.emr -i clinic.key patient-bundle.age --strict\n\n",
+        "  emr import chart.emr -i clinic.key patient-bundle.age --strict\n",
+        "  emr import chart.emr -i clinic.key 'shlink:/eyJ…' --passcode-file pin.txt --recipient 'Clinic B'\n\n",
+        "A SMART Health Link input is fetched from its URL (the manifest, with the passcode when the\n",
+        "link has one, then its FHIR files), or read from --shl-file (the manifest or JWE file) offline.\n\n",
         "The record's patient is taken from the input when the record has none (or only the\n",
         "empty one `emr init` makes). Entries already in the record are skipped. An input whose\n",
         "patient may be someone else (by the identity check `emr merge` uses) is refused, with exit\n",
@@ -139,6 +144,8 @@ pub enum Command {
     Resolve(ResolveArgs),
     /// Export a record as FHIR R4: the clinical view, an IPS, NDJSON, or an encrypted patient bundle.
     Export(ExportArgs),
+    /// Share a summary as a SMART Health Link (link, QR code, encrypted files), or serve one.
+    Share(ShareArgs),
     /// The clinical view as a timeline, oldest first.
     Timeline(TimelineArgs),
     /// A lab or vital-sign trend as a terminal chart.

@@ -13,8 +13,9 @@ use super::{UnlockArgs, WriteArgs, PASSPHRASE_HELP};
 pub struct ImportArgs {
     /// The .emr file to add to.
     pub file: PathBuf,
-    /// FHIR R4 JSON: a resource, a Bundle, an IPS document, or an encrypted patient bundle
-    /// (from `emr export --format bundle`; opened with the same -i / passphrase options).
+    /// FHIR R4 JSON: a resource, a Bundle, an IPS document, an encrypted patient bundle
+    /// (from `emr export --format bundle`; opened with the same -i / passphrase options), or a
+    /// SMART Health Link (`shlink:/…`, or a viewer URL ending in `#shlink:/…`).
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Refuse the import (change nothing) when any input has validation errors.
@@ -26,6 +27,18 @@ pub struct ImportArgs {
     /// Print every validation finding, not only the summary.
     #[arg(long)]
     pub verbose: bool,
+    /// For a SMART Health Link: who you are, shown to the sender
+    /// [default: --actor, $EMR_ACTOR, else the login name].
+    #[arg(long, value_name = "NAME")]
+    pub recipient: Option<String>,
+    /// For a SMART Health Link with a passcode: read it from the first line of FILE (else
+    /// EMR_SHL_PASSCODE, else it is asked for).
+    #[arg(long, value_name = "FILE")]
+    pub passcode_file: Option<PathBuf>,
+    /// For a SMART Health Link: read its manifest (with embedded files) or its JWE file from FILE
+    /// instead of fetching it (offline).
+    #[arg(long, value_name = "FILE")]
+    pub shl_file: Option<PathBuf>,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub unlock: UnlockArgs,

@@ -1,7 +1,7 @@
 //! `emr import`: FHIR R4 JSON or an encrypted patient bundle, appended to a record.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use age::secrecy::ExposeSecret;
 use emr_core::fhir::{import_bytes, ImportOptions};
@@ -40,13 +40,11 @@ pub fn run(args: &ImportArgs) -> Result<Outcome, CliError> {
     let now = chrono::Utc::now();
     let (lock, mut store) = open_for_write(&args.file, &args.unlock, &args.write)?;
     let mut parsed = Vec::new();
-    for input in &args.inputs {
-        let (record, findings) = read_input(input, &args.unlock, now)?;
+    for (input, record, findings) in read_inputs(args, now)? {
         let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
         let warnings = findings.iter().filter(|f| f.severity == Severity::Warning).count();
         eprintln!(
-            "{}: {} entr{}, {} source(s); {} finding(s): {errors} error(s), {warnings} warning(s)",
-            input.display(),
+            "{input}: {} entr{}, {} source(s); {} finding(s): {errors} error(s), {warnings} warning(s)",
             record.entries.len(),
             if record.entries.len() == 1 { "y" } else { "ies" },
             record.sources.len(),
@@ -58,17 +56,17 @@ pub fn run(args: &ImportArgs) -> Result<Outcome, CliError> {
         }
         if args.strict && errors > 0 {
             return Err(CliError::usage(
-                format!("{}: {errors} validation error(s); nothing was imported (--strict)", input.display()),
+                format!("{input}: {errors} validation error(s); nothing was imported (--strict)"),
                 "fix the input, or import without --strict to keep it as it is (run with --verbose to see every finding)",
             ));
         }
-        parsed.push(record);
+        parsed.push((input, record));
     }
-    check_patients(&store, &args.inputs, &parsed, args.force)?;
+    check_patients(&store, &parsed, args.force)?;
     let stamp = stamp(&args.write);
-    let progress = Progress::new(parsed.iter().map(|r| r.entries.len()).sum());
+    let progress = Progress::new(parsed.iter().map(|(_, r)| r.entries.len()).sum());
     let mut total = Added::default();
-    for record in &parsed {
+    for (_, record) in &parsed {
         let added = append(&mut store, record, &stamp, &progress)?;
         total.entries += added.entries;
         total.skipped += added.skipped;
@@ -96,7 +94,7 @@ pub fn run(args: &ImportArgs) -> Result<Outcome, CliError> {
 ///
 /// # Errors
 /// [`CliError::DifferentPatients`] with the identity score (never the demographics).
-fn check_patients(store: &Store, inputs: &[PathBuf], parsed: &[Record], force: bool) -> Result<(), CliError> {
+fn check_patients(store: &Store, parsed: &[(String, Record)], force: bool) -> Result<(), CliError> {
     // emr-core's rule, the one merge applies: every pair of patients that say who someone is.
     let current = store.patient()?;
     let mut patients = Vec::new();
@@ -105,10 +103,10 @@ fn check_patients(store: &Store, inputs: &[PathBuf], parsed: &[Record], force: b
         patients.push(p);
         names.push("the record's".to_owned());
     }
-    for (input, record) in inputs.iter().zip(parsed) {
+    for (input, record) in parsed {
         if let Some(p) = &record.patient {
             patients.push(p);
-            names.push(format!("the patient of {}", input.display()));
+            names.push(format!("the patient of {input}"));
         }
     }
     let refused = compare_each(&patients).into_iter().find(|p| !p.score.decision.is_same_person());
@@ -119,6 +117,38 @@ fn check_patients(store: &Store, inputs: &[PathBuf], parsed: &[Record], force: b
         }
         _ => Ok(()),
     }
+}
+
+/// Read every input: files, and SMART Health Links (each of whose FHIR files is an input).
+/// Each comes with its name for messages.
+///
+/// # Errors
+/// As [`read_input`], and a link that does not open.
+fn read_inputs(
+    args: &ImportArgs,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<(String, Record, Vec<Finding>)>, CliError> {
+    let mut out = Vec::new();
+    for input in &args.inputs {
+        let Some(link) = input.to_str().filter(|s| super::share::open::is_link(s)) else {
+            let (record, findings) = read_input(input, &args.unlock, now)?;
+            out.push((input.display().to_string(), record, findings));
+            continue;
+        };
+        let recipient = args.recipient.clone().unwrap_or_else(|| stamp(&args.write).actor);
+        let options = super::share::open::OpenOptions {
+            recipient: &recipient,
+            passcode_file: args.passcode_file.as_deref(),
+            offline: args.shl_file.as_deref(),
+        };
+        for file in super::share::open::open_link(link, options, now.timestamp())? {
+            let imported = import_bytes(&file.content, &ImportOptions::default(), now).map_err(|e| {
+                CliError::usage(format!("{}: {e}", file.name), "the link's file is not FHIR R4 JSON; ask the sender")
+            })?;
+            out.push((file.name, imported.record, imported.findings));
+        }
+    }
+    Ok(out)
 }
 
 /// Read one input: FHIR JSON, or an age-encrypted patient bundle opened with `unlock`.

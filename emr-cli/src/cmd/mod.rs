@@ -16,6 +16,7 @@ pub mod passwd;
 pub mod recipients;
 pub mod resolve;
 pub mod resource;
+pub mod share;
 pub mod show;
 pub mod timeline;
 pub mod trend;
@@ -58,6 +59,7 @@ pub fn run(command: &Command) -> Result<Outcome, CliError> {
         Command::Conflicts(a) => conflicts::run(a),
         Command::Resolve(a) => resolve::run(a),
         Command::Export(a) => export::run(a),
+        Command::Share(a) => share::run(a),
         Command::Timeline(a) => timeline::run(a),
         Command::Trend(a) => trend::run(a),
         Command::Demo(a) => demo::run(a),
