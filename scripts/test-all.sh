@@ -40,6 +40,10 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 step "emr-core builds for wasm32-unknown-unknown (no I/O in the core)"
 cargo build -p emr-core --target wasm32-unknown-unknown --locked --quiet
 
+step "npm jose for the SMART Health Links interoperability test (emr-core/tests/shl_interop.rs)"
+(cd emr-core/tests/shl-interop && npm ci --no-audit --no-fund --silent)
+export EMR_REQUIRE_SHL_INTEROP=1
+
 step "cargo test --workspace"
 cargo test --workspace --locked
 
