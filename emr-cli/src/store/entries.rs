@@ -29,12 +29,7 @@ impl Derived {
     /// The columns of an entry.
     pub fn of(entry: &Entry) -> Derived {
         let c = entry.clinical();
-        let first = c.code.as_ref().and_then(|cc| cc.codings.first());
-        let code = first.and_then(|f| match (&f.system, &f.code) {
-            (Some(s), Some(k)) => Some(format!("{s}|{k}")),
-            (None, Some(k)) => Some(format!("|{k}")),
-            _ => None,
-        });
+        let code = c.code.as_ref().and_then(emr_core::model::CodeableConcept::main_code);
         let display = c.code.as_ref().and_then(|cc| cc.label()).map(str::to_owned);
         let status = if entry.is_retracted() {
             Some("entered-in-error".to_owned())

@@ -88,6 +88,21 @@ impl CodeableConcept {
         self.codings.iter().find(|c| c.system.as_deref() == Some(system)).and_then(|c| c.code.as_deref())
     }
 
+    /// The concept's main code: its first coding that has a code, as `system|code` (`|code`
+    /// when the coding names no system). What `emr list --code` filters on and a summary shows.
+    ///
+    /// # Example
+    /// ```
+    /// use emr_core::model::{CodeableConcept, Coding};
+    /// let cc = CodeableConcept { codings: vec![Coding::new("http://loinc.org", "2339-0")], text: None };
+    /// assert_eq!(cc.main_code().as_deref(), Some("http://loinc.org|2339-0"));
+    /// ```
+    pub fn main_code(&self) -> Option<String> {
+        let c = self.codings.iter().find(|c| c.code.is_some())?;
+        let code = c.code.as_deref()?;
+        Some(format!("{}|{code}", c.system.as_deref().unwrap_or_default()))
+    }
+
     /// What a reader calls the concept: its `text`, else the first coding's `display`.
     ///
     /// # Example

@@ -175,7 +175,10 @@ pub fn summary(record: &Record) -> Summary {
                 .and_then(|c| c.code.as_ref())
                 .and_then(CodeableConcept::label)
                 .map_or_else(|| v.kind.to_string(), str::to_owned),
-            code: clinical.and_then(|c| c.code.as_ref()).and_then(main_code),
+            code: clinical
+                .and_then(|c| c.code.as_ref())
+                .and_then(CodeableConcept::main_code)
+                .map(|c| crate::codes::shorten_code(c.trim_start_matches('|')).into_owned()),
             time: clinical.and_then(|c| c.time),
             sources: names(&v.members),
             changed: v.changed.clone(),
@@ -216,16 +219,6 @@ pub fn summary(record: &Record) -> Summary {
             .filter(|t| !t.trend.points.is_empty())
             .collect(),
     }
-}
-
-/// The first coding of a concept as `system|code`, known systems shortened.
-fn main_code(cc: &CodeableConcept) -> Option<String> {
-    let k = cc.codings.iter().find(|k| k.code.is_some())?;
-    let code = k.code.as_deref()?;
-    Some(match k.system.as_deref() {
-        Some(system) => crate::codes::shorten_code(&format!("{system}|{code}")).into_owned(),
-        None => code.to_owned(),
-    })
 }
 
 fn text(j: &Json<'_>, key: &str) -> Option<String> {
