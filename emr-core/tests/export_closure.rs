@@ -448,6 +448,7 @@ fn official_examples_export_no_worse_than_they_came() {
         n.conditional.retain(|(_, r)| !could_not.contains(r.as_str()));
         n.urn.retain(|(_, r)| !could_not.contains(r.as_str()));
         if v.problems() + i.problems() + n.problems() > 0 {
+            eprintln!("{name}: view {} / IPS {} / NDJSON {}", v.summary(), i.summary(), n.summary());
             worse.push(name);
         }
         view.add(v);
@@ -461,4 +462,102 @@ fn official_examples_export_no_worse_than_they_came() {
         worse.iter().take(10).collect::<Vec<_>>()
     );
     assert_closed("official R4 examples", [("clinical view", view), ("IPS", ips), ("NDJSON", ndjson)]);
+}
+
+/// A transaction as Synthea's HIV modules write it: conditional references to the
+/// practitioner, organization and location the Bundle itself holds, and one to a practitioner
+/// it does not hold.
+const CONDITIONAL: &str = r#"{"resourceType":"Bundle","type":"transaction","entry":[
+ {"fullUrl":"urn:uuid:11111111-1111-4111-8111-111111111111","resource":{"resourceType":"Patient","id":"11111111-1111-4111-8111-111111111111"},"request":{"method":"POST","url":"Patient"}},
+ {"fullUrl":"urn:uuid:22222222-2222-4222-8222-222222222222","resource":{"resourceType":"Practitioner","id":"22222222-2222-4222-8222-222222222222","identifier":[{"system":"http://hl7.org/fhir/sid/us-npi","value":"9999951"}]},"request":{"method":"POST","url":"Practitioner","ifNoneExist":"identifier=http://hl7.org/fhir/sid/us-npi|9999951"}},
+ {"fullUrl":"urn:uuid:33333333-3333-4333-8333-333333333333","resource":{"resourceType":"Organization","id":"33333333-3333-4333-8333-333333333333","identifier":[{"system":"https://github.com/synthetichealth/synthea","value":"org-1"}],"name":"Clinic"},"request":{"method":"POST","url":"Organization"}},
+ {"fullUrl":"urn:uuid:44444444-4444-4444-8444-444444444444","resource":{"resourceType":"Encounter","id":"44444444-4444-4444-8444-444444444444","status":"finished","class":{"code":"AMB"},"subject":{"reference":"urn:uuid:11111111-1111-4111-8111-111111111111"},
+   "participant":[{"individual":{"reference":"Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|9999951"}},{"individual":{"reference":"Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|0000000"}}],
+   "serviceProvider":{"reference":"Organization?identifier=https://github.com/synthetichealth/synthea%7Corg-1"}},"request":{"method":"POST","url":"Encounter"}},
+ {"fullUrl":"urn:uuid:55555555-5555-4555-8555-555555555555","resource":{"resourceType":"Condition","id":"55555555-5555-4555-8555-555555555555","clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"active"}]},"code":{"coding":[{"system":"http://snomed.info/sct","code":"38341003"}]},
+   "subject":{"reference":"urn:uuid:11111111-1111-4111-8111-111111111111"},"encounter":{"reference":"urn:uuid:44444444-4444-4444-8444-444444444444"},
+   "asserter":{"identifier":{"system":"http://hl7.org/fhir/sid/us-npi","value":"9999951"}}},"request":{"method":"POST","url":"Condition"}}]}"#;
+
+#[test]
+fn conditional_and_logical_references_resolve_to_the_held_target_and_others_are_reported() {
+    let record = import_text(CONDITIONAL);
+    let out = emr_core::fhir::export_view(&record, &options());
+    let c = bundle_closure(&out.output);
+    assert!(c.conditional.iter().all(|(_, r)| r.ends_with("|0000000")), "{}", c.summary());
+    assert_eq!(c.conditional.len(), 1, "{}", c.summary());
+    assert!(c.unresolved.is_empty(), "{}", c.summary());
+    assert!(out.output.contains(r#""individual":{"reference":"urn:uuid:22222222-2222-4222-8222-222222222222"}"#));
+    assert!(out.output.contains(r#""serviceProvider":{"reference":"urn:uuid:33333333-3333-4333-8333-333333333333"}"#));
+    // The logical reference gains the reference to the held practitioner, its identifier kept.
+    assert!(out.output.contains(
+        r#""asserter":{"reference":"urn:uuid:22222222-2222-4222-8222-222222222222","identifier":{"system":"http://hl7.org/fhir/sid/us-npi","value":"9999951"}}"#
+    ));
+    // The one the record does not hold: kept as received, and reported by path only.
+    assert_eq!(out.references.unresolved(), 1);
+    let kept = &out.references.kept[0];
+    assert_eq!((kept.path.as_str(), kept.reason), ("/participant/1/individual", emr_core::fhir::Unresolved::NotHeld));
+    let ndjson = ndjson_closure(&to_ndjson(&record, &options()));
+    assert_eq!(
+        (ndjson.urn.len(), ndjson.unresolved.len(), ndjson.conditional.len()),
+        (0, 0, 1),
+        "{}",
+        ndjson.summary()
+    );
+}
+
+#[test]
+fn a_reference_to_a_folded_assertion_reaches_the_item_whose_provenance_names_it() {
+    let clinic = |source: &str, obs: &str, report: &str| {
+        let text = format!(
+            r#"{{"resourceType":"Bundle","type":"collection","entry":[
+             {{"fullUrl":"urn:uuid:11111111-1111-4111-8111-111111111111","resource":{{"resourceType":"Patient","id":"11111111-1111-4111-8111-111111111111","birthDate":"1970-01-01","name":[{{"family":"Doe","given":["Jo"]}}]}}}},
+             {{"fullUrl":"urn:uuid:{obs}","resource":{{"resourceType":"Observation","id":"{obs}","status":"final","category":[{{"coding":[{{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"laboratory"}}]}}],"code":{{"coding":[{{"system":"http://loinc.org","code":"4548-4"}}]}},"subject":{{"reference":"urn:uuid:11111111-1111-4111-8111-111111111111"}},"effectiveDateTime":"2025-01-02T10:00:00Z","valueQuantity":{{"value":6.1,"unit":"%","system":"http://unitsofmeasure.org","code":"%"}}}}}},
+             {{"fullUrl":"urn:uuid:{report}","resource":{{"resourceType":"DiagnosticReport","id":"{report}","status":"final","code":{{"coding":[{{"system":"http://loinc.org","code":"4548-4"}}]}},"subject":{{"reference":"urn:uuid:11111111-1111-4111-8111-111111111111"}},"effectiveDateTime":"2025-01-02T10:00:00Z","result":[{{"reference":"urn:uuid:{obs}"}}]}}}}]}}"#
+        );
+        let mut r =
+            import(&text, &ImportOptions { default_source: Some(emr_core::model::Source::new(source, source)) }, now())
+                .unwrap()
+                .record;
+        r.sources.retain(|s| s.id.as_str() == source);
+        r
+    };
+    let a = clinic("a", "aaaaaaaa-0000-4000-8000-000000000001", "aaaaaaaa-0000-4000-8000-000000000002");
+    let b = clinic("b", "bbbbbbbb-0000-4000-8000-000000000001", "bbbbbbbb-0000-4000-8000-000000000002");
+    let (ehr, _) = merge(&[a, b], &MergeOptions::default()).unwrap();
+    let out = emr_core::fhir::export_view(&ehr, &options());
+    let c = bundle_closure(&out.output);
+    assert_eq!(c.problems(), 0, "{}", c.summary());
+    let tree: serde_json::Value = serde_json::from_str(&out.output).unwrap();
+    let observations: Vec<&serde_json::Value> = tree["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["resource"]["resourceType"].as_str() == Some("Observation"))
+        .collect();
+    assert_eq!(observations.len(), 1, "the two clinics' HbA1c is one item");
+    let item_url = observations[0]["fullUrl"].as_str().unwrap();
+    // Both reports (or the one item they fold into) reach that item.
+    for e in tree["entry"].as_array().unwrap() {
+        if e["resource"]["resourceType"].as_str() == Some("DiagnosticReport") {
+            assert_eq!(e["resource"]["result"][0]["reference"].as_str(), Some(item_url));
+        }
+    }
+    // The item's Provenance names each assertion it stands for, one per source.
+    let folded: Vec<String> = tree["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["resource"]["resourceType"].as_str() == Some("Provenance"))
+        .flat_map(|e| e["resource"]["target"].as_array().unwrap().iter())
+        .filter(|t| t["reference"].as_str() == Some(item_url))
+        .flat_map(|t| {
+            t.get("extension").and_then(serde_json::Value::as_array).map(Vec::as_slice).unwrap_or_default().iter()
+        })
+        .filter(|x| x["url"].as_str() == Some("urn:emr:folded"))
+        .map(|x| x["extension"][0]["valueString"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        folded,
+        vec!["Observation/aaaaaaaa-0000-4000-8000-000000000001", "Observation/bbbbbbbb-0000-4000-8000-000000000001"]
+    );
 }
