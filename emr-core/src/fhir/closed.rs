@@ -112,6 +112,38 @@ fn rewritten(
     t.rewrite(&mut tree, entry, false, report).then(|| tree.to_compact_string())
 }
 
+/// The clinical view laid out as a Bundle: its items (all but the sources' patient resources),
+/// the patient's full URL, each item's full URL (its slot's address) and the one it came with
+/// when that differs, and how references reach them.
+pub(crate) struct Layout<'v, 'r> {
+    pub items: Vec<ItemRef<'v, 'r>>,
+    pub patient: Option<(String, &'r crate::model::Patient)>,
+    pub renamed: Vec<Option<String>>,
+    pub targets: Targets,
+}
+
+/// The [`Layout`] of a record's view: full URLs unique and valid for their scheme.
+pub(crate) fn bundle_layout<'v, 'r>(record: &'r Record, v: &'v ViewRef<'r>) -> Layout<'v, 'r> {
+    let items = exported_items(v);
+    let mut urls = Urls::default();
+    let patient = record.patient.as_ref().and_then(|p| p.resource().json().ok().map(|tree| (patient_url(&tree), p)));
+    if let Some((url, _)) = &patient {
+        urls.reserve(url);
+    }
+    let mut addresses = Vec::with_capacity(items.len() + 1);
+    let mut renamed = Vec::with_capacity(items.len());
+    for item in &items {
+        let rep = item.representative();
+        let (url, original) = urls.claim_url(item_url(rep), rep);
+        let original = original.or_else(|| rep.provenance().full_url.clone().filter(|u| *u != url));
+        addresses.push(url);
+        renamed.push(original);
+    }
+    addresses.extend(patient.as_ref().map(|(url, _)| url.clone()));
+    let targets = targets(record, &items, addresses);
+    Layout { items, patient, renamed, targets }
+}
+
 /// A view Provenance target: latest recording, the full URL the item came with when renamed,
 /// and (id, version, full URL) of each assertion it stands for (when it folds several).
 type ViewTarget = (Option<PartialDate>, Option<String>, Vec<(String, u32, Option<String>)>);
@@ -132,23 +164,7 @@ type ViewTarget = (Option<PartialDate>, Option<String>, Vec<(String, u32, Option
 /// ```
 pub fn export_view(record: &Record, options: &ExportOptions) -> Exported<String> {
     let v = view_ref(record);
-    let items = exported_items(&v);
-    let mut urls = Urls::default();
-    let patient = record.patient.as_ref().and_then(|p| p.resource().json().ok().map(|tree| (patient_url(&tree), p)));
-    if let Some((url, _)) = &patient {
-        urls.reserve(url);
-    }
-    let mut addresses = Vec::with_capacity(items.len() + 1);
-    let mut renamed = Vec::with_capacity(items.len());
-    for item in &items {
-        let rep = item.representative();
-        let (url, original) = urls.claim_url(item_url(rep), rep);
-        let original = original.or_else(|| rep.provenance().full_url.clone().filter(|u| *u != url));
-        addresses.push(url);
-        renamed.push(original);
-    }
-    addresses.extend(patient.as_ref().map(|(url, _)| url.clone()));
-    let t = targets(record, &items, addresses);
+    let Layout { items, patient, renamed, targets: t } = bundle_layout(record, &v);
     let mut report = ReferenceReport::default();
 
     let mut texts: Vec<(String, String)> = Vec::with_capacity(items.len() + 1);
@@ -237,12 +253,13 @@ impl NdjsonWriter {
     /// };
     /// let options = ExportOptions { timestamp: "2026-01-01T00:00:00Z".parse().unwrap() };
     /// let mut writer = NdjsonWriter::new();
-    /// let one = writer.add(&record("p1"), &options).output;
-    /// let two = writer.add(&record("p2"), &options).output;
-    /// assert!(one["Observation"].contains(r#""id":"o1","subject":{"reference":"Patient/p1"}"#));
+    /// let (p1, p2) = ("5a2a3f30-6b2f-4c1e-9f43-000000000001", "5a2a3f30-6b2f-4c1e-9f43-000000000002");
+    /// let one = writer.add(&record(p1), &options).output;
+    /// let two = writer.add(&record(p2), &options).output;
+    /// assert!(one["Observation"].contains(&format!(r#""id":"o1","subject":{{"reference":"Patient/{p1}"}}"#)));
     /// // The second patient's observation has the same id in its source: it gets its own.
     /// assert!(!two["Observation"].contains(r#""id":"o1""#));
-    /// assert!(two["Observation"].contains(r#""reference":"Patient/p2""#));
+    /// assert!(two["Observation"].contains(&format!(r#""reference":"Patient/{p2}""#)));
     /// ```
     pub fn add(&mut self, record: &Record, options: &ExportOptions) -> Exported<BTreeMap<String, String>> {
         let v = view_ref(record);

@@ -188,8 +188,20 @@ impl Targets {
         mark: bool,
         report: &mut ReferenceReport,
     ) -> bool {
+        self.rewrite_collect(tree, entry, mark, report, &mut Vec::new())
+    }
+
+    /// [`Targets::rewrite`], adding to `hits` the slot of each reference resolved.
+    pub(crate) fn rewrite_collect(
+        &self,
+        tree: &mut Json<'_>,
+        entry: &EntryRef,
+        mark: bool,
+        report: &mut ReferenceReport,
+        hits: &mut Vec<usize>,
+    ) -> bool {
         let mut path = String::new();
-        let mut walk = Walk { targets: self, entry, mark, report, changed: false };
+        let mut walk = Walk { targets: self, entry, mark, report, changed: false, hits };
         walk.value(tree, &mut path);
         walk.changed
     }
@@ -205,6 +217,7 @@ struct Walk<'t, 'e, 'r> {
     mark: bool,
     report: &'r mut ReferenceReport,
     changed: bool,
+    hits: &'r mut Vec<usize>,
 }
 
 impl Walk<'_, '_, '_> {
@@ -255,6 +268,7 @@ impl Walk<'_, '_, '_> {
                 let tree = Json::Object(members.clone());
                 // A logical reference to a resource not held is valid as it is.
                 if let Some(Some(slot)) = self.targets.resolve_identifier(source, &tree) {
+                    self.hits.push(slot);
                     if let Some(address) = self.targets.addresses.get(slot) {
                         let at = members.iter().position(|(k, _)| k == "type" || k == "identifier").unwrap_or(0);
                         members.insert(at, (Cow::Borrowed("reference"), Json::String(Cow::Owned(address.clone()))));
@@ -268,6 +282,7 @@ impl Walk<'_, '_, '_> {
         let written = written.unwrap_or_default();
         let reason = match resolved {
             Some(Some(slot)) => {
+                self.hits.push(slot);
                 let Some(address) = self.targets.addresses.get(slot) else { return };
                 if address != written {
                     let address = address.clone();
