@@ -561,3 +561,35 @@ fn a_reference_to_a_folded_assertion_reaches_the_item_whose_provenance_names_it(
         vec!["Observation/aaaaaaaa-0000-4000-8000-000000000001", "Observation/bbbbbbbb-0000-4000-8000-000000000001"]
     );
 }
+
+/// All shared Synthea patients (each split per clinic and merged back) written as one NDJSON
+/// set, as `emr export --format ndjson -o DIR *.emr` does: closed across the whole set (ids
+/// unique across patients, one Patient per person, every relative reference resolving). Written
+/// to `$EMR_POPULATION_NDJSON` when set, for `tests/interop/duckdb_join.py`
+/// (`scripts/test-interop.sh`).
+#[test]
+fn population_ndjson_of_all_synthea_patients_is_closed() {
+    let Some(records) = synthea_records() else { return };
+    let mut writer = emr_core::fhir::NdjsonWriter::new();
+    let mut files: BTreeMap<String, String> = BTreeMap::new();
+    let mut people = 0;
+    for (name, record) in records.iter().filter(|(name, _)| name.contains("(merged")) {
+        let out = writer.add(record, &options());
+        assert_eq!(out.references.unresolved(), 0, "{name}");
+        for (ty, text) in out.output {
+            files.entry(ty).or_default().push_str(&text);
+        }
+        people += 1;
+    }
+    let c = ndjson_closure(&files);
+    assert_eq!(c.problems(), 0, "{}", c.summary());
+    assert_eq!(files["Patient"].lines().count(), people, "one Patient per person");
+    if let Some(dir) = std::env::var_os("EMR_POPULATION_NDJSON") {
+        let dir = PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (ty, text) in &files {
+            std::fs::write(dir.join(format!("{ty}.ndjson")), text).unwrap();
+        }
+        eprintln!("wrote {} NDJSON files for {people} patients to {}", files.len(), dir.display());
+    }
+}
