@@ -506,3 +506,49 @@ fn import_refuses_another_patients_data_unless_forced() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(entries(&file, &key).len(), 31);
 }
+
+#[test]
+fn population_ndjson_export_writes_one_set_for_many_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, public) = key(dir.path(), "k");
+    let a = empty(dir.path(), "a.emr", &public);
+    let b = empty(dir.path(), "b.emr", &public);
+    assert!(import(&a, &key, &[&demo_data("clinic-a.json")]).status.success());
+    assert!(import(&b, &key, &[&demo_data("clinic-b.json")]).status.success());
+    let nd = dir.path().join("population");
+    let out = emr()
+        .arg("export")
+        .arg(&a)
+        .arg(&b)
+        .arg("-i")
+        .arg(&key)
+        .args(["--format", "ndjson", "-o"])
+        .arg(&nd)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // One Patient line per record; ids unique per type across both; relative references only.
+    let mut ids = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(&nd).unwrap() {
+        let path = entry.unwrap().path();
+        let ty = path.file_stem().unwrap().to_string_lossy().into_owned();
+        for line in std::fs::read_to_string(&path).unwrap().lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            assert_eq!(v["resourceType"], ty.as_str());
+            assert!(ids.insert(format!("{ty}/{}", v["id"].as_str().unwrap())), "duplicate {ty} id");
+            for field in ["subject", "patient"] {
+                if let Some(r) = v[field]["reference"].as_str() {
+                    assert!(r.starts_with("Patient/"), "{line}");
+                }
+            }
+        }
+    }
+    assert_eq!(std::fs::read_to_string(nd.join("Patient.ndjson")).unwrap().lines().count(), 2);
+    // Clinic B alone does not hold clinic A's encounters its entries name: kept, and counted.
+    assert!(stderr(&out).contains("kept as received"), "{}", stderr(&out));
+    // Several files are only for NDJSON.
+    let out =
+        emr().arg("export").arg(&a).arg(&b).arg("-i").arg(&key).args(["--format", "fhir", "-o", "-"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("only as NDJSON"), "{}", stderr(&out));
+}
