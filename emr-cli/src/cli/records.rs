@@ -83,7 +83,6 @@ pub enum ExportFormat {
     "  emr export chart.emr -i clinic.key --format ips -o ips.json\n",
     "  emr export chart.emr -i clinic.key --format ndjson -o bulk/\n",
     "  emr export a.emr b.emr c.emr -i clinic.key --format ndjson -o population/\n",
-    "  emr export a.emr b.emr c.emr -i clinic.key --format ndjson -o population/\n",
     "  emr export chart.emr -i clinic.key --format bundle -r age1… -o patient-bundle.age\n\n",
     "A patient bundle is always encrypted: give -r RECIPIENT (age or SSH public key) or a bundle passphrase\n",
     "(--bundle-passphrase-file FILE or EMR_BUNDLE_PASSPHRASE). Any age tool decrypts it; the result\n",
