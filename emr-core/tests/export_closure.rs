@@ -593,3 +593,29 @@ fn population_ndjson_of_all_synthea_patients_is_closed() {
         eprintln!("wrote {} NDJSON files for {people} patients to {}", files.len(), dir.display());
     }
 }
+
+/// Every kind of export (clinical view, `--all-assertions`, IPS, NDJSON) of the demo and of
+/// every shared Synthea patient (whole, and split per clinic then merged), written to
+/// `$EMR_INTEROP_EXPORTS` for the validators emr did not write (`tests/interop/medplum`, run by
+/// `scripts/test-interop.sh`). Without the variable: nothing to do.
+#[test]
+fn write_exports_for_independent_validators() {
+    let Some(dir) = std::env::var_os("EMR_INTEROP_EXPORTS").map(PathBuf::from) else { return };
+    let mut records = vec![("demo".to_owned(), demo())];
+    records.extend(synthea_records().unwrap_or_default());
+    for (name, record) in &records {
+        let stem: String =
+            name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+        let out = dir.join(stem);
+        std::fs::create_dir_all(out.join("ndjson")).unwrap();
+        std::fs::write(out.join("view.json"), to_view_bundle(record, &options())).unwrap();
+        std::fs::write(out.join("all-assertions.json"), emr_core::fhir::to_bundle(record, &options())).unwrap();
+        if let Ok(ips) = to_ips(record, &options()) {
+            std::fs::write(out.join("ips.json"), ips).unwrap();
+        }
+        for (ty, text) in to_ndjson(record, &options()) {
+            std::fs::write(out.join("ndjson").join(format!("{ty}.ndjson")), text).unwrap();
+        }
+    }
+    eprintln!("wrote the exports of {} records to {}", records.len(), dir.display());
+}

@@ -201,9 +201,24 @@ fn absent_resource(ty: &str, code: &str, text: &str, patient_ref: &str) -> Json<
     let id = id.trim_start_matches("urn:uuid:").to_owned();
     let subject = obj(vec![("reference", s(patient_ref))]);
     match ty {
-        "AllergyIntolerance" => {
-            obj(vec![("resourceType", s(ty)), ("id", s(id)), ("code", concept), ("patient", subject)])
-        }
+        // ait-1: clinicalStatus is required unless entered in error (as the IPS IG's examples
+        // of no-allergy-info have it).
+        "AllergyIntolerance" => obj(vec![
+            ("resourceType", s(ty)),
+            ("id", s(id)),
+            (
+                "clinicalStatus",
+                obj(vec![(
+                    "coding",
+                    Json::Array(vec![obj(vec![
+                        ("system", s("http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical")),
+                        ("code", s("active")),
+                    ])]),
+                )]),
+            ),
+            ("code", concept),
+            ("patient", subject),
+        ]),
         "MedicationStatement" => obj(vec![
             ("resourceType", s(ty)),
             ("id", s(id)),
