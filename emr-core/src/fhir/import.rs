@@ -126,6 +126,8 @@ fn import_parsed(
     let index = Index::new(found);
 
     let mut sources = Sources::default();
+    sources.document = tree.get("resourceType").and_then(Json::as_str) == Some("Bundle")
+        && tree.get("type").and_then(Json::as_str) == Some("document");
     sources.read_provenance(&index);
     let attributed: Vec<Option<SourceId>> = (0..index.resources.len()).map(|i| sources.attribute(&index, i)).collect();
     let default = default_source(options, &index, &attributed, &mut sources);
