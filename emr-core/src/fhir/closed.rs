@@ -135,7 +135,9 @@ pub(crate) fn bundle_layout<'v, 'r>(record: &'r Record, v: &'v ViewRef<'r>) -> L
     for item in &items {
         let rep = item.representative();
         let (url, original) = urls.claim_url(item_url(rep), rep);
-        let original = original.or_else(|| rep.provenance().full_url.clone().filter(|u| *u != url));
+        // The URL it came with, when it had one (an empty `fullUrl` is none).
+        let original =
+            original.or_else(|| rep.provenance().full_url.clone().filter(|u| *u != url)).filter(|u| !u.is_empty());
         addresses.push(url);
         renamed.push(original);
     }
@@ -217,7 +219,7 @@ pub fn export_view(record: &Record, options: &ExportOptions) -> Exported<String>
 /// The [`FOLDED`] extension for one assertion.
 pub(crate) fn folded(id: &str, version: u32, full_url: Option<&str>) -> Json<'static> {
     let mut parts = vec![extension("id", "valueString", s(id)), positive("version", version)];
-    parts.extend(full_url.map(|u| extension("fullUrl", "valueUri", s(u))));
+    parts.extend(full_url.filter(|u| !u.is_empty()).map(|u| extension("fullUrl", "valueUri", s(u))));
     complex(FOLDED, parts)
 }
 
