@@ -214,6 +214,17 @@ fn bundle_closure(text: &str) -> Closure {
     }
     for (k, e) in entries.iter().enumerate() {
         let Some(resource) = e.get("resource") else { continue };
+        // A Bundle entry (kept whole, as received) resolves its references among its own
+        // entries: checked as a Bundle of its own (its full URLs are the input's business).
+        if resource.get("resourceType").and_then(Json::as_str) == Some("Bundle") {
+            let inner = bundle_closure(&resource.to_compact_string());
+            c.references += inner.references;
+            c.unresolved.extend(inner.unresolved);
+            c.external.extend(inner.external);
+            c.conditional.extend(inner.conditional);
+            c.conditional_held.extend(inner.conditional_held);
+            continue;
+        }
         let base = e.get("fullUrl").and_then(Json::as_str).and_then(|u| {
             let (ty, id) = type_id(u)?;
             u.strip_suffix(&format!("{ty}/{id}"))

@@ -611,3 +611,44 @@ fn shared_ips_documents_import_as_the_sources_they_really_have() {
     }
     assert_eq!(seen, expected.len());
 }
+
+/// A Bundle that arrives inside another (a collection of messages, search responses) is kept
+/// whole: its `type`, `identifier`, `timestamp`, `signature` and entry metadata survive import and
+/// every export of all assertions; its entries are imported too, each once.
+#[test]
+fn nested_bundles_are_kept_whole() {
+    let Some(dir) = shared("fhir-r4-examples") else { return };
+    let mut nested = 0;
+    for path in files(&dir) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let tree = json::parse(&text).unwrap();
+        let inner: Vec<String> = tree
+            .get("entry")
+            .and_then(Json::as_array)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|e| e.get("resource"))
+            .filter(|r| r.get("resourceType").and_then(Json::as_str) == Some("Bundle"))
+            .map(|r| r.to_canonical_string())
+            .collect();
+        if inner.is_empty() {
+            continue;
+        }
+        nested += inner.len();
+        let record = import(&text, &ImportOptions::default(), now()).unwrap().record;
+        let kept: Vec<String> = record
+            .entries
+            .iter()
+            .filter(|e| e.resource().resource_type() == "Bundle")
+            .map(|e| json::parse(e.resource().as_str()).unwrap().to_canonical_string())
+            .collect();
+        for b in &inner {
+            assert!(kept.contains(b), "{}: a nested Bundle was not kept whole", path.display());
+        }
+        let exported = to_bundle(&record, &options());
+        let back = import(&exported, &ImportOptions::default(), now()).unwrap().record;
+        assert_eq!(back.entries, record.entries, "{}", path.display());
+    }
+    // Bundle-72ac8493…'s 17 message Bundles and the three bundle-response examples.
+    assert!(nested >= 20, "{nested} nested Bundles");
+}

@@ -200,6 +200,11 @@ impl Targets {
         report: &mut ReferenceReport,
         hits: &mut Vec<usize>,
     ) -> bool {
+        // A Bundle kept whole (one nested in the input) resolves its own references: it is
+        // written as received.
+        if tree.get("resourceType").and_then(Json::as_str) == Some("Bundle") {
+            return false;
+        }
         let mut path = String::new();
         let mut walk = Walk { targets: self, entry, mark, report, changed: false, hits };
         walk.value(tree, &mut path);
