@@ -40,3 +40,6 @@ EMR_INTEROP_EXPORTS="$PWD/$exports" EMR_INTEROP_EXPORTS_ALL=1 \
 shared=../shared/data
 node "$medplum/validate.mjs" "$exports" examples/demo/clinic-a.json examples/demo/clinic-b.json \
   "$shared"/synthea/*.json "$shared"/fhir-r4-examples/*.json "$shared"/ips/official/*.json "$shared"/ips/connectathon/*.json
+
+step "every official R4 example round-trips through the CLI (import, export --all-assertions)"
+cargo test --quiet -p emr-cli --test records all_official_r4_examples_round_trip_through_the_cli -- --ignored

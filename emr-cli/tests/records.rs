@@ -552,3 +552,59 @@ fn population_ndjson_export_writes_one_set_for_many_records() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("only as NDJSON"), "{}", stderr(&out));
 }
+
+/// Every official R4 example goes through the CLI (`emr import`, then `emr export --format fhir
+/// --all-assertions`) and comes back with every resource it held unchanged — a Bundle nested in
+/// a Bundle whole, with its own type, identifier, timestamp and signature. Needs
+/// `../shared/data` (skipped without it, failing when `EMR_REQUIRE_SHARED_DATA=1`). Ignored by
+/// default (2,091 runs of `emr`, minutes): `scripts/test-interop.sh` runs it.
+#[test]
+#[ignore = "minutes: run by scripts/test-interop.sh"]
+fn all_official_r4_examples_round_trip_through_the_cli() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/fhir-r4-examples");
+    if !data.is_dir() {
+        assert!(std::env::var("EMR_REQUIRE_SHARED_DATA").as_deref() != Ok("1"), "shared data missing");
+        eprintln!("skipped: shared data not found at {}", data.display());
+        return;
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&data)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 697);
+    let dir = tempfile::tempdir().unwrap();
+    let (key, public) = key(dir.path(), "k");
+    let canonical = |v: &serde_json::Value| serde_json::to_string(v).unwrap();
+    let mut unequal = Vec::new();
+    for (n, input) in files.iter().enumerate() {
+        let file = empty(dir.path(), &format!("{n}.emr"), &public);
+        let out = import(&file, &key, &[input]);
+        assert!(out.status.success(), "{}: {}", input.display(), stderr(&out));
+        let out = emr()
+            .arg("export")
+            .arg(&file)
+            .arg("-i")
+            .arg(&key)
+            .args(["--format", "fhir", "--all-assertions", "-o", "-"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}: {}", input.display(), stderr(&out));
+        let exported: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let have: std::collections::BTreeSet<String> =
+            exported["entry"].as_array().unwrap().iter().map(|e| canonical(&e["resource"])).collect();
+        // serde_json is enough to compare here: the examples' numbers are all exact in f64.
+        let tree: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(input).unwrap()).unwrap();
+        let wanted: Vec<&serde_json::Value> = if tree["resourceType"] == "Bundle" {
+            tree["entry"].as_array().map(|a| a.iter().filter_map(|e| e.get("resource")).collect()).unwrap_or_default()
+        } else {
+            vec![&tree]
+        };
+        if wanted.iter().any(|r| !have.contains(&canonical(r))) {
+            unequal.push(input.file_name().unwrap().to_string_lossy().into_owned());
+        }
+        std::fs::remove_file(&file).unwrap();
+    }
+    assert!(unequal.is_empty(), "{} of 697 did not come back equal: {unequal:?}", unequal.len());
+}
