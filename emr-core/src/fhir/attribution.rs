@@ -2,8 +2,9 @@
 //!
 //! In order: the `serviceProvider` of the resource's encounter (an Encounter's own), then an
 //! Organization among `recorder`, `asserter`, `performer`, `requester`, `author`, `provider`,
-//! `organization`, `custodian` (directly or through a PractitionerRole), then `meta.source`,
-//! then the caller's default.
+//! `organization`, `custodian` (directly or through a PractitionerRole), then `meta.source` when
+//! it is an absolute URI (not in a document, whose author asserts what its entries do not
+//! attribute otherwise), then the caller's default (for a document: its author).
 
 use std::collections::BTreeMap;
 
