@@ -79,8 +79,11 @@ pub(crate) fn patient_ref() -> EntryRef {
 pub(crate) fn targets(record: &Record, items: &[ItemRef<'_, '_>], addresses: Vec<String>) -> Targets {
     let mut t = Targets::new(addresses);
     let patient_slot = record.patient.as_ref().map(|_| items.len());
+    // The members, by address: each entry is read once (membership only, never iterated).
+    let mut named: std::collections::HashSet<*const Entry> = std::collections::HashSet::new();
     for (k, item) in items.iter().enumerate() {
         for m in item.members() {
+            named.insert(std::ptr::from_ref(m));
             if let Ok(tree) = m.resource().json() {
                 t.add(&m.provenance().source, &tree, m.provenance().full_url.as_deref(), Some(k));
             }
@@ -91,7 +94,7 @@ pub(crate) fn targets(record: &Record, items: &[ItemRef<'_, '_>], addresses: Vec
             t.add(&patient_ref().source, &tree, Some(&patient_url(&tree)), patient_slot);
         }
     }
-    for e in &record.entries {
+    for e in record.entries.iter().filter(|e| !named.contains(&std::ptr::from_ref(*e))) {
         let Ok(tree) = e.resource().json() else { continue };
         let is_patient =
             e.provenance().id.starts_with(PATIENT_ENTRY_PREFIX) && e.resource().resource_type() == "Patient";
