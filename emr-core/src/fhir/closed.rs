@@ -172,10 +172,11 @@ pub fn export_view(record: &Record, options: &ExportOptions) -> Exported<String>
     let Layout { items, patient, renamed, targets: t } = bundle_layout(record, &v);
     let mut report = ReferenceReport::default();
 
-    let mut texts: Vec<(String, String)> = Vec::with_capacity(items.len() + 1);
+    // Each resource's text: rewritten, or the resource itself (its text copied once, into
+    // the Bundle).
+    let mut texts: Vec<(String, Result<String, crate::model::Resource>)> = Vec::with_capacity(items.len() + 1);
     if let Some((url, p)) = &patient {
-        let text = rewritten(p.resource().json(), &t, &patient_ref(), &mut report)
-            .unwrap_or_else(|| p.resource().as_str().to_owned());
+        let text = rewritten(p.resource().json(), &t, &patient_ref(), &mut report).ok_or_else(|| p.resource().clone());
         texts.push((url.clone(), text));
     }
     // Targets by source and item: every assertion of the source that the item stands for.
@@ -184,9 +185,8 @@ pub fn export_view(record: &Record, options: &ExportOptions) -> Exported<String>
         let rep = item.representative();
         let url = t.addresses.get(k).map(String::as_str).unwrap_or_default();
         let resource = item.resource();
-        let text = rewritten(resource.json(), &t, &EntryRef::of(rep), &mut report)
-            .unwrap_or_else(|| resource.as_str().to_owned());
-        texts.push((url.to_owned(), text));
+        let text = rewritten(resource.json(), &t, &EntryRef::of(rep), &mut report);
+        texts.push((url.to_owned(), text.ok_or(resource)));
         let folded = item.members().len() > 1;
         for m in item.members() {
             let p = m.provenance();
@@ -215,7 +215,10 @@ pub fn export_view(record: &Record, options: &ExportOptions) -> Exported<String>
     for p in &mut provenances {
         close_agent(p, &t);
     }
-    let items: Vec<(String, &str)> = texts.iter().map(|(u, t)| (u.clone(), t.as_str())).collect();
+    let items: Vec<(String, &str)> = texts
+        .iter()
+        .map(|(u, t)| (u.clone(), t.as_ref().map_or_else(crate::model::Resource::as_str, String::as_str)))
+        .collect();
     Exported { output: super::export::collection(&items, provenances, options), references: report }
 }
 

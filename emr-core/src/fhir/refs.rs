@@ -134,9 +134,7 @@ impl Targets {
         }
         identifier_keys(ty, tree, &mut keys);
         // Logical references may omit `type`.
-        let typed = keys.len();
         identifier_keys("", tree, &mut keys);
-        debug_assert!(keys.len() >= typed);
         for key in keys {
             let candidates = self.by_key.entry(key).or_default();
             if !candidates.iter().any(|(s, k)| s == source && *k == slot) {

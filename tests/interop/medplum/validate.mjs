@@ -53,12 +53,11 @@ function* resources(tree) {
   }
 }
 
-/** Signatures, with a count, of a resource inside its container: entry errors are found when
- *  the entry is validated alone, so the Bundle's own issues about entries are not counted twice. */
+/** Count the error signatures of a tree and of every resource in it into `into`. Entries are
+ *  validated alone, so a Bundle's own issues about its entries are not counted twice. */
 function tally(tree, into, where) {
   for (const r of resources(tree)) {
-    const alone = r === tree || r.resourceType !== 'Bundle' ? r : r;
-    for (const sig of errors(alone)) {
+    for (const sig of errors(r)) {
       // The Bundle's own validation repeats its entries' errors under entry[].resource.
       if (r.resourceType === 'Bundle' && sig.includes('.entry[].resource')) continue;
       const v = into.get(sig) ?? { count: 0, where: new Set() };
