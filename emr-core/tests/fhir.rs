@@ -533,3 +533,118 @@ fn malformed_declarations_are_ignored() {
         (None, SourceKind::Organization)
     );
 }
+
+/// The sources each shared IPS document imports as: its author's organization (or custodian, or
+/// the generating device) for what no entry attributes otherwise, plus the organizations entries
+/// name themselves (AT_ELGA's 72 laboratories). Never a server request id (`#O32RiG8g36oLrv09`)
+/// or a `meta.source` ahead of the author. `import` remains only where the document names no
+/// organization at all (a practitioner author without a role, or no author).
+#[test]
+fn shared_ips_documents_import_as_the_sources_they_really_have() {
+    let Some(root) = shared("ips") else { return };
+    let expected: &[(&str, usize)] = &[
+        ("official/Bundle-IPS-examples-Bundle-01.json", 2),
+        ("official/Bundle-IPS-examples-Bundle-with-immunization.json", 2),
+        ("official/Bundle-bundle-ips-all-sections.json", 1),
+        ("official/Bundle-bundle-minimal.json", 1),
+        ("official/Bundle-bundle-no-info-required-sections.json", 2),
+        ("official/Composition-composition-minimal.json", 1),
+        ("connectathon/AR_Repository_Example_02.json", 2),
+        ("connectathon/AT_ELGA_GmbH_01.json", 72),
+        ("connectathon/Bundle-NZPSNoClinicalInfoBundle.json", 1),
+        ("connectathon/Bundle-aups-basicsummarywihpath.json", 1),
+        ("connectathon/Bundle-aups-noknownx.json", 1),
+        ("connectathon/Bundle-aups-referral-endoconsult-curated.json", 1),
+        ("connectathon/CA-IPS-Bundle1Example.json", 1),
+        ("connectathon/CA_DAVE_DEBRONKART_VERTO.json", 1),
+        ("connectathon/CA_PuraJuniper_01-modified.json", 1),
+        ("connectathon/CA_VERTO_DEBRONKART_DAVE_May2024.json", 1),
+        ("connectathon/CA_VeroSource_colorful_balloon.json", 1),
+        ("connectathon/CH_HL7CH_Examples_01.json", 1),
+        ("connectathon/CY_249867.json", 2),
+        ("connectathon/CY_Andreas_Ioannou_02.json", 1),
+        ("connectathon/DE_no_info_with_Advance_Directive.json", 1),
+        ("connectathon/DK_Jens_Villadsen_02.json", 1),
+        ("connectathon/EU_Giorgio_Cangioli_02.json", 2),
+        ("connectathon/HK_IPS_Sample1.json", 1),
+        ("connectathon/HK_IPS_Sample3.json", 1),
+        ("connectathon/IPS_IG_bundle-minimal.json", 1),
+        ("connectathon/NL_Curavista_01.json", 1),
+        ("connectathon/NL_core_patient_01.json", 1),
+        ("connectathon/NZ_Peter_Jordan_AAA1234.json", 2),
+        ("connectathon/NZ_Peter_Jordan_NNJ9186.json", 2),
+        ("connectathon/TW_Li-Hui_Lee_01-modified.json", 1),
+        ("connectathon/UK_NHSx_IPS_Example_02-modified.json", 1),
+        ("connectathon/US_Epic_Jan_emptyReason.json", 1),
+        ("connectathon/US_Epic_connectathon_May2024.json", 1),
+        ("connectathon/US_Interoperability_Institute_Louis_Daniel_Saunders-IPS.json", 1),
+        ("connectathon/US_Interoperability_Institute_Rose Cox Burnett-IPS.json", 1),
+        ("connectathon/US_MEDITECH_ips_1.json", 2),
+        ("connectathon/US_MEDITECH_ips_3.json", 1),
+        ("connectathon/US_Washington_GDHP.json", 1),
+        ("connectathon/US_Washington_May_2024.json", 1),
+        ("connectathon/US_ePatientDave_medRequests_original_noNarrative.json", 1),
+        ("connectathon/US_ePatientDave_medStatements_with_Narrative.json", 1),
+        ("connectathon/full_ips.json", 2),
+        ("connectathon/hl7_connectathon_may_2025_epic_example2.json", 1),
+        ("connectathon/new_incomplete_IPS_Example.json", 2),
+    ];
+    let mut seen = 0;
+    for dir in ["official", "connectathon"] {
+        for path in files(&root.join(dir)) {
+            let bytes = std::fs::read(&path).unwrap();
+            let Ok(imported) = emr_core::fhir::import_bytes(&bytes, &ImportOptions::default(), now()) else { continue };
+            if !String::from_utf8_lossy(&bytes).contains("\"Composition\"") {
+                continue;
+            }
+            let name = format!("{dir}/{}", path.file_name().unwrap().to_string_lossy());
+            let sources: Vec<&str> = imported.record.sources.iter().map(|s| s.id.as_str()).collect();
+            let want = expected.iter().find(|(n, _)| *n == name).unwrap_or_else(|| panic!("{name}: not listed"));
+            assert_eq!(sources.len(), want.1, "{name}: {sources:?}");
+            assert!(sources.iter().all(|s| !s.starts_with('#')), "{name}: {sources:?}");
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, expected.len());
+}
+
+/// A Bundle that arrives inside another (a collection of messages, search responses) is kept
+/// whole: its `type`, `identifier`, `timestamp`, `signature` and entry metadata survive import and
+/// every export of all assertions; its entries are imported too, each once.
+#[test]
+fn nested_bundles_are_kept_whole() {
+    let Some(dir) = shared("fhir-r4-examples") else { return };
+    let mut nested = 0;
+    for path in files(&dir) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let tree = json::parse(&text).unwrap();
+        let inner: Vec<String> = tree
+            .get("entry")
+            .and_then(Json::as_array)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|e| e.get("resource"))
+            .filter(|r| r.get("resourceType").and_then(Json::as_str) == Some("Bundle"))
+            .map(|r| r.to_canonical_string())
+            .collect();
+        if inner.is_empty() {
+            continue;
+        }
+        nested += inner.len();
+        let record = import(&text, &ImportOptions::default(), now()).unwrap().record;
+        let kept: Vec<String> = record
+            .entries
+            .iter()
+            .filter(|e| e.resource().resource_type() == "Bundle")
+            .map(|e| json::parse(e.resource().as_str()).unwrap().to_canonical_string())
+            .collect();
+        for b in &inner {
+            assert!(kept.contains(b), "{}: a nested Bundle was not kept whole", path.display());
+        }
+        let exported = to_bundle(&record, &options());
+        let back = import(&exported, &ImportOptions::default(), now()).unwrap().record;
+        assert_eq!(back.entries, record.entries, "{}", path.display());
+    }
+    // Bundle-72ac8493…'s 17 message Bundles and the three bundle-response examples.
+    assert!(nested >= 20, "{nested} nested Bundles");
+}

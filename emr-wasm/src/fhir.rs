@@ -143,8 +143,9 @@ fn to_ndjson_js(record: &Record, options: Option<JsValue>) -> Result<JsValue, Er
 
 /// Export a record as FHIR Bulk Data NDJSON: an object with one member per resource type, in
 /// alphabetical order (`{ Condition: "…\n", Patient: "…\n", Provenance: "…\n", … }`), each the
-/// text of the file `TYPE.ndjson`: one resource per line, exactly as received, each line ending
-/// in `\n`.
+/// text of the file `TYPE.ndjson`: one resource per line, each line ending in `\n`. It is the
+/// clinical view (one resource per fact, the patient once, a `Provenance` per source), with
+/// references relative (`Patient/123`) and ids unique per type, so that analytics engines join it.
 ///
 /// Throws an `EmrError` with code `input.type`, `record.shape` or `timestamp.syntax`.
 #[wasm_bindgen(js_name = toNdjson, unchecked_return_type = "{ [resourceType: string]: string }")]

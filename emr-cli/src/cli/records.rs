@@ -95,6 +95,7 @@ pub enum ExportFormat {
     "Examples:\n",
     "  emr export chart.emr -i clinic.key --format ips -o ips.json\n",
     "  emr export chart.emr -i clinic.key --format ndjson -o bulk/\n",
+    "  emr export a.emr b.emr c.emr -i clinic.key --format ndjson -o population/\n",
     "  emr export chart.emr -i clinic.key --format bundle -r age1… -o patient-bundle.age\n\n",
     "A patient bundle is always encrypted: give -r RECIPIENT (age or SSH public key) or a bundle passphrase\n",
     "(--bundle-passphrase-file FILE or EMR_BUNDLE_PASSPHRASE). Any age tool decrypts it; the result\n",
@@ -104,6 +105,10 @@ pub enum ExportFormat {
 pub struct ExportArgs {
     /// The .emr file.
     pub file: PathBuf,
+    /// With `--format ndjson`: more .emr files, written as one NDJSON set (a population), ids
+    /// unique across all of them.
+    #[arg(value_name = "MORE")]
+    pub more: Vec<PathBuf>,
     /// What to write.
     #[arg(long, value_enum)]
     pub format: ExportFormat,

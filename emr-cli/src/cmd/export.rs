@@ -1,12 +1,13 @@
 //! `emr export`: FHIR R4 (clinical view or every assertion), IPS, NDJSON, or an encrypted
 //! patient bundle.
 
-use std::io::IsTerminal;
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 
 use age::secrecy::ExposeSecret;
 use emr_core::bundle::{seal, SealKey};
-use emr_core::fhir::{to_bundle, to_ips, to_ndjson, to_view_bundle, ExportOptions};
+use emr_core::fhir::{export_ips, export_view, to_bundle, ExportOptions, NdjsonWriter, ReferenceReport};
 use emr_core::model::{PartialDate, Record};
 
 use crate::cli::{ExportArgs, ExportFormat};
@@ -51,18 +52,39 @@ pub fn run(args: &ExportArgs) -> Result<Outcome, CliError> {
             return Err(CliError::OutputExists(args.output.clone()));
         }
     }
+    if !args.more.is_empty() && args.format != ExportFormat::Ndjson {
+        return Err(CliError::usage(
+            "several .emr files are exported together only as NDJSON",
+            "give one .emr file, or --format ndjson -o DIR",
+        ));
+    }
     // Parsed before the file is opened, so that a mistyped key fails first.
     let bundle_keys: Vec<_> = recipients(&args.recipients, &[])?.iter().map(RecipientKey::to_age).collect();
-    let record = open(&args.file, &args.unlock)?.to_record()?;
     let options = ExportOptions { timestamp: PartialDate::from(chrono::Utc::now()) };
+    if args.format == ExportFormat::Ndjson {
+        let files: Vec<&Path> =
+            std::iter::once(args.file.as_path()).chain(args.more.iter().map(PathBuf::as_path)).collect();
+        let kept = write_ndjson(&args.output, &files, args, &options)?;
+        report_kept(kept);
+        if !stdout {
+            eprintln!("wrote {}", args.output.display());
+        }
+        return Ok(Outcome::Success);
+    }
+    let record = open(&args.file, &args.unlock)?.to_record()?;
     match args.format {
         ExportFormat::Fhir => {
-            let text =
-                if args.all_assertions { to_bundle(&record, &options) } else { to_view_bundle(&record, &options) };
+            let text = if args.all_assertions {
+                to_bundle(&record, &options)
+            } else {
+                let out = export_view(&record, &options);
+                report_kept(out.references.unresolved());
+                out.output
+            };
             write_output(&args.output, text.as_bytes(), args.force)?;
         }
         ExportFormat::Ips => write_output(&args.output, ips(&record, &options)?.as_bytes(), args.force)?,
-        ExportFormat::Ndjson => write_ndjson(&args.output, &record, &options, args.force)?,
+        ExportFormat::Ndjson => {}
         ExportFormat::Bundle => {
             let bytes = if args.recipients.is_empty() {
                 let p =
@@ -89,12 +111,27 @@ pub fn run(args: &ExportArgs) -> Result<Outcome, CliError> {
 /// # Errors
 /// The record has no patient.
 pub fn ips(record: &Record, options: &ExportOptions) -> Result<String, CliError> {
-    to_ips(record, options).map_err(|e| {
+    let out = export_ips(record, options).map_err(|e| {
         CliError::usage(
             format!("cannot build an IPS: {e}"),
             "import the patient first (`emr import FILE.emr patient.json`)",
         )
-    })
+    })?;
+    report_kept(out.references.unresolved());
+    Ok(out.output)
+}
+
+/// Say how many references were kept as received because the record does not hold their
+/// target (a count: never the references, which may hold identifiers).
+#[allow(clippy::print_stderr)]
+fn report_kept(kept: usize) {
+    if kept > 0 {
+        eprintln!(
+            "note: {kept} reference{} kept as received: the record does not hold {} target",
+            if kept == 1 { "" } else { "s" },
+            if kept == 1 { "its" } else { "their" }
+        );
+    }
 }
 
 /// Seal a record as a patient bundle.
@@ -110,19 +147,65 @@ pub fn seal_record(record: &Record, key: &SealKey<'_>, timestamp: PartialDate) -
     })
 }
 
-/// Write one `TYPE.ndjson` per resource type into the directory `out` (`-`: all to stdout).
-fn write_ndjson(out: &Path, record: &Record, options: &ExportOptions, force: bool) -> Result<(), CliError> {
-    let files = to_ndjson(record, options);
-    if out.as_os_str() == "-" {
-        let all: String = files.values().map(String::as_str).collect();
-        return write_output(out, all.as_bytes(), force);
-    }
-    if !out.is_dir() {
+/// Write the records of `files` as one NDJSON set: one `TYPE.ndjson` per resource type in the
+/// directory `out` (`-`: all to stdout), record after record, ids unique across all of them
+/// ([`NdjsonWriter`]). One record is in memory at a time; a progress bar shows on a terminal.
+/// How many references were kept as received.
+fn write_ndjson(out: &Path, files: &[&Path], args: &ExportArgs, options: &ExportOptions) -> Result<usize, CliError> {
+    let io = |path: &Path, e: std::io::Error| CliError::Store(crate::store::StoreError::from_write(path, e));
+    let to_stdout = out.as_os_str() == "-";
+    if !to_stdout && !out.is_dir() {
         std::fs::create_dir_all(out)
             .map_err(|e| CliError::Store(crate::store::StoreError::Io { path: out.to_path_buf(), source: e }))?;
     }
-    for (ty, text) in &files {
-        write_output(&out.join(format!("{ty}.ndjson")), text.as_bytes(), force)?;
+    let bar = (files.len() > 1 && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(u64::try_from(files.len()).unwrap_or(u64::MAX)),
+            indicatif::ProgressDrawTarget::stderr_with_hz(10),
+        );
+        if let Ok(style) = indicatif::ProgressStyle::with_template("  {msg} [{wide_bar}] {pos}/{len} ({eta} left)") {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message("exporting records");
+        bar
+    });
+    let mut writer = NdjsonWriter::new();
+    let mut open_files: BTreeMap<String, (PathBuf, std::io::BufWriter<std::fs::File>)> = BTreeMap::new();
+    let mut report = ReferenceReport::default();
+    for file in files {
+        let record = open(file, &args.unlock)?.to_record()?;
+        let exported = writer.add(&record, options);
+        report.kept.extend(exported.references.kept);
+        if to_stdout {
+            let all: String = exported.output.values().map(String::as_str).collect();
+            write_output(out, all.as_bytes(), args.force)?;
+        } else {
+            for (ty, text) in &exported.output {
+                if !open_files.contains_key(ty) {
+                    let path = out.join(format!("{ty}.ndjson"));
+                    if args.force && path.exists() {
+                        std::fs::remove_file(&path).map_err(|e| io(&path, e))?;
+                    }
+                    let f = crate::store::private_options().open(&path).map_err(|e| match e.kind() {
+                        std::io::ErrorKind::AlreadyExists => CliError::OutputExists(path.clone()),
+                        _ => io(&path, e),
+                    })?;
+                    open_files.insert(ty.clone(), (path, std::io::BufWriter::new(f)));
+                }
+                if let Some((path, w)) = open_files.get_mut(ty) {
+                    w.write_all(text.as_bytes()).map_err(|e| io(path, e))?;
+                }
+            }
+        }
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
     }
-    Ok(())
+    for (path, mut w) in open_files.into_values() {
+        w.flush().and_then(|()| w.get_ref().sync_all()).map_err(|e| io(&path, e))?;
+    }
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    Ok(report.unresolved())
 }

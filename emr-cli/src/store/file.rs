@@ -104,7 +104,8 @@ fn create_temp(path: &Path) -> Result<(PathBuf, File), StoreError> {
     }
 }
 
-fn private_options() -> OpenOptions {
+/// Options that create a new file readable by its owner only (0600 on Unix).
+pub fn private_options() -> OpenOptions {
     let mut o = OpenOptions::new();
     o.write(true).create_new(true);
     #[cfg(unix)]

@@ -2,8 +2,9 @@
 //!
 //! In order: the `serviceProvider` of the resource's encounter (an Encounter's own), then an
 //! Organization among `recorder`, `asserter`, `performer`, `requester`, `author`, `provider`,
-//! `organization`, `custodian` (directly or through a PractitionerRole), then `meta.source`,
-//! then the caller's default.
+//! `organization`, `custodian` (directly or through a PractitionerRole), then `meta.source` when
+//! it is an absolute URI (not in a document, whose author asserts what its entries do not
+//! attribute otherwise), then the caller's default (for a document: its author).
 
 use std::collections::BTreeMap;
 
@@ -26,6 +27,20 @@ pub(crate) struct Sources {
     original: BTreeMap<String, String>,
     /// Target full URL → the entry's provenance, where an export declared it ([`ASSERTION`]).
     assertions: BTreeMap<String, Provenance>,
+    /// The input is a FHIR document (a `document` Bundle): its author asserts what its entries
+    /// do not attribute otherwise, ahead of `meta.source`.
+    pub document: bool,
+}
+
+/// Whether a `meta.source` identifies a system: an absolute URI (a scheme, then more), not a
+/// server's request id (`#O32RiG8g36oLrv09`) or a bare word (`import`).
+fn is_system_uri(source: &str) -> bool {
+    let Some((scheme, rest)) = source.split_once(':') else { return false };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        && !rest.is_empty()
+        && !rest.contains(char::is_whitespace)
 }
 
 /// The source id an emr-written `Provenance` names, if it is one.
@@ -99,7 +114,15 @@ impl Sources {
         if let Some(id) = org {
             return Some(id);
         }
+        // In a document, the author asserts what no entry attributes otherwise (see
+        // `document_author`); elsewhere `meta.source` counts when it names a system.
+        if self.document {
+            return None;
+        }
         let meta_source = tree.get("meta").and_then(|m| m.get("source")).and_then(Json::as_str)?;
+        if !is_system_uri(meta_source) {
+            return None;
+        }
         let id = SourceId::new(meta_source);
         self.found.entry(id.clone()).or_insert_with(|| Source {
             id: id.clone(),
@@ -110,14 +133,64 @@ impl Sources {
         Some(id)
     }
 
-    /// The organization that authored a document input (its first Composition's author).
+    /// The organization that authored a document input, from its first Composition: an
+    /// author that is an Organization (or a PractitionerRole's), else the custodian, else a
+    /// Device author's owner or the device itself (a system), else the organization of a
+    /// PractitionerRole of an author who is a Practitioner.
     pub(crate) fn document_author(&mut self, index: &Index<'_, '_>) -> Option<SourceId> {
         let i = index
             .resources
             .iter()
             .position(|f| f.tree.get("resourceType").and_then(Json::as_str) == Some("Composition"))?;
-        let authors = index.resources.get(i)?.tree.get("author")?.as_array()?;
-        authors.iter().find_map(|a| self.organization(index, i, a))
+        let composition = index.resources.get(i)?.tree;
+        let authors = composition.get("author").and_then(Json::as_array).unwrap_or_default();
+        if let Some(org) = authors.iter().find_map(|a| self.organization(index, i, a)) {
+            return Some(org);
+        }
+        if let Some(org) = composition.get("custodian").and_then(|c| self.organization(index, i, c)) {
+            return Some(org);
+        }
+        // A device author (a system generating documents): its owner, else the device itself.
+        for a in authors {
+            let r = a.get("reference").and_then(Json::as_str);
+            let Some(device) = r.and_then(|r| index.resolve(i, r)) else { continue };
+            if device.get("resourceType").and_then(Json::as_str) != Some("Device") {
+                continue;
+            }
+            if let Some(org) = device.get("owner").and_then(|o| self.organization(index, i, o)) {
+                return Some(org);
+            }
+            let id = SourceId::new(device.get("id").and_then(Json::as_str).or(r).unwrap_or("device"));
+            let name = device.pointer("/deviceName/0/name").and_then(Json::as_str);
+            self.found.entry(id.clone()).or_insert_with(|| Source {
+                id: id.clone(),
+                name: name.map(str::to_owned),
+                kind: SourceKind::System,
+                reference: r.map(str::to_owned),
+            });
+            return Some(id);
+        }
+        // A practitioner author: the organization of a role the input gives them.
+        let practitioners: Vec<&Json<'_>> = authors
+            .iter()
+            .filter_map(|a| index.resolve(i, a.get("reference")?.as_str()?))
+            .filter(|t| t.get("resourceType").and_then(Json::as_str) == Some("Practitioner"))
+            .collect();
+        for (k, f) in index.resources.iter().enumerate() {
+            if f.tree.get("resourceType").and_then(Json::as_str) != Some("PractitionerRole") {
+                continue;
+            }
+            let who = f.tree.get("practitioner").and_then(|p| p.get("reference")).and_then(Json::as_str);
+            let of_author = who
+                .and_then(|r| index.resolve(k, r))
+                .is_some_and(|p| practitioners.iter().any(|a| std::ptr::eq(*a, p)));
+            if of_author {
+                if let Some(org) = f.tree.get("organization").and_then(|o| self.organization(index, k, o)) {
+                    return Some(org);
+                }
+            }
+        }
+        None
     }
 
     fn via_encounter(&mut self, index: &Index<'_, '_>, i: usize, tree: &Json<'_>) -> Option<SourceId> {

@@ -65,7 +65,7 @@ pub(crate) fn patient_url(patient: &Json<'_>) -> String {
     }
 }
 
-fn is_uuid(id: &str) -> bool {
+pub(crate) fn is_uuid(id: &str) -> bool {
     id.len() == 36
         && id.char_indices().all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { c == '-' } else { c.is_ascii_hexdigit() })
 }
@@ -94,17 +94,17 @@ pub(crate) fn code_of(variant: &impl serde::Serialize) -> String {
 }
 
 /// An extension with a value: `value_key` is `valueString`, `valueCode`…
-fn extension(url: &str, value_key: &str, value: Json<'static>) -> Json<'static> {
+pub(crate) fn extension(url: &str, value_key: &str, value: Json<'static>) -> Json<'static> {
     obj(vec![("url", s(url)), (value_key, value)])
 }
 
 /// A complex extension: its parts are extensions.
-fn complex(url: &str, parts: Vec<Json<'static>>) -> Json<'static> {
+pub(crate) fn complex(url: &str, parts: Vec<Json<'static>>) -> Json<'static> {
     obj(vec![("url", s(url)), ("extension", Json::Array(parts))])
 }
 
 /// A `valuePositiveInt` extension.
-fn positive(url: &str, n: u32) -> Json<'static> {
+pub(crate) fn positive(url: &str, n: u32) -> Json<'static> {
     extension(url, "valuePositiveInt", Json::Number(Cow::Owned(n.to_string())))
 }
 
@@ -134,17 +134,21 @@ fn assertion(p: &Provenance) -> Json<'static> {
 /// keeps the URL it came with; a later one gets a stable URL of its own, and its Provenance
 /// target records the original ([`ASSERTION`], or [`ORIGINAL_FULL_URL`] in the view).
 #[derive(Default)]
-struct Urls(std::collections::BTreeSet<String>);
+pub(crate) struct Urls(std::collections::BTreeSet<String>);
 
 impl Urls {
     /// Reserve a URL that is not an entry's (the patient's).
-    fn reserve(&mut self, url: &str) {
+    pub(crate) fn reserve(&mut self, url: &str) {
         self.0.insert(url.to_owned());
     }
 
     /// The URL `entry` is exported under, and the one it came with when that differs.
     fn claim(&mut self, entry: &Entry) -> (String, Option<String>) {
-        let url = full_url(entry);
+        self.claim_url(full_url(entry), entry)
+    }
+
+    /// [`Urls::claim`] of `url`, the URL `entry` would be exported under.
+    pub(crate) fn claim_url(&mut self, url: String, entry: &Entry) -> (String, Option<String>) {
         if self.0.insert(url.clone()) {
             return (url, None);
         }
@@ -162,13 +166,17 @@ impl Urls {
 
 /// What a `Provenance.target` says besides its reference.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Note<'r> {
+pub(crate) enum Note<'r> {
     /// Nothing: import derives the entry's provenance from its resource.
     Nothing,
     /// The full URL the resource came with, before the export renamed it ([`ORIGINAL_FULL_URL`]).
     Renamed(String),
     /// The entry's whole provenance ([`ASSERTION`]).
     Assertion(&'r Provenance),
+    /// A clinical-view item standing for several assertions: the full URL it came with when
+    /// renamed, and (id, version, full URL) of each assertion of the target's source it stands
+    /// for (each a [`super::closed::FOLDED`] extension).
+    Folded(Option<String>, Vec<(String, u32, Option<String>)>),
 }
 
 /// A Provenance target: the exported URL, when it was recorded, and what else it says.
@@ -217,20 +225,28 @@ fn provenance(source: &Source, targets: &[Target<'_>], fallback: &PartialDate) -
 
 /// A `Provenance.target` reference, with its [`Note`].
 fn target(t: &Target<'_>) -> Json<'static> {
-    let note = match &t.2 {
-        Note::Nothing => None,
-        Note::Renamed(original) => Some(extension(ORIGINAL_FULL_URL, "valueUri", s(original.clone()))),
-        Note::Assertion(p) => Some(assertion(p)),
+    let notes = match &t.2 {
+        Note::Nothing => Vec::new(),
+        Note::Renamed(original) => vec![extension(ORIGINAL_FULL_URL, "valueUri", s(original.clone()))],
+        Note::Assertion(p) => vec![assertion(p)],
+        Note::Folded(renamed, members) => {
+            let mut notes: Vec<_> =
+                renamed.iter().map(|o| extension(ORIGINAL_FULL_URL, "valueUri", s(o.clone()))).collect();
+            notes.extend(members.iter().map(|(id, version, url)| super::closed::folded(id, *version, url.as_deref())));
+            notes
+        }
     };
     let mut members = Vec::new();
-    members.extend(note.map(|x| ("extension", Json::Array(vec![x]))));
+    if !notes.is_empty() {
+        members.push(("extension", Json::Array(notes)));
+    }
     members.push(("reference", s(t.0.clone())));
     obj(members)
 }
 
 /// The `Provenance` resources for `targets` (source, full URL, recording time, note): one per
 /// source.
-fn provenances_of(
+pub(crate) fn provenances_of(
     record: &Record,
     targets: Vec<(&SourceId, String, Option<PartialDate>, Note<'_>)>,
     fallback: &PartialDate,
@@ -299,6 +315,12 @@ fn entries_and_provenances<'r>(
 /// source naming every fact that source asserted — so a fact reported by three clinics appears
 /// once, with three Provenance targets. [`to_bundle`] exports every assertion instead.
 ///
+/// The Bundle is closed: a reference the record resolves (to an assertion the view folded into
+/// another, conditionally, by identifier, by `Type/id`) is written as the full URL of the item
+/// it reaches, and that item's Provenance names each assertion it stands for. A reference the
+/// record cannot resolve is kept as received; [`super::export_view`] reports them. Full URLs are
+/// valid for their scheme (a received `urn:uuid:` that is not a UUID gets a name-based one).
+///
 /// # Example
 /// ```
 /// use emr_core::fhir::{to_view_bundle, ExportOptions};
@@ -312,30 +334,7 @@ fn entries_and_provenances<'r>(
 /// assert_eq!(bundle.matches(r#""resourceType":"Provenance""#).count(), 2);
 /// ```
 pub fn to_view_bundle(record: &Record, options: &ExportOptions) -> String {
-    let v = crate::merge::view(record);
-    let by_ref: BTreeMap<crate::model::EntryRef, &Entry> =
-        record.entries.iter().map(|e| (crate::model::EntryRef::of(e), e)).collect();
-    let mut items = Vec::new();
-    let mut urls = Urls::default();
-    if let Some(patient) = patient_item(record) {
-        urls.reserve(&patient.0);
-        items.push(patient);
-    }
-    let mut targets = Vec::new();
-    for item in v.items.iter().filter(|i| !i.representative.id.starts_with(crate::merge::PATIENT_ENTRY_PREFIX)) {
-        let Some(rep) = by_ref.get(&item.representative) else { continue };
-        let (url, original) = urls.claim(rep);
-        items.push((url.clone(), item.resource.as_str()));
-        for m in &item.members {
-            if let Some(e) = by_ref.get(m) {
-                let note = original.clone().map_or(Note::Nothing, Note::Renamed);
-                targets.push((&m.source, url.clone(), e.provenance().recorded, note));
-            }
-        }
-    }
-    targets.sort();
-    targets.dedup();
-    collection(&items, provenances_of(record, targets, &options.timestamp), options)
+    super::closed::export_view(record, options).output
 }
 
 /// The patient's Bundle entry: its full URL and its stored text.
@@ -350,7 +349,7 @@ fn patient_item(record: &Record) -> Option<(String, &str)> {
 ///
 /// A resource's stored text is already what the compact writer makes of it (it was written by
 /// that writer), so it is copied in verbatim rather than parsed and written again.
-fn collection(items: &[(String, &str)], provenances: Vec<Json<'static>>, options: &ExportOptions) -> String {
+pub(crate) fn collection(items: &[(String, &str)], provenances: Vec<Json<'static>>, options: &ExportOptions) -> String {
     let size: usize = items.iter().map(|(url, text)| url.len() + text.len() + 32).sum();
     let mut out = String::with_capacity(size + 1024 * (provenances.len() + 1));
     out.push_str(r#"{"resourceType":"Bundle","type":"collection","timestamp":"#);
@@ -409,8 +408,10 @@ pub(crate) fn instant(d: &PartialDate) -> String {
     }
 }
 
-/// Export a record as FHIR Bulk Data NDJSON: one text per resource type (patient, entries and
-/// `Provenance`), one resource per line, keyed by resource type (the file name is `TYPE.ndjson`).
+/// Export a record as FHIR Bulk Data NDJSON: one text per resource type (the clinical view's
+/// resources, the patient once, and a `Provenance` per source), one resource per line, keyed by
+/// resource type (the file name is `TYPE.ndjson`). Ids are unique per type and every reference
+/// the record resolves is relative (`Patient/123`); see [`super::NdjsonWriter`] for many records.
 ///
 /// # Example
 /// ```
@@ -424,20 +425,5 @@ pub(crate) fn instant(d: &PartialDate) -> String {
 /// assert!(files.contains_key("Patient") && files.contains_key("Provenance"));
 /// ```
 pub fn to_ndjson(record: &Record, options: &ExportOptions) -> BTreeMap<String, String> {
-    let mut files: BTreeMap<String, String> = BTreeMap::new();
-    let mut add = |ty: &str, line: &str| {
-        let file = files.entry(ty.to_owned()).or_default();
-        file.push_str(line);
-        file.push('\n');
-    };
-    if let Some(p) = &record.patient {
-        add(p.resource().resource_type(), p.resource().as_str());
-    }
-    for e in &record.entries {
-        add(e.resource().resource_type(), e.resource().as_str());
-    }
-    for p in entries_and_provenances(record, &options.timestamp).1 {
-        add("Provenance", &p.to_compact_string());
-    }
-    files
+    super::closed::NdjsonWriter::new().add(record, options).output
 }

@@ -66,8 +66,8 @@ impl ImportError {
 
 /// Import FHIR R4 JSON (a resource or a Bundle of any type), validating as of `now`.
 ///
-/// Resources are kept verbatim. A Bundle's entries are unpacked (nested Bundles too);
-/// references stay as written. The first Patient becomes the record's patient.
+/// Resources are kept verbatim. A Bundle's entries are unpacked; a Bundle nested in it is kept
+/// whole as an entry, and its entries unpacked too; references stay as written. The first Patient becomes the record's patient.
 ///
 /// # Errors
 /// [`ImportError`] when the input is not JSON or not a FHIR resource; everything else is a
@@ -136,6 +136,8 @@ fn import_parsed(
     let index = Index::new(found);
 
     let mut sources = Sources::default();
+    sources.document = tree.get("resourceType").and_then(Json::as_str) == Some("Bundle")
+        && tree.get("type").and_then(Json::as_str) == Some("document");
     sources.read_provenance(&index);
     let attributed: Vec<Option<SourceId>> = (0..index.resources.len()).map(|i| sources.attribute(&index, i)).collect();
     let default = default_source(options, &index, &attributed, &mut sources);
@@ -233,7 +235,8 @@ fn import_parsed(
     Ok(Imported { record, findings })
 }
 
-/// Walk Bundles (nested ones too) and gather their resources with their pointers.
+/// Walk Bundles (nested ones too) and gather their resources with their pointers: a nested
+/// Bundle itself, then its entries.
 fn collect<'j, 'a>(
     tree: &'j Json<'a>,
     pointer: String,
@@ -249,6 +252,12 @@ fn collect<'j, 'a>(
         }
         out.push(Found { tree, pointer, full_url });
         return;
+    }
+    // A Bundle inside a Bundle is kept whole as an entry (its type, identifier, timestamp,
+    // signature and entry metadata survive), and its entries are imported too: the same
+    // resource twice under one full URL is one entry (see `import_parsed`).
+    if depth > 0 {
+        out.push(Found { tree, pointer: pointer.clone(), full_url });
     }
     let entries = tree.get("entry").and_then(Json::as_array).unwrap_or_default();
     for (k, entry) in entries.iter().enumerate() {

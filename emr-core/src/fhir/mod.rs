@@ -3,12 +3,16 @@
 //! `Provenance`, as Bulk Data NDJSON, and as an International Patient Summary.
 
 mod attribution;
+mod closed;
 mod export;
 mod import;
 mod index;
 mod ips;
 mod narrative;
+mod refs;
 
+pub use closed::{export_view, Exported, NdjsonWriter};
 pub use export::{stable_id, to_bundle, to_ndjson, to_view_bundle, ExportOptions};
 pub use import::{import, import_bytes, import_tree, ImportError, ImportOptions, Imported};
-pub use ips::{to_ips, IpsError, ABSENT_UNKNOWN};
+pub use ips::{export_ips, to_ips, IpsError, ABSENT_UNKNOWN};
+pub use refs::{KeptReference, ReferenceReport, Unresolved};
