@@ -9,6 +9,7 @@
 //! - [`json`]: a lossless JSON tree (decimals as written, duplicate keys kept and reported).
 //! - [`model`]: the record model.
 //! - [`validate`]: structural and semantic rules producing [`validate::Finding`]s.
+//! - [`ccda`]: C-CDA R2.1 documents into the same record (entries as FHIR resources, the original kept).
 //! - [`codes`]: LOINC, SNOMED CT, ICD-10-CM, RxNorm, CVX, DICOM checks and UCUM units.
 //!
 //! The crate does no I/O, reads no clock (time comes in as an argument), and
@@ -37,6 +38,7 @@
 #![deny(missing_docs)]
 
 pub mod bundle;
+pub mod ccda;
 pub mod codes;
 pub mod fhir;
 mod inline;

@@ -1,0 +1,73 @@
+//! Problem Observation (`4.4`) → Condition: problem list (in a Problem Concern Act), health
+//! concern (in a Health Concern Act) or encounter/hospital diagnosis (elsewhere).
+
+use roxmltree::Node;
+
+use super::allergy::{concern, concern_status, status_value};
+use super::build::{concept_of, obj, s, Ctx};
+use super::value::{concept, ts};
+use super::xml::{attr, child, has_template};
+use crate::codes::SNOMED_CT;
+use crate::fhir::ABSENT_UNKNOWN;
+use crate::json::Json;
+use crate::validate::rules;
+
+const CLINICAL: &str = "http://terminology.hl7.org/CodeSystem/condition-clinical";
+const VERIFICATION: &str = "http://terminology.hl7.org/CodeSystem/condition-ver-status";
+const CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/condition-category";
+const US_CORE_CATEGORY: &str = "http://hl7.org/fhir/us/core/CodeSystem/condition-category";
+
+/// Map one problem observation; returns the Condition's full URL.
+pub(crate) fn condition(ctx: &mut Ctx<'_, '_>, obs: Node<'_, '_>) -> String {
+    let negated = attr(obs, "negationInd") == Some("true");
+    let code = child(obs, "value").and_then(|v| concept(ctx, v, "value"));
+    let mut d = ctx.draft("Condition", obs);
+    let et = child(obs, "effectiveTime");
+    let onset = et
+        .and_then(|e| child(e, "low").or_else(|| attr(e, "value").map(|_| e)))
+        .and_then(|n| ts(ctx, n, "effectiveTime/low"));
+    let abatement = et.and_then(|e| child(e, "high")).and_then(|n| ts(ctx, n, "effectiveTime/high"));
+    let clinical = status_value(obs, "4.6")
+        .or_else(|| abatement.as_ref().map(|_| "resolved"))
+        .or_else(|| concern_status(obs))
+        .unwrap_or("active");
+    d.add("clinicalStatus", concept_of(CLINICAL, clinical, clinical));
+    let verification = if negated && code.is_some() { "refuted" } else { "confirmed" };
+    d.add("verificationStatus", concept_of(VERIFICATION, verification, verification));
+    let around = concern(obs);
+    let category = match around {
+        Some(a) if has_template(a, "4.3") => concept_of(CATEGORY, "problem-list-item", "Problem List Item"),
+        Some(a) if has_template(a, "4.132") => concept_of(US_CORE_CATEGORY, "health-concern", "Health Concern"),
+        _ => concept_of(CATEGORY, "encounter-diagnosis", "Encounter Diagnosis"),
+    };
+    d.add("category", Json::Array(vec![category]));
+    match (negated, code) {
+        (true, None) => d.add(
+            "code",
+            obj(vec![(
+                "coding",
+                Json::Array(vec![
+                    obj(vec![
+                        ("system", s(ABSENT_UNKNOWN)),
+                        ("code", s("no-known-problems")),
+                        ("display", s("No known problems")),
+                    ]),
+                    obj(vec![
+                        ("system", s(SNOMED_CT)),
+                        ("code", s("160245001")),
+                        ("display", s("No current problems or disability")),
+                    ]),
+                ]),
+            )]),
+        ),
+        (true, Some(c)) => {
+            ctx.finding(&rules::CCDA_NEGATED, obs, "negationInd");
+            d.add("code", c);
+        }
+        (false, c) => d.opt("code", c),
+    }
+    d.add("subject", ctx.subject());
+    d.opt("onsetDateTime", onset.map(s));
+    d.opt("abatementDateTime", abatement.map(s));
+    ctx.push(d)
+}
