@@ -75,7 +75,8 @@ fn expected(xml: &str) -> BTreeMap<String, usize> {
             n.children().any(|c| c.has_tag_name("templateId") && c.attribute("root") == Some(&format!("{T}{s}")[..]))
         };
         // Only statements in a section's entries count (not header or narrative content).
-        if !n.ancestors().any(|a| a.has_tag_name("entry")) {
+        let entry = n.ancestors().find(|a| a.has_tag_name("entry"));
+        if !entry.and_then(|e| e.parent()).is_some_and(|p| p.has_tag_name("section")) {
             continue;
         }
         let mood = n.attribute("moodCode").unwrap_or("EVN");
@@ -84,7 +85,13 @@ fn expected(xml: &str) -> BTreeMap<String, usize> {
         let name = n.tag_name().name();
         if tpl("4.4") {
             add("Condition");
-        } else if tpl("4.2") && n.parent().and_then(|c| c.parent()).is_some_and(|o| o.has_tag_name("organizer")) {
+        } else if name == "observation"
+            && n.parent().is_some_and(|c| c.has_tag_name("component"))
+            && n.parent().and_then(|c| c.parent()).is_some_and(|o| {
+                o.children()
+                    .any(|t| t.has_tag_name("templateId") && t.attribute("root") == Some(&format!("{T}4.1")[..]))
+            })
+        {
             if !negated {
                 add("Observation");
             }
@@ -94,7 +101,7 @@ fn expected(xml: &str) -> BTreeMap<String, usize> {
             add("AllergyIntolerance");
         } else if tpl("4.4") {
             add("Condition");
-        } else if (tpl("4.52") && !planned) {
+        } else if tpl("4.52") && !planned {
             add("Immunization");
         } else if tpl("4.16") || tpl("4.42") || tpl("4.52") || tpl("4.120") {
             add(if planned || tpl("4.42") || tpl("4.120") { "MedicationRequest" } else { "MedicationStatement" });
@@ -129,52 +136,255 @@ fn expected(xml: &str) -> BTreeMap<String, usize> {
     out
 }
 
+/// Import `xml` and check every structured entry became its resource, per kind.
+fn import_and_count(xml: &str, name: &str) -> emr_core::fhir::Imported {
+    let (imported, problem) = try_import_and_count(xml, name);
+    assert!(problem.is_none(), "{problem:?}");
+    imported.unwrap()
+}
+
+/// As [`import_and_count`], returning the problem instead of failing.
+fn try_import_and_count(xml: &str, name: &str) -> (Option<emr_core::fhir::Imported>, Option<String>) {
+    let imported = match ccda::import(xml, &ImportOptions::default(), now()) {
+        Ok(i) => i,
+        Err(e) => return (None, Some(format!("{name}: {e}"))),
+    };
+    let mut got = kinds(&imported.record);
+    got.remove("Organization");
+    let want = expected(xml);
+    let problem = (got != want).then(|| format!("{name}: entries per kind {got:?}, structured entries {want:?}"));
+    (Some(imported), problem)
+}
+
 #[test]
-fn explore() {
+fn every_hl7_example_document_imports_with_every_entry() {
     let Some(dir) = shared() else { return };
     let mut files = Vec::new();
     xml_files(&dir.join("Documents"), &mut files);
-    for f in files {
-        let xml = std::fs::read_to_string(&f).unwrap();
-        let imported = ccda::import(&xml, &ImportOptions::default(), now());
-        match imported {
-            Ok(i) => {
-                let mut got = kinds(&i.record);
-                got.remove("Organization");
-                let want = expected(&xml);
-                let mut codes: BTreeMap<&str, usize> = BTreeMap::new();
-                for f in &i.findings {
-                    *codes.entry(f.code.as_str()).or_default() += 1;
-                }
-                eprintln!("{}\n  got  {got:?}\n  want {want:?}\n  findings {codes:?}", f.display());
-            }
-            Err(e) => eprintln!("{}: ERROR {e}", f.display()),
+    assert_eq!(files.len(), 12, "the 12 HL7 example documents");
+    for f in &files {
+        let xml = std::fs::read_to_string(f).unwrap();
+        let imported = import_and_count(&xml, &f.display().to_string());
+        assert!(imported.record.patient.is_some(), "{}: no patient", f.display());
+        assert_eq!(imported.record.sources.len(), 1, "{}: one source, the author organization", f.display());
+    }
+}
+
+/// A fragment (section, entry or statement) wrapped in a minimal document.
+fn wrap(xml: &str) -> Option<String> {
+    // Fragments may use prefixes (xsi:, sdtc:) they do not declare: find the root textually.
+    let mut start = 0;
+    while let Some(i) = xml[start..].find('<') {
+        let at = start + i;
+        if xml[at + 1..].starts_with(|c: char| c.is_ascii_alphabetic()) {
+            start = at;
+            break;
         }
+        start = at + 1;
+    }
+    let body = &xml[start..];
+    let name_end = body.find(|c: char| c.is_whitespace() || c == '>' || c == '/').unwrap_or(body.len());
+    let root_name = body[1..name_end].rsplit(':').next().unwrap();
+    let head = r#"<ClinicalDocument xmlns="urn:hl7-org:v3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:sdtc="urn:hl7-org:sdtc"><recordTarget><patientRole><id root="2.16.840.1.113883.19.5" extension="test"/></patientRole></recordTarget><custodian><assignedCustodian><representedCustodianOrganization><id root="2.16.840.1.113883.19.5"/><name>Test</name></representedCustodianOrganization></assignedCustodian></custodian><component><structuredBody>"#;
+    let tail = "</structuredBody></component></ClinicalDocument>";
+    let inner = match root_name {
+        "ClinicalDocument" => return Some(xml.to_owned()),
+        "structuredBody" => {
+            return Some(format!(
+                "{}{}{}",
+                &head[..head.len() - "<component><structuredBody>".len()],
+                format!("<component>{body}</component>"),
+                "</ClinicalDocument>"
+            ))
+        }
+        "component" => body.to_owned(),
+        "section" => format!("<component>{body}</component>"),
+        "entry" => format!("<component><section>{body}</section></component>"),
+        "act" | "observation" | "organizer" | "substanceAdministration" | "procedure" | "encounter" | "supply" => {
+            format!("<component><section><entry>{body}</entry></section></component>")
+        }
+        _ => return None,
+    };
+    Some(format!("{head}{inner}{tail}"))
+}
+
+#[test]
+fn every_example_fragment_imports_wrapped_in_a_document() {
+    let Some(dir) = shared() else { return };
+    let mut files = Vec::new();
+    xml_files(&dir, &mut files);
+    let (mut documents, mut fragments, mut malformed, mut skipped, mut problems) = (0, 0, 0, Vec::new(), Vec::new());
+    for f in files.iter().filter(|f| !f.starts_with(dir.join("Documents"))) {
+        let Ok(xml) = std::fs::read_to_string(f) else { continue };
+        let Some(wrapped) = wrap(&xml) else {
+            skipped.push(f.display().to_string());
+            continue;
+        };
+        if wrapped == xml {
+            documents += 1;
+        } else {
+            fragments += 1;
+        }
+        match try_import_and_count(&wrapped, &f.display().to_string()) {
+            // Some examples are not namespace-well-formed XML (undeclared prefixes, mismatched
+            // tags): those must fail with an XML error, as an independent parser does.
+            (None, Some(_)) if roxmltree::Document::parse(&wrapped).is_err() => malformed += 1,
+            (_, Some(problem)) => problems.push(problem),
+            _ => {}
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    eprintln!("{documents} documents, {fragments} fragments, {malformed} malformed; not statements: {skipped:#?}");
+    assert!(documents + fragments > 350, "most examples are read ({documents} + {fragments})");
+}
+
+fn local(name: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/ccda").join(name)).unwrap()
+}
+
+#[test]
+fn local_documents_import_with_every_entry() {
+    for name in ["CCD.xml", "Operative_Note.xml", "Diagnostic_Imaging_Report.xml"] {
+        let xml = local(name);
+        let imported = import_and_count(&xml, name);
+        // Same XML, same bytes.
+        assert_eq!(ccda::to_fhir(&xml).unwrap().bundle, ccda::to_fhir(&xml).unwrap().bundle);
+        // The original is kept verbatim.
+        let doc =
+            imported.record.entries.iter().find(|e| e.resource().as_str().contains("ccda-structuredBody")).unwrap();
+        assert!(doc.resource().as_str().contains("\"contentType\":\"application/xml\""));
+        // Every derived entry names its origin.
+        for e in &imported.record.entries {
+            assert!(e.resource().as_str().contains(ccda::ORIGIN), "{name}: an entry without origin");
+        }
+        assert!(imported.findings.iter().all(|f| f.code != "reference.unresolved"), "{name}: {:#?}", imported.findings);
+    }
+}
+
+/// The bundle with the attachment data replaced by its length, for readable snapshots.
+fn snapshot_text(xml: &str) -> String {
+    let c = ccda::to_fhir(xml).unwrap();
+    let tree = json::parse(&c.bundle).unwrap();
+    let mut text = tree.to_pretty_string();
+    let data = tree.pointer("/entry/2/resource/content/0/attachment/data").and_then(Json::as_str).unwrap();
+    text = text.replace(data, &format!("<{} base64 characters>", data.len()));
+    let findings: Vec<String> = c.findings.iter().map(|f| format!("{} {} {}", f.code, f.path, f.message)).collect();
+    format!("{text}\n\nfindings:\n{}", findings.join("\n"))
+}
+
+#[test]
+fn golden_fhir_of_ccd() {
+    insta::assert_snapshot!("ccd", snapshot_text(&local("CCD.xml")));
+}
+
+#[test]
+fn golden_fhir_of_operative_note() {
+    insta::assert_snapshot!("operative_note", snapshot_text(&local("Operative_Note.xml")));
+}
+
+#[test]
+fn imported_ccda_exports_as_fhir_and_ips_and_reimports() {
+    let options = ExportOptions { timestamp: "2026-11-01T00:00:00Z".parse().unwrap() };
+    for name in ["CCD.xml", "Operative_Note.xml"] {
+        let imported = ccda::import(&local(name), &ImportOptions::default(), now()).unwrap();
+        let bundle = fhir::to_bundle(&imported.record, &options);
+        let again = fhir::import(&bundle, &ImportOptions::default(), now()).unwrap();
+        assert_eq!(again.record.entries.len(), imported.record.entries.len(), "{name}: FHIR round trip");
+        assert_eq!(again.record.patient, imported.record.patient, "{name}: patient");
+        let closed = |f: &emr_core::validate::Finding| f.code != "reference.unresolved";
+        assert!(again.findings.iter().all(closed), "{name}: {:#?}", again.findings);
+        let ips = fhir::to_ips(&imported.record, &options).unwrap();
+        let from_ips = fhir::import(&ips, &ImportOptions::default(), now()).unwrap();
+        assert!(from_ips.record.patient.is_some(), "{name}: IPS has the patient");
+        assert!(from_ips.findings.iter().all(closed), "{name}: {:#?}", from_ips.findings);
     }
 }
 
 #[test]
-fn explore2() {
+fn negation_is_never_a_positive_entry() {
     let Some(dir) = shared() else { return };
-    for f in ["Documents/Transfer Summary/Transfer_Summary.xml", "Documents/CCD/CCD 1/CCD.XML"] {
-        let xml = std::fs::read_to_string(dir.join(f)).unwrap();
-        let c = ccda::to_fhir(&xml).unwrap();
-        let i = ccda::import(&xml, &ImportOptions::default(), now()).unwrap();
-        for f in i
-            .findings
-            .iter()
-            .filter(|f| f.code != "reference.unresolved")
-            .chain(i.findings.iter().filter(|f| f.code == "reference.unresolved").take(3))
-        {
-            eprintln!("{f:?}");
-        }
-        let tree = json::parse(&c.bundle).unwrap();
-        for e in tree.get("entry").unwrap().as_array().unwrap() {
-            let r = e.get("resource").unwrap();
-            let t = r.get("resourceType").unwrap().as_str().unwrap();
-            if matches!(t, "ServiceRequest" | "DeviceUseStatement") {
-                eprintln!("{t} {}", r.pointer("/extension/0/extension/1/valueString").unwrap().as_str().unwrap());
-            }
-        }
+    let nka = dir.join("Allergies/No Known Allergies");
+    let mut files = Vec::new();
+    xml_files(&nka, &mut files);
+    assert!(!files.is_empty());
+    for f in files {
+        let wrapped = wrap(&std::fs::read_to_string(&f).unwrap()).unwrap();
+        let imported = ccda::import(&wrapped, &ImportOptions::default(), now()).unwrap();
+        let allergy =
+            imported.record.entries.iter().find(|e| e.resource().resource_type() == "AllergyIntolerance").unwrap();
+        assert!(allergy.resource().as_str().contains("no-known-allergies"), "{}", f.display());
     }
+}
+
+#[test]
+fn hostile_and_malformed_xml_is_a_clear_error() {
+    let laughs = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><ClinicalDocument xmlns="urn:hl7-org:v3">&lol3;</ClinicalDocument>"#;
+    assert!(matches!(ccda::to_fhir(laughs), Err(CcdaError::Doctype { line: 1, column: 22 })));
+    let external = "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\">&e;</ClinicalDocument>";
+    assert!(matches!(ccda::to_fhir(external), Err(CcdaError::Doctype { .. })));
+    let undefined = r#"<ClinicalDocument xmlns="urn:hl7-org:v3">&e;</ClinicalDocument>"#;
+    assert!(matches!(ccda::to_fhir(undefined), Err(CcdaError::Xml { line: 1, column: 42, .. })));
+    let deep = format!(
+        "<ClinicalDocument xmlns=\"urn:hl7-org:v3\">{}{}</ClinicalDocument>",
+        "<a>".repeat(100_000),
+        "</a>".repeat(100_000)
+    );
+    assert!(matches!(ccda::to_fhir(&deep), Err(CcdaError::TooDeep { max: 256, .. })));
+    let full = local("CCD.xml");
+    for cut in [10, full.len() / 3, full.len() - 5] {
+        let truncated = &full[..full.floor_char_boundary(cut)];
+        let err = ccda::to_fhir(truncated).unwrap_err();
+        assert!(matches!(err, CcdaError::Xml { .. }), "{err}");
+        assert!(!err.to_string().contains("Eve"), "no patient data in messages");
+    }
+    assert!(matches!(ccda::to_fhir("<x/>"), Err(CcdaError::NotClinicalDocument)));
+    assert!(matches!(ccda::to_fhir(""), Err(CcdaError::Xml { .. })));
+    let big = " ".repeat(ccda::MAX_BYTES + 1);
+    assert!(matches!(ccda::to_fhir(&big), Err(CcdaError::TooLarge { .. })));
+    assert!(matches!(
+        ccda::import_bytes(b"<ClinicalDocument \xff/>", &ImportOptions::default(), now()),
+        Err(CcdaError::NotUtf8 { offset: 18 })
+    ));
+}
+
+#[test]
+fn detection_by_content() {
+    assert!(ccda::looks_like_ccda(local("CCD.xml").as_bytes()));
+    assert!(!ccda::looks_like_ccda(br#"{"resourceType":"Bundle","type":"collection"}"#));
+    assert!(!ccda::looks_like_ccda(b"<html><body>urn:hl7-org:v3</body></html>"));
+}
+
+/// One resource of `kind` with a code in `system` from a C-CDA import, as another clinic's FHIR.
+fn other_clinic_fhir(record: &Record, kind: &str, system: &str) -> String {
+    let patient = record.patient.as_ref().unwrap().resource().as_str().to_owned();
+    let entry = record
+        .entries
+        .iter()
+        .find(|e| e.resource().resource_type() == kind && e.resource().as_str().contains(system))
+        .unwrap_or_else(|| panic!("no {kind} coded in {system}"));
+    let resource = entry.resource().as_str().replacen("\"id\":\"", "\"id\":\"b-", 1);
+    let resource = resource.replacen("\"resourceType\":\"", "\"performer\":[{\"reference\":\"urn:uuid:clinic-b\"}],\"informationSource\":{\"reference\":\"urn:uuid:clinic-b\"},\"resourceType\":\"", 1);
+    format!(
+        r#"{{"resourceType":"Bundle","type":"collection","entry":[
+        {{"fullUrl":"urn:uuid:clinic-b","resource":{{"resourceType":"Organization","id":"clinic-b","name":"Clinic B"}}}},
+        {{"resource":{patient}}},{{"resource":{resource}}}]}}"#
+    )
+}
+
+fn folds(xml: &str, kind: &str, system: &str) {
+    let a = ccda::import(xml, &ImportOptions::default(), now()).unwrap();
+    let b = fhir::import(&other_clinic_fhir(&a.record, kind, system), &ImportOptions::default(), now()).unwrap();
+    assert_ne!(a.record.sources[0].id, b.record.sources[0].id, "two clinics");
+    let (_, report) = emr_core::merge::merge(&[a.record, b.record], &Default::default()).unwrap();
+    let across = report.folded.iter().any(|f| {
+        let sources: std::collections::BTreeSet<_> = f.members.iter().map(|m| &m.source).collect();
+        sources.len() == 2
+    });
+    assert!(across, "{kind} in {system} not folded across the two clinics: {:#?}", report.folded);
+}
+
+#[test]
+fn ccda_from_one_clinic_and_fhir_from_another_fold_duplicates() {
+    folds(&local("CCD.xml"), "Observation", "http://loinc.org");
+    folds(&local("Operative_Note.xml"), "MedicationStatement", "http://www.nlm.nih.gov/research/umls/rxnorm");
 }

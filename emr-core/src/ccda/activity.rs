@@ -47,10 +47,16 @@ pub(crate) fn procedure(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) {
 /// Map one encounter; its Encounter Diagnoses (`4.80`) become Conditions it references.
 pub(crate) fn encounter(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) {
     let mut diagnoses = Vec::new();
-    for act in related(el, "4.80") {
-        for obs in related(act, "4.4") {
-            diagnoses.push(obj(vec![("condition", reference(&condition(ctx, obs)))]));
-        }
+    // Problem observations anywhere in its entryRelationships (Encounter Diagnosis `4.80`,
+    // hospital discharge diagnoses, billable diagnoses).
+    let problems: Vec<Node<'_, '_>> = el
+        .children()
+        .filter(|c| is(*c, "entryRelationship"))
+        .flat_map(|r| r.descendants())
+        .filter(|n| is(*n, "observation") && has_template(*n, "4.4"))
+        .collect();
+    for obs in problems {
+        diagnoses.push(obj(vec![("condition", reference(&condition(ctx, obs)))]));
     }
     let code = child(el, "code").and_then(|c| concept(ctx, c, "code"));
     let mut d = ctx.draft("Encounter", el);

@@ -141,7 +141,7 @@ impl<'a, 'i> Ctx<'a, 'i> {
             (
                 "extension",
                 Json::Array(vec![
-                    obj(vec![("url", s("document")), ("valueReference", reference(&self.document_url))]),
+                    obj(vec![("url", s("document")), ("valueUri", s(self.document_url.clone()))]),
                     obj(vec![("url", s("location")), ("valueString", s(at))]),
                 ]),
             ),

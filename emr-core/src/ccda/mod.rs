@@ -78,7 +78,8 @@ use crate::model::{Source, SourceId, SourceKind};
 use crate::validate::Finding;
 
 /// URL of the extension on every derived resource naming where it came from: parts `document`
-/// (a Reference to the DocumentReference holding the XML) and `location` (an XPath-like path
+/// (`valueUri`: the full URL of the DocumentReference holding the XML; a URI rather than a
+/// Reference, so exports that leave the document out stay closed) and `location` (an XPath-like path
 /// of the element).
 pub const ORIGIN: &str = "urn:emr:ccda-origin";
 

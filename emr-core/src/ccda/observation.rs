@@ -7,7 +7,7 @@ use roxmltree::Node;
 use super::build::{concept_of, reference, s, Ctx};
 use super::medication::unknown;
 use super::value::{concept, effective, interpretations, reference_ranges, value_x};
-use super::xml::{attr, child, children, has_template, is};
+use super::xml::{attr, child, children, is};
 use crate::json::Json;
 use crate::validate::rules;
 
@@ -62,9 +62,8 @@ pub(crate) fn result_organizer(ctx: &mut Ctx<'_, '_>, org: Node<'_, '_>) {
     let mut results = Vec::new();
     for comp in children(org, "component") {
         for inner in comp.children().filter(|c| c.is_element()) {
-            if is(inner, "observation")
-                && (has_template(inner, "4.2") || !inner.children().any(|c| is(c, "templateId")))
-            {
+            // Every observation of a result organizer is a result, whatever else it declares.
+            if is(inner, "observation") {
                 if let Some(url) = observation(ctx, inner, Some("laboratory")) {
                     results.push(reference(&url));
                 }

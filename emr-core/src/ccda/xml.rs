@@ -87,9 +87,10 @@ fn line_column(text: &str, offset: usize) -> (u32, u32) {
     (u32::try_from(line).unwrap_or(u32::MAX), u32::try_from(column).unwrap_or(u32::MAX))
 }
 
-/// Whether `node` is the HL7 v3 element `name`.
+/// Whether `node` is the HL7 v3 element `name` (or `name` in no namespace: stubs and
+/// hand-written documents often leave the namespace out).
 pub(crate) fn is(node: Node<'_, '_>, name: &str) -> bool {
-    node.is_element() && node.tag_name().name() == name && node.tag_name().namespace() == Some(V3)
+    node.is_element() && node.tag_name().name() == name && matches!(node.tag_name().namespace(), Some(V3) | None)
 }
 
 /// The first child element `name`.
