@@ -48,3 +48,8 @@ fn replay_json_corpus() {
 fn replay_units_corpus() {
     replay("units", harness::units);
 }
+
+#[test]
+fn replay_ccda_corpus() {
+    replay("ccda", harness::ccda);
+}
