@@ -190,12 +190,8 @@ fn wrap(xml: &str) -> Option<String> {
     let inner = match root_name {
         "ClinicalDocument" => return Some(xml.to_owned()),
         "structuredBody" => {
-            return Some(format!(
-                "{}{}{}",
-                &head[..head.len() - "<component><structuredBody>".len()],
-                format!("<component>{body}</component>"),
-                "</ClinicalDocument>"
-            ))
+            let open = &head[..head.len() - "<component><structuredBody>".len()];
+            return Some(format!("{open}<component>{body}</component></ClinicalDocument>"));
         }
         "component" => body.to_owned(),
         "section" => format!("<component>{body}</component>"),

@@ -95,7 +95,11 @@ pub(crate) fn number(text: &str) -> Option<Json<'static>> {
     } else {
         format!("{sign}{trimmed}")
     };
-    is_valid_number(&fixed).then(|| Json::Number(Cow::Owned(fixed)))
+    if is_valid_number(&fixed) {
+        Some(Json::Number(Cow::Owned(fixed)))
+    } else {
+        None
+    }
 }
 
 /// A `PQ` as a Quantity (UCUM unit); `None` (reported) when its value does not read.
