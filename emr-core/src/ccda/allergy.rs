@@ -3,11 +3,9 @@
 
 use roxmltree::Node;
 
-use super::build::{concept_of, obj, s, Ctx};
+use super::build::{concept_of, no_known, obj, s, Ctx};
 use super::value::{concept, effective};
 use super::xml::{attr, child, has_template, is, path};
-use crate::codes::SNOMED_CT;
-use crate::fhir::ABSENT_UNKNOWN;
 use crate::json::Json;
 use crate::validate::rules;
 
@@ -52,7 +50,14 @@ pub(crate) fn concern_status(obs: Node<'_, '_>) -> Option<&'static str> {
 pub(crate) fn allergy(ctx: &mut Ctx<'_, '_>, obs: Node<'_, '_>) {
     let negated = attr(obs, "negationInd") == Some("true");
     let substance = path(obs, &["participant", "participantRole", "playingEntity", "code"]);
-    let code = substance.and_then(|c| concept(ctx, c, "participant/playingEntity/code"));
+    let generic = substance.and_then(|c| attr(c, "code")).and_then(no_known_for);
+    // A negated allergy to a generic class ("substance", "drug") says there is none: the
+    // class is not an allergen of its own.
+    let code = if negated && generic.is_some() {
+        None
+    } else {
+        substance.and_then(|c| concept(ctx, c, "participant/playingEntity/code"))
+    };
     let mut d = ctx.draft("AllergyIntolerance", obs);
     let clinical = status_value(obs, "4.28").or_else(|| concern_status(obs)).unwrap_or("active");
     d.add("clinicalStatus", concept_of(CLINICAL, clinical, clinical));
@@ -72,20 +77,10 @@ pub(crate) fn allergy(ctx: &mut Ctx<'_, '_>, obs: Node<'_, '_>) {
         }
     }
     match (negated, code) {
-        (true, None) => d.add(
-            "code",
-            obj(vec![(
-                "coding",
-                Json::Array(vec![
-                    obj(vec![
-                        ("system", s(ABSENT_UNKNOWN)),
-                        ("code", s("no-known-allergies")),
-                        ("display", s("No known allergies")),
-                    ]),
-                    obj(vec![("system", s(SNOMED_CT)), ("code", s("716186003")), ("display", s("No known allergy"))]),
-                ]),
-            )]),
-        ),
+        (true, None) => {
+            let (ips, ips_text, snomed, snomed_text) = generic.unwrap_or(NO_KNOWN_ALLERGY);
+            d.add("code", no_known(ips, ips_text, snomed, snomed_text));
+        }
         (true, Some(c)) => {
             ctx.finding(&rules::CCDA_NEGATED, obs, "negationInd");
             d.add("code", c);
@@ -127,6 +122,31 @@ fn reaction(ctx: &mut Ctx<'_, '_>, r: Node<'_, '_>, outer_severity: Option<Node<
         members.push(("severity", s(code)));
     }
     Some(obj(members))
+}
+
+type NoKnown = (&'static str, &'static str, &'static str, &'static str);
+
+const NO_KNOWN_ALLERGY: NoKnown = ("no-known-allergies", "No known allergies", "716186003", "No known allergy");
+
+/// The "no known …" statement a negated allergy to a generic SNOMED CT class makes.
+fn no_known_for(substance: &str) -> Option<NoKnown> {
+    match substance {
+        "105590001" => Some(NO_KNOWN_ALLERGY), // Substance
+        "410942007" | "373873005" => {
+            // Drug or medicament; Pharmaceutical / biologic product
+            Some((
+                "no-known-medication-allergies",
+                "No known medication allergies",
+                "409137002",
+                "No known drug allergy",
+            ))
+        }
+        "255620007" | "762766007" => {
+            // Foods; Edible substance
+            Some(("no-known-food-allergies", "No known food allergies", "429625007", "No known food allergy"))
+        }
+        _ => None,
+    }
 }
 
 fn severity_code(snomed: &str) -> Option<&'static str> {

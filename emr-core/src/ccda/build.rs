@@ -36,6 +36,21 @@ pub(crate) fn concept_of(system: &str, code: &str, display: &str) -> Json<'stati
     )])
 }
 
+/// The code of a "no known …" statement: the IPS absent/unknown code (which the merge engine
+/// reads as known absent) and the SNOMED CT situation that says the same.
+pub(crate) fn no_known(ips_code: &str, ips_display: &str, snomed: &str, snomed_display: &str) -> Json<'static> {
+    let coding = |system: &str, code: &str, display: &str| {
+        obj(vec![("system", s(system)), ("code", s(code)), ("display", s(display))])
+    };
+    obj(vec![(
+        "coding",
+        Json::Array(vec![
+            coding(crate::fhir::ABSENT_UNKNOWN, ips_code, ips_display),
+            coding(crate::codes::SNOMED_CT, snomed, snomed_display),
+        ]),
+    )])
+}
+
 /// A `urn:uuid:` full URL for a 32-hex-digit id.
 pub(crate) fn uuid_url(hex: &str) -> String {
     let part = |a: usize, b: usize| hex.get(a..b).unwrap_or_default();

@@ -4,11 +4,9 @@
 use roxmltree::Node;
 
 use super::allergy::{concern, concern_status, status_value};
-use super::build::{concept_of, obj, s, Ctx};
+use super::build::{concept_of, no_known, s, Ctx};
 use super::value::{concept, ts};
 use super::xml::{attr, child, has_template};
-use crate::codes::SNOMED_CT;
-use crate::fhir::ABSENT_UNKNOWN;
 use crate::json::Json;
 use crate::validate::rules;
 
@@ -44,21 +42,7 @@ pub(crate) fn condition(ctx: &mut Ctx<'_, '_>, obs: Node<'_, '_>) -> String {
     match (negated, code) {
         (true, None) => d.add(
             "code",
-            obj(vec![(
-                "coding",
-                Json::Array(vec![
-                    obj(vec![
-                        ("system", s(ABSENT_UNKNOWN)),
-                        ("code", s("no-known-problems")),
-                        ("display", s("No known problems")),
-                    ]),
-                    obj(vec![
-                        ("system", s(SNOMED_CT)),
-                        ("code", s("160245001")),
-                        ("display", s("No current problems or disability")),
-                    ]),
-                ]),
-            )]),
+            no_known("no-known-problems", "No known problems", "160245001", "No current problems or disability"),
         ),
         (true, Some(c)) => {
             ctx.finding(&rules::CCDA_NEGATED, obs, "negationInd");
