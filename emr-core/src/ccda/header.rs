@@ -131,7 +131,9 @@ pub(crate) fn document_reference(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>, xml: 
 
 /// The HL7 format code of the document: C-CDA R2.1 structured body, else R1.1.
 fn format_code(doc: Node<'_, '_>) -> &'static str {
-    let r21 = children(doc, "templateId").any(|t| attr(t, "extension").is_some_and(|e| e.starts_with("2015-08-01")));
+    // R2.0 (2014-06-09) and R2.1 (2015-08-01) templates: C-CDA R2, which R2.1's format code covers.
+    let r21 = children(doc, "templateId")
+        .any(|t| attr(t, "extension").is_some_and(|e| e.starts_with("2015-08-01") || e.starts_with("2014-06-09")));
     match (r21, path(doc, &["component", "structuredBody"]).is_some()) {
         (true, true) => "urn:hl7-org:sdwg:ccda-structuredBody:2.1",
         (true, false) => "urn:hl7-org:sdwg:ccda-nonXMLBody:2.1",

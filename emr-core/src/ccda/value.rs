@@ -13,7 +13,7 @@ use crate::json::{is_valid_number, Json};
 use crate::validate::rules;
 
 /// A `CD`/`CE`/`CV`/`CO` as a CodeableConcept: the code and every `translation` as codings, the
-/// text from `originalText` (its narrative reference resolved) or the display name. A
+/// text from `originalText` (its narrative reference resolved), else the display name when there is no code. A
 /// nullFlavor with nothing else is reported as `field` and gives `None`.
 pub(crate) fn concept(ctx: &mut Ctx<'_, '_>, node: Node<'_, '_>, field: &str) -> Option<Json<'static>> {
     let mut codings = Vec::new();
@@ -21,7 +21,14 @@ pub(crate) fn concept(ctx: &mut Ctx<'_, '_>, node: Node<'_, '_>, field: &str) ->
         codings.push(c);
     }
     codings.extend(children(node, "translation").filter_map(coding));
-    let text = original_text(ctx, node).or_else(|| attr(node, "displayName").map(str::to_owned));
+    // The display name is the coding's display; it is the text only when there is no coding.
+    let text = original_text(ctx, node).or_else(|| {
+        if codings.is_empty() {
+            attr(node, "displayName").map(str::to_owned)
+        } else {
+            None
+        }
+    });
     if codings.is_empty() && text.is_none() {
         if attr(node, "nullFlavor").is_some() {
             ctx.finding(&rules::CCDA_NULL_FLAVOR, node, field);

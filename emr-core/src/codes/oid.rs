@@ -6,14 +6,14 @@ use super::KnownSystem;
 
 /// OIDs of systems beside the [`KnownSystem`]s, with the URI FHIR R4 (or HL7's terminology
 /// server) gives them. Systems FHIR itself names by OID (CDC race and ethnicity, …) are not
-/// listed: they stay `urn:oid:`.
+/// listed: they stay `urn:oid:`, as do OIDs documents are seen to misuse (`6.13`, CDT, carries
+/// HCPCS codes in HL7's own examples).
 const OTHER: &[(&str, &str)] = &[
     ("2.16.840.1.113883.6.69", "http://hl7.org/fhir/sid/ndc"),
     ("2.16.840.1.113883.6.103", "http://hl7.org/fhir/sid/icd-9-cm"),
     ("2.16.840.1.113883.6.3", "http://hl7.org/fhir/sid/icd-10"),
     ("2.16.840.1.113883.6.4", "http://www.cms.gov/Medicare/Coding/ICD10"),
     ("2.16.840.1.113883.6.12", "http://www.ama-assn.org/go/cpt"),
-    ("2.16.840.1.113883.6.13", "http://www.ada.org/cdt"),
     ("2.16.840.1.113883.6.101", "http://nucc.org/provider-taxonomy"),
     ("2.16.840.1.113883.6.259", "https://www.cdc.gov/nhsn/cdaportal/terminology/codesystem/hsloc.html"),
     ("2.16.840.1.113883.12.227", "http://hl7.org/fhir/sid/mvx"),
