@@ -54,6 +54,10 @@ pub(crate) fn parse_ts(ts: &str) -> Option<Time> {
         (Some(m), None) => format!("{year:04}-{m:02}"),
         _ => format!("{year:04}"),
     };
+    let zone = zone.map(offset);
+    if matches!(zone, Some(None)) {
+        return None;
+    }
     if digits.len() <= 8 {
         // A zone on a date alone carries nothing FHIR can hold.
         return Some(Time::Value(date));
@@ -62,8 +66,7 @@ pub(crate) fn parse_ts(ts: &str) -> Option<Time> {
     if hour > 23 || minute > 59 || second > 60 {
         return None;
     }
-    let Some(zone) = zone else { return Some(Time::DateOnly(date)) };
-    let zone = offset(zone)?;
+    let Some(Some(zone)) = zone else { return Some(Time::DateOnly(date)) };
     let fraction = fraction.map(|f| format!(".{f}")).unwrap_or_default();
     Some(Time::Value(format!("{date}T{hour:02}:{minute:02}:{second:02}{fraction}{zone}")))
 }

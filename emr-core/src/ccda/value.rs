@@ -85,6 +85,9 @@ pub(crate) fn text_element(ctx: &Ctx<'_, '_>, node: Node<'_, '_>) -> Option<Stri
 /// A decimal as JSON number text (`.5` → `0.5`, `+2` → `2`, `3.` → `3`), or `None`.
 pub(crate) fn number(text: &str) -> Option<Json<'static>> {
     let t = text.trim().trim_start_matches('+');
+    if !t.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let mut n: Cow<'_, str> = Cow::Borrowed(t);
     if let Some(rest) = n.strip_prefix('.') {
         n = Cow::Owned(format!("0.{rest}"));
