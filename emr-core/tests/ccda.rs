@@ -384,3 +384,24 @@ fn ccda_from_one_clinic_and_fhir_from_another_fold_duplicates() {
     folds(&local("CCD.xml"), "Observation", "http://loinc.org");
     folds(&local("Operative_Note.xml"), "MedicationStatement", "http://www.nlm.nih.gov/research/umls/rxnorm");
 }
+
+/// `tests/data/ccda-invalid/<code>.xml`: each small document triggers its `ccda.*` rule, and
+/// every `ccda.*` rule has such a document.
+#[test]
+fn every_ccda_rule_has_a_document_that_triggers_it() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/ccda-invalid");
+    let mut files = Vec::new();
+    xml_files(&dir, &mut files);
+    let mut covered = Vec::new();
+    for f in &files {
+        let code = f.file_stem().unwrap().to_string_lossy().into_owned();
+        let imported = ccda::import(&std::fs::read_to_string(f).unwrap(), &ImportOptions::default(), now()).unwrap();
+        let hit = imported.findings.iter().find(|x| x.code == code);
+        let hit = hit.unwrap_or_else(|| panic!("{code}: not reported in {:#?}", imported.findings));
+        assert!(hit.path.starts_with("/ClinicalDocument"), "{code}: the location is in the document");
+        covered.push(code);
+    }
+    for rule in emr_core::validate::rules::ALL.iter().filter(|r| r.code.starts_with("ccda.")) {
+        assert!(covered.iter().any(|c| c == rule.code), "no document for {}", rule.code);
+    }
+}
