@@ -4,7 +4,7 @@
 use roxmltree::Node;
 
 use super::build::Ctx;
-use super::xml::{attr, child, children, has_template, is, path, text_of};
+use super::xml::{attr, child, children, is, path, templates, text_of};
 use super::{activity, allergy, medication, observation, other, problem};
 use crate::validate::rules;
 
@@ -71,7 +71,9 @@ fn section_entries(ctx: &mut Ctx<'_, '_>, section: Node<'_, '_>) {
 
 /// Map one clinical statement; `false` when neither it nor anything inside it maps.
 pub(crate) fn map(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>, depth: usize) -> bool {
-    let t = |s: &str| has_template(el, s);
+    // The element's C-CDA template suffixes (`4.7` for `2.16.840.1.113883.10.20.22.4.7`), read once.
+    let own: Vec<&str> = templates(el).filter_map(|t| t.strip_prefix("2.16.840.1.113883.10.20.22.")).collect();
+    let t = |s: &str| own.contains(&s);
     let mood = attr(el, "moodCode").unwrap_or("EVN");
     let planned = PLANNED.contains(&mood);
     let name = el.tag_name().name();

@@ -151,8 +151,7 @@ pub(crate) fn location(node: Node<'_, '_>) -> String {
         let name = n.tag_name().name();
         let same = |s: &Node<'_, '_>| s.is_element() && s.tag_name().name() == name;
         let before = n.prev_siblings().skip(1).filter(same).count();
-        let after = n.next_siblings().skip(1).filter(same).count();
-        if before + after > 0 {
+        if before > 0 || n.next_siblings().skip(1).any(|s| same(&s)) {
             steps.push(format!("{name}[{}]", before + 1));
         } else {
             steps.push(name.to_owned());
