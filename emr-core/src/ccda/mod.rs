@@ -124,6 +124,12 @@ pub fn looks_like_ccda(bytes: &[u8]) -> bool {
 /// assert!(matches!(err, emr_core::ccda::CcdaError::Doctype { line: 1, column: 1 }));
 /// ```
 pub fn to_fhir(text: &str) -> Result<Converted, CcdaError> {
+    let (bundle, findings, source) = convert(text)?;
+    Ok(Converted { bundle: bundle.to_compact_string(), findings, source })
+}
+
+/// The document as a Bundle tree, its findings and its source organization.
+fn convert(text: &str) -> Result<(Json<'static>, Vec<Finding>, Option<Source>), CcdaError> {
     let doc = xml::parse_xml(text)?;
     let root = doc.root_element();
     if !xml::is(root, "ClinicalDocument") {
@@ -152,7 +158,7 @@ pub fn to_fhir(text: &str) -> Result<Converted, CcdaError> {
         kind: SourceKind::Organization,
         reference: Some(format!("Organization/{}", o.id)),
     });
-    Ok(Converted { bundle: bundle.to_compact_string(), findings, source })
+    Ok((bundle, findings, source))
 }
 
 /// Import a C-CDA document into a record, validating as of `now`. The entries are attributed
@@ -162,13 +168,14 @@ pub fn to_fhir(text: &str) -> Result<Converted, CcdaError> {
 /// # Errors
 /// As [`to_fhir`].
 pub fn import(text: &str, options: &ImportOptions, now: DateTime<Utc>) -> Result<Imported, CcdaError> {
-    let converted = to_fhir(text)?;
+    let (bundle, findings, source) = convert(text)?;
     let mut options = options.clone();
     if options.default_source.is_none() {
-        options.default_source = converted.source.clone();
+        options.default_source = source;
     }
-    let mut imported = fhir::import(&converted.bundle, &options, now)?;
-    imported.findings.extend(converted.findings);
+    // The tree goes to the FHIR importer as it is: no JSON text written and parsed again.
+    let mut imported = fhir::import_tree(&bundle, &options, now)?;
+    imported.findings.extend(findings);
     imported.findings.sort();
     imported.findings.dedup();
     Ok(imported)
