@@ -296,19 +296,31 @@ fn imported_ccda_exports_as_fhir_and_ips_and_reimports() {
     }
 }
 
+/// "No known …" and "no information" examples become the IPS absent/unknown codes the merge
+/// engine honours, never a positive allergy, problem, medication or immunization.
 #[test]
-fn negation_is_never_a_positive_entry() {
+fn negation_and_no_information_are_never_positive_entries() {
     let Some(dir) = shared() else { return };
-    let nka = dir.join("Allergies/No Known Allergies");
-    let mut files = Vec::new();
-    xml_files(&nka, &mut files);
-    assert!(!files.is_empty());
-    for f in files {
-        let wrapped = wrap(&std::fs::read_to_string(&f).unwrap()).unwrap();
-        let imported = ccda::import(&wrapped, &ImportOptions::default(), now()).unwrap();
-        let allergy =
-            imported.record.entries.iter().find(|e| e.resource().resource_type() == "AllergyIntolerance").unwrap();
-        assert!(allergy.resource().as_str().contains("no-known-allergies"), "{}", f.display());
+    for (folder, kind, code) in [
+        ("Allergies/No Known Allergies", "AllergyIntolerance", "no-known-allergies"),
+        ("Allergies/No Known Medication Allergies", "AllergyIntolerance", "no-known-medication-allergies"),
+        ("Problems/No Known Problems", "Condition", "no-known-problems"),
+        ("Medications/No Medications", "MedicationStatement", "no-known-medications"),
+        ("Immunizations/Unknown Immunization Status", "Immunization", "no-immunization-info"),
+    ] {
+        let mut files = Vec::new();
+        xml_files(&dir.join(folder), &mut files);
+        assert!(!files.is_empty(), "{folder}");
+        for f in files {
+            let wrapped = wrap(&std::fs::read_to_string(&f).unwrap()).unwrap();
+            let imported = ccda::import(&wrapped, &ImportOptions::default(), now()).unwrap();
+            let entries: Vec<_> =
+                imported.record.entries.iter().filter(|e| e.resource().resource_type() == kind).collect();
+            assert_eq!(entries.len(), 1, "{}", f.display());
+            let text = entries[0].resource().as_str();
+            assert!(text.contains(&format!("\"{code}\"")), "{}: {text}", f.display());
+            assert!(text.contains("absent-unknown-uv-ips"), "{}", f.display());
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use roxmltree::Node;
 
-use super::build::{concept_of, no_known, obj, s, Ctx};
+use super::build::{concept_of, no_information, no_known, obj, s, unknown_statement, Ctx};
 use super::value::{concept, effective};
 use super::xml::{attr, child, has_template, is, path};
 use crate::json::Json;
@@ -49,11 +49,12 @@ pub(crate) fn concern_status(obs: Node<'_, '_>) -> Option<&'static str> {
 /// Map one allergy observation.
 pub(crate) fn allergy(ctx: &mut Ctx<'_, '_>, obs: Node<'_, '_>) {
     let negated = attr(obs, "negationInd") == Some("true");
+    let unknown_statement = unknown_statement(ctx, obs);
     let substance = path(obs, &["participant", "participantRole", "playingEntity", "code"]);
     let generic = substance.and_then(|c| attr(c, "code")).and_then(no_known_for);
     // A negated allergy to a generic class ("substance", "drug") says there is none: the
     // class is not an allergen of its own.
-    let code = if negated && generic.is_some() {
+    let code = if (negated && generic.is_some()) || unknown_statement {
         None
     } else {
         substance.and_then(|c| concept(ctx, c, "participant/playingEntity/code"))
@@ -77,8 +78,18 @@ pub(crate) fn allergy(ctx: &mut Ctx<'_, '_>, obs: Node<'_, '_>) {
         }
     }
     match (negated, code) {
+        (false, None) if unknown_statement => {
+            d.add("code", no_information("no-allergy-info", "No information about allergies"))
+        }
         (true, None) => {
-            let (ips, ips_text, snomed, snomed_text) = generic.unwrap_or(NO_KNOWN_ALLERGY);
+            // No substance: the kind of allergy the observation names says which "no known".
+            let by_kind = match kind.1 {
+                Some("medication") => no_known_for("410942007"),
+                Some("food") => no_known_for("255620007"),
+                Some("environment") => Some(NO_KNOWN_ENVIRONMENTAL),
+                _ => None,
+            };
+            let (ips, ips_text, snomed, snomed_text) = generic.or(by_kind).unwrap_or(NO_KNOWN_ALLERGY);
             d.add("code", no_known(ips, ips_text, snomed, snomed_text));
         }
         (true, Some(c)) => {
@@ -127,6 +138,12 @@ fn reaction(ctx: &mut Ctx<'_, '_>, r: Node<'_, '_>, outer_severity: Option<Node<
 type NoKnown = (&'static str, &'static str, &'static str, &'static str);
 
 const NO_KNOWN_ALLERGY: NoKnown = ("no-known-allergies", "No known allergies", "716186003", "No known allergy");
+const NO_KNOWN_ENVIRONMENTAL: NoKnown = (
+    "no-known-environmental-allergies",
+    "No known environmental allergies",
+    "428607008",
+    "No known environmental allergy",
+);
 
 /// The "no known …" statement a negated allergy to a generic SNOMED CT class makes.
 fn no_known_for(substance: &str) -> Option<NoKnown> {

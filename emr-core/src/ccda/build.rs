@@ -51,6 +51,24 @@ pub(crate) fn no_known(ips_code: &str, ips_display: &str, snomed: &str, snomed_d
     )])
 }
 
+/// The code of a "no information about …" statement (a clinical statement marked `nullFlavor`):
+/// the IPS absent/unknown code, which the merge engine reads as no information, never as
+/// evidence of absence.
+pub(crate) fn no_information(ips_code: &str, ips_display: &str) -> Json<'static> {
+    let coding =
+        obj(vec![("system", s(crate::fhir::ABSENT_UNKNOWN)), ("code", s(ips_code)), ("display", s(ips_display))]);
+    obj(vec![("coding", Json::Array(vec![coding]))])
+}
+
+/// Whether a clinical statement is itself marked `nullFlavor` (no information about it).
+pub(crate) fn unknown_statement(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) -> bool {
+    let unknown = attr(el, "nullFlavor").is_some();
+    if unknown {
+        ctx.finding(&crate::validate::rules::CCDA_NULL_FLAVOR, el, el.tag_name().name());
+    }
+    unknown
+}
+
 /// A `urn:uuid:` full URL for a 32-hex-digit id.
 pub(crate) fn uuid_url(hex: &str) -> String {
     let part = |a: usize, b: usize| hex.get(a..b).unwrap_or_default();

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use roxmltree::Node;
 
 use super::allergy::related;
-use super::build::{obj, s, Ctx};
+use super::build::{no_information, no_known, obj, s, unknown_statement, Ctx};
 use super::sections::PLANNED;
 use super::value::{concept, effective, number, period, quantity, range, text_element, ts};
 use super::xml::{attr, child, children, has_template, path, text_of, xsi_type};
@@ -38,7 +38,19 @@ pub(crate) fn medication(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) {
     let planned = PLANNED.contains(&attr(el, "moodCode").unwrap_or("EVN")) || has_template(el, "4.42");
     let negated = attr(el, "negationInd") == Some("true");
     let material = product(el);
-    let code = material.and_then(|m| child(m, "code")).and_then(|c| concept(ctx, c, "manufacturedMaterial/code"));
+    let product_code = material.and_then(|m| child(m, "code"));
+    let unknown_statement = unknown_statement(ctx, el);
+    // "No medications": negated, with no drug (a nullFlavor code, or the class "drug or medicament").
+    let no_drug = product_code.is_none_or(|c| {
+        attr(c, "code").is_none()
+            && children(c, "translation").all(|t| matches!(attr(t, "code"), Some("410942007") | None))
+    });
+    let none_known = negated && no_drug && !planned;
+    let code = if unknown_statement || none_known {
+        None
+    } else {
+        product_code.and_then(|c| concept(ctx, c, "manufacturedMaterial/code"))
+    };
     let kind = if planned { "MedicationRequest" } else { "MedicationStatement" };
     let mut d = ctx.draft(kind, el);
     let status = status_code(el);
@@ -59,6 +71,8 @@ pub(crate) fn medication(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) {
         }
     } else {
         let st = match status {
+            _ if none_known => "active",
+            _ if unknown_statement => "unknown",
             _ if negated => "not-taken",
             Some("active") => "active",
             Some("completed") => "completed",
@@ -70,7 +84,14 @@ pub(crate) fn medication(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) {
         };
         d.add("status", s(st));
     }
-    d.add("medicationCodeableConcept", code.unwrap_or_else(unknown));
+    let medication = if none_known {
+        no_known("no-known-medications", "No known medications", "787481004", "No known medications")
+    } else if unknown_statement {
+        no_information("no-medication-info", "No information about medications")
+    } else {
+        code.unwrap_or_else(unknown)
+    };
+    d.add("medicationCodeableConcept", medication);
     d.add("subject", ctx.subject());
     let span = children(el, "effectiveTime").find(|e| !matches!(xsi_type(*e), Some("PIVL_TS" | "EIVL_TS" | "SXPR_TS")));
     if !planned {
@@ -170,9 +191,14 @@ pub(crate) fn immunization(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) {
     }
     let negated = attr(el, "negationInd") == Some("true");
     let material = product(el);
-    let code = material.and_then(|m| child(m, "code")).and_then(|c| concept(ctx, c, "manufacturedMaterial/code"));
+    let unknown_statement = unknown_statement(ctx, el);
+    let code = if unknown_statement {
+        Some(no_information("no-immunization-info", "No information about immunizations"))
+    } else {
+        material.and_then(|m| child(m, "code")).and_then(|c| concept(ctx, c, "manufacturedMaterial/code"))
+    };
     let mut d = ctx.draft("Immunization", el);
-    let done = !negated && !matches!(status_code(el), Some("aborted" | "cancelled"));
+    let done = !negated && !unknown_statement && !matches!(status_code(el), Some("aborted" | "cancelled"));
     d.add("status", s(if done { "completed" } else { "not-done" }));
     if !done {
         let reason =

@@ -4,7 +4,7 @@
 use roxmltree::Node;
 
 use super::allergy::{concern, concern_status, status_value};
-use super::build::{concept_of, no_known, s, Ctx};
+use super::build::{concept_of, no_information, no_known, s, unknown_statement, Ctx};
 use super::value::{concept, ts};
 use super::xml::{attr, child, has_template};
 use crate::json::Json;
@@ -15,10 +15,19 @@ const VERIFICATION: &str = "http://terminology.hl7.org/CodeSystem/condition-ver-
 const CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/condition-category";
 const US_CORE_CATEGORY: &str = "http://hl7.org/fhir/us/core/CodeSystem/condition-category";
 
+/// SNOMED CT problem types that name no problem: Problem, Disease, Clinical finding, Diagnosis,
+/// Complaint, Finding reported by subject.
+const GENERIC: &[&str] = &["55607006", "64572001", "404684003", "282291009", "409586006", "418799008"];
+
 /// Map one problem observation; returns the Condition's full URL.
 pub(crate) fn condition(ctx: &mut Ctx<'_, '_>, obs: Node<'_, '_>) -> String {
     let negated = attr(obs, "negationInd") == Some("true");
-    let code = child(obs, "value").and_then(|v| concept(ctx, v, "value"));
+    let unknown_statement = unknown_statement(ctx, obs);
+    let value = child(obs, "value");
+    // A negated generic problem type ("problem", "disease") says there is none.
+    let generic = value.and_then(|v| attr(v, "code")).is_some_and(|c| GENERIC.contains(&c));
+    let code =
+        if (negated && generic) || unknown_statement { None } else { value.and_then(|v| concept(ctx, v, "value")) };
     let mut d = ctx.draft("Condition", obs);
     let et = child(obs, "effectiveTime");
     let onset = et
@@ -40,6 +49,9 @@ pub(crate) fn condition(ctx: &mut Ctx<'_, '_>, obs: Node<'_, '_>) -> String {
     };
     d.add("category", Json::Array(vec![category]));
     match (negated, code) {
+        (false, None) if unknown_statement => {
+            d.add("code", no_information("no-problem-info", "No information about problems"))
+        }
         (true, None) => d.add(
             "code",
             no_known("no-known-problems", "No known problems", "160245001", "No current problems or disability"),
