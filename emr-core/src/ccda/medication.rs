@@ -111,7 +111,9 @@ pub(crate) fn medication(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) {
 /// Dose, route, site, timing, as-needed and instructions as one Dosage.
 fn dosage(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>, bounds: Option<Json<'static>>) -> Json<'static> {
     let mut members: Vec<(&str, Json<'static>)> = Vec::new();
-    if let Some(t) = child(el, "text").and_then(|t| text_element(ctx, t)) {
+    // The sig: the activity's text, else a Medication Free Text Sig (`4.147`).
+    let sig = related(el, "4.147").next().and_then(|f| child(f, "text"));
+    if let Some(t) = child(el, "text").or(sig).and_then(|t| text_element(ctx, t)) {
         members.push(("text", s(t)));
     }
     if let Some(t) = related(el, "4.20").next().and_then(|i| child(i, "text")).and_then(|t| text_element(ctx, t)) {

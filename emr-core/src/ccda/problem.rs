@@ -3,9 +3,9 @@
 
 use roxmltree::Node;
 
-use super::allergy::{concern, concern_status, status_value};
+use super::allergy::{concern, concern_status, related, status_value};
 use super::build::{concept_of, no_information, no_known, s, unknown_statement, Ctx};
-use super::value::{concept, ts};
+use super::value::{concept, quantity, ts};
 use super::xml::{attr, child, has_template};
 use crate::json::Json;
 use crate::validate::rules;
@@ -63,7 +63,12 @@ pub(crate) fn condition(ctx: &mut Ctx<'_, '_>, obs: Node<'_, '_>) -> String {
         (false, c) => d.opt("code", c),
     }
     d.add("subject", ctx.subject());
+    // Without an onset date, the Age Observation (`4.31`) gives the age at onset.
+    let age = if onset.is_none() { related(obs, "4.31").next().and_then(|a| child(a, "value")) } else { None };
     d.opt("onsetDateTime", onset.map(s));
+    if let Some(q) = age.and_then(|v| quantity(ctx, v, "age")) {
+        d.add("onsetAge", q);
+    }
     d.opt("abatementDateTime", abatement.map(s));
     ctx.push(d)
 }

@@ -110,7 +110,33 @@ pub(crate) fn map(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>, depth: usize) -> bool
     } else {
         return nested(ctx, el, depth);
     }
+    unconsumed(ctx, el, depth);
     true
+}
+
+/// Statements that the mapping of the statement around them reads (status, severity,
+/// reactions, indications, instructions, diagnoses, ages…).
+const CONSUMED: &[&str] =
+    &["4.4", "4.6", "4.7", "4.8", "4.9", "4.19", "4.20", "4.28", "4.31", "4.47", "4.53", "4.80", "4.145", "4.147"];
+
+/// Report what a mapped statement holds in its entryRelationships that its mapping did not
+/// read (supply orders, comments, entry references…): kept only in the original document.
+fn unconsumed(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>, depth: usize) {
+    if depth >= MAX_NESTING {
+        return;
+    }
+    for inner in
+        el.children().filter(|c| is(*c, "entryRelationship")).flat_map(|r| r.children()).filter(|c| c.is_element())
+    {
+        let consumed = templates(inner)
+            .filter_map(|t| t.strip_prefix("2.16.840.1.113883.10.20.22."))
+            .any(|t| CONSUMED.contains(&t));
+        if consumed {
+            unconsumed(ctx, inner, depth + 1);
+        } else {
+            ctx.finding(&rules::CCDA_ENTRY_UNMAPPED, inner, inner.tag_name().name());
+        }
+    }
 }
 
 /// Map the statements inside a wrapper (concern acts, diagnosis acts, organizers).
