@@ -27,6 +27,10 @@ fn import_reads_a_ccda_document_into_the_record() {
     for kind in ["AllergyIntolerance", "DiagnosticReport", "Observation", "Procedure", "DocumentReference"] {
         assert!(text.contains(kind), "no {kind} in {text}");
     }
+    // The same document again adds nothing: its entries' ids are stable.
+    let out = emr().arg("import").arg(&file).arg("-i").arg(&key).arg(ccd()).output().unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("imported 0 entries") && shown.contains("18 already present"), "{shown}");
 }
 
 #[test]
