@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use roxmltree::{Document, Node};
 
-use super::xml::{attr, children, location};
+use super::xml::{attr, children, Locations};
 use super::ORIGIN;
 use crate::codes::system_for_oid;
 use crate::fhir::stable_id;
@@ -117,6 +117,7 @@ impl Draft {
 pub(crate) struct Ctx<'a, 'i> {
     /// Elements with an `ID` attribute (narrative targets of `originalText/reference`).
     ids: BTreeMap<&'a str, Node<'a, 'i>>,
+    locations: Locations,
     /// Full URL of the Patient.
     pub patient_url: String,
     /// Full URL of the DocumentReference holding the original XML.
@@ -133,6 +134,7 @@ impl<'a, 'i> Ctx<'a, 'i> {
         let ids = doc.descendants().filter_map(|n| Some((attr(n, "ID")?, n))).collect();
         Ctx {
             ids,
+            locations: Locations::new(doc),
             patient_url: uuid_url(&stable_id(&format!("{seed}\u{0}Patient"))),
             document_url: uuid_url(&stable_id(&format!("{seed}\u{0}DocumentReference"))),
             resources: Vec::new(),
@@ -148,13 +150,13 @@ impl<'a, 'i> Ctx<'a, 'i> {
 
     /// Report `rule` at the element `node` about `field`.
     pub(crate) fn finding(&mut self, rule: &Rule, node: Node<'_, '_>, field: &str) {
-        self.findings.push(Finding::new(rule, location(node), field));
+        self.findings.push(Finding::new(rule, self.locations.of(node), field));
     }
 
     /// Start a resource of `kind` derived from the element `node`: a stable id (from the
     /// element's `id`, else its location), the origin extension, the identifiers.
     pub(crate) fn draft(&mut self, kind: &str, node: Node<'_, '_>) -> Draft {
-        let at = location(node);
+        let at = self.locations.of(node);
         let identifiers: Vec<Json<'static>> = children(node, "id").filter_map(identifier).collect();
         let first = children(node, "id")
             .find_map(|i| Some(format!("{}|{}", attr(i, "root")?, attr(i, "extension").unwrap_or(""))));

@@ -143,27 +143,57 @@ pub(crate) fn text_of(node: Node<'_, '_>) -> String {
     out
 }
 
-/// An XPath-like location of an element: names from the root, with a 1-based position where an
+/// XPath-like locations of elements: names from the root, with a 1-based position where an
 /// element has siblings of the same name (`/ClinicalDocument/component/structuredBody/component[3]/section`).
-pub(crate) fn location(node: Node<'_, '_>) -> String {
-    let mut steps = Vec::new();
-    for n in node.ancestors().filter(Node::is_element) {
-        let name = n.tag_name().name();
-        let same = |s: &Node<'_, '_>| s.is_element() && s.tag_name().name() == name;
-        let before = n.prev_siblings().skip(1).filter(same).count();
-        if before > 0 || n.next_siblings().skip(1).any(|s| same(&s)) {
-            steps.push(format!("{name}[{}]", before + 1));
-        } else {
-            steps.push(name.to_owned());
+///
+/// Positions are computed once for the whole document, so a location costs its depth, not the
+/// number of its siblings (a section with many thousand entries stays linear).
+pub(crate) struct Locations {
+    /// Per node id: the position among same-named element siblings, 0 when it has none.
+    position: Vec<u32>,
+}
+
+impl Locations {
+    pub(crate) fn new(doc: &Document<'_>) -> Locations {
+        let mut position = vec![0u32; doc.descendants().count() + 1];
+        for parent in doc.descendants().filter(|n| n.has_children()) {
+            let mut counts: std::collections::BTreeMap<&str, (u32, u32)> = std::collections::BTreeMap::new();
+            for c in parent.children().filter(Node::is_element) {
+                let entry = counts.entry(c.tag_name().name()).or_insert((0, 0));
+                entry.0 += 1;
+            }
+            for c in parent.children().filter(Node::is_element) {
+                let Some(entry) = counts.get_mut(c.tag_name().name()) else { continue };
+                entry.1 += 1;
+                if entry.0 > 1 {
+                    if let Some(slot) = position.get_mut(c.id().get_usize()) {
+                        *slot = entry.1;
+                    }
+                }
+            }
         }
+        Locations { position }
     }
-    steps.reverse();
-    let mut out = String::new();
-    for s in steps {
-        out.push('/');
-        out.push_str(&s);
+
+    /// The location of `node`.
+    pub(crate) fn of(&self, node: Node<'_, '_>) -> String {
+        let mut steps: Vec<Node<'_, '_>> = node.ancestors().filter(Node::is_element).collect();
+        steps.reverse();
+        let mut out = String::new();
+        for n in steps {
+            out.push('/');
+            out.push_str(n.tag_name().name());
+            match self.position.get(n.id().get_usize()) {
+                Some(&p) if p > 0 => {
+                    out.push('[');
+                    out.push_str(&p.to_string());
+                    out.push(']');
+                }
+                _ => {}
+            }
+        }
+        out
     }
-    out
 }
 
 #[cfg(test)]
@@ -174,7 +204,9 @@ mod tests {
     fn locations_name_positions_among_same_named_siblings() {
         let doc = parse_xml(r#"<a xmlns="urn:hl7-org:v3"><b/><c/><b><d/></b></a>"#).unwrap();
         let d = doc.descendants().find(|n| n.has_tag_name("d")).unwrap();
-        assert_eq!(location(d), "/a/b[2]/d");
+        let locations = Locations::new(&doc);
+        assert_eq!(locations.of(d), "/a/b[2]/d");
+        assert_eq!(locations.of(doc.root_element()), "/a");
     }
 
     #[test]
