@@ -196,3 +196,22 @@ pub fn shl(data: &[u8]) {
         assert_eq!(ManifestRequest::parse(request.to_json().as_bytes()).ok(), Some(request), "request round trip");
     }
 }
+
+/// Target `ccda`: bytes → C-CDA import. Never panics; when the XML is accepted the FHIR it
+/// makes is valid JSON, imports, is deterministic, and every finding is a documented rule.
+pub fn ccda(data: &[u8]) {
+    use emr_core::ccda;
+    let _ = ccda::looks_like_ccda(data);
+    let Ok(text) = std::str::from_utf8(data) else {
+        assert!(ccda::import_bytes(data, &Default::default(), fuzz_now()).is_err(), "non-UTF-8 input imported");
+        return;
+    };
+    let Ok(converted) = ccda::to_fhir(text) else { return };
+    assert_eq!(ccda::to_fhir(text).map(|c| c.bundle).ok().as_deref(), Some(converted.bundle.as_str()), "to_fhir is not deterministic");
+    json::parse(&converted.bundle).expect("the bundle is valid JSON");
+    let imported = ccda::import(text, &Default::default(), fuzz_now()).expect("an accepted document imports");
+    for f in &imported.findings {
+        assert!(rules::ALL.iter().any(|r| r.code == f.code), "finding code is not in rules::ALL: {f:?}");
+    }
+    check_findings(&imported.record, fuzz_now());
+}

@@ -10,6 +10,7 @@
 //! - [`model`]: the record model.
 //! - [`validate`]: structural and semantic rules producing [`validate::Finding`]s.
 //! - [`clinical`]: the clinical rules (active problem, current medication, H/L flag…), once.
+//! - [`ccda`]: C-CDA R2.1 documents into the same record (entries as FHIR resources, the original kept).
 //! - [`codes`]: LOINC, SNOMED CT, ICD-10-CM, RxNorm, CVX, DICOM checks and UCUM units.
 //! - [`shl`]: SMART Health Links (`shlink:/…`, JWE files, manifests).
 //!
@@ -40,6 +41,7 @@
 
 pub mod bundle;
 pub mod clinical;
+pub mod ccda;
 pub mod codes;
 pub mod fhir;
 mod inline;

@@ -53,3 +53,8 @@ fn replay_units_corpus() {
 fn replay_shl_corpus() {
     replay("shl", harness::shl);
 }
+
+#[test]
+fn replay_ccda_corpus() {
+    replay("ccda", harness::ccda);
+}

@@ -164,6 +164,12 @@ pub fn read_input(
     if bytes.starts_with(b"age-encryption.org/") {
         return open_bundle(input, &bytes, unlock, now);
     }
+    if emr_core::ccda::looks_like_ccda(&bytes) {
+        let imported = emr_core::ccda::import_bytes(&bytes, &ImportOptions::default(), now).map_err(|e| {
+            CliError::usage(format!("{}: {e}", input.display()), "give a well-formed C-CDA R2.1 ClinicalDocument")
+        })?;
+        return Ok((imported.record, imported.findings));
+    }
     let imported = import_bytes(&bytes, &ImportOptions::default(), now).map_err(|e| {
         CliError::usage(
             format!("{}: {e}", input.display()),

@@ -28,12 +28,17 @@ pub fn run(args: &ValidateArgs) -> Result<Outcome, CliError> {
         std::fs::read(&args.input).map_err(|e| CliError::Input { path: args.input.clone(), source: e })?
     };
     let shown = if stdin { Path::new("standard input") } else { args.input.as_path() };
-    let record = if bytes.starts_with(b"age-encryption.org/") {
-        open_bytes(shown, &bytes, &args.unlock)?.to_record()?
+    let findings = if emr_core::ccda::looks_like_ccda(&bytes) {
+        // A C-CDA document: its import findings (the record's validation and what did not map).
+        let imported = emr_core::ccda::import_bytes(&bytes, &Default::default(), now).map_err(|e| {
+            CliError::usage(format!("{}: {e}", shown.display()), "give a well-formed C-CDA R2.1 ClinicalDocument")
+        })?;
+        imported.findings
+    } else if bytes.starts_with(b"age-encryption.org/") {
+        validate(&open_bytes(shown, &bytes, &args.unlock)?.to_record()?, now)
     } else {
-        parse_record(shown, &bytes)?
+        validate(&parse_record(shown, &bytes)?, now)
     };
-    let findings = validate(&record, now);
     if args.json {
         print_json(&findings)?;
     } else {

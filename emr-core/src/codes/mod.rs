@@ -40,6 +40,7 @@
 
 pub mod icd10cm;
 pub mod loinc;
+mod oid;
 mod problem;
 pub mod simple;
 pub mod snomed;
@@ -47,6 +48,7 @@ mod system;
 pub mod ucum;
 mod verhoeff;
 
+pub use oid::system_for_oid;
 pub use problem::CodeProblem;
 pub use system::{expand_code, shorten_code, KnownSystem};
 pub use ucum::UcumError;

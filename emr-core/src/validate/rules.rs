@@ -108,6 +108,14 @@ rules! {
     FHIR_BUNDLE_TOO_DEEP = "fhir.bundle.too-deep", Warning, "bundle nested more than 4 levels deep was kept whole as an opaque entry";
     FHIR_PATIENT_MULTIPLE = "fhir.patient.multiple", Warning, "input holds more than one patient; the record's patient is the first, the others are kept as opaque entries";
     ABATEMENT_ACTIVE = "condition.abatement.active", Error, "condition has an abatement but an active clinicalStatus (con-4)";
+    CCDA_SECTION_NARRATIVE = "ccda.section.narrative-only", Warning, "C-CDA section has narrative but no structured entries; its text is kept only in the original document";
+    CCDA_SECTION_NO_INFO = "ccda.section.no-information", Warning, "C-CDA section is marked nullFlavor (no information); nothing was imported from it";
+    CCDA_ENTRY_UNMAPPED = "ccda.entry.unmapped", Warning, "C-CDA entry template has no structured mapping; it is kept only in the original document";
+    CCDA_NULL_FLAVOR = "ccda.value.null-flavor", Warning, "C-CDA code or value is a nullFlavor (unknown, not asked, other); no coded value was imported for it";
+    CCDA_VALUE_UNREAD = "ccda.value.unread", Warning, "C-CDA value could not be read (number, timestamp or data type); it is kept only in the original document";
+    CCDA_TIME_NO_ZONE = "ccda.time.zone.missing", Warning, "C-CDA timestamp has a time of day but no UTC offset; only its date was imported";
+    CCDA_NEGATED = "ccda.entry.negated", Warning, "C-CDA entry is negated (negationInd) for a specific code; imported as refuted or not done, never as a positive entry";
+    CCDA_PATIENT_MISSING = "ccda.patient.missing", Error, "C-CDA document has no recordTarget patient";
 }
 
 /// The rule table as Markdown, the form kept in `docs/validation-rules.md`.

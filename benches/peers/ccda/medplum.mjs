@@ -1,0 +1,33 @@
+// C-CDA benchmark peer: npm @medplum/ccda (convertXmlToCcda, then convertCcdaToFhir) on the
+// files given, in memory, ROUNDS times. Prints one JSON line: bytes, seconds (best round),
+// ok / failed document counts and the distinct error messages.
+// Usage: node medplum.mjs --rounds N FILE...   (run by scripts/bench-ccda.sh)
+globalThis.WebSocket ??= class {}; // @medplum/core needs one on Node 20
+const { readFileSync } = await import('node:fs');
+const { convertXmlToCcda, convertCcdaToFhir } = await import('@medplum/ccda');
+
+const args = process.argv.slice(2);
+let rounds = 3;
+if (args[0] === '--rounds') {
+  rounds = Number(args[1]);
+  args.splice(0, 2);
+}
+const docs = args.map((f) => readFileSync(f, 'utf8'));
+const bytes = docs.reduce((n, d) => n + Buffer.byteLength(d), 0);
+let best = Infinity;
+let ok = 0;
+const errors = new Set();
+for (let r = 0; r < rounds; r++) {
+  ok = 0;
+  const start = process.hrtime.bigint();
+  for (const xml of docs) {
+    try {
+      convertCcdaToFhir(convertXmlToCcda(xml));
+      ok++;
+    } catch (e) {
+      errors.add(String(e?.message ?? e).slice(0, 120));
+    }
+  }
+  best = Math.min(best, Number(process.hrtime.bigint() - start) / 1e9);
+}
+console.log(JSON.stringify({ name: '@medplum/ccda 5.1 (Node ' + process.version + ')', bytes, seconds: best, ok, failed: docs.length - ok, errors: [...errors] }));

@@ -1,0 +1,233 @@
+//! The conversion's state: the resources made so far, their ids, the findings, and what every
+//! derived resource carries (id, origin, identifiers, subject).
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+
+use roxmltree::{Document, Node};
+
+use super::xml::{attr, children, Locations};
+use super::ORIGIN;
+use crate::codes::system_for_oid;
+use crate::fhir::stable_id;
+use crate::json::Json;
+use crate::validate::{Finding, Rule};
+
+/// A JSON string.
+pub(crate) fn s(text: impl Into<String>) -> Json<'static> {
+    Json::String(Cow::Owned(text.into()))
+}
+
+/// A JSON object from members in order.
+pub(crate) fn obj(members: Vec<(&str, Json<'static>)>) -> Json<'static> {
+    Json::Object(members.into_iter().map(|(k, v)| (Cow::Owned(k.to_owned()), v)).collect())
+}
+
+/// A `Reference` to a full URL.
+pub(crate) fn reference(url: &str) -> Json<'static> {
+    obj(vec![("reference", s(url))])
+}
+
+/// A CodeableConcept of one coding.
+pub(crate) fn concept_of(system: &str, code: &str, display: &str) -> Json<'static> {
+    obj(vec![(
+        "coding",
+        Json::Array(vec![obj(vec![("system", s(system)), ("code", s(code)), ("display", s(display))])]),
+    )])
+}
+
+/// The code of a "no known …" statement: the IPS absent/unknown code (which the merge engine
+/// reads as known absent) and the SNOMED CT situation that says the same.
+pub(crate) fn no_known(ips_code: &str, ips_display: &str, snomed: &str, snomed_display: &str) -> Json<'static> {
+    let coding = |system: &str, code: &str, display: &str| {
+        obj(vec![("system", s(system)), ("code", s(code)), ("display", s(display))])
+    };
+    obj(vec![(
+        "coding",
+        Json::Array(vec![
+            coding(crate::fhir::ABSENT_UNKNOWN, ips_code, ips_display),
+            coding(crate::codes::SNOMED_CT, snomed, snomed_display),
+        ]),
+    )])
+}
+
+/// The code of a "no information about …" statement (a clinical statement marked `nullFlavor`):
+/// the IPS absent/unknown code, which the merge engine reads as no information, never as
+/// evidence of absence.
+pub(crate) fn no_information(ips_code: &str, ips_display: &str) -> Json<'static> {
+    let coding =
+        obj(vec![("system", s(crate::fhir::ABSENT_UNKNOWN)), ("code", s(ips_code)), ("display", s(ips_display))]);
+    obj(vec![("coding", Json::Array(vec![coding]))])
+}
+
+/// Whether a clinical statement is itself marked `nullFlavor` (no information about it).
+pub(crate) fn unknown_statement(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) -> bool {
+    let unknown = attr(el, "nullFlavor").is_some();
+    if unknown {
+        ctx.finding(&crate::validate::rules::CCDA_NULL_FLAVOR, el, el.tag_name().name());
+    }
+    unknown
+}
+
+/// A `urn:uuid:` full URL for a 32-hex-digit id.
+pub(crate) fn uuid_url(hex: &str) -> String {
+    let part = |a: usize, b: usize| hex.get(a..b).unwrap_or_default();
+    format!("urn:uuid:{}-{}-{}-{}-{}", part(0, 8), part(8, 12), part(12, 16), part(16, 20), part(20, 32))
+}
+
+/// A resource being built: its members in order.
+pub(crate) struct Draft {
+    /// The full URL it gets in the Bundle.
+    pub url: String,
+    members: Vec<(Cow<'static, str>, Json<'static>)>,
+}
+
+impl Draft {
+    /// Add a member.
+    pub(crate) fn add(&mut self, key: &str, value: Json<'static>) {
+        self.members.push((Cow::Owned(key.to_owned()), value));
+    }
+
+    /// Give the resource a fixed full URL (the Patient's, the document's) and the matching id.
+    pub(crate) fn set_url(&mut self, url: &str) {
+        self.url = url.to_owned();
+        for (k, v) in &mut self.members {
+            if k == "id" {
+                *v = s(url.trim_start_matches("urn:uuid:"));
+            }
+        }
+    }
+
+    /// Add a member when there is a value.
+    pub(crate) fn opt(&mut self, key: &str, value: Option<Json<'static>>) {
+        if let Some(v) = value {
+            self.add(key, v);
+        }
+    }
+
+    /// Add an array member when it is not empty.
+    pub(crate) fn list(&mut self, key: &str, values: Vec<Json<'static>>) {
+        if !values.is_empty() {
+            self.add(key, Json::Array(values));
+        }
+    }
+}
+
+/// The state of one document's conversion.
+pub(crate) struct Ctx<'a, 'i> {
+    /// Elements with an `ID` attribute (narrative targets of `originalText/reference`).
+    ids: BTreeMap<&'a str, Node<'a, 'i>>,
+    locations: Locations,
+    /// Full URL of the Patient.
+    pub patient_url: String,
+    /// Full URL of the DocumentReference holding the original XML.
+    pub document_url: String,
+    /// Resources made, in document order, with their full URLs.
+    pub resources: Vec<(String, Json<'static>)>,
+    /// What could not be mapped, with locations in the document.
+    pub findings: Vec<Finding>,
+    used: BTreeSet<String>,
+}
+
+impl<'a, 'i> Ctx<'a, 'i> {
+    pub(crate) fn new(doc: &'a Document<'i>, seed: &str) -> Ctx<'a, 'i> {
+        let ids = doc.descendants().filter_map(|n| Some((attr(n, "ID")?, n))).collect();
+        Ctx {
+            ids,
+            locations: Locations::new(doc),
+            patient_url: uuid_url(&stable_id(&format!("{seed}\u{0}Patient"))),
+            document_url: uuid_url(&stable_id(&format!("{seed}\u{0}DocumentReference"))),
+            resources: Vec::new(),
+            findings: Vec::new(),
+            used: BTreeSet::new(),
+        }
+    }
+
+    /// The element a narrative reference (`#id`) points at.
+    pub(crate) fn narrative(&self, reference: &str) -> Option<Node<'a, 'i>> {
+        self.ids.get(reference.strip_prefix('#').unwrap_or(reference)).copied()
+    }
+
+    /// Report `rule` at the element `node` about `field`.
+    pub(crate) fn finding(&mut self, rule: &Rule, node: Node<'_, '_>, field: &str) {
+        self.findings.push(Finding::new(rule, self.locations.of(node), field));
+    }
+
+    /// Start a resource of `kind` derived from the element `node`: a stable id (from the
+    /// element's `id`, else its location), the origin extension, the identifiers.
+    pub(crate) fn draft(&mut self, kind: &str, node: Node<'_, '_>) -> Draft {
+        let at = self.locations.of(node);
+        let identifiers: Vec<Json<'static>> = children(node, "id").filter_map(identifier).collect();
+        let first = children(node, "id")
+            .find_map(|i| Some(format!("{}|{}", attr(i, "root")?, attr(i, "extension").unwrap_or(""))));
+        let mut seed = format!("{kind}\u{0}{}", first.as_deref().unwrap_or(&at));
+        let mut n = 0u32;
+        let id = loop {
+            let id = stable_id(&seed);
+            if self.used.insert(id.clone()) {
+                break id;
+            }
+            // The same element id twice (a document reusing ids): the location tells them apart.
+            n += 1;
+            seed = format!("{kind}\u{0}{at}\u{0}{n}");
+        };
+        let origin = obj(vec![
+            ("url", s(ORIGIN)),
+            (
+                "extension",
+                Json::Array(vec![
+                    obj(vec![("url", s("document")), ("valueUri", s(self.document_url.clone()))]),
+                    obj(vec![("url", s("location")), ("valueString", s(at))]),
+                ]),
+            ),
+        ]);
+        // The id is the UUID of the full URL, so `urn:uuid:` references resolve by id too.
+        let url = uuid_url(&id);
+        let mut d = Draft { url: url.clone(), members: Vec::new() };
+        d.add("resourceType", s(kind));
+        d.add("id", s(url.trim_start_matches("urn:uuid:")));
+        d.add("extension", Json::Array(vec![origin]));
+        d.list("identifier", identifiers);
+        d
+    }
+
+    /// Add a finished resource; returns its full URL.
+    pub(crate) fn push(&mut self, d: Draft) -> String {
+        self.resources.push((d.url.clone(), Json::Object(d.members)));
+        d.url
+    }
+
+    /// A reference to the patient.
+    pub(crate) fn subject(&self) -> Json<'static> {
+        reference(&self.patient_url)
+    }
+}
+
+/// An `II` as a FHIR Identifier (C-CDA on FHIR: root+extension → system+value; a root alone
+/// → `urn:ietf:rfc:3986` and the root as a URI).
+pub(crate) fn identifier(id: Node<'_, '_>) -> Option<Json<'static>> {
+    let root = attr(id, "root")?;
+    let root_uri = |r: &str| {
+        if is_uuid(r) {
+            format!("urn:uuid:{}", r.to_ascii_lowercase())
+        } else if r.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            format!("urn:oid:{r}")
+        } else {
+            r.to_owned()
+        }
+    };
+    Some(match attr(id, "extension") {
+        Some(ext) => {
+            let system = if is_uuid(root) { root_uri(root) } else { system_for_oid(root).into_owned() };
+            obj(vec![("system", s(system)), ("value", s(ext))])
+        }
+        None => obj(vec![("system", s("urn:ietf:rfc:3986")), ("value", s(root_uri(root)))]),
+    })
+}
+
+fn is_uuid(s: &str) -> bool {
+    s.len() == 36
+        && s.bytes()
+            .enumerate()
+            .all(|(i, b)| if matches!(i, 8 | 13 | 18 | 23) { b == b'-' } else { b.is_ascii_hexdigit() })
+}

@@ -1,0 +1,194 @@
+//! C-CDA R2.1 (and R1.1) documents into a [`Record`](crate::model::Record).
+//!
+//! The document is parsed with `roxmltree` (no DTD, no entities beyond XML's own, bounded size
+//! and depth) and turned into FHIR R4 resources following HL7's *C-CDA on FHIR* mapping:
+//! `recordTarget` → Patient; the author's (else the custodian's) organization → the source the
+//! entries are attributed to; allergies, medications, problems, immunizations, results, vital
+//! signs, procedures, encounters, social history, family history, plan of treatment, goals,
+//! functional and mental status, notes, medical equipment, health concerns and care teams →
+//! their FHIR resources. These go through [`fhir::import_tree`] as one Bundle,
+//! so attribution, validation and record building are the FHIR importer's.
+//!
+//! Nothing is dropped silently: the original XML is kept verbatim as a DocumentReference entry,
+//! every derived resource carries the C-CDA entry's `id`s as identifiers and an extension
+//! [`ORIGIN`] naming the DocumentReference and the element's location (an XPath-like path);
+//! sections without structured entries, templates without a mapping and `nullFlavor` values
+//! are findings (`ccda.*` in [`validate::rules`](crate::validate::rules)) with that location.
+//! `negationInd="true"` never becomes a positive entry: "no known allergies/problems" become
+//! the IPS absent/unknown codes the merge engine honours; a negated specific entry becomes
+//! refuted, not done or not taken.
+//!
+//! # Example
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use emr_core::ccda;
+//! use emr_core::fhir::ImportOptions;
+//! let xml = r#"<ClinicalDocument xmlns="urn:hl7-org:v3">
+//!   <recordTarget><patientRole><id root="2.16.840.1.113883.19.5" extension="12345"/>
+//!     <patient><name><given>Ada</given><family>Example</family></name>
+//!       <administrativeGenderCode code="F" codeSystem="2.16.840.1.113883.5.1"/>
+//!       <birthTime value="19700101"/></patient></patientRole></recordTarget>
+//!   <custodian><assignedCustodian><representedCustodianOrganization>
+//!     <id root="2.16.840.1.113883.19.5"/><name>Clinic A</name>
+//!   </representedCustodianOrganization></assignedCustodian></custodian>
+//!   <component><structuredBody><component><section>
+//!     <code code="48765-2" codeSystem="2.16.840.1.113883.6.1"/>
+//!     <entry><act classCode="ACT" moodCode="EVN">
+//!       <templateId root="2.16.840.1.113883.10.20.22.4.30"/><statusCode code="active"/>
+//!       <entryRelationship typeCode="SUBJ"><observation classCode="OBS" moodCode="EVN" negationInd="true">
+//!         <templateId root="2.16.840.1.113883.10.20.22.4.7"/>
+//!         <value xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CD" code="419199007" codeSystem="2.16.840.1.113883.6.96"/>
+//!         <participant typeCode="CSM"><participantRole><playingEntity><code nullFlavor="NA"/></playingEntity></participantRole></participant>
+//!       </observation></entryRelationship>
+//!     </act></entry>
+//!   </section></component></structuredBody></component>
+//! </ClinicalDocument>"#;
+//! assert!(ccda::looks_like_ccda(xml.as_bytes()));
+//! let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+//! let imported = ccda::import(xml, &ImportOptions::default(), now)?;
+//! let allergy = imported.record.entries.iter().find(|e| e.resource().resource_type() == "AllergyIntolerance").unwrap();
+//! // "No known allergies", never a positive allergy.
+//! assert!(allergy.resource().as_str().contains("no-known-allergies"));
+//! assert_eq!(imported.record.sources[0].name.as_deref(), Some("Clinic A"));
+//! # Ok::<(), emr_core::ccda::CcdaError>(())
+//! ```
+
+mod activity;
+mod allergy;
+mod build;
+mod error;
+mod header;
+mod medication;
+mod observation;
+mod other;
+mod problem;
+mod sections;
+mod time;
+mod value;
+mod xml;
+
+use chrono::{DateTime, Utc};
+
+pub use error::CcdaError;
+pub use xml::{MAX_BYTES, MAX_DEPTH};
+
+use crate::fhir::{self, ImportOptions, Imported};
+use crate::json::Json;
+use crate::model::{Source, SourceId, SourceKind};
+use crate::validate::Finding;
+
+/// URL of the extension on every derived resource naming where it came from: parts `document`
+/// (`valueUri`: the full URL of the DocumentReference holding the XML; a URI rather than a
+/// Reference, so exports that leave the document out stay closed) and `location` (an XPath-like path
+/// of the element).
+pub const ORIGIN: &str = "urn:emr:ccda-origin";
+
+/// A C-CDA document as FHIR: a `collection` Bundle, and what could not be mapped.
+#[derive(Debug, Clone)]
+pub struct Converted {
+    /// The Bundle as compact JSON text: Patient, the source Organization, the
+    /// DocumentReference holding the XML, then the derived resources in document order.
+    pub bundle: String,
+    /// Findings about the document, with XPath-like locations as paths.
+    pub findings: Vec<Finding>,
+    /// The source organization's id and name, when the document names one.
+    pub source: Option<Source>,
+}
+
+/// Whether `bytes` look like a C-CDA document (an XML `ClinicalDocument` in the HL7 v3
+/// namespace), judged from its start. Cheap; [`import`] still checks the whole document.
+///
+/// # Example
+/// ```
+/// assert!(emr_core::ccda::looks_like_ccda(b"<?xml version=\"1.0\"?>\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\">"));
+/// assert!(!emr_core::ccda::looks_like_ccda(b"{\"resourceType\":\"Bundle\"}"));
+/// ```
+pub fn looks_like_ccda(bytes: &[u8]) -> bool {
+    let head = bytes.get(..bytes.len().min(16 * 1024)).unwrap_or_default();
+    let head = String::from_utf8_lossy(head);
+    let head = head.trim_start_matches('\u{feff}').trim_start();
+    head.starts_with('<')
+        && (head.contains("<ClinicalDocument") || head.contains(":ClinicalDocument"))
+        && head.contains("urn:hl7-org:v3")
+}
+
+/// Convert a C-CDA document to FHIR R4 (see the module documentation).
+///
+/// # Errors
+/// [`CcdaError`] when the input is too large, not well-formed XML, has a DOCTYPE, nests too
+/// deep or is not a `ClinicalDocument`. Everything else is a finding.
+///
+/// # Example
+/// ```
+/// let err = emr_core::ccda::to_fhir("<!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>").unwrap_err();
+/// assert!(matches!(err, emr_core::ccda::CcdaError::Doctype { line: 1, column: 1 }));
+/// ```
+pub fn to_fhir(text: &str) -> Result<Converted, CcdaError> {
+    let (bundle, findings, source) = convert(text)?;
+    Ok(Converted { bundle: bundle.to_compact_string(), findings, source })
+}
+
+/// The document as a Bundle tree, its findings and its source organization.
+fn convert(text: &str) -> Result<(Json<'static>, Vec<Finding>, Option<Source>), CcdaError> {
+    let doc = xml::parse_xml(text)?;
+    let root = doc.root_element();
+    if !xml::is(root, "ClinicalDocument") {
+        return Err(CcdaError::NotClinicalDocument);
+    }
+    let mut ctx = build::Ctx::new(&doc, &header::seed(root, text.as_bytes()));
+    header::patient(&mut ctx, root);
+    let org = header::organization(&mut ctx, root);
+    header::document_reference(&mut ctx, root, text.as_bytes(), org.as_ref());
+    sections::body(&mut ctx, root);
+    let entries: Vec<Json<'static>> = std::mem::take(&mut ctx.resources)
+        .into_iter()
+        .map(|(url, r)| build::obj(vec![("fullUrl", build::s(url)), ("resource", r)]))
+        .collect();
+    let bundle = build::obj(vec![
+        ("resourceType", build::s("Bundle")),
+        ("type", build::s("collection")),
+        ("entry", Json::Array(entries)),
+    ]);
+    let mut findings = ctx.findings;
+    findings.sort();
+    findings.dedup();
+    let source = org.map(|o| Source {
+        id: SourceId::new(o.id.as_str()),
+        name: o.name.or_else(|| Some("C-CDA document".to_owned())),
+        kind: SourceKind::Organization,
+        reference: Some(format!("Organization/{}", o.id)),
+    });
+    Ok((bundle, findings, source))
+}
+
+/// Import a C-CDA document into a record, validating as of `now`. The entries are attributed
+/// to `options.default_source` when given, else to the document's author (or custodian)
+/// organization.
+///
+/// # Errors
+/// As [`to_fhir`].
+pub fn import(text: &str, options: &ImportOptions, now: DateTime<Utc>) -> Result<Imported, CcdaError> {
+    let (bundle, findings, source) = convert(text)?;
+    let mut options = options.clone();
+    if options.default_source.is_none() {
+        options.default_source = source;
+    }
+    // The tree goes to the FHIR importer as it is: no JSON text written and parsed again.
+    let mut imported = fhir::import_tree(&bundle, &options, now)?;
+    imported.findings.extend(findings);
+    imported.findings.sort();
+    imported.findings.dedup();
+    Ok(imported)
+}
+
+/// [`import`] for input given as bytes (UTF-8 is checked).
+///
+/// # Errors
+/// As [`import`]; [`CcdaError::NotUtf8`] when the bytes are not UTF-8.
+pub fn import_bytes(bytes: &[u8], options: &ImportOptions, now: DateTime<Utc>) -> Result<Imported, CcdaError> {
+    if bytes.len() > MAX_BYTES {
+        return Err(CcdaError::TooLarge { size: bytes.len(), max: MAX_BYTES });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| CcdaError::NotUtf8 { offset: e.valid_up_to() })?;
+    import(text.strip_prefix('\u{feff}').unwrap_or(text), options, now)
+}

@@ -1,0 +1,419 @@
+//! C-CDA import (`emr_core::ccda`): HL7's C-CDA R2.1 examples import, every structured entry
+//! maps (counted independently of the importer, by template), hostile XML fails cleanly.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{TimeZone, Utc};
+use emr_core::ccda::{self, CcdaError};
+use emr_core::fhir::{self, ExportOptions, ImportOptions};
+use emr_core::json::{self, Json};
+use emr_core::model::Record;
+
+fn now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap()
+}
+
+/// The shared C-CDA examples; `None` (skip) when absent, unless `EMR_REQUIRE_SHARED_DATA=1`.
+fn shared() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/ccda/hl7-c-cda-examples");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var("EMR_REQUIRE_SHARED_DATA").as_deref() != Ok("1"),
+        "EMR_REQUIRE_SHARED_DATA=1 but the shared data is missing at {}",
+        dir.display()
+    );
+    eprintln!("skipped: shared data not found at {}", dir.display());
+    None
+}
+
+fn xml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            xml_files(&p, out);
+        } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")) {
+            out.push(p);
+        }
+    }
+}
+
+/// Resource type → count, over the record's entries (the patient is not an entry).
+fn kinds(record: &Record) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for e in &record.entries {
+        *out.entry(e.resource().resource_type().to_owned()).or_default() += 1;
+    }
+    out
+}
+
+const T: &str = "2.16.840.1.113883.10.20.22.";
+const PLANNED: &[&str] = &["INT", "RQO", "PRP", "ARQ", "APT", "PRMS"];
+const SIMPLE_OBSERVATIONS: &[&str] = &[
+    "4.78", "4.38", "4.85", "4.200", "4.279", "4.67", "4.68", "4.73", "4.74", "4.69", "4.72", "4.127", "4.128",
+    "4.124", "4.138", "4.144", "4.8", "4.114", "4.109", "4.111", "4.293", "15.3.8",
+];
+
+/// The structured entries of a document counted by template, independently of the importer:
+/// what C-CDA on FHIR says each template becomes.
+fn expected(xml: &str) -> BTreeMap<String, usize> {
+    let doc = roxmltree::Document::parse(xml).unwrap();
+    let mut out: BTreeMap<String, usize> = BTreeMap::new();
+    // Statements counted so far: a statement inside one of them is part of it, except problem
+    // observations (encounter diagnoses become Conditions) and results in their organizer.
+    let mut counted: Vec<roxmltree::NodeId> = Vec::new();
+    for n in doc.descendants().filter(|n| n.is_element()) {
+        let before = out.values().sum::<usize>();
+        let inside = n.ancestors().skip(1).any(|a| counted.contains(&a.id()));
+        let mut add = |k: &str| *out.entry(k.to_owned()).or_default() += 1;
+        let tpl = |s: &str| {
+            n.children().any(|c| c.has_tag_name("templateId") && c.attribute("root") == Some(&format!("{T}{s}")[..]))
+        };
+        // Only statements in a section's entries count (not header or narrative content).
+        let entry = n.ancestors().find(|a| a.has_tag_name("entry"));
+        if !entry.and_then(|e| e.parent()).is_some_and(|p| p.has_tag_name("section")) {
+            continue;
+        }
+        let mood = n.attribute("moodCode").unwrap_or("EVN");
+        let planned = PLANNED.contains(&mood);
+        let negated = n.attribute("negationInd") == Some("true");
+        let name = n.tag_name().name();
+        if tpl("4.4") {
+            add("Condition");
+        } else if name == "observation"
+            && n.parent().is_some_and(|c| c.has_tag_name("component"))
+            && n.parent().and_then(|c| c.parent()).is_some_and(|o| {
+                o.children()
+                    .any(|t| t.has_tag_name("templateId") && t.attribute("root") == Some(&format!("{T}4.1")[..]))
+            })
+        {
+            if !negated {
+                add("Observation");
+            }
+        } else if inside {
+            continue;
+        } else if tpl("4.7") {
+            add("AllergyIntolerance");
+        } else if tpl("4.4") {
+            add("Condition");
+        } else if tpl("4.52") && !planned {
+            add("Immunization");
+        } else if tpl("4.16") || tpl("4.42") || tpl("4.52") || tpl("4.120") {
+            add(if planned || tpl("4.42") || tpl("4.120") { "MedicationRequest" } else { "MedicationStatement" });
+        } else if tpl("4.1") {
+            add("DiagnosticReport");
+        } else if (tpl("4.2") || tpl("4.27") || SIMPLE_OBSERVATIONS.iter().any(|s| tpl(s)) && !planned) && !negated {
+            add("Observation");
+        } else if tpl("4.45") {
+            add("FamilyMemberHistory");
+        } else if tpl("4.121") {
+            add("Goal");
+        } else if tpl("4.202") {
+            add("DocumentReference");
+        } else if tpl("4.50") && !planned {
+            add("DeviceUseStatement");
+            add("Device");
+        } else if tpl("4.500") {
+            add("CareTeam");
+        } else if tpl("4.49") && !planned {
+            add("Encounter");
+        } else if (tpl("4.12") || tpl("4.13") || tpl("4.14")) && !planned {
+            add("Procedure");
+        } else if planned && matches!(name, "act" | "procedure" | "observation" | "encounter" | "supply") {
+            add("ServiceRequest");
+        }
+        if out.values().sum::<usize>() > before || (negated && !inside) {
+            counted.push(n.id());
+        }
+    }
+    // The document itself.
+    *out.entry("DocumentReference".to_owned()).or_default() += 1;
+    out
+}
+
+/// Import `xml` and check every structured entry became its resource, per kind.
+fn import_and_count(xml: &str, name: &str) -> emr_core::fhir::Imported {
+    let (imported, problem) = try_import_and_count(xml, name);
+    assert!(problem.is_none(), "{problem:?}");
+    imported.unwrap()
+}
+
+/// As [`import_and_count`], returning the problem instead of failing.
+fn try_import_and_count(xml: &str, name: &str) -> (Option<emr_core::fhir::Imported>, Option<String>) {
+    let imported = match ccda::import(xml, &ImportOptions::default(), now()) {
+        Ok(i) => i,
+        Err(e) => return (None, Some(format!("{name}: {e}"))),
+    };
+    let mut got = kinds(&imported.record);
+    got.remove("Organization");
+    let want = expected(xml);
+    let problem = (got != want).then(|| format!("{name}: entries per kind {got:?}, structured entries {want:?}"));
+    (Some(imported), problem)
+}
+
+#[test]
+fn every_hl7_example_document_imports_with_every_entry() {
+    let Some(dir) = shared() else { return };
+    let mut files = Vec::new();
+    xml_files(&dir.join("Documents"), &mut files);
+    assert_eq!(files.len(), 12, "the 12 HL7 example documents");
+    for f in &files {
+        let xml = std::fs::read_to_string(f).unwrap();
+        let imported = import_and_count(&xml, &f.display().to_string());
+        assert!(imported.record.patient.is_some(), "{}: no patient", f.display());
+        assert_eq!(imported.record.sources.len(), 1, "{}: one source, the author organization", f.display());
+    }
+}
+
+/// A fragment (section, entry or statement) wrapped in a minimal document.
+fn wrap(xml: &str) -> Option<String> {
+    // Fragments may use prefixes (xsi:, sdtc:) they do not declare: find the root textually.
+    let mut start = 0;
+    while let Some(i) = xml[start..].find('<') {
+        let at = start + i;
+        if xml[at + 1..].starts_with(|c: char| c.is_ascii_alphabetic()) {
+            start = at;
+            break;
+        }
+        start = at + 1;
+    }
+    let body = &xml[start..];
+    let name_end = body.find(|c: char| c.is_whitespace() || c == '>' || c == '/').unwrap_or(body.len());
+    let root_name = body[1..name_end].rsplit(':').next().unwrap();
+    let head = r#"<ClinicalDocument xmlns="urn:hl7-org:v3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:sdtc="urn:hl7-org:sdtc"><recordTarget><patientRole><id root="2.16.840.1.113883.19.5" extension="test"/></patientRole></recordTarget><custodian><assignedCustodian><representedCustodianOrganization><id root="2.16.840.1.113883.19.5"/><name>Test</name></representedCustodianOrganization></assignedCustodian></custodian><component><structuredBody>"#;
+    let tail = "</structuredBody></component></ClinicalDocument>";
+    let inner = match root_name {
+        "ClinicalDocument" => return Some(xml.to_owned()),
+        "structuredBody" => {
+            let open = &head[..head.len() - "<component><structuredBody>".len()];
+            return Some(format!("{open}<component>{body}</component></ClinicalDocument>"));
+        }
+        "component" => body.to_owned(),
+        "section" => format!("<component>{body}</component>"),
+        "entry" => format!("<component><section>{body}</section></component>"),
+        "act" | "observation" | "organizer" | "substanceAdministration" | "procedure" | "encounter" | "supply" => {
+            format!("<component><section><entry>{body}</entry></section></component>")
+        }
+        _ => return None,
+    };
+    Some(format!("{head}{inner}{tail}"))
+}
+
+#[test]
+fn every_example_fragment_imports_wrapped_in_a_document() {
+    let Some(dir) = shared() else { return };
+    let mut files = Vec::new();
+    xml_files(&dir, &mut files);
+    let (mut documents, mut fragments, mut malformed, mut skipped, mut problems) = (0, 0, 0, Vec::new(), Vec::new());
+    for f in files.iter().filter(|f| !f.starts_with(dir.join("Documents"))) {
+        let Ok(xml) = std::fs::read_to_string(f) else { continue };
+        let Some(wrapped) = wrap(&xml) else {
+            skipped.push(f.display().to_string());
+            continue;
+        };
+        if wrapped == xml {
+            documents += 1;
+        } else {
+            fragments += 1;
+        }
+        match try_import_and_count(&wrapped, &f.display().to_string()) {
+            // Some examples are not namespace-well-formed XML (undeclared prefixes, mismatched
+            // tags): those must fail with an XML error, as an independent parser does.
+            (None, Some(_)) if roxmltree::Document::parse(&wrapped).is_err() => malformed += 1,
+            (_, Some(problem)) => problems.push(problem),
+            _ => {}
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    eprintln!("{documents} documents, {fragments} fragments, {malformed} malformed; not statements: {skipped:#?}");
+    assert!(documents + fragments > 350, "most examples are read ({documents} + {fragments})");
+}
+
+fn local(name: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/ccda").join(name)).unwrap()
+}
+
+#[test]
+fn local_documents_import_with_every_entry() {
+    for name in ["CCD.xml", "Operative_Note.xml", "Diagnostic_Imaging_Report.xml"] {
+        let xml = local(name);
+        let imported = import_and_count(&xml, name);
+        // Same XML, same bytes.
+        assert_eq!(ccda::to_fhir(&xml).unwrap().bundle, ccda::to_fhir(&xml).unwrap().bundle);
+        // The original is kept verbatim.
+        let doc =
+            imported.record.entries.iter().find(|e| e.resource().as_str().contains("ccda-structuredBody")).unwrap();
+        assert!(doc.resource().as_str().contains("\"contentType\":\"application/xml\""));
+        // Every derived entry names its origin.
+        for e in &imported.record.entries {
+            assert!(e.resource().as_str().contains(ccda::ORIGIN), "{name}: an entry without origin");
+        }
+        assert!(imported.findings.iter().all(|f| f.code != "reference.unresolved"), "{name}: {:#?}", imported.findings);
+    }
+}
+
+/// The bundle with the attachment data replaced by its length, for readable snapshots.
+fn snapshot_text(xml: &str) -> String {
+    let c = ccda::to_fhir(xml).unwrap();
+    let tree = json::parse(&c.bundle).unwrap();
+    let mut text = tree.to_pretty_string();
+    let data = tree.pointer("/entry/2/resource/content/0/attachment/data").and_then(Json::as_str).unwrap();
+    text = text.replace(data, &format!("<{} base64 characters>", data.len()));
+    let findings: Vec<String> = c.findings.iter().map(|f| format!("{} {} {}", f.code, f.path, f.message)).collect();
+    format!("{text}\n\nfindings:\n{}", findings.join("\n"))
+}
+
+#[test]
+fn golden_fhir_of_ccd() {
+    insta::assert_snapshot!("ccd", snapshot_text(&local("CCD.xml")));
+}
+
+#[test]
+fn golden_fhir_of_operative_note() {
+    insta::assert_snapshot!("operative_note", snapshot_text(&local("Operative_Note.xml")));
+}
+
+#[test]
+fn imported_ccda_exports_as_fhir_and_ips_and_reimports() {
+    let options = ExportOptions { timestamp: "2026-11-01T00:00:00Z".parse().unwrap() };
+    for name in ["CCD.xml", "Operative_Note.xml"] {
+        let imported = ccda::import(&local(name), &ImportOptions::default(), now()).unwrap();
+        let bundle = fhir::to_bundle(&imported.record, &options);
+        let again = fhir::import(&bundle, &ImportOptions::default(), now()).unwrap();
+        assert_eq!(again.record.entries.len(), imported.record.entries.len(), "{name}: FHIR round trip");
+        assert_eq!(again.record.patient, imported.record.patient, "{name}: patient");
+        let closed = |f: &emr_core::validate::Finding| f.code != "reference.unresolved";
+        assert!(again.findings.iter().all(closed), "{name}: {:#?}", again.findings);
+        let ips = fhir::to_ips(&imported.record, &options).unwrap();
+        let from_ips = fhir::import(&ips, &ImportOptions::default(), now()).unwrap();
+        assert!(from_ips.record.patient.is_some(), "{name}: IPS has the patient");
+        assert!(from_ips.findings.iter().all(closed), "{name}: {:#?}", from_ips.findings);
+    }
+}
+
+/// "No known …" and "no information" examples become the IPS absent/unknown codes the merge
+/// engine honours, never a positive allergy, problem, medication or immunization.
+#[test]
+fn negation_and_no_information_are_never_positive_entries() {
+    let Some(dir) = shared() else { return };
+    for (folder, kind, code) in [
+        ("Allergies/No Known Allergies", "AllergyIntolerance", "no-known-allergies"),
+        ("Allergies/No Known Medication Allergies", "AllergyIntolerance", "no-known-medication-allergies"),
+        ("Problems/No Known Problems", "Condition", "no-known-problems"),
+        ("Medications/No Medications", "MedicationStatement", "no-known-medications"),
+        ("Immunizations/Unknown Immunization Status", "Immunization", "no-immunization-info"),
+    ] {
+        let mut files = Vec::new();
+        xml_files(&dir.join(folder), &mut files);
+        assert!(!files.is_empty(), "{folder}");
+        for f in files {
+            let wrapped = wrap(&std::fs::read_to_string(&f).unwrap()).unwrap();
+            let imported = ccda::import(&wrapped, &ImportOptions::default(), now()).unwrap();
+            let entries: Vec<_> =
+                imported.record.entries.iter().filter(|e| e.resource().resource_type() == kind).collect();
+            assert_eq!(entries.len(), 1, "{}", f.display());
+            let text = entries[0].resource().as_str();
+            assert!(text.contains(&format!("\"{code}\"")), "{}: {text}", f.display());
+            assert!(text.contains("absent-unknown-uv-ips"), "{}", f.display());
+        }
+    }
+}
+
+#[test]
+fn hostile_and_malformed_xml_is_a_clear_error() {
+    let laughs = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><ClinicalDocument xmlns="urn:hl7-org:v3">&lol3;</ClinicalDocument>"#;
+    assert!(matches!(ccda::to_fhir(laughs), Err(CcdaError::Doctype { line: 1, column: 22 })));
+    let external = "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\">&e;</ClinicalDocument>";
+    assert!(matches!(ccda::to_fhir(external), Err(CcdaError::Doctype { .. })));
+    let undefined = r#"<ClinicalDocument xmlns="urn:hl7-org:v3">&e;</ClinicalDocument>"#;
+    assert!(matches!(ccda::to_fhir(undefined), Err(CcdaError::Xml { line: 1, column: 42, .. })));
+    let deep = format!(
+        "<ClinicalDocument xmlns=\"urn:hl7-org:v3\">{}{}</ClinicalDocument>",
+        "<a>".repeat(100_000),
+        "</a>".repeat(100_000)
+    );
+    assert!(matches!(ccda::to_fhir(&deep), Err(CcdaError::TooDeep { max: 256, .. })));
+    let full = local("CCD.xml");
+    for cut in [10, full.len() / 3, full.len() - 5] {
+        let truncated = &full[..full.floor_char_boundary(cut)];
+        let err = ccda::to_fhir(truncated).unwrap_err();
+        assert!(matches!(err, CcdaError::Xml { .. }), "{err}");
+        assert!(!err.to_string().contains("Eve"), "no patient data in messages");
+    }
+    assert!(matches!(ccda::to_fhir("<x/>"), Err(CcdaError::NotClinicalDocument)));
+    assert!(matches!(ccda::to_fhir(""), Err(CcdaError::Xml { .. })));
+    let big = " ".repeat(ccda::MAX_BYTES + 1);
+    assert!(matches!(ccda::to_fhir(&big), Err(CcdaError::TooLarge { .. })));
+    assert!(matches!(
+        ccda::import_bytes(b"<ClinicalDocument \xff/>", &ImportOptions::default(), now()),
+        Err(CcdaError::NotUtf8 { offset: 18 })
+    ));
+}
+
+#[test]
+fn detection_by_content() {
+    assert!(ccda::looks_like_ccda(local("CCD.xml").as_bytes()));
+    assert!(!ccda::looks_like_ccda(br#"{"resourceType":"Bundle","type":"collection"}"#));
+    assert!(!ccda::looks_like_ccda(b"<html><body>urn:hl7-org:v3</body></html>"));
+}
+
+/// One resource of `kind` with a code in `system` from a C-CDA import, as another clinic's FHIR.
+fn other_clinic_fhir(record: &Record, kind: &str, system: &str) -> String {
+    let patient = record.patient.as_ref().unwrap().resource().as_str().to_owned();
+    let entry = record
+        .entries
+        .iter()
+        .find(|e| e.resource().resource_type() == kind && e.resource().as_str().contains(system))
+        .unwrap_or_else(|| panic!("no {kind} coded in {system}"));
+    let resource = entry.resource().as_str().replacen("\"id\":\"", "\"id\":\"b-", 1);
+    let resource = resource.replacen("\"resourceType\":\"", "\"performer\":[{\"reference\":\"urn:uuid:clinic-b\"}],\"informationSource\":{\"reference\":\"urn:uuid:clinic-b\"},\"resourceType\":\"", 1);
+    format!(
+        r#"{{"resourceType":"Bundle","type":"collection","entry":[
+        {{"fullUrl":"urn:uuid:clinic-b","resource":{{"resourceType":"Organization","id":"clinic-b","name":"Clinic B"}}}},
+        {{"resource":{patient}}},{{"resource":{resource}}}]}}"#
+    )
+}
+
+fn folds(xml: &str, kind: &str, system: &str) {
+    let a = ccda::import(xml, &ImportOptions::default(), now()).unwrap();
+    let b = fhir::import(&other_clinic_fhir(&a.record, kind, system), &ImportOptions::default(), now()).unwrap();
+    assert_ne!(a.record.sources[0].id, b.record.sources[0].id, "two clinics");
+    let (_, report) = emr_core::merge::merge(&[a.record, b.record], &Default::default()).unwrap();
+    let across = report.folded.iter().any(|f| {
+        let sources: std::collections::BTreeSet<_> = f.members.iter().map(|m| &m.source).collect();
+        sources.len() == 2
+    });
+    assert!(across, "{kind} in {system} not folded across the two clinics: {:#?}", report.folded);
+}
+
+#[test]
+fn ccda_from_one_clinic_and_fhir_from_another_fold_duplicates() {
+    folds(&local("CCD.xml"), "Observation", "http://loinc.org");
+    folds(&local("Operative_Note.xml"), "MedicationStatement", "http://www.nlm.nih.gov/research/umls/rxnorm");
+}
+
+/// `tests/data/ccda-invalid/<code>.xml`: each small document triggers its `ccda.*` rule, and
+/// every `ccda.*` rule has such a document.
+#[test]
+fn every_ccda_rule_has_a_document_that_triggers_it() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/ccda-invalid");
+    let mut files = Vec::new();
+    xml_files(&dir, &mut files);
+    let mut covered = Vec::new();
+    for f in &files {
+        let code = f.file_stem().unwrap().to_string_lossy().into_owned();
+        let imported = ccda::import(&std::fs::read_to_string(f).unwrap(), &ImportOptions::default(), now()).unwrap();
+        let hit = imported.findings.iter().find(|x| x.code == code);
+        let hit = hit.unwrap_or_else(|| panic!("{code}: not reported in {:#?}", imported.findings));
+        assert!(hit.path.starts_with("/ClinicalDocument"), "{code}: the location is in the document");
+        covered.push(code);
+    }
+    for rule in emr_core::validate::rules::ALL.iter().filter(|r| r.code.starts_with("ccda.")) {
+        assert!(covered.iter().any(|c| c == rule.code), "no document for {}", rule.code);
+    }
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# C-CDA benchmark, one command: emr-core's ccda::import (parse, C-CDA on FHIR mapping, FHIR
+# import with validation) on every shared HL7 C-CDA example document, in memory, beside the
+# npm peer @medplum/ccda 5.1 (convertXmlToCcda + convertCcdaToFhir, Node) on the same files in
+# the same run, with the count of documents each converts without error. A peer that does not
+# install is reported as not measured. A benchmark, not a test: nothing here fails on speed.
+#
+# Usage: bash scripts/bench-ccda.sh
+# Environment: EMR_BENCH_CCDA (folder, default ../shared/data/ccda/hl7-c-cda-examples/Documents),
+# ROUNDS (20), PEER_ROUNDS (3), SKIP_PEERS=1.
+# Output: the table on stdout and in target/bench-ccda.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+# shellcheck source=scripts/bench-machine.sh
+. scripts/bench-machine.sh
+
+data=${EMR_BENCH_CCDA:-$root/../shared/data/ccda/hl7-c-cda-examples/Documents}
+rounds=${ROUNDS:-20}
+peer_rounds=${PEER_ROUNDS:-3}
+mkdir -p target
+out=$root/target/bench-ccda.md
+peers=()
+missing=""
+
+if [ "${SKIP_PEERS:-0}" != 1 ]; then
+    echo "==> peer: npm @medplum/ccda@5.1 in target/bench-node" >&2
+    node_dir=$root/target/bench-node
+    mkdir -p "$node_dir"
+    # The peer script sits beside its node_modules so that Node resolves the package.
+    cp benches/peers/ccda/medplum.mjs "$node_dir/"
+    if (cd "$node_dir" && { [ -f package.json ] || npm init -y >/dev/null; } &&
+        npm install --silent --no-audit --no-fund @medplum/ccda@5.1 >"$root/target/bench-node.log" 2>&1); then
+        peers+=(--peer-cmd "node $node_dir/medplum.mjs")
+    else
+        missing="@medplum/ccda: npm install failed: $(tail -n1 target/bench-node.log)"
+    fi
+fi
+
+echo "==> cargo bench -p emr-core --bench ccda" >&2
+cargo bench --quiet -p emr-core --bench ccda -- \
+    --data "$data" --rounds "$rounds" --peer-rounds "$peer_rounds" --markdown "$out.table" ${peers[@]+"${peers[@]}"}
+
+{
+    echo "Command: \`bash scripts/bench-ccda.sh\` (ROUNDS=$rounds, PEER_ROUNDS=$peer_rounds)"
+    echo
+    machine_info
+    echo
+    cat "$out.table"
+    [ -z "$missing" ] || printf '\nNot measured: %s\n' "$missing"
+} >"$out"
+rm -f "$out.table"
+echo "==> written to $out" >&2
