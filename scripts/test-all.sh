@@ -47,6 +47,9 @@ export EMR_REQUIRE_SHL_INTEROP=1
 step "cargo test --workspace"
 cargo test --workspace --locked
 
+step "exports checked by software emr did not write: DuckDB joins, @medplum/core validation (scripts/test-interop.sh)"
+bash scripts/test-interop.sh
+
 step "generated files are up to date"
 git diff --exit-code -- schemas docs/validation-rules.md emr-wasm/ts
 

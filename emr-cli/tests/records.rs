@@ -563,12 +563,7 @@ fn population_ndjson_export_writes_one_set_for_many_records() {
 #[test]
 #[ignore = "minutes: run by scripts/test-interop.sh"]
 fn all_official_r4_examples_round_trip_through_the_cli() {
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/fhir-r4-examples");
-    if !data.is_dir() {
-        assert!(std::env::var("EMR_REQUIRE_SHARED_DATA").as_deref() != Ok("1"), "shared data missing");
-        eprintln!("skipped: shared data not found at {}", data.display());
-        return;
-    }
+    let Some(data) = shared_data("fhir-r4-examples") else { return };
     let mut files: Vec<PathBuf> = std::fs::read_dir(&data)
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -40,8 +40,8 @@
 #![deny(missing_docs)]
 
 pub mod bundle;
-pub mod clinical;
 pub mod ccda;
+pub mod clinical;
 pub mod codes;
 pub mod fhir;
 mod inline;

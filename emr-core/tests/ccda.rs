@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -18,17 +20,7 @@ fn now() -> chrono::DateTime<Utc> {
 
 /// The shared C-CDA examples; `None` (skip) when absent, unless `EMR_REQUIRE_SHARED_DATA=1`.
 fn shared() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/ccda/hl7-c-cda-examples");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("EMR_REQUIRE_SHARED_DATA").as_deref() != Ok("1"),
-        "EMR_REQUIRE_SHARED_DATA=1 but the shared data is missing at {}",
-        dir.display()
-    );
-    eprintln!("skipped: shared data not found at {}", dir.display());
-    None
+    common::shared_data("ccda/hl7-c-cda-examples")
 }
 
 fn xml_files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -14,6 +14,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -32,17 +34,7 @@ fn options() -> ExportOptions {
 }
 
 fn shared(dir: &str) -> Option<PathBuf> {
-    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data").join(dir);
-    if d.is_dir() {
-        return Some(d);
-    }
-    assert!(
-        std::env::var("EMR_REQUIRE_SHARED_DATA").as_deref() != Ok("1"),
-        "EMR_REQUIRE_SHARED_DATA=1 but the shared data is missing at {}",
-        d.display()
-    );
-    eprintln!("skipped: shared data not found at {}", d.display());
-    None
+    common::shared_data(dir)
 }
 
 fn json_files(dir: &Path) -> Vec<PathBuf> {

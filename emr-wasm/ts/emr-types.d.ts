@@ -811,7 +811,7 @@ export interface SummaryItem {
    */
   code?: string | null;
   /**
-   * An allergy's criticality (the most severe any source gives).
+   * An allergy's criticality (the most severe that the sources give).
    */
   criticality?: string | null;
   /**
@@ -827,7 +827,7 @@ export interface SummaryItem {
    */
   label: string;
   /**
-   * An allergy's reactions (manifestations), in order, each once.
+   * An allergy's reactions (manifestations), in order, each once; empty for other kinds.
    */
   reactions?: string[];
   /**

@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-
 use super::closed::{bundle_layout, patient_ref, Exported, Layout};
 use super::export::{instant, obj, patient_url, s, urn_uuid, ExportOptions};
 use super::narrative::{label, section_div};

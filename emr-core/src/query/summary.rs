@@ -98,11 +98,11 @@ pub struct SummaryItem {
     pub sources: Vec<String>,
     /// Fields on which the sources disagree (the view shows its resolution).
     pub changed: Vec<String>,
-    /// An allergy's criticality (the most severe any source gives).
+    /// An allergy's criticality (the most severe that the sources give).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub criticality: Option<String>,
-    /// An allergy's reactions (manifestations), in order, each once.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// An allergy's reactions (manifestations), in order, each once; empty for other kinds.
+    #[serde(default)]
     pub reactions: Vec<String>,
     /// A medication's dose (its first dosage's dose quantity, else its text).
     #[serde(default, skip_serializing_if = "Option::is_none")]
