@@ -122,4 +122,5 @@ pub fn is_root() -> bool {
 #[path = "../../../tests/support/shared_data.rs"]
 mod shared;
 
+#[allow(unused_imports)] // not every test crate reads the shared data
 pub use shared::shared_data;
