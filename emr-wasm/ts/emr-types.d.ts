@@ -173,6 +173,30 @@ export type MatchLevel =
  * via the `definition` "IdentityFlag".
  */
 export type IdentityFlag = "possible-twin" | "different-generation";
+/**
+ * Whether and when the patient died.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "Deceased".
+ */
+export type Deceased =
+  | {
+      state: "no";
+    }
+  | {
+      state: "yes";
+    }
+  | {
+      at: PartialDate;
+      state: "at";
+    };
+/**
+ * A measurement outside its normal range.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "Flag".
+ */
+export type Flag = "L" | "H" | "A";
 
 /**
  * One patient's chart: the patient, the sources, and every entry with its provenance.
@@ -627,6 +651,235 @@ export interface OpenedBundle {
   record: EmrRecord;
 }
 /**
+ * An identifier as shown: what kind it is, and its value.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "IdentifierLine".
+ */
+export interface IdentifierLine {
+  /**
+   * The type's text (e.g. `Medical Record Number`), else `Other identifier`.
+   */
+  type: string;
+  /**
+   * The value.
+   */
+  value: string;
+}
+/**
+ * A trend with the name a summary gives it.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "NamedTrend".
+ */
+export interface NamedTrend {
+  /**
+   * The code (`system|code` or a bare code) asked for.
+   */
+  code: string;
+  /**
+   * The concept's text, from the latest point.
+   */
+  label: string;
+  /**
+   * The name shown above the chart.
+   */
+  name: string;
+  /**
+   * Points in time order.
+   */
+  points: TrendPoint[];
+  /**
+   * Measurements left out because their unit cannot be converted to the trend's unit.
+   */
+  unconvertible: number;
+  /**
+   * The unit every point is in: the unit of the most recent measurement.
+   */
+  unit?: string | null;
+}
+/**
+ * One point of a lab or vital-sign trend, in the trend's unit.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "TrendPoint".
+ */
+export interface TrendPoint {
+  /**
+   * The assertion.
+   */
+  entry: EntryRef;
+  /**
+   * High, low or abnormal: the source's interpretation, else the value against the range
+   * ([`clinical::observation_flag`]'s rule).
+   */
+  flag?: Flag | null;
+  /**
+   * Reference range high, in the trend's unit.
+   */
+  high?: number | null;
+  /**
+   * Reference range low, in the trend's unit.
+   */
+  low?: number | null;
+  /**
+   * When measured.
+   */
+  time: PartialDate;
+  /**
+   * The value in the trend's unit.
+   */
+  value: number;
+}
+/**
+ * The patient's details, as text to show.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "PatientCard".
+ */
+export interface PatientCard {
+  /**
+   * Addresses, one line each.
+   */
+  address: string[];
+  /**
+   * Birth date.
+   */
+  birthDate?: PartialDate | null;
+  /**
+   * Whether and when the patient died.
+   */
+  deceased: Deceased;
+  /**
+   * Administrative gender.
+   */
+  gender?: string | null;
+  /**
+   * Identifiers with the name of their type.
+   */
+  identifiers: IdentifierLine[];
+  /**
+   * Languages of communication.
+   */
+  languages: string[];
+  /**
+   * The official name (else the first not marked old), written out; `Unnamed patient` if none.
+   */
+  name: string;
+  /**
+   * Phone numbers.
+   */
+  phones: string[];
+}
+/**
+ * One dated event (an immunization, a visit), as shown.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "SummaryEvent".
+ */
+export interface SummaryEvent {
+  /**
+   * What happened.
+   */
+  label: string;
+  /**
+   * How many assertions (sources) report it.
+   */
+  reportedBy: number;
+  /**
+   * The display name of the source of the assertion shown.
+   */
+  sources: string[];
+  /**
+   * When.
+   */
+  time: PartialDate;
+}
+/**
+ * One item of a current list, as shown.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "SummaryItem".
+ */
+export interface SummaryItem {
+  /**
+   * Fields on which the sources disagree (the view shows its resolution).
+   */
+  changed: string[];
+  /**
+   * The `system|code` of its main concept, known systems shortened (`snomed|44054006`).
+   */
+  code?: string | null;
+  /**
+   * An allergy's criticality (the most severe any source gives).
+   */
+  criticality?: string | null;
+  /**
+   * A medication's dose (its first dosage's dose quantity, else its text).
+   */
+  dosage?: string | null;
+  /**
+   * The assertion shown.
+   */
+  entry: EntryRef;
+  /**
+   * What it is: the concept's text or display.
+   */
+  label: string;
+  /**
+   * An allergy's reactions (manifestations), in order, each once.
+   */
+  reactions?: string[];
+  /**
+   * Display names of the sources that report it, sorted.
+   */
+  sources: string[];
+  /**
+   * Since when (onset, start, authored).
+   */
+  time?: PartialDate | null;
+}
+/**
+ * A record as a patient-facing viewer shows it ([`summary`]).
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "Summary".
+ */
+export interface Summary {
+  /**
+   * Active allergies and intolerances.
+   */
+  allergies: SummaryItem[];
+  /**
+   * Visits, oldest first.
+   */
+  encounters: SummaryEvent[];
+  /**
+   * Immunizations, oldest first.
+   */
+  immunizations: SummaryEvent[];
+  /**
+   * Current medications.
+   */
+  medications: SummaryItem[];
+  /**
+   * Who the record is about, when it says.
+   */
+  patient?: PatientCard | null;
+  /**
+   * Active problems.
+   */
+  problems: SummaryItem[];
+  /**
+   * The display names of the record's sources, sorted.
+   */
+  sources: string[];
+  /**
+   * The [`SUMMARY_TRENDS`] that have measurements.
+   */
+  trends: NamedTrend[];
+}
+/**
  * One line of the timeline.
  *
  * This interface was referenced by `EmrRecord`'s JSON-Schema
@@ -653,34 +906,6 @@ export interface TimelineEvent {
    * When it happened (as precise as recorded).
    */
   time: PartialDate;
-}
-/**
- * One point of a lab or vital-sign trend, in the trend's unit.
- *
- * This interface was referenced by `EmrRecord`'s JSON-Schema
- * via the `definition` "TrendPoint".
- */
-export interface TrendPoint {
-  /**
-   * The assertion.
-   */
-  entry: EntryRef;
-  /**
-   * Reference range high, in the trend's unit.
-   */
-  high?: number | null;
-  /**
-   * Reference range low, in the trend's unit.
-   */
-  low?: number | null;
-  /**
-   * When measured.
-   */
-  time: PartialDate;
-  /**
-   * The value in the trend's unit.
-   */
-  value: number;
 }
 /**
  * A series of measurements of one code, converted to one unit.
