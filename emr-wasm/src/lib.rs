@@ -3,7 +3,9 @@
 //! A thin shell: every function here converts its arguments (`interop.rs`), calls emr-core, and
 //! converts the result back. Medicine lives in emr-core. One module per subsystem of emr-core:
 //! `validate.rs`, `fhir.rs` (import and export), `merge.rs`, `query.rs` (timeline, trend, current
-//! lists), `bundle.rs` (the encrypted patient bundle), `shl.rs` (SMART Health Links).
+//! lists), `bundle.rs` (the encrypted patient bundle); and `shl.rs` (SMART Health Links), built
+//! as a second module (`@emr/wasm/shl`, feature `shl`) so that the main binary stays within its
+//! size budget.
 //!
 //! Conventions of the JS API (see `emr-wasm/README.md`):
 //! - names are camelCase (`js_name`); records in and out are plain objects typed `EmrRecord`;
@@ -33,19 +35,30 @@
 //! 4. Checks in `tests/shared/checks.mjs` (run in Node and Chromium) and, if it has vectors, in
 //!    `tests/node/`. The entry points (`index.mjs`, `browser.mjs`) list the new export by themselves.
 
+// The SMART Health Links module is built on its own (`--no-default-features --features shl`),
+// with only `error`, `interop` and `shl`: helpers of the main API are unused there.
+#![cfg_attr(not(feature = "core-api"), allow(dead_code, unused_imports))]
+
+#[cfg(feature = "core-api")]
 mod bundle;
 mod error;
+#[cfg(feature = "core-api")]
 mod fhir;
 mod interop;
+#[cfg(feature = "core-api")]
 mod merge;
+#[cfg(feature = "core-api")]
 mod query;
+#[cfg(feature = "shl")]
 mod shl;
+#[cfg(feature = "core-api")]
 mod validate;
 
 use wasm_bindgen::prelude::*;
 
 pub use error::{Error, ErrorCode};
 
+#[cfg(feature = "core-api")]
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"
 import type { CurrentLists, EmrRecord, Finding, MergeReport, OpenedBundle, Source, Summary, TimelineEvent, Trend } from "./emr-types.js";
@@ -114,103 +127,6 @@ export interface OpenedBundleJson {
   findings: Finding[];
 }
 
-/** A SMART Health Link's payload, as the link holds it (HL7 SMART Health Cards and Links IG). */
-export interface ShlPayload {
-  /** The manifest's URL (with flag `U`: the file's). */
-  url: string;
-  /** The 256-bit key of the files, 43 base64url characters. */
-  key: string;
-  /** Flags: `L` long-term, `P` passcode required, `U` direct file (never with `P`). */
-  flag?: string;
-  /** What the link holds, at most 80 characters. */
-  label?: string;
-  /** When the link expires, epoch seconds. */
-  exp?: number;
-  /** The payload's version. */
-  v?: number;
-}
-
-/** Options of `createShl`. */
-export interface CreateShlOptions extends EncryptShlFileOptions {
-  /** Shown to the receiver, at most 80 characters. */
-  label?: string;
-  /** When the link expires (its `exp`). */
-  expires?: string | Date;
-  /** Flag `P`: the host asks for a passcode (the passcode itself stays with the host). */
-  passcode?: boolean;
-  /** Flag `L`: the link stays valid while the files change. */
-  longTerm?: boolean;
-  /** Flag `U`: `url` serves the JWE file itself (`GET ?recipient=…`); not with `passcode`. */
-  direct?: boolean;
-  /** The link's key, 32 bytes (default: `crypto.getRandomValues`). */
-  key?: Uint8Array;
-  /** A viewer URL: the link is then `viewer#shlink:/…`. */
-  viewer?: string;
-}
-
-/** What `createShl` gives. */
-export interface CreatedShl {
-  /** The `shlink:/…` text (after the viewer URL when one was given): the only place of the key. */
-  link: string;
-  payload: ShlPayload;
-  /** The encrypted file (JWE compact text). */
-  file: string;
-  /** A manifest (JSON text) with the file embedded: the host's answer to a manifest request. */
-  manifest: string;
-}
-
-/** Options of `encryptShlFile` (and `createShl`). */
-export interface EncryptShlFileOptions {
-  /** The JWE's 96-bit IV, 12 bytes (default: `crypto.getRandomValues`). Never reuse one under a key. */
-  iv?: Uint8Array;
-  /** The JWE's `cty` (default `application/fhir+json`). */
-  contentType?: string;
-  /** Compress first (`zip: DEF`; default true). */
-  deflate?: boolean;
-}
-
-/** Options of `readShl` and `openShl`. */
-export interface ShlOpenOptions {
-  /** When the link's expiry is judged (default: the current time). */
-  now?: string | Date;
-  /** The largest decrypted, inflated file accepted, in bytes (default 256 MiB). */
-  maxBytes?: number;
-}
-
-/** Options of `decryptShlFile`. */
-export interface DecryptShlFileOptions {
-  /** The largest decrypted, inflated file accepted, in bytes (default 256 MiB). */
-  maxBytes?: number;
-}
-
-/** Options of `shlManifestRequest`. */
-export interface ShlManifestRequestOptions {
-  /** The passcode, for a link with flag `P`. */
-  passcode?: string;
-  /** Files longer than this (characters) are given by `location` rather than embedded. */
-  embeddedLengthMax?: number;
-}
-
-/** A decrypted file of a link. */
-export interface DecryptedShlFile {
-  /** The manifest's `contentType`, else the JWE's `cty`, else null. */
-  contentType: string | null;
-  /** Whether it was compressed (`zip: DEF`). */
-  deflated: boolean;
-  /** The content. */
-  data: Uint8Array;
-  /** The content as text when it is UTF-8, else null. */
-  text: string | null;
-}
-
-/** What `openShl` gives. */
-export interface OpenedShl {
-  payload: ShlPayload;
-  /** The files the response held, decrypted, in manifest order. */
-  files: DecryptedShlFile[];
-  /** The manifest's files given only by URL: fetch each (`GET`) and open it with `decryptShlFile`. */
-  locations: { contentType: string; location: string }[];
-}
 "#;
 
 #[wasm_bindgen(typescript_custom_section)]

@@ -1,4 +1,5 @@
-//! SMART Health Links: `createShl`, `readShl`, `shlManifestRequest`, `openShl`,
+//! SMART Health Links, the package's second module `@emr/wasm/shl` (built with the feature
+//! `shl` alone, so that the main binary stays within its size budget): `createShl`, `readShl`, `shlManifestRequest`, `openShl`,
 //! `encryptShlFile`, `decryptShlFile` (emr-core's `shl` module).
 //!
 //! No network access here either: the caller fetches the manifest (a `POST` of
@@ -11,6 +12,107 @@ use wasm_bindgen::prelude::*;
 
 use crate::error::{Error, ErrorCode};
 use crate::interop::{self, DateArgument, Options};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_SHL: &str = r#"
+/** A SMART Health Link's payload, as the link holds it (HL7 SMART Health Cards and Links IG). */
+export interface ShlPayload {
+  /** The manifest's URL (with flag `U`: the file's). */
+  url: string;
+  /** The 256-bit key of the files, 43 base64url characters. */
+  key: string;
+  /** Flags: `L` long-term, `P` passcode required, `U` direct file (never with `P`). */
+  flag?: string;
+  /** What the link holds, at most 80 characters. */
+  label?: string;
+  /** When the link expires, epoch seconds. */
+  exp?: number;
+  /** The payload's version. */
+  v?: number;
+}
+
+/** Options of `createShl`. */
+export interface CreateShlOptions extends EncryptShlFileOptions {
+  /** Shown to the receiver, at most 80 characters. */
+  label?: string;
+  /** When the link expires (its `exp`). */
+  expires?: string | Date;
+  /** Flag `P`: the host asks for a passcode (the passcode itself stays with the host). */
+  passcode?: boolean;
+  /** Flag `L`: the link stays valid while the files change. */
+  longTerm?: boolean;
+  /** Flag `U`: `url` serves the JWE file itself (`GET ?recipient=…`); not with `passcode`. */
+  direct?: boolean;
+  /** The link's key, 32 bytes (default: `crypto.getRandomValues`). */
+  key?: Uint8Array;
+  /** A viewer URL: the link is then `viewer#shlink:/…`. */
+  viewer?: string;
+}
+
+/** What `createShl` gives. */
+export interface CreatedShl {
+  /** The `shlink:/…` text (after the viewer URL when one was given): the only place of the key. */
+  link: string;
+  payload: ShlPayload;
+  /** The encrypted file (JWE compact text). */
+  file: string;
+  /** A manifest (JSON text) with the file embedded: the host's answer to a manifest request. */
+  manifest: string;
+}
+
+/** Options of `encryptShlFile` (and `createShl`). */
+export interface EncryptShlFileOptions {
+  /** The JWE's 96-bit IV, 12 bytes (default: `crypto.getRandomValues`). Never reuse one under a key. */
+  iv?: Uint8Array;
+  /** The JWE's `cty` (default `application/fhir+json`). */
+  contentType?: string;
+  /** Compress first (`zip: DEF`; default true). */
+  deflate?: boolean;
+}
+
+/** Options of `readShl` and `openShl`. */
+export interface ShlOpenOptions {
+  /** When the link's expiry is judged (default: the current time). */
+  now?: string | Date;
+  /** The largest decrypted, inflated file accepted, in bytes (default 256 MiB). */
+  maxBytes?: number;
+}
+
+/** Options of `decryptShlFile`. */
+export interface DecryptShlFileOptions {
+  /** The largest decrypted, inflated file accepted, in bytes (default 256 MiB). */
+  maxBytes?: number;
+}
+
+/** Options of `shlManifestRequest`. */
+export interface ShlManifestRequestOptions {
+  /** The passcode, for a link with flag `P`. */
+  passcode?: string;
+  /** Files longer than this (characters) are given by `location` rather than embedded. */
+  embeddedLengthMax?: number;
+}
+
+/** A decrypted file of a link. */
+export interface DecryptedShlFile {
+  /** The manifest's `contentType`, else the JWE's `cty`, else null. */
+  contentType: string | null;
+  /** Whether it was compressed (`zip: DEF`). */
+  deflated: boolean;
+  /** The content. */
+  data: Uint8Array;
+  /** The content as text when it is UTF-8, else null. */
+  text: string | null;
+}
+
+/** What `openShl` gives. */
+export interface OpenedShl {
+  payload: ShlPayload;
+  /** The files the response held, decrypted, in manifest order. */
+  files: DecryptedShlFile[];
+  /** The manifest's files given only by URL: fetch each (`GET`) and open it with `decryptShlFile`. */
+  locations: { contentType: string; location: string }[];
+}
+"#;
 
 /// Content given as text (UTF-8) or bytes.
 fn content(value: &JsValue, argument: &str) -> Result<Vec<u8>, Error> {

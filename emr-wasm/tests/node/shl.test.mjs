@@ -11,7 +11,9 @@ import { inflateRawSync } from "node:zlib";
 import { CompactEncrypt, base64url, compactDecrypt } from "jose";
 import { NOW } from "../shared/checks.mjs";
 import { loadExpect } from "../shared/data.mjs";
-import { emr, manifest, repo } from "./pkg.mjs";
+import { emr as main, manifest, repo, shl } from "./pkg.mjs";
+
+const emr = { ...main, ...shl };
 
 const { demo } = loadExpect(repo, manifest);
 const URL_ = "https://shl.example.org/m/abc";

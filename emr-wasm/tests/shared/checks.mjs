@@ -667,6 +667,41 @@ export const coreChecks = [
     },
   },
   {
+    name: "isEmrError() tells this package's errors from others",
+    run(emr) {
+      const impostor = new Error("x");
+      impostor.name = "EmrError";
+      impostor.code = "no.such.code";
+      const lookalike = { name: "EmrError", code: "record.shape", message: "x" };
+      for (const value of [new Error("x"), new TypeError("x"), impostor, lookalike, null, undefined, "EmrError", 42]) {
+        assert(emr.isEmrError(value) === false, `isEmrError(${String(value)}) is true`);
+      }
+      const real = expectEmrError(emr, () => emr.validateJson("{"), "record.syntax", "validateJson('{')");
+      assert(emr.isEmrError(real) === true, "isEmrError(real) is false");
+    },
+  },
+  {
+    name: "the instance stays usable after errors",
+    run(emr) {
+      for (let i = 0; i < 200; i++) {
+        try {
+          emr.validateJson("{".repeat(i % 7), NOW);
+        } catch {
+          // expected
+        }
+      }
+      sameJson(emr.validate(recordWithOnset("2001-02-03"), NOW), [], "findings after 200 errors");
+    },
+  },
+];
+
+/**
+ * The checks of the SMART Health Links module (`@emr/wasm/shl`), each `{ name, run(emr, expect) }`
+ * where `emr` has the functions of both modules (`{ ...main, ...shl }`): the IPS comes from the
+ * main one. Every function of the module and every `shl.*` code is covered.
+ */
+export const shlChecks = [
+  {
     name: "SMART Health Links: createShl and encryptShlFile give emr-core's bytes for the same key and IV",
     async run(emr, expect) {
       const shl = expect.shl;
@@ -784,33 +819,6 @@ export const coreChecks = [
       ]) {
         expectEmrError(emr, f, "input.type", what);
       }
-    },
-  },
-  {
-    name: "isEmrError() tells this package's errors from others",
-    run(emr) {
-      const impostor = new Error("x");
-      impostor.name = "EmrError";
-      impostor.code = "no.such.code";
-      const lookalike = { name: "EmrError", code: "record.shape", message: "x" };
-      for (const value of [new Error("x"), new TypeError("x"), impostor, lookalike, null, undefined, "EmrError", 42]) {
-        assert(emr.isEmrError(value) === false, `isEmrError(${String(value)}) is true`);
-      }
-      const real = expectEmrError(emr, () => emr.validateJson("{"), "record.syntax", "validateJson('{')");
-      assert(emr.isEmrError(real) === true, "isEmrError(real) is false");
-    },
-  },
-  {
-    name: "the instance stays usable after errors",
-    run(emr) {
-      for (let i = 0; i < 200; i++) {
-        try {
-          emr.validateJson("{".repeat(i % 7), NOW);
-        } catch {
-          // expected
-        }
-      }
-      sameJson(emr.validate(recordWithOnset("2001-02-03"), NOW), [], "findings after 200 errors");
     },
   },
 ];
