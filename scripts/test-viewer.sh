@@ -40,4 +40,8 @@ step "headless Chromium: the viewer end to end"
 CHROMIUM=$chromium EMR=$target/release/emr VIEWER_DIR=$target/viewer ARTIFACTS=$target/viewer-artifacts \
   node examples/viewer/test/e2e.mjs
 
+step "headless Chromium: SMART Health Links (emr share → emr share serve → the viewer)"
+CHROMIUM=$chromium EMR=$target/release/emr VIEWER_DIR=$target/viewer ARTIFACTS=$target/viewer-artifacts \
+  node examples/viewer/test/shl-e2e.mjs
+
 steps_done "test-viewer"
