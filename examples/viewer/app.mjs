@@ -183,18 +183,24 @@ function close() {
 
 fileInput.addEventListener("change", () => (error.textContent = ""));
 
-// Drag and drop anywhere on the form; dropping elsewhere must not navigate away to the file.
-const drop = $("drop");
-for (const type of ["dragenter", "dragover"]) {
-  drop.addEventListener(type, (e) => {
+/** A drop target: highlighted while a file is over it; `onDrop` gets the dropped files. */
+function dropTarget(target, onDrop) {
+  for (const type of ["dragenter", "dragover"]) {
+    target.addEventListener(type, (e) => {
+      e.preventDefault();
+      target.classList.add("over");
+    });
+  }
+  for (const type of ["dragleave", "drop"]) target.addEventListener(type, () => target.classList.remove("over"));
+  target.addEventListener("drop", (e) => {
     e.preventDefault();
-    drop.classList.add("over");
+    onDrop(e.dataTransfer?.files);
   });
 }
-for (const type of ["dragleave", "drop"]) drop.addEventListener(type, () => drop.classList.remove("over"));
-drop.addEventListener("drop", (e) => {
-  e.preventDefault();
-  chosenFile(e.dataTransfer?.files);
+
+// Drag and drop anywhere on the form; dropping elsewhere must not navigate away to the file.
+dropTarget($("drop"), (files) => {
+  chosenFile(files);
   passphrase.focus();
 });
 window.addEventListener("dragover", (e) => e.preventDefault());
@@ -325,18 +331,9 @@ linkForm.addEventListener("submit", (event) => {
 });
 
 // A file dropped on the link: the offline way in.
-const linkDrop = $("link-drop");
-for (const type of ["dragenter", "dragover"]) {
-  linkDrop.addEventListener(type, (e) => {
-    e.preventDefault();
-    linkDrop.classList.add("over");
-  });
-}
-for (const type of ["dragleave", "drop"]) linkDrop.addEventListener(type, () => linkDrop.classList.remove("over"));
-linkDrop.addEventListener("drop", (e) => {
-  e.preventDefault();
-  if (e.dataTransfer?.files?.length !== 1) return;
-  shlFileInput.files = e.dataTransfer.files;
+dropTarget($("link-drop"), (files) => {
+  if (files?.length !== 1) return;
+  shlFileInput.files = files;
   $("offline-option").open = true;
   linkError.textContent = "";
   linkButton.focus();

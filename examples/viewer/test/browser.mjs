@@ -1,9 +1,21 @@
-// Headless Chromium for the viewer's end-to-end tests (Debian's, driven by playwright-core), with
-// a fresh profile and no network of its own.
-import { mkdtempSync, rmSync } from "node:fs";
+// What the viewer's end-to-end tests share: where things are (from the environment, see
+// e2e.mjs), and headless Chromium (Debian's, driven by playwright-core) with a fresh profile and no
+// network of its own.
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+
+const repo = path.resolve(fileURLToPath(new URL("../../..", import.meta.url)));
+const target = process.env.CARGO_TARGET_DIR ? path.resolve(process.env.CARGO_TARGET_DIR) : path.join(repo, "target");
+/** The assembled viewer (VIEWER_DIR), the CLI (EMR) and the screenshots' folder (ARTIFACTS, created). */
+export const paths = {
+  viewerDir: path.resolve(process.env.VIEWER_DIR ?? path.join(target, "viewer")),
+  emr: path.resolve(process.env.EMR ?? path.join(target, "release/emr")),
+  artifacts: path.resolve(process.env.ARTIFACTS ?? path.join(target, "viewer-artifacts")),
+};
+mkdirSync(paths.artifacts, { recursive: true });
 
 /** A persistent context on a fresh profile; `close()` ends it and removes the profile. */
 export async function launch() {

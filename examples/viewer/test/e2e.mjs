@@ -14,23 +14,17 @@
 // any request that does not go to the local server, any page error, and any console message.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { serve } from "../serve.mjs";
-import { launch } from "./browser.mjs";
+import { launch, paths } from "./browser.mjs";
 
-const repo = path.resolve(fileURLToPath(new URL("../../..", import.meta.url)));
-const target = process.env.CARGO_TARGET_DIR ? path.resolve(process.env.CARGO_TARGET_DIR) : path.join(repo, "target");
-const viewerDir = path.resolve(process.env.VIEWER_DIR ?? path.join(target, "viewer"));
-const emr = path.resolve(process.env.EMR ?? path.join(target, "release/emr"));
-const artifacts = path.resolve(process.env.ARTIFACTS ?? path.join(target, "viewer-artifacts"));
+const { viewerDir, emr, artifacts } = paths;
 const PASSPHRASE = "correct horse battery staple";
 const TIMEOUT = 120_000; // scrypt in wasm takes seconds; CI machines are slow and shared
 
 const work = mkdtempSync(path.join(tmpdir(), "emr-viewer-e2e-"));
-mkdirSync(artifacts, { recursive: true });
 
 // ---- 1. The bundle, and what the viewer must show, from the CLI --------------------------------
 

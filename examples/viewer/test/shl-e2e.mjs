@@ -15,25 +15,19 @@
 // the viewer's and the two hosts', any page error and any console message.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { serve } from "../serve.mjs";
-import { launch } from "./browser.mjs";
+import { launch, paths } from "./browser.mjs";
 
-const repo = path.resolve(fileURLToPath(new URL("../../..", import.meta.url)));
-const target = process.env.CARGO_TARGET_DIR ? path.resolve(process.env.CARGO_TARGET_DIR) : path.join(repo, "target");
-const viewerDir = path.resolve(process.env.VIEWER_DIR ?? path.join(target, "viewer"));
-const emr = path.resolve(process.env.EMR ?? path.join(target, "release/emr"));
-const artifacts = path.resolve(process.env.ARTIFACTS ?? path.join(target, "viewer-artifacts"));
+const { viewerDir, emr, artifacts } = paths;
 const PASSCODE = "4711-tulip";
 const RECIPIENT = "Clinic B (e2e)";
 const TIMEOUT = 60_000;
 
 const work = mkdtempSync(path.join(tmpdir(), "emr-shl-e2e-"));
-mkdirSync(artifacts, { recursive: true });
 const cli = (args) => execFileSync(emr, args, { cwd: work, stdio: ["ignore", "pipe", "pipe"] }).toString();
 
 /** A free TCP port on 127.0.0.1 (the host's URL must be known before `emr share` writes the link). */
