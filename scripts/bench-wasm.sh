@@ -8,6 +8,7 @@
 #   bash scripts/bench-wasm.sh [FHIR.json] [ITERATIONS]
 #
 # Default input: the Synthea patient Alexis_Toy of ../shared/data/synthea; default 20 iterations.
+# Then createShl/openShl of @emr/wasm/shl on the largest shared Synthea patient (bench-shl.mjs).
 # Every figure is the best of the iterations (the machine is shared); the native side runs before
 # and after the wasm side, and the better of its two runs counts.
 set -euo pipefail
@@ -36,3 +37,13 @@ raw=$(wc -c <emr-wasm/pkg/emr_wasm_bg.wasm)
 read -r gz budget < <(node emr-wasm/scripts/size.mjs emr-wasm/pkg/emr_wasm_bg.wasm)
 echo
 echo "Size: \`emr_wasm_bg.wasm\` $raw bytes, $gz bytes gzipped (zlib -9); budget $budget."
+read -r shl_gz shl_budget < <(node emr-wasm/scripts/size.mjs --shl emr-wasm/pkg/emr_wasm_shl_bg.wasm)
+echo "\`emr_wasm_shl_bg.wasm\` (@emr/wasm/shl) $(wc -c <emr-wasm/pkg/emr_wasm_shl_bg.wasm) bytes, $shl_gz bytes gzipped; budget $shl_budget."
+
+# SMART Health Links on the largest shared Synthea patient (SHL_INPUT overrides); the native
+# figures of the same work: cargo bench -p emr-core --bench shl.
+shl_input=${SHL_INPUT:-../shared/data/synthea/Truman_Wiegand_299750d1-6993-41a2-a16b-0d566cbcfb30.json}
+echo
+echo "### SMART Health Links (\`@emr/wasm/shl\`)"
+echo
+node emr-wasm/scripts/bench-shl.mjs emr-wasm/pkg "$shl_input" "$iterations"

@@ -3,7 +3,8 @@
 # self-contained folder, target/viewer/ (or $CARGO_TARGET_DIR/viewer), that any static file server
 # can serve:
 #   index.html style.css *.mjs      the page and its module worker
-#   pkg/emr_wasm.mjs, pkg/emr_wasm_bg.wasm and the licences
+#   pkg/emr_wasm.mjs, pkg/emr_wasm_bg.wasm and the licences; pkg/emr_wasm_shl.mjs and
+#   pkg/emr_wasm_shl_bg.wasm (@emr/wasm/shl, loaded when a SMART Health Link is opened)
 # Builds the package first (scripts/build-wasm.sh, incremental) unless EMR_VIEWER_SKIP_WASM_BUILD=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,13 +16,19 @@ src=examples/viewer
 if [ "${EMR_VIEWER_SKIP_WASM_BUILD:-0}" != 1 ]; then
   bash scripts/build-wasm.sh
 fi
-for f in emr_wasm.mjs emr_wasm_bg.wasm; do
+for f in emr_wasm.mjs emr_wasm_bg.wasm emr_wasm_shl.mjs emr_wasm_shl_bg.wasm; do
   [ -f "$pkg/$f" ] || { echo "$pkg/$f is missing: run bash scripts/build-wasm.sh" >&2; exit 1; }
 done
 # The viewer calls these; a package built before they existed would fail only in the browser.
 for fn in openBundleJson currentListsJson timelineJson trendJson isEmrError; do
   grep -q "export function $fn(" "$pkg/emr_wasm.mjs" || {
     echo "$pkg/emr_wasm.mjs has no $fn: rebuild it with bash scripts/build-wasm.sh" >&2
+    exit 1
+  }
+done
+for fn in readShl openShl decryptShlFile shlManifestRequest; do
+  grep -q "export function $fn(" "$pkg/emr_wasm_shl.mjs" || {
+    echo "$pkg/emr_wasm_shl.mjs has no $fn: rebuild it with bash scripts/build-wasm.sh" >&2
     exit 1
   }
 done
@@ -33,7 +40,7 @@ cp "$src"/index.html "$src"/style.css "$out/"
 for f in "$src"/*.mjs; do
   [ "$(basename "$f")" = serve.mjs ] || cp "$f" "$out/"
 done
-cp "$pkg"/emr_wasm.mjs "$pkg"/emr_wasm_bg.wasm "$pkg"/LICENSE-APACHE "$pkg"/LICENSE-MIT "$out/pkg/"
+cp "$pkg"/emr_wasm.mjs "$pkg"/emr_wasm_bg.wasm "$pkg"/emr_wasm_shl.mjs "$pkg"/emr_wasm_shl_bg.wasm "$pkg"/LICENSE-APACHE "$pkg"/LICENSE-MIT "$out/pkg/"
 
 echo "viewer assembled in $out ($(du -sh "$out" | cut -f1)):"
 (cd "$out" && find . -type f | sort | sed 's/^\.\//    /')

@@ -2,8 +2,9 @@
 # End-to-end test of the offline viewer (examples/viewer/), from a fresh clone: builds the CLI
 # (release) and the viewer folder (scripts/build-viewer.sh, which builds the wasm package), installs
 # playwright-core from examples/viewer/package-lock.json (idempotently; it downloads no browser),
-# then drives Debian's Chromium headless through examples/viewer/test/e2e.mjs. Screenshots go to
-# target/viewer-artifacts/. Chromium itself is installed by scripts/test-wasm.sh (run before this
+# then drives Debian's Chromium headless through examples/viewer/test/e2e.mjs (bundles) and
+# examples/viewer/test/shl-e2e.mjs (SMART Health Links: emr share → emr share serve on 127.0.0.1 →
+# the viewer). Screenshots go to target/viewer-artifacts/. Chromium itself is installed by scripts/test-wasm.sh (run before this
 # by scripts/test-all.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,5 +40,9 @@ fi
 step "headless Chromium: the viewer end to end"
 CHROMIUM=$chromium EMR=$target/release/emr VIEWER_DIR=$target/viewer ARTIFACTS=$target/viewer-artifacts \
   node examples/viewer/test/e2e.mjs
+
+step "headless Chromium: SMART Health Links (emr share → emr share serve → the viewer)"
+CHROMIUM=$chromium EMR=$target/release/emr VIEWER_DIR=$target/viewer ARTIFACTS=$target/viewer-artifacts \
+  node examples/viewer/test/shl-e2e.mjs
 
 steps_done "test-viewer"

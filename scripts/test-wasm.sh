@@ -3,7 +3,8 @@
 #  - checks that the TypeScript types generated from schemas/ are up to date;
 #  - checks that the expected results of emr-wasm/tests/expected/ are what emr-core computes, and
 #    builds the `native` example (emr-core natively, for the bundles sealed in wasm);
-#  - runs the Node suite (emr-wasm/tests/node/) against the built package: every function, every
+#  - runs the Node suite (emr-wasm/tests/node/) against the built package (both modules, @emr/wasm
+#    and @emr/wasm/shl, with npm `jose` for SMART Health Links interop): every function, every
 #    error code, every vector of tests/data with the Rust snapshots' expected findings, the FHIR
 #    round trips and the demo merge with Rust's bytes, and bundles across the two runtimes;
 #  - packs it with `npm pack`, installs the tarball in a scratch project, and there runs the
@@ -41,8 +42,9 @@ step "build the package (scripts/build-wasm.sh)"
 bash scripts/build-wasm.sh
 pkg=$repo/emr-wasm/pkg
 
-step "cargo clippy -p emr-wasm on wasm32 (warnings denied)"
+step "cargo clippy -p emr-wasm on wasm32 (warnings denied), both modules"
 cargo clippy -p emr-wasm --target wasm32-unknown-unknown --locked -- -D warnings
+cargo clippy -p emr-wasm --target wasm32-unknown-unknown --locked --no-default-features --features shl -- -D warnings
 
 step "generated TypeScript types are up to date"
 node emr-wasm/scripts/gen-types.mjs --check

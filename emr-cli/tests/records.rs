@@ -314,6 +314,8 @@ fn demo_end_to_end() {
         "█",
         "Explore further",
         "demo.key",
+        "SMART Health Link",
+        "█",
     ] {
         assert!(text.contains(part), "missing {part:?} in:\n{text}");
     }
@@ -336,9 +338,20 @@ fn demo_end_to_end() {
             "ehr.emr",
             "ehr.emr.lock",
             "ips.json",
-            "patient-bundle.age"
+            "patient-bundle.age",
+            "share"
         ]
     );
+    // It ends with the link (after its QR code), which opens offline with the share's manifest.
+    let link = text.lines().last().unwrap().to_owned();
+    assert!(link.starts_with("shlink:/"), "{text}");
+    assert_eq!(std::fs::read_to_string(out_dir.join("share/link.txt")).unwrap().trim(), link);
+    let payload = emr_core::shl::ShlPayload::from_link(&link).unwrap();
+    assert!(payload.url().starts_with("http://127.0.0.1:8080/shl/"), "{}", payload.url());
+    let manifest = std::fs::read_to_string(out_dir.join("share/manifest.json")).unwrap();
+    let manifest = emr_core::shl::Manifest::parse(manifest.as_bytes()).unwrap();
+    let ips = emr_core::shl::jwe::decrypt(manifest.files[0].embedded.as_deref().unwrap(), payload.key()).unwrap();
+    assert!(std::str::from_utf8(&ips.plaintext).unwrap().contains("\"type\":\"document\""));
     let key = out_dir.join("demo.key");
     assert!(entries(&out_dir.join("ehr.emr"), &key).len() > 170);
     emr().arg("verify").arg(out_dir.join("ehr.emr")).arg("-i").arg(&key).assert().success();

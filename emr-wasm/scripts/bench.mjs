@@ -12,13 +12,12 @@
 //   fromFhir(text)            the same, the record handed to JS as an object (JSON.parse)
 //   mergeJson(texts)          the per-source records of SPLIT.json merged — what `native` times
 //   merge(objects)            the same with record objects (JSON.stringify in, JSON.parse out)
-import { createServer } from "node:http";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
+import { runPage } from "./bench-page.mjs";
 
 const [pkgDir, nativeBin, fhirFile, iterationsArg] = process.argv.slice(2);
 if (!iterationsArg) {
@@ -68,42 +67,10 @@ const fhir = await (await fetch("/input.json")).text();
 const split = await (await fetch("/split.json")).json();
 window.benchResult = runBench(emr, fhir, split, ${iterations}, ${JSON.stringify(NOW)});
 </script>`;
-const types = { ".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm" };
-const server = createServer((req, res) => {
-  const url = new URL(req.url, "http://127.0.0.1");
-  const send = (type, body) => {
-    res.writeHead(200, { "content-type": type });
-    res.end(body);
-  };
-  if (url.pathname === "/") return send("text/html", page);
-  if (url.pathname === "/input.json") return send("application/json", fhir);
-  if (url.pathname === "/split.json") return send("application/json", JSON.stringify(splitTexts));
-  const name = url.pathname.startsWith("/pkg/") ? path.basename(url.pathname) : "";
-  try {
-    return send(types[path.extname(name)] ?? "application/octet-stream", readFileSync(path.join(pkgDir, name)));
-  } catch {
-    res.writeHead(404);
-    res.end();
-  }
+const { result: chrome, version: chromeVersion } = await runPage(pkgDir, page, {
+  "/input.json": ["application/json", fhir],
+  "/split.json": ["application/json", JSON.stringify(splitTexts)],
 });
-await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-const origin = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  args: ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-let chrome;
-try {
-  const context = await browser.newContext();
-  await context.route("**/*", (route) => (route.request().url().startsWith(`${origin}/`) ? route.continue() : route.abort()));
-  const tab = await context.newPage();
-  await tab.goto(`${origin}/`);
-  chrome = await (await tab.waitForFunction(() => window.benchResult, null, { timeout: 600_000 })).jsonValue();
-} finally {
-  await browser.close();
-  server.close();
-}
 
 nativeRuns.push(nativeRun());
 rmSync(scratch, { recursive: true, force: true });
@@ -124,4 +91,4 @@ console.log("|---|---|---|---|---|---|");
 for (const [label, key, n] of rows) {
   console.log(`| ${label} | ${ms(n)} | ${ms(node[key])} | ${ratio(node[key], n)} | ${ms(chrome[key])} | ${ratio(chrome[key], n)} |`);
 }
-console.log(`\nNode ${process.version}; Chromium ${browser.version()}.`);
+console.log(`\nNode ${process.version}; Chromium ${chromeVersion}.`);

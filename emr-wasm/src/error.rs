@@ -39,6 +39,30 @@ pub enum ErrorCode {
     BundleCorrupt,
     /// The bundle asks for more passphrase work (scrypt) than is safe to spend.
     BundleWork,
+    /// The text is not a SMART Health Link, or its payload is not valid.
+    ShlLink,
+    /// A SMART Health Link key is not 32 bytes (43 base64url characters).
+    ShlKey,
+    /// A SMART Health Link label is longer than 80 characters.
+    ShlLabel,
+    /// A SMART Health Link URL is not an absolute http(s) URL, or is longer than 128 characters.
+    ShlUrl,
+    /// SMART Health Link flags `U` and `P` together.
+    ShlFlags,
+    /// A SMART Health Link of a version this package does not read.
+    ShlVersion,
+    /// The SMART Health Link has expired.
+    ShlExpired,
+    /// A file is not a SMART Health Link JWE (`dir` + `A256GCM`), or is truncated.
+    ShlFile,
+    /// The file does not decrypt with the link's key: wrong key, or altered.
+    ShlDecrypt,
+    /// A file inflates beyond the size limit.
+    ShlSize,
+    /// The manifest is not a SMART Health Links manifest.
+    ShlManifest,
+    /// A manifest request without a recipient.
+    ShlRequest,
     /// A bug in emr: a result could not be handed to JS.
     Internal,
 }
@@ -60,6 +84,18 @@ impl ErrorCode {
         ErrorCode::BundleFormat,
         ErrorCode::BundleCorrupt,
         ErrorCode::BundleWork,
+        ErrorCode::ShlLink,
+        ErrorCode::ShlKey,
+        ErrorCode::ShlLabel,
+        ErrorCode::ShlUrl,
+        ErrorCode::ShlFlags,
+        ErrorCode::ShlVersion,
+        ErrorCode::ShlExpired,
+        ErrorCode::ShlFile,
+        ErrorCode::ShlDecrypt,
+        ErrorCode::ShlSize,
+        ErrorCode::ShlManifest,
+        ErrorCode::ShlRequest,
         ErrorCode::Internal,
     ];
 
@@ -86,6 +122,18 @@ impl ErrorCode {
             ErrorCode::BundleFormat => "bundle.format",
             ErrorCode::BundleCorrupt => "bundle.corrupt",
             ErrorCode::BundleWork => "bundle.work",
+            ErrorCode::ShlLink => "shl.link",
+            ErrorCode::ShlKey => "shl.key",
+            ErrorCode::ShlLabel => "shl.label",
+            ErrorCode::ShlUrl => "shl.url",
+            ErrorCode::ShlFlags => "shl.flags",
+            ErrorCode::ShlVersion => "shl.version",
+            ErrorCode::ShlExpired => "shl.expired",
+            ErrorCode::ShlFile => "shl.file",
+            ErrorCode::ShlDecrypt => "shl.decrypt",
+            ErrorCode::ShlSize => "shl.size",
+            ErrorCode::ShlManifest => "shl.manifest",
+            ErrorCode::ShlRequest => "shl.request",
             ErrorCode::Internal => "internal",
         }
     }
@@ -174,6 +222,12 @@ impl Error {
         }
     }
 
+    /// A SMART Health Link, manifest or file that could not be made or opened; emr-core's
+    /// messages name the part and the rule, never a value.
+    pub fn shl(e: &emr_core::shl::ShlError) -> Error {
+        Error::new(ErrorCode::of_core(e.code()), e.to_string())
+    }
+
     /// A failure to hand a result to JS (a bug, never the input's fault).
     pub fn internal(what: &str) -> Error {
         Error::new(ErrorCode::Internal, format!("{what}; this is a bug in emr, please report it"))
@@ -194,7 +248,7 @@ impl std::error::Error for Error {}
 #[allow(dead_code)]
 pub const ERROR_TS: &str = r#"
 /** The stable `code` of an {@link EmrError}. */
-export type EmrErrorCode = "input.type" | "record.syntax" | "record.shape" | "now.syntax" | "timestamp.syntax" | "fhir.syntax" | "fhir.shape" | "record.patient.missing" | "merge.identity" | "bundle.key" | "bundle.passphrase" | "bundle.format" | "bundle.corrupt" | "bundle.work" | "internal";
+export type EmrErrorCode = "input.type" | "record.syntax" | "record.shape" | "now.syntax" | "timestamp.syntax" | "fhir.syntax" | "fhir.shape" | "record.patient.missing" | "merge.identity" | "bundle.key" | "bundle.passphrase" | "bundle.format" | "bundle.corrupt" | "bundle.work" | "shl.link" | "shl.key" | "shl.label" | "shl.url" | "shl.flags" | "shl.version" | "shl.expired" | "shl.file" | "shl.decrypt" | "shl.size" | "shl.manifest" | "shl.request" | "internal";
 
 /** What every function of this package throws: an `Error` with `name` "EmrError" and a stable `code`.
  * Messages name the argument and the rule, never a patient's values. */
@@ -236,6 +290,28 @@ mod tests {
         assert_eq!(ErrorCode::of_core(B::WrongKey.code()), ErrorCode::BundlePassphrase);
         assert_eq!(ErrorCode::of_core(emr_core::fhir::ImportError::NotAResource.code()), ErrorCode::FhirShape);
         assert_eq!(ErrorCode::of_core(emr_core::fhir::IpsError::NoPatient.code()), ErrorCode::RecordPatientMissing);
+        use emr_core::shl::ShlError as S;
+        for e in [
+            S::NotAShlink,
+            S::Base64 { part: "JWE ciphertext" },
+            S::Json { part: "manifest", reason: String::new() },
+            S::Json { part: "manifest request", reason: String::new() },
+            S::KeyLength { bytes: 0 },
+            S::LabelTooLong { chars: 81 },
+            S::BadUrl,
+            S::FlagConflict,
+            S::UnsupportedVersion { v: 2 },
+            S::Expired { exp: 0 },
+            S::JweParts { found: 1 },
+            S::Decrypt,
+            S::TooLarge { limit: 1 },
+            S::MissingRecipient,
+            S::ManifestFileEmpty { index: 0 },
+        ] {
+            assert_ne!(ErrorCode::of_core(e.code()), ErrorCode::Internal, "{e}");
+        }
+        assert_eq!(ErrorCode::of_core(S::Decrypt.code()), ErrorCode::ShlDecrypt);
+        assert_eq!(ErrorCode::of_core(S::Base64 { part: "shlink payload" }.code()), ErrorCode::ShlLink);
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //! A thin shell: every function here converts its arguments (`interop.rs`), calls emr-core, and
 //! converts the result back. Medicine lives in emr-core. One module per subsystem of emr-core:
 //! `validate.rs`, `fhir.rs` (import and export), `merge.rs`, `query.rs` (timeline, trend, current
-//! lists), `bundle.rs` (the encrypted patient bundle).
+//! lists), `bundle.rs` (the encrypted patient bundle); and `shl.rs` (SMART Health Links), built
+//! as a second module (`@emr/wasm/shl`, feature `shl`) so that the main binary stays within its
+//! size budget.
 //!
 //! Conventions of the JS API (see `emr-wasm/README.md`):
 //! - names are camelCase (`js_name`); records in and out are plain objects typed `EmrRecord`;
@@ -33,18 +35,30 @@
 //! 4. Checks in `tests/shared/checks.mjs` (run in Node and Chromium) and, if it has vectors, in
 //!    `tests/node/`. The entry points (`index.mjs`, `browser.mjs`) list the new export by themselves.
 
+// The SMART Health Links module is built on its own (`--no-default-features --features shl`),
+// with only `error`, `interop` and `shl`: helpers of the main API are unused there.
+#![cfg_attr(not(feature = "core-api"), allow(dead_code, unused_imports))]
+
+#[cfg(feature = "core-api")]
 mod bundle;
 mod error;
+#[cfg(feature = "core-api")]
 mod fhir;
 mod interop;
+#[cfg(feature = "core-api")]
 mod merge;
+#[cfg(feature = "core-api")]
 mod query;
+#[cfg(feature = "shl")]
+mod shl;
+#[cfg(feature = "core-api")]
 mod validate;
 
 use wasm_bindgen::prelude::*;
 
 pub use error::{Error, ErrorCode};
 
+#[cfg(feature = "core-api")]
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"
 import type { CurrentLists, EmrRecord, Finding, MergeReport, OpenedBundle, Source, Summary, TimelineEvent, Trend } from "./emr-types.js";
@@ -112,6 +126,7 @@ export interface OpenedBundleJson {
   recordJson: string;
   findings: Finding[];
 }
+
 "#;
 
 #[wasm_bindgen(typescript_custom_section)]

@@ -224,3 +224,72 @@ fn bundles_sealed_natively() {
 fn view_items(record: &Record) -> usize {
     emr_core::merge::view(record).items.len()
 }
+
+/// The demo's IPS shared as a SMART Health Link with a fixed key and IV (`createShl` takes them
+/// as options), and the IG's published link and JWE: `expected/shl.json`. The package must give
+/// the same link and file bytes, and open what emr-core wrote.
+#[test]
+fn shl_made_natively() {
+    use emr_core::shl::{jwe, Flags, Manifest, ManifestFile, ManifestRequest, ShlKey, ShlPayload};
+    let (record, _) = demo_merged();
+    let ips = to_ips(&record, &export_options()).unwrap();
+    let key_bytes: [u8; 32] = std::array::from_fn(|i| (i * 7 + 1) as u8);
+    let iv: [u8; 12] = std::array::from_fn(|i| (200 - i) as u8);
+    let key = ShlKey::from_bytes(key_bytes);
+    let (url, label, expires) =
+        ("https://shl.example.org/m/demo-1", "Demo summary for Dr. Lee", "2036-01-01T00:00:00Z");
+    let exp = expires.parse::<DateTime<Utc>>().unwrap().timestamp();
+    let payload = ShlPayload::new(url, key.clone())
+        .unwrap()
+        .with_flags(Flags { passcode: true, ..Flags::default() })
+        .unwrap()
+        .with_label(label)
+        .unwrap()
+        .with_exp(exp);
+    let file = jwe::encrypt(ips.as_bytes(), &key, iv, jwe::EncryptOptions::default()).unwrap();
+    let plain = jwe::encrypt(
+        ips.as_bytes(),
+        &key,
+        iv,
+        jwe::EncryptOptions { content_type: Some("text/plain"), deflate: false },
+    )
+    .unwrap();
+    let manifest = Manifest { files: vec![ManifestFile::embedded(jwe::FHIR_JSON, file.clone())], list: None };
+    let request =
+        ManifestRequest { recipient: "Clinic B".into(), passcode: Some("1234".into()), embedded_length_max: None };
+    assert_eq!(jwe::decrypt(&file, &key).unwrap().plaintext, ips.as_bytes());
+
+    let shl_dir = root().join("tests/data/shl");
+    let read = |f: &str| std::fs::read_to_string(shl_dir.join(f)).unwrap().trim().to_owned();
+    let ig_link = read("ig-link-generation-shlink.txt");
+    let ig_payload = ShlPayload::from_link(&ig_link).unwrap();
+    let ig_file = read("ig-example-encryption.jwe");
+    let ig_opened = jwe::decrypt(&ig_file, ig_payload.key()).unwrap();
+    check_generated(
+        "shl.json",
+        &json!({
+            "now": NOW,
+            "url": url,
+            "label": label,
+            "expires": expires,
+            "keyBytes": key_bytes.to_vec(),
+            "iv": iv.to_vec(),
+            "ips": digest(&ips),
+            "link": payload.to_link(),
+            "viewerLink": payload.to_viewer_link("https://viewer.example/"),
+            "payload": serde_json::from_str::<Value>(&payload.to_json()).unwrap(),
+            "file": file,
+            "filePlain": digest(&plain),
+            "manifest": digest(&manifest.to_json()),
+            "request": request.to_json(),
+            "ig": {
+                "link": ig_link,
+                "viewerLink": read("ig-link-generation-viewer.txt"),
+                "payload": serde_json::from_str::<Value>(&ig_payload.to_json()).unwrap(),
+                "file": ig_file,
+                "fileContentType": ig_opened.content_type,
+                "fileContent": digest(std::str::from_utf8(&ig_opened.plaintext).unwrap()),
+            },
+        }),
+    );
+}

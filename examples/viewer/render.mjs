@@ -69,9 +69,10 @@ function allergies(items) {
         { class: a.criticality === "high" ? "critical" : undefined, "data-criticality": a.criticality },
         h("span", { class: "label" }, a.label),
         badge && [" ", h("strong", { class: `badge ${a.criticality}` }, badge)],
-        a.reactions.length > 0 && h("span", { class: "detail" }, `Reaction: ${a.reactions.join(", ")}`),
+        // `reactions` is left out of the summary when there are none.
+        a.reactions?.length > 0 && h("span", { class: "detail" }, `Reaction: ${a.reactions.join(", ")}`),
         h("span", { class: "meta" }, time(a.time) && ["since ", time(a.time), " · "], fromSources(a.sources)),
-        a.changed.includes("criticality") && h("span", { class: "detail" }, "Your sources disagree on the criticality; the most severe is shown."),
+        a.changed?.includes("criticality") && h("span", { class: "detail" }, "Your sources disagree on the criticality; the most severe is shown."),
       ),
     );
   }

@@ -1,26 +1,71 @@
-// The module worker that opens bundles: scrypt (the passphrase's key derivation) takes seconds in
-// WebAssembly, and here it does not freeze the page. One request at a time:
-//   in:  { bytes: ArrayBuffer, key: { passphrase } | { identity } }   (openBundle's key)
-//   out: { ok: true, summary } | { ok: false, error: { code, message } }   (summary: `summaryJson`)
-// The decrypted record stays in this worker only for the time of the request.
+// The module worker that opens records: scrypt (a bundle passphrase's key derivation) takes
+// seconds in WebAssembly, and here it does not freeze the page. One request at a time:
+//   bundle:  { type: "bundle", bytes: ArrayBuffer, key: { passphrase } | { identity } }   (openBundle's key)
+//            → { ok: true, summary }
+//   link:    { type: "read", link, recipient, passcode? }   (readShl, shlManifestRequest)
+//            → { ok: true, payload, request }   (request: the manifest request's JSON body)
+//   files:   { type: "shl", link, response, located: string[] }   (openShl of the host's answer or a
+//            saved file, decryptShlFile of the files fetched from the manifest's locations)
+//            → { ok: true, summary, label }
+//   failure: { ok: false, error: { code, message } }   (summary: `summaryJson`)
+// The page does the network requests (under its Content-Security-Policy); the decrypted record
+// stays in this worker only for the time of the request.
 import init, * as emr from "./pkg/emr_wasm.mjs";
 
 // Fetches and compiles pkg/emr_wasm_bg.wasm (next to the glue) once, while the user types.
 const ready = init();
 
+// The SMART Health Links module (@emr/wasm/shl), fetched only when a link is opened.
+let shlModule;
+async function loadShl() {
+  if (!shlModule) {
+    const module = await import("./pkg/emr_wasm_shl.mjs");
+    await module.default();
+    shlModule = module;
+  }
+  return shlModule;
+}
+
+const FHIR = /^application\/(fhir\+)?json\b/;
+
+/** The summary of a link's FHIR files: each imported, several merged. */
+function shlSummary(shl, { link, response, located }) {
+  const opened = shl.openShl(link, response);
+  const files = [...opened.files, ...located.map((jwe) => shl.decryptShlFile(jwe, opened.payload.key))];
+  const fhir = files.filter((f) => f.text !== null && FHIR.test(f.contentType ?? "application/fhir+json"));
+  if (fhir.length === 0) {
+    throw Object.assign(new Error("the link holds no FHIR file"), { code: "viewer.empty" });
+  }
+  const records = fhir.map((f) => emr.fromFhirJson(f.text).recordJson);
+  const recordJson = records.length === 1 ? records[0] : emr.mergeJson(records).recordJson;
+  return { summary: emr.summaryJson(recordJson), label: opened.payload.label ?? null };
+}
+
 self.onmessage = async ({ data }) => {
+  let shl;
   try {
     await ready;
+    if (data.type === "read" || data.type === "shl") shl = await loadShl();
   } catch {
     self.postMessage({ ok: false, error: { code: "viewer.start", message: "the WebAssembly module did not load" } });
     return;
   }
   try {
-    const opened = emr.openBundleJson(new Uint8Array(data.bytes), data.key);
-    self.postMessage({ ok: true, summary: emr.summaryJson(opened.recordJson) });
+    if (data.type === "read") {
+      const payload = shl.readShl(data.link);
+      const request = payload.flag?.includes("U")
+        ? null
+        : shl.shlManifestRequest(data.recipient, data.passcode ? { passcode: data.passcode } : undefined);
+      self.postMessage({ ok: true, payload, request });
+    } else if (data.type === "shl") {
+      self.postMessage({ ok: true, ...shlSummary(shl, data) });
+    } else {
+      const opened = emr.openBundleJson(new Uint8Array(data.bytes), data.key);
+      self.postMessage({ ok: true, summary: emr.summaryJson(opened.recordJson) });
+    }
   } catch (e) {
     // EmrError messages never contain record content; other errors are bugs of the viewer.
-    const code = emr.isEmrError(e) ? e.code : "viewer.internal";
+    const code = emr.isEmrError(e) ? e.code : (e?.code ?? "viewer.internal");
     self.postMessage({ ok: false, error: { code, message: String(e?.message ?? e) } });
   }
 };

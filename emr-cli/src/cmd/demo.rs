@@ -2,7 +2,8 @@
 //!
 //! Imports the bundled example data (`examples/demo/`) into one encrypted `.emr` per clinic,
 //! merges them, shows the merge report, the timeline, the current lists and the HbA1c trend,
-//! exports an encrypted patient bundle and an IPS document, and prints what to run next.
+//! exports an encrypted patient bundle and an IPS document, prints what to run next, and ends
+//! by sharing the patient's summary as a SMART Health Link (`emr share`): its QR code and link.
 
 use std::path::Path;
 
@@ -13,7 +14,7 @@ use emr_core::model::{EntryKind, PartialDate};
 use emr_core::query::{current_lists, timeline, trend};
 use zeroize::Zeroizing;
 
-use crate::cli::{DemoArgs, WriteArgs};
+use crate::cli::{DemoArgs, ShareArgs, UnlockArgs, WriteArgs};
 use crate::error::CliError;
 use crate::output::{print, write_output};
 use crate::render::chart;
@@ -33,6 +34,9 @@ const HBA1C: &str = "4548-4";
 
 /// Timeline events shown.
 const TIMELINE_EVENTS: usize = 15;
+
+/// Where the demo's SMART Health Link expects its host: `emr share serve DIR/share` on this machine.
+const SHARE_ADDR: &str = "127.0.0.1:8080";
 
 /// Run `emr demo`.
 ///
@@ -136,7 +140,7 @@ pub fn run(args: &DemoArgs) -> Result<Outcome, CliError> {
         ips_path.display()
     ));
 
-    // 8. What next.
+    // What next.
     let (k, e) = (shell(&key_path), shell(&ehr_path));
     let conflict =
         report.conflicts.first().map_or_else(|| "CONFLICT".to_owned(), |c| super::conflicts::short_ref(&c.id));
@@ -157,8 +161,40 @@ pub fn run(args: &DemoArgs) -> Result<Outcome, CliError> {
         shell(&bundle_path),
         shell(&bundle_path),
     ));
+
+    // 8. The summary as a SMART Health Link, what the patient shows a clinic.
+    let share_dir = d("share");
+    if force && share_dir.join(super::share::hosted::SHARE_FILE).exists() {
+        std::fs::remove_dir_all(&share_dir)
+            .map_err(|e| CliError::Store(StoreError::Io { path: share_dir.clone(), source: e }))?;
+    }
+    let s = shell(&share_dir);
+    out.push_str(&format!(
+        "\n8. Shared the patient summary (IPS) as a SMART Health Link in {s}: a clinic scans the QR code\n\
+         \x20  below, or opens the link, once the share is hosted:\n\
+         \x20 emr share serve {s} --addr {SHARE_ADDR}\n\
+         \x20 emr init clinic.emr -r \"$(emr keygen -o clinic.key)\"\n\
+         \x20 emr import clinic.emr -i clinic.key \"$(cat {s}/link.txt)\" --recipient 'Clinic B'\n\
+         \x20 (or paste the link into the offline viewer, examples/viewer)\n\n"
+    ));
     print(&out)?;
-    Ok(Outcome::Success)
+    let share = ShareArgs {
+        serve: None,
+        file: Some(ehr_path.clone()),
+        url: Some(format!("http://{SHARE_ADDR}/shl")),
+        ips: true,
+        all: false,
+        label: Some("emr demo: patient summary".to_owned()),
+        expires: None,
+        passcode_file: None,
+        passcode_attempts: 5,
+        direct: false,
+        viewer: None,
+        output: Some(share_dir),
+        no_qr: false,
+        unlock: UnlockArgs { identities: vec![key_path.clone()], passphrase_file: None },
+    };
+    super::share::run(&share)
 }
 
 fn indent(text: &str) -> String {

@@ -118,6 +118,42 @@ pub enum ShlError {
 }
 
 impl ShlError {
+    /// The stable code of this error, shared with the npm package (`error.code`): `shl.link`,
+    /// `shl.key`, `shl.label`, `shl.url`, `shl.flags`, `shl.version`, `shl.expired`,
+    /// `shl.file`, `shl.decrypt`, `shl.size`, `shl.manifest` or `shl.request`.
+    ///
+    /// # Example
+    /// ```
+    /// use emr_core::shl::{ShlError, ShlPayload};
+    /// assert_eq!(ShlPayload::from_link("https://example.org/").unwrap_err().code(), "shl.link");
+    /// assert_eq!(ShlError::Expired { exp: 0 }.code(), "shl.expired");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            ShlError::NotAShlink => "shl.link",
+            ShlError::Base64 { part } | ShlError::Json { part, .. } => part_code(part),
+            ShlError::KeyLength { .. } => "shl.key",
+            ShlError::LabelTooLong { .. } => "shl.label",
+            ShlError::UrlTooLong { .. } | ShlError::BadUrl => "shl.url",
+            ShlError::FlagConflict => "shl.flags",
+            ShlError::UnsupportedVersion { .. } => "shl.version",
+            ShlError::Expired { .. } => "shl.expired",
+            ShlError::JweParts { .. }
+            | ShlError::UnsupportedAlg
+            | ShlError::UnsupportedEnc
+            | ShlError::UnsupportedZip
+            | ShlError::CriticalHeader
+            | ShlError::EncryptedKeyPresent
+            | ShlError::IvLength { .. }
+            | ShlError::TagLength { .. }
+            | ShlError::Inflate => "shl.file",
+            ShlError::Decrypt => "shl.decrypt",
+            ShlError::TooLarge { .. } => "shl.size",
+            ShlError::MissingRecipient => "shl.request",
+            ShlError::ManifestFileEmpty { .. } => "shl.manifest",
+        }
+    }
+
     /// A [`ShlError::Json`] from a serde_json error, keeping only its category and position
     /// (serde_json's own messages may quote the offending value).
     pub(crate) fn json(part: &'static str, e: &serde_json::Error) -> Self {
@@ -138,5 +174,18 @@ impl ShlError {
             }
         };
         ShlError::Json { part, reason }
+    }
+}
+
+/// The code of a [`ShlError::Base64`] or [`ShlError::Json`] by the part it names.
+fn part_code(part: &str) -> &'static str {
+    if part.starts_with("JWE") {
+        "shl.file"
+    } else if part == "manifest request" {
+        "shl.request"
+    } else if part.starts_with("manifest") {
+        "shl.manifest"
+    } else {
+        "shl.link"
     }
 }

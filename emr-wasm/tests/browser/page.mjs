@@ -2,7 +2,7 @@
 // by run.mjs as /entry.mjs), runs the shared core checks and the vectors, and leaves the results in
 // `window.emrResults` for run.mjs to read.
 import * as emr from "/entry.mjs";
-import { checkVector, coreChecks, runVector } from "/shared/checks.mjs";
+import { checkVector, coreChecks, runVector, shlChecks } from "/shared/checks.mjs";
 
 const results = [];
 async function record(name, run) {
@@ -16,6 +16,9 @@ async function record(name, run) {
 
 const expect = await (await fetch("/expect.json")).json();
 for (const check of coreChecks) await record(check.name, () => check.run(emr, expect));
+// The SMART Health Links module, loaded only now (as an app would, when a link is opened).
+const shl = await import("/shl-entry.mjs");
+for (const check of shlChecks) await record(`shl: ${check.name}`, () => check.run({ ...emr, ...shl }, expect));
 const vectors = await (await fetch("/vectors.json")).json();
 for (const vector of vectors) await record(`vector ${vector.name}`, () => checkVector(runVector(emr, vector)));
 

@@ -42,6 +42,7 @@ const generated = {
   "/page.mjs": () => ["text/javascript", readFileSync(path.join(here, "page.mjs"))],
   // The package's browser entry, as a bundler resolving `import "@emr/wasm"` for a browser would pick it.
   "/entry.mjs": () => ["text/javascript", `export * from "/pkg/${manifest.exports["."].browser.default.slice(2)}";\n`],
+  "/shl-entry.mjs": () => ["text/javascript", `export * from "/pkg/${manifest.exports["./shl"].browser.default.slice(2)}";\n`],
   "/expect.json": () => ["application/json", JSON.stringify(loadExpect(repo, manifest))],
   "/vectors.json": () => ["application/json", JSON.stringify(vectors())],
 };

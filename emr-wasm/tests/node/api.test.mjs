@@ -2,9 +2,9 @@
 // The checks themselves are shared with the headless Chromium run (tests/shared/checks.mjs).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { coreChecks } from "../shared/checks.mjs";
+import { coreChecks, shlChecks } from "../shared/checks.mjs";
 import { loadExpect } from "../shared/data.mjs";
-import { emr, emrRequired, manifest, repo } from "./pkg.mjs";
+import { emr, emrRequired, manifest, repo, shl, shlRequired } from "./pkg.mjs";
 
 const expect = loadExpect(repo, manifest);
 
@@ -15,6 +15,27 @@ for (const check of coreChecks) {
 for (const check of coreChecks) {
   test(`require: ${check.name}`, () => check.run(emrRequired, expect));
 }
+
+for (const check of shlChecks) {
+  test(`import @emr/wasm/shl: ${check.name}`, () => check.run({ ...emr, ...shl }, expect));
+  test(`require @emr/wasm/shl: ${check.name}`, () => check.run({ ...emrRequired, ...shlRequired }, expect));
+}
+
+test("the SMART Health Links module holds only its functions (and version, isEmrError)", () => {
+  const names = ["createShl", "decryptShlFile", "encryptShlFile", "isEmrError", "openShl", "readShl", "shlManifestRequest", "version"];
+  assert.deepEqual(Object.keys(shl).sort(), names);
+  assert.deepEqual(Object.keys(shlRequired).sort(), names);
+  assert.equal(shl.version(), emr.version());
+  for (const name of names.filter((n) => !["isEmrError", "version"].includes(n))) assert.ok(!(name in emr), `${name} is in the main module`);
+  // Either module's isEmrError knows the other's errors.
+  let thrown;
+  try {
+    shl.readShl("no link");
+  } catch (e) {
+    thrown = e;
+  }
+  assert.ok(emr.isEmrError(thrown) && shl.isEmrError(thrown) && thrown.code === "shl.link");
+});
 
 test("import and require give the same functions", () => {
   assert.deepEqual(Object.keys(emr).sort(), Object.keys(emrRequired).sort());

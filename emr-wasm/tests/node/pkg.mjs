@@ -19,3 +19,9 @@ export const emr = await import(pathToFileURL(path.join(pkgDir, manifest.exports
 
 /** The package as `require` gives it (`exports["."].node.require`). */
 export const emrRequired = createRequire(import.meta.url)(path.join(pkgDir, manifest.exports["."].node.require));
+
+/** The SMART Health Links module as Node's ES module entry gives it (`exports["./shl"].node.import`). */
+export const shl = await import(pathToFileURL(path.join(pkgDir, manifest.exports["./shl"].node.import)).href);
+
+/** The SMART Health Links module as `require` gives it. */
+export const shlRequired = createRequire(import.meta.url)(path.join(pkgDir, manifest.exports["./shl"].node.require));

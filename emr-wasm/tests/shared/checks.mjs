@@ -694,3 +694,131 @@ export const coreChecks = [
     },
   },
 ];
+
+/**
+ * The checks of the SMART Health Links module (`@emr/wasm/shl`), each `{ name, run(emr, expect) }`
+ * where `emr` has the functions of both modules (`{ ...main, ...shl }`): the IPS comes from the
+ * main one. Every function of the module and every `shl.*` code is covered.
+ */
+export const shlChecks = [
+  {
+    name: "SMART Health Links: createShl and encryptShlFile give emr-core's bytes for the same key and IV",
+    async run(emr, expect) {
+      const shl = expect.shl;
+      const recordJson = emr.mergeJson([
+        emr.fromFhirJson(expect.demo.clinicA, { now: NOW }).recordJson,
+        emr.fromFhirJson(expect.demo.clinicB, { now: NOW }).recordJson,
+      ]).recordJson;
+      const ips = emr.toIpsJson(recordJson, { timestamp: NOW });
+      await sameDigest(ips, shl.ips, "the demo IPS");
+      const key = Uint8Array.from(shl.keyBytes);
+      const iv = Uint8Array.from(shl.iv);
+      const options = { key, iv, label: shl.label, expires: new Date(shl.expires), passcode: true };
+      const created = emr.createShl(ips, shl.url, options);
+      assert(created.link === shl.link, `link: ${created.link}, Rust: ${shl.link}`);
+      sameValue(created.payload, shl.payload, "payload");
+      assert(created.file === shl.file, "createShl's file differs from emr-core's JWE");
+      await sameDigest(created.manifest, shl.manifest, "manifest");
+      const viewer = emr.createShl(ips, shl.url, { ...options, expires: shl.expires, viewer: "https://viewer.example/" });
+      assert(viewer.link === shl.viewerLink, `viewer link: ${viewer.link}`);
+      assert(emr.encryptShlFile(ips, created.payload.key, { iv }) === shl.file, "encryptShlFile (key text) differs");
+      assert(emr.encryptShlFile(new TextEncoder().encode(ips), key, { iv }) === shl.file, "encryptShlFile (bytes) differs");
+      const plain = emr.encryptShlFile(ips, key, { iv, deflate: false, contentType: "text/plain" });
+      await sameDigest(plain, shl.filePlain, "encryptShlFile without zip");
+      // Random keys and IVs (crypto.getRandomValues) when not given: never twice the same.
+      const [r1, r2] = [emr.createShl(ips, shl.url), emr.createShl(ips, shl.url)];
+      assert(r1.payload.key !== r2.payload.key && r1.payload.key.length === 43, "random keys");
+      assert(r1.file.split(".")[2] !== r2.file.split(".")[2], "random IVs");
+      assert(emr.encryptShlFile("x", key).split(".")[2] !== emr.encryptShlFile("x", key).split(".")[2], "random IVs");
+      assert(emr.openShl(r1.link, r1.manifest).files[0].text === ips, "a random link opens");
+    },
+  },
+  {
+    name: "SMART Health Links: readShl, openShl and decryptShlFile open emr-core's and the IG's links and files",
+    async run(emr, expect) {
+      const shl = expect.shl;
+      sameValue(emr.readShl(shl.link, { now: NOW }), shl.payload, "readShl");
+      sameValue(emr.readShl(shl.viewerLink, { now: new Date(NOW) }), shl.payload, "readShl of a viewer link");
+      sameValue(emr.readShl(shl.ig.link), shl.ig.payload, "readShl of the IG's link");
+      sameValue(emr.readShl(shl.ig.viewerLink), shl.ig.payload, "readShl of the IG's viewer link");
+      const manifest = JSON.stringify({ files: [{ contentType: "application/fhir+json", embedded: shl.file }] });
+      await sameDigest(manifest, shl.manifest, "the manifest as JSON.stringify writes it");
+      const opened = emr.openShl(shl.link, manifest, { now: NOW });
+      sameValue(opened.payload, shl.payload, "openShl payload");
+      assert(opened.files.length === 1 && opened.locations.length === 0, "openShl: one embedded file");
+      const [file] = opened.files;
+      assert(file.contentType === "application/fhir+json" && file.deflated === true, "file metadata");
+      await sameDigest(file.text, shl.ips, "openShl's file");
+      assert(file.data instanceof Uint8Array && file.data.length === shl.ips.bytes, "file data");
+      await sameDigest(emr.openShl(shl.link, shl.file, { now: NOW }).files[0].text, shl.ips, "openShl of a JWE");
+      await sameDigest(emr.openShl(shl.link, new TextEncoder().encode(manifest), { now: NOW }).files[0].text, shl.ips, "openShl of bytes");
+      const located = JSON.stringify({ files: [{ contentType: "application/fhir+json", location: "https://shl.example.org/f/1" }] });
+      sameJson(emr.openShl(shl.link, located, { now: NOW }).locations, [{ contentType: "application/fhir+json", location: "https://shl.example.org/f/1" }], "locations");
+      await sameDigest(emr.decryptShlFile(shl.file, shl.payload.key).text, shl.ips, "decryptShlFile");
+      const ig = emr.decryptShlFile(shl.ig.file, shl.ig.payload.key);
+      assert(ig.contentType === shl.ig.fileContentType && ig.deflated === false, "the IG's JWE metadata");
+      await sameDigest(ig.text, shl.ig.fileContent, "the IG's JWE (made by jose)");
+      const binary = emr.decryptShlFile(emr.encryptShlFile(new Uint8Array([0xff, 0, 1]), shl.payload.key), shl.payload.key);
+      assert(binary.text === null && binary.data.join() === "255,0,1", "binary content");
+      sameJson(JSON.parse(emr.shlManifestRequest("Clinic B", { passcode: "1234" })), JSON.parse(shl.request), "shlManifestRequest");
+      assert(emr.shlManifestRequest("Clinic B", { passcode: "1234" }) === shl.request, "shlManifestRequest bytes");
+      sameJson(JSON.parse(emr.shlManifestRequest("X", { embeddedLengthMax: 100 })), { recipient: "X", embeddedLengthMax: 100 }, "embeddedLengthMax");
+    },
+  },
+  {
+    name: "SMART Health Links: every refusal has its shl.* code and no patient data in its message",
+    run(emr, expect) {
+      const shl = expect.shl;
+      const key = shl.payload.key;
+      const after = new Date(Date.parse(shl.expires) + 1000);
+      expectEmrError(emr, () => emr.readShl(shl.link, { now: after }), "shl.expired", "expired");
+      expectEmrError(emr, () => emr.openShl(shl.link, shl.file, { now: shl.expires }), "shl.expired", "expired at exp");
+      expectEmrError(emr, () => emr.readShl(`https://example.org/${SECRET}`), "shl.link", "not a link");
+      expectEmrError(emr, () => emr.readShl("shlink:/eyJ1cmwi!!"), "shl.link", "bad base64");
+      const b64url = (text) => btoa(text).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+      const link = (payload) => `shlink:/${b64url(JSON.stringify(payload))}`;
+      expectEmrError(emr, () => emr.readShl(link({ url: "https://x.org/m", label: SECRET })), "shl.link", "no key");
+      expectEmrError(emr, () => emr.readShl(link({ url: "https://x.org/m", key: "abc" })), "shl.key", "short key");
+      expectEmrError(emr, () => emr.readShl(link({ url: "ftp://x.org/m", key })), "shl.url", "ftp url");
+      expectEmrError(emr, () => emr.readShl(link({ url: "https://x.org/m", key, flag: "PU" })), "shl.flags", "P and U");
+      expectEmrError(emr, () => emr.readShl(link({ url: "https://x.org/m", key, v: 2 })), "shl.version", "v 2");
+      expectEmrError(emr, () => emr.readShl(link({ url: "https://x.org/m", key, label: SECRET.repeat(9) })), "shl.label", "long label");
+      expectEmrError(emr, () => emr.createShl("{}", "https://x.org/m", { label: SECRET.repeat(9) }), "shl.label", "create: long label");
+      expectEmrError(emr, () => emr.createShl("{}", `https://x.org/${"m".repeat(130)}`), "shl.url", "create: long url");
+      expectEmrError(emr, () => emr.createShl("{}", SECRET), "shl.url", "create: bad url");
+      expectEmrError(emr, () => emr.createShl("{}", "https://x.org/m", { passcode: true, direct: true }), "shl.flags", "create: P+U");
+      expectEmrError(emr, () => emr.createShl("{}", "https://x.org/m", { key: new Uint8Array(31) }), "shl.key", "create: key 31 bytes");
+      expectEmrError(emr, () => emr.createShl("{}", "https://x.org/m", { iv: new Uint8Array(16) }), "input.type", "create: iv 16 bytes");
+      expectEmrError(emr, () => emr.createShl("{}", "https://x.org/m", { expires: "soon" }), "now.syntax", "create: expires");
+      expectEmrError(emr, () => emr.decryptShlFile(shl.file, "A".repeat(43)), "shl.decrypt", "wrong key");
+      const parts = shl.file.split(".");
+      const flip = (s) => (s[10] === "A" ? s.slice(0, 10) + "B" + s.slice(11) : s.slice(0, 10) + "A" + s.slice(11));
+      expectEmrError(emr, () => emr.decryptShlFile([parts[0], "", parts[2], flip(parts[3]), parts[4]].join("."), key), "shl.decrypt", "altered ciphertext");
+      expectEmrError(emr, () => emr.decryptShlFile(parts.slice(0, 4).join("."), key), "shl.file", "truncated");
+      const header = (h) => b64url(JSON.stringify(h));
+      expectEmrError(emr, () => emr.decryptShlFile([header({ alg: "A256KW", enc: "A256GCM" }), ...parts.slice(1)].join("."), key), "shl.file", "alg");
+      expectEmrError(emr, () => emr.decryptShlFile([header({ alg: "dir", enc: "A128GCM" }), ...parts.slice(1)].join("."), key), "shl.file", "enc");
+      expectEmrError(emr, () => emr.decryptShlFile(shl.file, key, { maxBytes: 1000 }), "shl.size", "maxBytes");
+      expectEmrError(emr, () => emr.openShl(shl.link, shl.file, { now: NOW, maxBytes: 10 }), "shl.size", "openShl maxBytes");
+      expectEmrError(emr, () => emr.decryptShlFile(shl.file, "short"), "shl.key", "short key text");
+      expectEmrError(emr, () => emr.openShl(shl.link, "{\"files\":[{\"contentType\":\"x\"}]}", { now: NOW }), "shl.manifest", "empty file entry");
+      expectEmrError(emr, () => emr.openShl(shl.link, `{"files":"${SECRET}"}`, { now: NOW }), "shl.manifest", "bad manifest");
+      expectEmrError(emr, () => emr.openShl(shl.link, SECRET, { now: NOW }), "shl.file", "not a JWE");
+      expectEmrError(emr, () => emr.openShl(shl.ig.link, shl.file), "shl.decrypt", "another link's file");
+      expectEmrError(emr, () => emr.shlManifestRequest(" "), "shl.request", "empty recipient");
+      for (const [f, what] of [
+        [() => emr.createShl(42, "https://x.org/m"), "createShl(42)"],
+        [() => emr.createShl("{}", 42), "createShl url 42"],
+        [() => emr.createShl("{}", "https://x.org/m", { passcode: "yes" }), "passcode 'yes'"],
+        [() => emr.readShl(42), "readShl(42)"],
+        [() => emr.openShl(shl.link), "openShl(link)"],
+        [() => emr.decryptShlFile(shl.file, 42), "decryptShlFile key 42"],
+        [() => emr.encryptShlFile("x"), "encryptShlFile no key"],
+        [() => emr.shlManifestRequest("X", { embeddedLengthMax: -1 }), "embeddedLengthMax -1"],
+        [() => emr.decryptShlFile(shl.file, key, { maxBytes: 1.5 }), "maxBytes 1.5"],
+      ]) {
+        expectEmrError(emr, f, "input.type", what);
+      }
+    },
+  },
+];

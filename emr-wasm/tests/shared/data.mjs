@@ -16,6 +16,7 @@ export function loadExpect(repo, manifest) {
       clinicB: read("examples/demo/clinic-b.json"),
       expected: JSON.parse(readFileSync(expected("demo.json"), "utf8")),
     },
+    shl: JSON.parse(readFileSync(expected("shl.json"), "utf8")),
     bundles: {
       ...JSON.parse(readFileSync(expected("bundles.json"), "utf8")),
       sealed: {

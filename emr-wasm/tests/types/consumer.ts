@@ -98,6 +98,22 @@ function advice(code: EmrErrorCode): string {
       return "choose the bundle file again";
     case "bundle.work":
       return "the bundle asks for too much work to open";
+    case "shl.link":
+    case "shl.key":
+    case "shl.url":
+    case "shl.flags":
+    case "shl.label":
+    case "shl.version":
+      return "check that the whole link was copied";
+    case "shl.expired":
+      return "ask for a new link";
+    case "shl.file":
+    case "shl.manifest":
+    case "shl.decrypt":
+    case "shl.size":
+      return "the link's file does not open with its key";
+    case "shl.request":
+      return "say who asks (recipient)";
     case "internal":
       return "report a bug";
     default: {
@@ -126,9 +142,9 @@ const lists: CurrentLists = currentLists(merged.record);
 const allergies: ViewItem[] = [...lists.allergies, ...currentListsJson(importedJson).allergies];
 const resourceTypes: string[] = allergies.map((a) => a.resource.resourceType);
 const shown: Summary = summary(merged.record);
-const flags: (string | undefined)[] = [...shown.trends, ...summaryJson(importedJson).trends].flatMap((t) => t.points.map((p) => p.flag));
+const flags: (string | null | undefined)[] = [...shown.trends, ...summaryJson(importedJson).trends].flatMap((t) => t.points.map((p) => p.flag));
 const reactions: string[] = shown.allergies.flatMap((a) => a.reactions ?? []);
-const born: string | undefined = shown.patient?.birthDate;
+const born: string | null | undefined = shown.patient?.birthDate;
 const sealed: Uint8Array = sealBundle(merged.record, { passphrase: "correct horse", workFactor: 18 }, { timestamp: new Date() });
 const sealedTo: Uint8Array = sealBundleJson(importedJson, { recipients: ["age1…"] });
 const opened: OpenedBundle = openBundle(sealed, { passphrase: "correct horse" }, { now: new Date() });

@@ -14,23 +14,17 @@
 // any request that does not go to the local server, any page error, and any console message.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
 import { serve } from "../serve.mjs";
+import { launch, paths } from "./browser.mjs";
 
-const repo = path.resolve(fileURLToPath(new URL("../../..", import.meta.url)));
-const target = process.env.CARGO_TARGET_DIR ? path.resolve(process.env.CARGO_TARGET_DIR) : path.join(repo, "target");
-const viewerDir = path.resolve(process.env.VIEWER_DIR ?? path.join(target, "viewer"));
-const emr = path.resolve(process.env.EMR ?? path.join(target, "release/emr"));
-const artifacts = path.resolve(process.env.ARTIFACTS ?? path.join(target, "viewer-artifacts"));
+const { viewerDir, emr, artifacts } = paths;
 const PASSPHRASE = "correct horse battery staple";
 const TIMEOUT = 120_000; // scrypt in wasm takes seconds; CI machines are slow and shared
 
 const work = mkdtempSync(path.join(tmpdir(), "emr-viewer-e2e-"));
-mkdirSync(artifacts, { recursive: true });
 
 // ---- 1. The bundle, and what the viewer must show, from the CLI --------------------------------
 
@@ -118,23 +112,7 @@ writeFileSync(path.join(work, "notes.txt"), "not an age file\n");
 
 const server = await serve(viewerDir);
 const { origin } = server;
-const profile = mkdtempSync(path.join(tmpdir(), "emr-viewer-profile-"));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  // Playwright adds --no-sandbox (needed as root) and its own headless flags; these keep Chromium
-  // off the network. The fresh --user-data-dir is launchPersistentContext's first argument.
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-  viewport: { width: 1280, height: 800 },
-});
+const { context, close: closeBrowser } = await launch();
 
 const requests = [];
 const outside = [];
@@ -352,10 +330,9 @@ try {
   if (problems.length) console.log(`    also: ${problems.join("; ")}`);
   await page.screenshot({ path: path.join(artifacts, "failure.png"), fullPage: true }).catch(() => {});
 } finally {
-  await context.close();
+  await closeBrowser();
   await server.close();
   rmSync(work, { recursive: true, force: true });
-  rmSync(profile, { recursive: true, force: true });
 }
 if (failed) process.exit(1);
 console.log(

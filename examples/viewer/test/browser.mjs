@@ -1,0 +1,44 @@
+// What the viewer's end-to-end tests share: where things are (from the environment, see
+// e2e.mjs), and headless Chromium (Debian's, driven by playwright-core) with a fresh profile and no
+// network of its own.
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const repo = path.resolve(fileURLToPath(new URL("../../..", import.meta.url)));
+const target = process.env.CARGO_TARGET_DIR ? path.resolve(process.env.CARGO_TARGET_DIR) : path.join(repo, "target");
+/** The assembled viewer (VIEWER_DIR), the CLI (EMR) and the screenshots' folder (ARTIFACTS, created). */
+export const paths = {
+  viewerDir: path.resolve(process.env.VIEWER_DIR ?? path.join(target, "viewer")),
+  emr: path.resolve(process.env.EMR ?? path.join(target, "release/emr")),
+  artifacts: path.resolve(process.env.ARTIFACTS ?? path.join(target, "viewer-artifacts")),
+};
+mkdirSync(paths.artifacts, { recursive: true });
+
+/** A persistent context on a fresh profile; `close()` ends it and removes the profile. */
+export async function launch() {
+  const profile = mkdtempSync(path.join(tmpdir(), "emr-viewer-profile-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    // Playwright adds --no-sandbox (needed as root) and its own headless flags; these keep Chromium
+    // off the network. The fresh --user-data-dir is launchPersistentContext's first argument.
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+    viewport: { width: 1280, height: 800 },
+  });
+  const close = async () => {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  };
+  return { context, close };
+}
