@@ -35,7 +35,7 @@ pub(crate) fn procedure(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) {
     d.add("code", code.unwrap_or_else(unknown));
     d.add("subject", ctx.subject());
     if let Some((key, v)) = effective(ctx, child(el, "effectiveTime"), "performed") {
-        d.add(&key, v);
+        d.add_owned(key, v);
     }
     d.list("reasonCode", reasons(ctx, el));
     let sites: Vec<Json<'static>> =
@@ -123,7 +123,7 @@ pub(crate) fn service_request(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) {
     }
     d.add("subject", ctx.subject());
     if let Some((key, v)) = effective(ctx, child(el, "effectiveTime"), "occurrence") {
-        d.add(&key, v);
+        d.add_owned(key, v);
     }
     d.list("reasonCode", reasons(ctx, el));
     if has_template(el, "4.140") {

@@ -105,7 +105,7 @@ pub(crate) fn allergy(ctx: &mut Ctx<'_, '_>, obs: Node<'_, '_>) {
         // A period's start is the onset.
         match v.get("start").and_then(Json::as_str) {
             Some(start) if key == "onsetPeriod" => d.add("onsetDateTime", s(start)),
-            _ => d.add(&key, v),
+            _ => d.add_owned(key, v),
         }
     }
     let severity = related(obs, "4.8").next();

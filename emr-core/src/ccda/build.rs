@@ -19,8 +19,8 @@ pub(crate) fn s(text: impl Into<String>) -> Json<'static> {
 }
 
 /// A JSON object from members in order.
-pub(crate) fn obj(members: Vec<(&str, Json<'static>)>) -> Json<'static> {
-    Json::Object(members.into_iter().map(|(k, v)| (Cow::Owned(k.to_owned()), v)).collect())
+pub(crate) fn obj(members: Vec<(&'static str, Json<'static>)>) -> Json<'static> {
+    Json::Object(members.into_iter().map(|(k, v)| (Cow::Borrowed(k), v)).collect())
 }
 
 /// A `Reference` to a full URL.
@@ -84,8 +84,13 @@ pub(crate) struct Draft {
 
 impl Draft {
     /// Add a member.
-    pub(crate) fn add(&mut self, key: &str, value: Json<'static>) {
-        self.members.push((Cow::Owned(key.to_owned()), value));
+    pub(crate) fn add(&mut self, key: &'static str, value: Json<'static>) {
+        self.members.push((Cow::Borrowed(key), value));
+    }
+
+    /// Add a member whose name is made at run time (`effectiveDateTime`, `onsetPeriod`…).
+    pub(crate) fn add_owned(&mut self, key: String, value: Json<'static>) {
+        self.members.push((Cow::Owned(key), value));
     }
 
     /// Give the resource a fixed full URL (the Patient's, the document's) and the matching id.
@@ -99,14 +104,14 @@ impl Draft {
     }
 
     /// Add a member when there is a value.
-    pub(crate) fn opt(&mut self, key: &str, value: Option<Json<'static>>) {
+    pub(crate) fn opt(&mut self, key: &'static str, value: Option<Json<'static>>) {
         if let Some(v) = value {
             self.add(key, v);
         }
     }
 
     /// Add an array member when it is not empty.
-    pub(crate) fn list(&mut self, key: &str, values: Vec<Json<'static>>) {
+    pub(crate) fn list(&mut self, key: &'static str, values: Vec<Json<'static>>) {
         if !values.is_empty() {
             self.add(key, Json::Array(values));
         }
@@ -131,10 +136,10 @@ pub(crate) struct Ctx<'a, 'i> {
 
 impl<'a, 'i> Ctx<'a, 'i> {
     pub(crate) fn new(doc: &'a Document<'i>, seed: &str) -> Ctx<'a, 'i> {
-        let ids = doc.descendants().filter_map(|n| Some((attr(n, "ID")?, n))).collect();
+        let ids = doc.descendants().filter(Node::is_element).filter_map(|n| Some((attr(n, "ID")?, n))).collect();
         Ctx {
             ids,
-            locations: Locations::new(doc),
+            locations: Locations::new(),
             patient_url: uuid_url(&stable_id(&format!("{seed}\u{0}Patient"))),
             document_url: uuid_url(&stable_id(&format!("{seed}\u{0}DocumentReference"))),
             resources: Vec::new(),

@@ -228,29 +228,8 @@ fn address(a: Node<'_, '_>) -> Option<Json<'static>> {
 
 /// Standard base64 (RFC 4648, padded).
 pub(crate) fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let sym = |n: u32| ALPHABET.get((n & 63) as usize).copied().unwrap_or(b'=');
-    let mut out = Vec::with_capacity(bytes.len().div_ceil(3) * 4);
-    let mut chunks = bytes.chunks_exact(3);
-    for c in &mut chunks {
-        if let [a, b, d] = *c {
-            let n = (u32::from(a) << 16) | (u32::from(b) << 8) | u32::from(d);
-            out.extend_from_slice(&[sym(n >> 18), sym(n >> 12), sym(n >> 6), sym(n)]);
-        }
-    }
-    match *chunks.remainder() {
-        [a] => {
-            let n = u32::from(a) << 16;
-            out.extend_from_slice(&[sym(n >> 18), sym(n >> 12), b'=', b'=']);
-        }
-        [a, b] => {
-            let n = (u32::from(a) << 16) | (u32::from(b) << 8);
-            out.extend_from_slice(&[sym(n >> 18), sym(n >> 12), sym(n >> 6), b'=']);
-        }
-        _ => {}
-    }
-    // Only ASCII was written.
-    String::from_utf8(out).unwrap_or_default()
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 #[cfg(test)]

@@ -96,7 +96,7 @@ pub(crate) fn medication(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) {
     let span = children(el, "effectiveTime").find(|e| !matches!(xsi_type(*e), Some("PIVL_TS" | "EIVL_TS" | "SXPR_TS")));
     if !planned {
         if let Some((key, v)) = effective(ctx, span, "effective") {
-            d.add(&key, v);
+            d.add_owned(key, v);
         }
     }
     let reasons: Vec<Json<'static>> =

@@ -176,7 +176,7 @@ pub(crate) fn device_use(ctx: &mut Ctx<'_, '_>, supply: Node<'_, '_>) {
     d.add("status", s(status));
     d.add("subject", ctx.subject());
     if let Some((key, v)) = effective(ctx, child(supply, "effectiveTime"), "timing") {
-        d.add(&key, v);
+        d.add_owned(key, v);
     }
     d.add("device", reference(&device_url));
     ctx.push(d);
