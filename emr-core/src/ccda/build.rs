@@ -18,6 +18,11 @@ pub(crate) fn s(text: impl Into<String>) -> Json<'static> {
     Json::String(Cow::Owned(text.into()))
 }
 
+/// A JSON string from a literal (no allocation).
+pub(crate) fn lit(text: &'static str) -> Json<'static> {
+    Json::String(Cow::Borrowed(text))
+}
+
 /// A JSON object from members in order.
 pub(crate) fn obj(members: Vec<(&'static str, Json<'static>)>) -> Json<'static> {
     Json::Object(members.into_iter().map(|(k, v)| (Cow::Borrowed(k), v)).collect())
@@ -29,10 +34,10 @@ pub(crate) fn reference(url: &str) -> Json<'static> {
 }
 
 /// A CodeableConcept of one coding.
-pub(crate) fn concept_of(system: &str, code: &str, display: &str) -> Json<'static> {
+pub(crate) fn concept_of(system: &'static str, code: &'static str, display: &'static str) -> Json<'static> {
     obj(vec![(
         "coding",
-        Json::Array(vec![obj(vec![("system", s(system)), ("code", s(code)), ("display", s(display))])]),
+        Json::Array(vec![obj(vec![("system", lit(system)), ("code", lit(code)), ("display", lit(display))])]),
     )])
 }
 
@@ -177,12 +182,12 @@ impl<'a, 'i> Ctx<'a, 'i> {
             seed = format!("{kind}\u{0}{at}\u{0}{n}");
         };
         let origin = obj(vec![
-            ("url", s(ORIGIN)),
+            ("url", lit(ORIGIN)),
             (
                 "extension",
                 Json::Array(vec![
-                    obj(vec![("url", s("document")), ("valueUri", s(self.document_url.clone()))]),
-                    obj(vec![("url", s("location")), ("valueString", s(at))]),
+                    obj(vec![("url", lit("document")), ("valueUri", s(self.document_url.clone()))]),
+                    obj(vec![("url", lit("location")), ("valueString", s(at))]),
                 ]),
             ),
         ]);
@@ -226,7 +231,7 @@ pub(crate) fn identifier(id: Node<'_, '_>) -> Option<Json<'static>> {
             let system = if is_uuid(root) { root_uri(root) } else { system_for_oid(root).into_owned() };
             obj(vec![("system", s(system)), ("value", s(ext))])
         }
-        None => obj(vec![("system", s("urn:ietf:rfc:3986")), ("value", s(root_uri(root)))]),
+        None => obj(vec![("system", lit("urn:ietf:rfc:3986")), ("value", s(root_uri(root)))]),
     })
 }
 

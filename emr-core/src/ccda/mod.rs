@@ -145,8 +145,8 @@ fn convert(text: &str) -> Result<(Json<'static>, Vec<Finding>, Option<Source>), 
         .map(|(url, r)| build::obj(vec![("fullUrl", build::s(url)), ("resource", r)]))
         .collect();
     let bundle = build::obj(vec![
-        ("resourceType", build::s("Bundle")),
-        ("type", build::s("collection")),
+        ("resourceType", build::lit("Bundle")),
+        ("type", build::lit("collection")),
         ("entry", Json::Array(entries)),
     ]);
     let mut findings = ctx.findings;

@@ -24,7 +24,7 @@ fn status(el: Node<'_, '_>) -> &'static str {
 
 /// Map one observation with an optional FHIR category; `None` when it is negated (a negated
 /// observation is not a positive one: reported instead).
-pub(crate) fn observation(ctx: &mut Ctx<'_, '_>, obs: Node<'_, '_>, category: Option<&str>) -> Option<String> {
+pub(crate) fn observation(ctx: &mut Ctx<'_, '_>, obs: Node<'_, '_>, category: Option<&'static str>) -> Option<String> {
     if attr(obs, "negationInd") == Some("true") {
         ctx.finding(&rules::CCDA_NEGATED, obs, "negationInd");
         return None;
