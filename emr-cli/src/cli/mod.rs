@@ -104,19 +104,25 @@ pub enum Command {
     Passwd(PasswdArgs),
     /// List, add or remove the public keys a file is encrypted to.
     Recipients(RecipientsArgs),
-    /// Validate a record: emr record JSON or a .emr file. Exit status 1 when any finding is an error.
+    /// Validate a record: emr record JSON, a .emr file or a C-CDA document. Exit status 1 when any finding is an error.
     #[command(after_long_help = concat!(
-        "Examples:\n  emr validate record.json --json\n  emr validate chart.emr -i clinic.key\n\n",
+        "Examples:\n  emr validate record.json --json\n  emr validate chart.emr -i clinic.key\n  emr validate referral.xml\n\n",
+        "A C-CDA document (XML, recognized by its content) is validated as it would be imported:\n",
+        "the findings include what the C-CDA import could not map, with its location in the XML.\n\n",
         passphrase_help!()
     ))]
     Validate(ValidateArgs),
-    /// Import FHIR R4 JSON (resources, Bundles, IPS), an encrypted patient bundle or a SMART Health Link into a record.
+    /// Import FHIR R4 JSON (resources, Bundles, IPS), C-CDA documents, an encrypted patient bundle or a SMART Health Link into a record.
     #[command(after_long_help = concat!(
         "Examples:\n  emr import chart.emr -i clinic.key clinic-a.json\n",
+        "  emr import chart.emr -i clinic.key referral.xml\n",
         "  emr import chart.emr -i clinic.key patient-bundle.age --strict\n",
         "  emr import chart.emr -i clinic.key 'shlink:/eyJ…' --passcode-file pin.txt --recipient 'Clinic B'\n\n",
         "A SMART Health Link input is fetched from its URL (the manifest, with the passcode when the\n",
         "link has one, then its FHIR files), or read from --shl-file (the manifest or JWE file) offline.\n\n",
+        "A C-CDA document (R2.1 or R1.1 XML: CCD, Referral Note, Discharge Summary…, recognized by its\n",
+        "content) becomes FHIR entries attributed to its author's organization; the XML itself is kept\n",
+        "as a DocumentReference entry, and what could not be mapped is reported as findings.\n\n",
         "The record's patient is taken from the input when the record has none (or only the\n",
         "empty one `emr init` makes). Entries already in the record are skipped. An input whose\n",
         "patient may be someone else (by the identity check `emr merge` uses) is refused, with exit\n",
@@ -304,7 +310,7 @@ pub struct RecipientsChange {
 #[derive(Debug, Args)]
 #[command(after_long_help = PASSPHRASE_HELP)]
 pub struct ValidateArgs {
-    /// emr record JSON, or a .emr file (`-` for standard input).
+    /// emr record JSON, a .emr file, or a C-CDA document (`-` for standard input).
     pub input: PathBuf,
     /// Print findings as a JSON array.
     #[arg(long)]

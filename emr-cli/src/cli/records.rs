@@ -13,7 +13,7 @@ use super::{UnlockArgs, WriteArgs, PASSPHRASE_HELP};
 pub struct ImportArgs {
     /// The .emr file to add to.
     pub file: PathBuf,
-    /// FHIR R4 JSON: a resource, a Bundle, an IPS document, an encrypted patient bundle
+    /// FHIR R4 JSON: a resource, a Bundle, an IPS document; a C-CDA document (XML); an encrypted patient bundle
     /// (from `emr export --format bundle`; opened with the same -i / passphrase options), or a
     /// SMART Health Link (`shlink:/…`, or a viewer URL ending in `#shlink:/…`).
     #[arg(required = true, value_name = "INPUT")]

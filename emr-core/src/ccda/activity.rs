@@ -5,7 +5,7 @@
 use roxmltree::Node;
 
 use super::allergy::related;
-use super::build::{obj, reference, s, Ctx};
+use super::build::{lit, obj, reference, s, Ctx};
 use super::medication::unknown;
 use super::problem::condition;
 use super::value::{concept, effective};
@@ -35,7 +35,7 @@ pub(crate) fn procedure(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) {
     d.add("code", code.unwrap_or_else(unknown));
     d.add("subject", ctx.subject());
     if let Some((key, v)) = effective(ctx, child(el, "effectiveTime"), "performed") {
-        d.add(&key, v);
+        d.add_owned(key, v);
     }
     d.list("reasonCode", reasons(ctx, el));
     let sites: Vec<Json<'static>> =
@@ -73,7 +73,7 @@ pub(crate) fn encounter(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) {
         .find(|c| attr(*c, "codeSystem") == Some("2.16.840.1.113883.5.4"))
         .and_then(|c| {
             let code = attr(c, "code")?;
-            let mut m = vec![("system", s("http://terminology.hl7.org/CodeSystem/v3-ActCode")), ("code", s(code))];
+            let mut m = vec![("system", lit("http://terminology.hl7.org/CodeSystem/v3-ActCode")), ("code", s(code))];
             if let Some(d) = attr(c, "displayName") {
                 m.push(("display", s(d)));
             }
@@ -123,7 +123,7 @@ pub(crate) fn service_request(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) {
     }
     d.add("subject", ctx.subject());
     if let Some((key, v)) = effective(ctx, child(el, "effectiveTime"), "occurrence") {
-        d.add(&key, v);
+        d.add_owned(key, v);
     }
     d.list("reasonCode", reasons(ctx, el));
     if has_template(el, "4.140") {

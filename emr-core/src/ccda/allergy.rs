@@ -3,7 +3,7 @@
 
 use roxmltree::Node;
 
-use super::build::{concept_of, no_information, no_known, obj, s, unknown_statement, Ctx};
+use super::build::{concept_of, lit, no_information, no_known, obj, s, unknown_statement, Ctx};
 use super::value::{concept, effective};
 use super::xml::{attr, child, has_template, is, path};
 use crate::json::Json;
@@ -71,9 +71,9 @@ pub(crate) fn allergy(ctx: &mut Ctx<'_, '_>, obs: Node<'_, '_>) {
     }
     if let Some(c) = related(obs, "4.145").next().and_then(|o| child(o, "value")).and_then(|v| attr(v, "code")) {
         match c {
-            "CRITL" => d.add("criticality", s("low")),
-            "CRITH" => d.add("criticality", s("high")),
-            "CRITU" => d.add("criticality", s("unable-to-assess")),
+            "CRITL" => d.add("criticality", lit("low")),
+            "CRITH" => d.add("criticality", lit("high")),
+            "CRITU" => d.add("criticality", lit("unable-to-assess")),
             _ => {}
         }
     }
@@ -105,7 +105,7 @@ pub(crate) fn allergy(ctx: &mut Ctx<'_, '_>, obs: Node<'_, '_>) {
         // A period's start is the onset.
         match v.get("start").and_then(Json::as_str) {
             Some(start) if key == "onsetPeriod" => d.add("onsetDateTime", s(start)),
-            _ => d.add(&key, v),
+            _ => d.add_owned(key, v),
         }
     }
     let severity = related(obs, "4.8").next();

@@ -18,9 +18,14 @@ pub(crate) fn s(text: impl Into<String>) -> Json<'static> {
     Json::String(Cow::Owned(text.into()))
 }
 
+/// A JSON string from a literal (no allocation).
+pub(crate) fn lit(text: &'static str) -> Json<'static> {
+    Json::String(Cow::Borrowed(text))
+}
+
 /// A JSON object from members in order.
-pub(crate) fn obj(members: Vec<(&str, Json<'static>)>) -> Json<'static> {
-    Json::Object(members.into_iter().map(|(k, v)| (Cow::Owned(k.to_owned()), v)).collect())
+pub(crate) fn obj(members: Vec<(&'static str, Json<'static>)>) -> Json<'static> {
+    Json::Object(members.into_iter().map(|(k, v)| (Cow::Borrowed(k), v)).collect())
 }
 
 /// A `Reference` to a full URL.
@@ -29,10 +34,10 @@ pub(crate) fn reference(url: &str) -> Json<'static> {
 }
 
 /// A CodeableConcept of one coding.
-pub(crate) fn concept_of(system: &str, code: &str, display: &str) -> Json<'static> {
+pub(crate) fn concept_of(system: &'static str, code: &'static str, display: &'static str) -> Json<'static> {
     obj(vec![(
         "coding",
-        Json::Array(vec![obj(vec![("system", s(system)), ("code", s(code)), ("display", s(display))])]),
+        Json::Array(vec![obj(vec![("system", lit(system)), ("code", lit(code)), ("display", lit(display))])]),
     )])
 }
 
@@ -84,8 +89,13 @@ pub(crate) struct Draft {
 
 impl Draft {
     /// Add a member.
-    pub(crate) fn add(&mut self, key: &str, value: Json<'static>) {
-        self.members.push((Cow::Owned(key.to_owned()), value));
+    pub(crate) fn add(&mut self, key: &'static str, value: Json<'static>) {
+        self.members.push((Cow::Borrowed(key), value));
+    }
+
+    /// Add a member whose name is made at run time (`effectiveDateTime`, `onsetPeriod`…).
+    pub(crate) fn add_owned(&mut self, key: String, value: Json<'static>) {
+        self.members.push((Cow::Owned(key), value));
     }
 
     /// Give the resource a fixed full URL (the Patient's, the document's) and the matching id.
@@ -99,14 +109,14 @@ impl Draft {
     }
 
     /// Add a member when there is a value.
-    pub(crate) fn opt(&mut self, key: &str, value: Option<Json<'static>>) {
+    pub(crate) fn opt(&mut self, key: &'static str, value: Option<Json<'static>>) {
         if let Some(v) = value {
             self.add(key, v);
         }
     }
 
     /// Add an array member when it is not empty.
-    pub(crate) fn list(&mut self, key: &str, values: Vec<Json<'static>>) {
+    pub(crate) fn list(&mut self, key: &'static str, values: Vec<Json<'static>>) {
         if !values.is_empty() {
             self.add(key, Json::Array(values));
         }
@@ -131,10 +141,10 @@ pub(crate) struct Ctx<'a, 'i> {
 
 impl<'a, 'i> Ctx<'a, 'i> {
     pub(crate) fn new(doc: &'a Document<'i>, seed: &str) -> Ctx<'a, 'i> {
-        let ids = doc.descendants().filter_map(|n| Some((attr(n, "ID")?, n))).collect();
+        let ids = doc.descendants().filter(Node::is_element).filter_map(|n| Some((attr(n, "ID")?, n))).collect();
         Ctx {
             ids,
-            locations: Locations::new(doc),
+            locations: Locations::new(),
             patient_url: uuid_url(&stable_id(&format!("{seed}\u{0}Patient"))),
             document_url: uuid_url(&stable_id(&format!("{seed}\u{0}DocumentReference"))),
             resources: Vec::new(),
@@ -172,12 +182,12 @@ impl<'a, 'i> Ctx<'a, 'i> {
             seed = format!("{kind}\u{0}{at}\u{0}{n}");
         };
         let origin = obj(vec![
-            ("url", s(ORIGIN)),
+            ("url", lit(ORIGIN)),
             (
                 "extension",
                 Json::Array(vec![
-                    obj(vec![("url", s("document")), ("valueUri", s(self.document_url.clone()))]),
-                    obj(vec![("url", s("location")), ("valueString", s(at))]),
+                    obj(vec![("url", lit("document")), ("valueUri", s(self.document_url.clone()))]),
+                    obj(vec![("url", lit("location")), ("valueString", s(at))]),
                 ]),
             ),
         ]);
@@ -221,7 +231,7 @@ pub(crate) fn identifier(id: Node<'_, '_>) -> Option<Json<'static>> {
             let system = if is_uuid(root) { root_uri(root) } else { system_for_oid(root).into_owned() };
             obj(vec![("system", s(system)), ("value", s(ext))])
         }
-        None => obj(vec![("system", s("urn:ietf:rfc:3986")), ("value", s(root_uri(root)))]),
+        None => obj(vec![("system", lit("urn:ietf:rfc:3986")), ("value", s(root_uri(root)))]),
     })
 }
 

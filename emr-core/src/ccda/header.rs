@@ -3,7 +3,7 @@
 
 use roxmltree::Node;
 
-use super::build::{identifier, obj, s, Ctx};
+use super::build::{identifier, lit, obj, s, Ctx};
 use super::value::{concept, ts};
 use super::xml::{attr, child, children, path, text_of};
 use crate::fhir::stable_id;
@@ -36,7 +36,7 @@ pub(crate) fn patient(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>) {
         };
         match gender {
             Some(code) => d.add("gender", s(code)),
-            None if attr(g, "nullFlavor").is_some() => d.add("gender", s("unknown")),
+            None if attr(g, "nullFlavor").is_some() => d.add("gender", lit("unknown")),
             None => ctx.finding(&rules::CCDA_VALUE_UNREAD, g, "administrativeGenderCode"),
         }
     }
@@ -67,7 +67,7 @@ pub(crate) fn patient(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>) {
             let code = child(l, "languageCode").and_then(|c| attr(c, "code"))?;
             let lang = obj(vec![(
                 "coding",
-                Json::Array(vec![obj(vec![("system", s("urn:ietf:bcp:47")), ("code", s(code))])]),
+                Json::Array(vec![obj(vec![("system", lit("urn:ietf:bcp:47")), ("code", s(code))])]),
             )]);
             let mut m = vec![("language", lang)];
             if let Some(pref) = child(l, "preferenceInd").and_then(|x| attr(x, "value")) {
@@ -101,7 +101,7 @@ pub(crate) fn organization(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>) -> Option<O
 pub(crate) fn document_reference(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>, xml: &[u8], org: Option<&Organization>) {
     let mut d = ctx.draft("DocumentReference", doc);
     d.set_url(&ctx.document_url.clone());
-    d.add("status", s("current"));
+    d.add("status", lit("current"));
     d.opt("type", child(doc, "code").and_then(|c| concept(ctx, c, "code")));
     d.add("subject", ctx.subject());
     if let Some(t) = child(doc, "effectiveTime").and_then(|e| ts(ctx, e, "effectiveTime")) {
@@ -116,13 +116,13 @@ pub(crate) fn document_reference(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>, xml: 
         d.add("custodian", obj(vec![("display", s(name))]));
     }
     d.opt("description", child(doc, "title").map(text_of).filter(|t| !t.is_empty()).map(s));
-    let mut attachment = vec![("contentType", s("application/xml"))];
+    let mut attachment = vec![("contentType", lit("application/xml"))];
     if let Some(lang) = child(doc, "languageCode").and_then(|l| attr(l, "code")) {
         attachment.push(("language", s(lang)));
     }
     attachment.push(("data", s(base64(xml))));
     let format = obj(vec![
-        ("system", s("http://ihe.net/fhir/ihe.formatcode.fhir/CodeSystem/formatcode")),
+        ("system", lit("http://ihe.net/fhir/ihe.formatcode.fhir/CodeSystem/formatcode")),
         ("code", s(format_code(doc))),
     ]);
     d.add("content", Json::Array(vec![obj(vec![("attachment", obj(attachment)), ("format", format)])]));
@@ -154,8 +154,8 @@ pub(crate) fn seed(doc: Node<'_, '_>, xml: &[u8]) -> String {
 fn name(n: Node<'_, '_>) -> Option<Json<'static>> {
     let mut members = Vec::new();
     match attr(n, "use") {
-        Some("L") => members.push(("use", s("official"))),
-        Some("P") => members.push(("use", s("nickname"))),
+        Some("L") => members.push(("use", lit("official"))),
+        Some("P") => members.push(("use", lit("nickname"))),
         _ => {}
     }
     let part = |tag: &str| children(n, tag).map(text_of).filter(|t| !t.is_empty()).map(s).collect::<Vec<_>>();
@@ -191,9 +191,9 @@ fn telecom(t: Node<'_, '_>) -> Option<Json<'static>> {
     };
     let mut members = vec![("system", s(system)), ("value", s(rest.trim()))];
     match attr(t, "use") {
-        Some("HP" | "H") => members.push(("use", s("home"))),
-        Some("WP") => members.push(("use", s("work"))),
-        Some("MC") => members.push(("use", s("mobile"))),
+        Some("HP" | "H") => members.push(("use", lit("home"))),
+        Some("WP") => members.push(("use", lit("work"))),
+        Some("MC") => members.push(("use", lit("mobile"))),
         _ => {}
     }
     Some(obj(members))
@@ -205,8 +205,8 @@ fn address(a: Node<'_, '_>) -> Option<Json<'static>> {
         children(a, "streetAddressLine").map(text_of).filter(|t| !t.is_empty()).map(s).collect();
     let mut members = Vec::new();
     match attr(a, "use") {
-        Some("HP" | "H") => members.push(("use", s("home"))),
-        Some("WP") => members.push(("use", s("work"))),
+        Some("HP" | "H") => members.push(("use", lit("home"))),
+        Some("WP") => members.push(("use", lit("work"))),
         _ => {}
     }
     if !lines.is_empty() {
@@ -228,29 +228,8 @@ fn address(a: Node<'_, '_>) -> Option<Json<'static>> {
 
 /// Standard base64 (RFC 4648, padded).
 pub(crate) fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let sym = |n: u32| ALPHABET.get((n & 63) as usize).copied().unwrap_or(b'=');
-    let mut out = Vec::with_capacity(bytes.len().div_ceil(3) * 4);
-    let mut chunks = bytes.chunks_exact(3);
-    for c in &mut chunks {
-        if let [a, b, d] = *c {
-            let n = (u32::from(a) << 16) | (u32::from(b) << 8) | u32::from(d);
-            out.extend_from_slice(&[sym(n >> 18), sym(n >> 12), sym(n >> 6), sym(n)]);
-        }
-    }
-    match *chunks.remainder() {
-        [a] => {
-            let n = u32::from(a) << 16;
-            out.extend_from_slice(&[sym(n >> 18), sym(n >> 12), b'=', b'=']);
-        }
-        [a, b] => {
-            let n = (u32::from(a) << 16) | (u32::from(b) << 8);
-            out.extend_from_slice(&[sym(n >> 18), sym(n >> 12), sym(n >> 6), b'=']);
-        }
-        _ => {}
-    }
-    // Only ASCII was written.
-    String::from_utf8(out).unwrap_or_default()
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 #[cfg(test)]

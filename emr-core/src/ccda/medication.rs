@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use roxmltree::Node;
 
 use super::allergy::related;
-use super::build::{no_information, no_known, obj, s, unknown_statement, Ctx};
+use super::build::{lit, no_information, no_known, obj, s, unknown_statement, Ctx};
 use super::sections::PLANNED;
 use super::value::{concept, effective, number, period, quantity, range, text_element, ts};
 use super::xml::{attr, child, children, has_template, path, text_of, xsi_type};
@@ -18,8 +18,8 @@ pub(crate) fn unknown() -> Json<'static> {
     obj(vec![(
         "extension",
         Json::Array(vec![obj(vec![
-            ("url", s("http://hl7.org/fhir/StructureDefinition/data-absent-reason")),
-            ("valueCode", s("unknown")),
+            ("url", lit("http://hl7.org/fhir/StructureDefinition/data-absent-reason")),
+            ("valueCode", lit("unknown")),
         ])]),
     )])
 }
@@ -96,7 +96,7 @@ pub(crate) fn medication(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) {
     let span = children(el, "effectiveTime").find(|e| !matches!(xsi_type(*e), Some("PIVL_TS" | "EIVL_TS" | "SXPR_TS")));
     if !planned {
         if let Some((key, v)) = effective(ctx, span, "effective") {
-            d.add(&key, v);
+            d.add_owned(key, v);
         }
     }
     let reasons: Vec<Json<'static>> =
@@ -215,7 +215,7 @@ pub(crate) fn immunization(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) {
     });
     match when {
         Some(t) => d.add("occurrenceDateTime", s(t)),
-        None => d.add("occurrenceString", s("unknown")),
+        None => d.add("occurrenceString", lit("unknown")),
     }
     if let Some(lot) = material.and_then(|m| child(m, "lotNumberText")).map(text_of).filter(|t| !t.is_empty()) {
         d.add("lotNumber", s(lot));

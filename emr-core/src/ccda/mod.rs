@@ -145,8 +145,8 @@ fn convert(text: &str) -> Result<(Json<'static>, Vec<Finding>, Option<Source>), 
         .map(|(url, r)| build::obj(vec![("fullUrl", build::s(url)), ("resource", r)]))
         .collect();
     let bundle = build::obj(vec![
-        ("resourceType", build::s("Bundle")),
-        ("type", build::s("collection")),
+        ("resourceType", build::lit("Bundle")),
+        ("type", build::lit("collection")),
         ("entry", Json::Array(entries)),
     ]);
     let mut findings = ctx.findings;
@@ -173,8 +173,10 @@ pub fn import(text: &str, options: &ImportOptions, now: DateTime<Utc>) -> Result
     if options.default_source.is_none() {
         options.default_source = source;
     }
-    // The tree goes to the FHIR importer as it is: no JSON text written and parsed again.
-    let mut imported = fhir::import_tree(&bundle, &options, now)?;
+    // The tree goes to the FHIR importer as it is: no JSON text written and parsed again, and
+    // the text written per resource is not re-checked (every number here went through
+    // `value::number`, an integer's `to_string` or a literal).
+    let mut imported = fhir::import_valid_tree(&bundle, &options, now)?;
     imported.findings.extend(findings);
     imported.findings.sort();
     imported.findings.dedup();

@@ -24,7 +24,7 @@ fn status(el: Node<'_, '_>) -> &'static str {
 
 /// Map one observation with an optional FHIR category; `None` when it is negated (a negated
 /// observation is not a positive one: reported instead).
-pub(crate) fn observation(ctx: &mut Ctx<'_, '_>, obs: Node<'_, '_>, category: Option<&str>) -> Option<String> {
+pub(crate) fn observation(ctx: &mut Ctx<'_, '_>, obs: Node<'_, '_>, category: Option<&'static str>) -> Option<String> {
     if attr(obs, "negationInd") == Some("true") {
         ctx.finding(&rules::CCDA_NEGATED, obs, "negationInd");
         return None;
@@ -38,7 +38,7 @@ pub(crate) fn observation(ctx: &mut Ctx<'_, '_>, obs: Node<'_, '_>, category: Op
     d.add("code", code.unwrap_or_else(unknown));
     d.add("subject", ctx.subject());
     if let Some((key, v)) = effective(ctx, child(obs, "effectiveTime"), "effective") {
-        d.add(&key, v);
+        d.add_owned(key, v);
     }
     let values: Vec<_> = children(obs, "value").collect();
     if let Some(first) = values.first() {
@@ -88,7 +88,7 @@ pub(crate) fn result_organizer(ctx: &mut Ctx<'_, '_>, org: Node<'_, '_>) {
     d.add("code", code.unwrap_or_else(unknown));
     d.add("subject", ctx.subject());
     if let Some((key, v)) = effective(ctx, child(org, "effectiveTime"), "effective") {
-        d.add(&key, v);
+        d.add_owned(key, v);
     }
     d.list("result", results);
     ctx.push(d);

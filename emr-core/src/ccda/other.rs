@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use roxmltree::Node;
 
 use super::allergy::related;
-use super::build::{obj, reference, s, Ctx};
+use super::build::{lit, obj, reference, s, Ctx};
 use super::medication::unknown;
 use super::value::{concept, effective, period, text_element, ts, value_x};
 use super::xml::{attr, child, children, is, path, text_of};
@@ -38,7 +38,7 @@ pub(crate) fn family_history(ctx: &mut Ctx<'_, '_>, org: Node<'_, '_>) {
         if let Some((value, unit)) = age.and_then(|(v, u)| Some((super::value::number(v)?, u))) {
             m.push((
                 "onsetAge",
-                obj(vec![("value", value), ("unit", s(unit)), ("system", s(UCUM)), ("code", s(unit))]),
+                obj(vec![("value", value), ("unit", s(unit)), ("system", lit(UCUM)), ("code", s(unit))]),
             ));
         } else if let Some(t) = child(obs, "effectiveTime")
             .and_then(|e| child(e, "low").or(Some(e)))
@@ -49,7 +49,7 @@ pub(crate) fn family_history(ctx: &mut Ctx<'_, '_>, org: Node<'_, '_>) {
         conditions.push(obj(m));
     }
     let mut d = ctx.draft("FamilyMemberHistory", org);
-    d.add("status", s("completed"));
+    d.add("status", lit("completed"));
     d.add("patient", ctx.subject());
     d.add("relationship", relationship.unwrap_or_else(unknown));
     if let Some(g) = person.and_then(|p| child(p, "administrativeGenderCode")).and_then(|g| attr(g, "code")) {
@@ -63,7 +63,7 @@ pub(crate) fn family_history(ctx: &mut Ctx<'_, '_>, org: Node<'_, '_>) {
             obj(vec![(
                 "coding",
                 Json::Array(vec![obj(vec![
-                    ("system", s("http://hl7.org/fhir/administrative-gender")),
+                    ("system", lit("http://hl7.org/fhir/administrative-gender")),
                     ("code", s(code)),
                 ])]),
             )]),
@@ -131,7 +131,7 @@ pub(crate) fn note(ctx: &mut Ctx<'_, '_>, act: Node<'_, '_>) {
     let embedded = text_node.filter(|t| attr(*t, "representation") == Some("B64"));
     let code = child(act, "code").and_then(|c| concept(ctx, c, "code"));
     let mut d = ctx.draft("DocumentReference", act);
-    d.add("status", s("current"));
+    d.add("status", lit("current"));
     d.add("type", code.unwrap_or_else(unknown));
     d.add("subject", ctx.subject());
     let author_time = path(act, &["author", "time"]).and_then(|t| ts(ctx, t, "author/time"));
@@ -144,7 +144,7 @@ pub(crate) fn note(ctx: &mut Ctx<'_, '_>, act: Node<'_, '_>) {
         }
         None => {
             let text = text_node.and_then(|t| text_element(ctx, t)).unwrap_or_default();
-            obj(vec![("contentType", s("text/plain")), ("data", s(super::header::base64(text.as_bytes())))])
+            obj(vec![("contentType", lit("text/plain")), ("data", s(super::header::base64(text.as_bytes())))])
         }
     };
     d.add("content", Json::Array(vec![obj(vec![("attachment", attachment)])]));
@@ -176,7 +176,7 @@ pub(crate) fn device_use(ctx: &mut Ctx<'_, '_>, supply: Node<'_, '_>) {
     d.add("status", s(status));
     d.add("subject", ctx.subject());
     if let Some((key, v)) = effective(ctx, child(supply, "effectiveTime"), "timing") {
-        d.add(&key, v);
+        d.add_owned(key, v);
     }
     d.add("device", reference(&device_url));
     ctx.push(d);

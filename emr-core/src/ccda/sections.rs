@@ -4,7 +4,7 @@
 use roxmltree::Node;
 
 use super::build::Ctx;
-use super::xml::{attr, child, children, is, path, templates, text_of};
+use super::xml::{attr, child, children, is, path, templates};
 use super::{activity, allergy, medication, observation, other, problem};
 use crate::validate::rules;
 
@@ -62,9 +62,15 @@ fn section_entries(ctx: &mut Ctx<'_, '_>, section: Node<'_, '_>) {
             }
         }
     }
-    let has_text = child(section, "text").is_some_and(|t| !text_of(t).is_empty());
+    if any {
+        return;
+    }
+    // Any narrative word (what `text_of` would keep), without building the text.
+    let has_text = child(section, "text").is_some_and(|t| {
+        t.descendants().any(|n| n.is_text() && n.text().is_some_and(|x| x.split_whitespace().next().is_some()))
+    });
     let has_subsections = children(section, "component").any(|c| child(c, "section").is_some());
-    if !any && has_text && !has_subsections {
+    if has_text && !has_subsections {
         ctx.finding(&rules::CCDA_SECTION_NARRATIVE, section, "section");
     }
 }

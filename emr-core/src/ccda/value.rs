@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use roxmltree::Node;
 
-use super::build::{obj, s, Ctx};
+use super::build::{lit, obj, s, Ctx};
 use super::time::{parse_ts, Time};
 use super::xml::{attr, child, children, path, text_of, xsi_type};
 use crate::codes::{system_for_oid, UCUM};
@@ -127,7 +127,7 @@ pub(crate) fn quantity(ctx: &mut Ctx<'_, '_>, node: Node<'_, '_>, field: &str) -
     let mut members = vec![("value", value)];
     if let Some(unit) = attr(node, "unit") {
         members.push(("unit", s(unit)));
-        members.push(("system", s(UCUM)));
+        members.push(("system", lit(UCUM)));
         members.push(("code", s(unit)));
     }
     Some(obj(members))

@@ -29,15 +29,18 @@ pub(crate) fn parse_xml(text: &str) -> Result<Document<'_>, CcdaError> {
 
 /// Refuse trees nested deeper than [`MAX_DEPTH`] (the mapping recurses over elements).
 fn check_depth(doc: &Document<'_>) -> Result<(), CcdaError> {
-    let mut depth = vec![0u16; doc.descendants().count() + 1];
+    // The open ancestors of the node in document order: its length is the node's depth.
+    let mut open: Vec<roxmltree::NodeId> = Vec::with_capacity(64);
     for node in doc.descendants() {
-        let d = node.parent().and_then(|p| depth.get(p.id().get_usize()).copied()).unwrap_or(0).saturating_add(1);
-        if usize::from(d) > MAX_DEPTH {
+        let parent = node.parent().map(|p| p.id());
+        while open.last().is_some_and(|&top| Some(top) != parent) {
+            open.pop();
+        }
+        open.push(node.id());
+        // The document node is depth 1, the root element 2.
+        if open.len() > MAX_DEPTH {
             let pos = doc.text_pos_at(node.range().start);
             return Err(CcdaError::TooDeep { max: MAX_DEPTH, line: pos.row, column: pos.col });
-        }
-        if let Some(slot) = depth.get_mut(node.id().get_usize()) {
-            *slot = d;
         }
     }
     Ok(())
@@ -146,48 +149,75 @@ pub(crate) fn text_of(node: Node<'_, '_>) -> String {
 /// XPath-like locations of elements: names from the root, with a 1-based position where an
 /// element has siblings of the same name (`/ClinicalDocument/component/structuredBody/component[3]/section`).
 ///
-/// Positions are computed once for the whole document, so a location costs its depth, not the
-/// number of its siblings (a section with many thousand entries stays linear).
+/// The positions among an element's children are computed once, the first time one of them is
+/// on a location's path, so a location costs its depth, not the number of its siblings (a
+/// section with many thousand entries stays linear), and parts of the document no location
+/// passes through cost nothing.
 pub(crate) struct Locations {
     /// Per node id: the position among same-named element siblings, 0 when it has none.
     position: Vec<u32>,
+    /// Per node id: whether its children's positions are in `position`.
+    done: Vec<bool>,
 }
 
 impl Locations {
-    pub(crate) fn new(doc: &Document<'_>) -> Locations {
-        let mut position = vec![0u32; doc.descendants().count() + 1];
-        for parent in doc.descendants().filter(|n| n.has_children()) {
-            let mut counts: std::collections::BTreeMap<&str, (u32, u32)> = std::collections::BTreeMap::new();
-            for c in parent.children().filter(Node::is_element) {
-                let entry = counts.entry(c.tag_name().name()).or_insert((0, 0));
-                entry.0 += 1;
+    pub(crate) fn new() -> Locations {
+        Locations { position: Vec::new(), done: Vec::new() }
+    }
+
+    /// Fill in the positions of the element children of `parent`.
+    fn compute(&mut self, parent: Node<'_, '_>) {
+        let at = parent.id().get_usize();
+        if self.done.get(at).copied().unwrap_or(false) {
+            return;
+        }
+        if self.done.len() <= at {
+            self.done.resize(at + 1, false);
+        }
+        if let Some(slot) = self.done.get_mut(at) {
+            *slot = true;
+        }
+        // Element names among the children, with how many carry each: few distinct names, so
+        // a short list beats a map.
+        let mut counts: Vec<(&str, u32, u32)> = Vec::new();
+        for c in parent.children().filter(Node::is_element) {
+            let name = c.tag_name().name();
+            match counts.iter_mut().find(|(n, _, _)| *n == name) {
+                Some(entry) => entry.1 += 1,
+                None => counts.push((name, 1, 0)),
             }
-            for c in parent.children().filter(Node::is_element) {
-                let Some(entry) = counts.get_mut(c.tag_name().name()) else { continue };
-                entry.1 += 1;
-                if entry.0 > 1 {
-                    if let Some(slot) = position.get_mut(c.id().get_usize()) {
-                        *slot = entry.1;
-                    }
+        }
+        for c in parent.children().filter(Node::is_element) {
+            let name = c.tag_name().name();
+            let Some(entry) = counts.iter_mut().find(|(n, _, _)| *n == name) else { continue };
+            entry.2 += 1;
+            if entry.1 > 1 {
+                let id = c.id().get_usize();
+                if self.position.len() <= id {
+                    self.position.resize(id + 1, 0);
+                }
+                if let Some(slot) = self.position.get_mut(id) {
+                    *slot = entry.2;
                 }
             }
         }
-        Locations { position }
     }
 
     /// The location of `node`.
-    pub(crate) fn of(&self, node: Node<'_, '_>) -> String {
+    pub(crate) fn of(&mut self, node: Node<'_, '_>) -> String {
         let mut steps: Vec<Node<'_, '_>> = node.ancestors().filter(Node::is_element).collect();
         steps.reverse();
-        let mut out = String::new();
+        let mut out = String::with_capacity(steps.len() * 12);
         for n in steps {
+            if let Some(parent) = n.parent() {
+                self.compute(parent);
+            }
             out.push('/');
             out.push_str(n.tag_name().name());
             match self.position.get(n.id().get_usize()) {
                 Some(&p) if p > 0 => {
-                    out.push('[');
-                    out.push_str(&p.to_string());
-                    out.push(']');
+                    use std::fmt::Write as _;
+                    let _ = write!(out, "[{p}]");
                 }
                 _ => {}
             }
@@ -204,7 +234,7 @@ mod tests {
     fn locations_name_positions_among_same_named_siblings() {
         let doc = parse_xml(r#"<a xmlns="urn:hl7-org:v3"><b/><c/><b><d/></b></a>"#).unwrap();
         let d = doc.descendants().find(|n| n.has_tag_name("d")).unwrap();
-        let locations = Locations::new(&doc);
+        let mut locations = Locations::new();
         assert_eq!(locations.of(d), "/a/b[2]/d");
         assert_eq!(locations.of(doc.root_element()), "/a");
     }

@@ -111,11 +111,21 @@ pub fn import_tree(tree: &Json<'_>, options: &ImportOptions, now: DateTime<Utc>)
     import_parsed(tree, options, now, Parsed::ByCaller)
 }
 
+/// [`import_tree`] for a tree whose every number is valid JSON number text by construction
+/// (the C-CDA mapping checks each one it makes): the text written from it is not checked again.
+pub(crate) fn import_valid_tree(
+    tree: &Json<'_>,
+    options: &ImportOptions,
+    now: DateTime<Utc>,
+) -> Result<Imported, ImportError> {
+    import_parsed(tree, options, now, Parsed::Here)
+}
+
 /// Where the tree given to [`import_parsed`] comes from.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Parsed {
-    /// [`json::parse`] here: every number in it is valid, so the compact text written from it
-    /// is valid JSON and need not be checked again.
+    /// [`json::parse`] here (or a builder that checks its numbers): every number in it is
+    /// valid, so the compact text written from it is valid JSON and need not be checked again.
     Here,
     /// The caller, who may have built it by hand: the written text is checked.
     ByCaller,
