@@ -9,10 +9,12 @@ mod import;
 mod index;
 mod ips;
 mod narrative;
+mod ndjson;
 mod refs;
 
 pub use closed::{export_view, Exported, NdjsonWriter};
 pub use export::{stable_id, to_bundle, to_ndjson, to_view_bundle, ExportOptions};
 pub use import::{import, import_bytes, import_tree, ImportError, ImportOptions, Imported};
 pub use ips::{export_ips, to_ips, IpsError, ABSENT_UNKNOWN};
+pub use ndjson::import_ndjson;
 pub use refs::{KeptReference, ReferenceReport, Unresolved};

@@ -189,6 +189,34 @@ impl Targets {
         self.rewrite_collect(tree, entry, mark, report, &mut Vec::new())
     }
 
+    /// [`Targets::rewrite`] (never marking), adding to `originals` what each rewritten reference
+    /// was as received: the JSON pointer of the Reference and its `reference` text (`None`: it
+    /// had none, a logical reference given one).
+    pub(crate) fn rewrite_recording(
+        &self,
+        tree: &mut Json<'_>,
+        entry: &EntryRef,
+        report: &mut ReferenceReport,
+        originals: &mut Vec<(String, Option<String>)>,
+    ) -> bool {
+        if tree.get("resourceType").and_then(Json::as_str) == Some("Bundle") {
+            return false;
+        }
+        let mut path = String::new();
+        let mut hits = Vec::new();
+        let mut walk = Walk {
+            targets: self,
+            entry,
+            mark: false,
+            report,
+            changed: false,
+            hits: &mut hits,
+            originals: Some(originals),
+        };
+        walk.value(tree, &mut path);
+        walk.changed
+    }
+
     /// [`Targets::rewrite`], adding to `hits` the slot of each reference resolved.
     pub(crate) fn rewrite_collect(
         &self,
@@ -204,7 +232,7 @@ impl Targets {
             return false;
         }
         let mut path = String::new();
-        let mut walk = Walk { targets: self, entry, mark, report, changed: false, hits };
+        let mut walk = Walk { targets: self, entry, mark, report, changed: false, hits, originals: None };
         walk.value(tree, &mut path);
         walk.changed
     }
@@ -221,6 +249,8 @@ struct Walk<'t, 'e, 'r> {
     report: &'r mut ReferenceReport,
     changed: bool,
     hits: &'r mut Vec<usize>,
+    /// What rewritten references were as received (see [`Targets::rewrite_recording`]).
+    originals: Option<&'r mut Vec<(String, Option<String>)>>,
 }
 
 impl Walk<'_, '_, '_> {
@@ -275,6 +305,9 @@ impl Walk<'_, '_, '_> {
                     if let Some(address) = self.targets.addresses.get(slot) {
                         let at = members.iter().position(|(k, _)| k == "type" || k == "identifier").unwrap_or(0);
                         members.insert(at, (Cow::Borrowed("reference"), Json::String(Cow::Owned(address.clone()))));
+                        if let Some(o) = self.originals.as_mut() {
+                            o.push((path.to_owned(), None));
+                        }
                         self.report.rewritten += 1;
                         self.changed = true;
                     }
@@ -289,6 +322,9 @@ impl Walk<'_, '_, '_> {
                 let Some(address) = self.targets.addresses.get(slot) else { return };
                 if address != written {
                     let address = address.clone();
+                    if let Some(o) = self.originals.as_mut() {
+                        o.push((path.to_owned(), Some(written.to_owned())));
+                    }
                     if let Some((_, v)) = members.iter_mut().find(|(k, _)| k == "reference") {
                         *v = Json::String(Cow::Owned(address));
                     }
