@@ -336,7 +336,7 @@ impl NdjsonWriter {
                 continue;
             };
             let mut changes = AsReceived::default();
-            let mut changed = t.rewrite_recording(&mut tree, entry, &mut report, &mut changes.references);
+            let mut changed = t.rewrite_recording(&mut tree, entry, false, &mut report, &mut Vec::new(), &mut changes);
             if own.as_deref() != Some(id.as_str()) {
                 set_id(&mut tree, id);
                 changes.id = Some(own.clone());
@@ -363,7 +363,9 @@ impl NdjsonWriter {
         }
         // A Provenance per source, its targets the items that source asserted; the target of
         // the representative's source declares the assertion written and what the export changed.
-        let mut targets_of: BTreeMap<(&SourceId, String), (Option<PartialDate>, Option<usize>)> = BTreeMap::new();
+        // (source, address) → latest recording, and the item whose representative it asserted.
+        type Asserted = (Option<PartialDate>, Option<usize>);
+        let mut targets_of: BTreeMap<(&SourceId, String), Asserted> = BTreeMap::new();
         for (k, item) in items.iter().enumerate() {
             let Some(address) = t.addresses.get(k) else { continue };
             let rep = item.representative();
@@ -420,18 +422,23 @@ impl NdjsonWriter {
 /// else left out (the `display` stays), as it may name a resource contained in another or one
 /// the record never received. (emr's own element: no received content is changed.)
 pub(crate) fn close_agent(provenance: &mut Json<'_>, t: &Targets) {
+    let emr = SourceId::new("emr");
+    rewrite_agent(provenance, |r| t.resolve(&emr, r).flatten().and_then(|slot| t.addresses.get(slot)).cloned());
+}
+
+/// Write the agent reference of an emr `Provenance` as `to` says (`None`: leave it out).
+pub(crate) fn rewrite_agent(provenance: &mut Json<'_>, to: impl Fn(&str) -> Option<String>) {
     let Json::Object(members) = provenance else { return };
     let Some((_, Json::Array(agents))) = members.iter_mut().find(|(k, _)| k == "agent") else { return };
     for agent in agents {
         let Json::Object(agent) = agent else { continue };
         let Some((_, Json::Object(who))) = agent.iter_mut().find(|(k, _)| k == "who") else { continue };
         let Some(at) = who.iter().position(|(k, _)| k == "reference") else { continue };
-        let reference = who.get(at).and_then(|(_, v)| v.as_str()).unwrap_or_default();
-        let address = t.resolve(&SourceId::new("emr"), reference).flatten().and_then(|slot| t.addresses.get(slot));
-        match address {
+        let reference = who.get(at).and_then(|(_, v)| v.as_str()).unwrap_or_default().to_owned();
+        match to(&reference) {
             Some(address) => {
                 if let Some((_, v)) = who.get_mut(at) {
-                    *v = s(address.clone());
+                    *v = s(address);
                 }
             }
             None => {
@@ -445,7 +452,8 @@ pub(crate) fn close_agent(provenance: &mut Json<'_>, t: &Targets) {
 /// the target's resource, so that import restores it as received: an `id` part (the id it
 /// came with as `valueString`, or `valueBoolean` false when it had none), a `reference` part per
 /// rewritten reference (`path`, a JSON pointer, and `original`, the text as received, omitted
-/// when the Reference had none) and a `member` part per top-level element resolution changed
+/// when the Reference had none), a `marked` part (a JSON pointer) per Reference it marked as
+/// kept (`urn:emr:unresolved`, in the IPS) and a `member` part per top-level element resolution changed
 /// (`name`, and `json`, its value as received in compact JSON, omitted when it was absent).
 pub(crate) const RECEIVED: &str = "urn:emr:received";
 
@@ -458,6 +466,8 @@ pub(crate) struct AsReceived {
     pub references: Vec<(String, Option<String>)>,
     /// (top-level element, its value as received in compact JSON) for each one resolution changed.
     pub members: Vec<(String, Option<String>)>,
+    /// JSON pointers of the References the export marked as kept ([`super::refs::KEPT`]).
+    pub marked: Vec<String>,
 }
 
 impl AsReceived {
@@ -473,6 +483,9 @@ impl AsReceived {
             let mut r = vec![extension("path", "valueString", s(path.clone()))];
             r.extend(original.as_ref().map(|o| extension("original", "valueString", s(o.clone()))));
             parts.push(complex("reference", r));
+        }
+        for path in &self.marked {
+            parts.push(extension("marked", "valueString", s(path.clone())));
         }
         for (name, json) in &self.members {
             let mut m = vec![extension("name", "valueString", s(name.clone()))];

@@ -123,6 +123,7 @@ fn as_received(x: &Json<'_>) -> AsReceived {
                     out.references.push((path, text(part, "original")));
                 }
             }
+            Some("marked") => out.marked.extend(part.get("valueString").and_then(Json::as_str).map(str::to_owned)),
             Some("member") => {
                 if let Some(name) = text(part, "name") {
                     out.members.push((name, text(part, "json")));
@@ -136,6 +137,11 @@ fn as_received(x: &Json<'_>) -> AsReceived {
 
 /// Undo what the export changed: the resource as it was received.
 fn restore(tree: &mut Json<'_>, changes: &AsReceived) {
+    for path in &changes.marked {
+        if let Some(Json::Object(members)) = pointer_mut(tree, path) {
+            members.retain(|(k, _)| k != "extension");
+        }
+    }
     for (path, original) in &changes.references {
         let Some(Json::Object(members)) = pointer_mut(tree, path) else { continue };
         let at = members.iter().position(|(k, _)| k == "reference");
@@ -204,7 +210,7 @@ mod tests {
         let imported = import_ndjson(&[("Condition.ndjson", text)], &ImportOptions::default(), now);
         assert_eq!(imported.record.entries.len(), 2);
         let bad: Vec<&str> =
-            imported.findings.iter().filter(|f| f.code == "fhir.ndjson.line").map(|f| f.path.as_str()).collect();
+            imported.findings.iter().filter(|f| f.code == "ndjson.line").map(|f| f.path.as_str()).collect();
         assert_eq!(bad, ["Condition.ndjson:3", "Condition.ndjson:4"]);
         assert!(imported.findings.iter().all(|f| !f.message.contains("SECRET")));
     }

@@ -189,30 +189,22 @@ impl Targets {
         self.rewrite_collect(tree, entry, mark, report, &mut Vec::new())
     }
 
-    /// [`Targets::rewrite`] (never marking), adding to `originals` what each rewritten reference
-    /// was as received: the JSON pointer of the Reference and its `reference` text (`None`: it
-    /// had none, a logical reference given one).
+    /// [`Targets::rewrite_collect`], adding to `changes` what it changed (each rewritten
+    /// reference as received, each reference it marked), so that import can undo it.
     pub(crate) fn rewrite_recording(
         &self,
         tree: &mut Json<'_>,
         entry: &EntryRef,
+        mark: bool,
         report: &mut ReferenceReport,
-        originals: &mut Vec<(String, Option<String>)>,
+        hits: &mut Vec<usize>,
+        changes: &mut super::closed::AsReceived,
     ) -> bool {
         if tree.get("resourceType").and_then(Json::as_str) == Some("Bundle") {
             return false;
         }
         let mut path = String::new();
-        let mut hits = Vec::new();
-        let mut walk = Walk {
-            targets: self,
-            entry,
-            mark: false,
-            report,
-            changed: false,
-            hits: &mut hits,
-            originals: Some(originals),
-        };
+        let mut walk = Walk { targets: self, entry, mark, report, changed: false, hits, changes: Some(changes) };
         walk.value(tree, &mut path);
         walk.changed
     }
@@ -232,7 +224,7 @@ impl Targets {
             return false;
         }
         let mut path = String::new();
-        let mut walk = Walk { targets: self, entry, mark, report, changed: false, hits, originals: None };
+        let mut walk = Walk { targets: self, entry, mark, report, changed: false, hits, changes: None };
         walk.value(tree, &mut path);
         walk.changed
     }
@@ -249,8 +241,8 @@ struct Walk<'t, 'e, 'r> {
     report: &'r mut ReferenceReport,
     changed: bool,
     hits: &'r mut Vec<usize>,
-    /// What rewritten references were as received (see [`Targets::rewrite_recording`]).
-    originals: Option<&'r mut Vec<(String, Option<String>)>>,
+    /// What the walk changed (see [`Targets::rewrite_recording`]).
+    changes: Option<&'r mut super::closed::AsReceived>,
 }
 
 impl Walk<'_, '_, '_> {
@@ -305,8 +297,8 @@ impl Walk<'_, '_, '_> {
                     if let Some(address) = self.targets.addresses.get(slot) {
                         let at = members.iter().position(|(k, _)| k == "type" || k == "identifier").unwrap_or(0);
                         members.insert(at, (Cow::Borrowed("reference"), Json::String(Cow::Owned(address.clone()))));
-                        if let Some(o) = self.originals.as_mut() {
-                            o.push((path.to_owned(), None));
+                        if let Some(c) = self.changes.as_mut() {
+                            c.references.push((path.to_owned(), None));
                         }
                         self.report.rewritten += 1;
                         self.changed = true;
@@ -322,8 +314,8 @@ impl Walk<'_, '_, '_> {
                 let Some(address) = self.targets.addresses.get(slot) else { return };
                 if address != written {
                     let address = address.clone();
-                    if let Some(o) = self.originals.as_mut() {
-                        o.push((path.to_owned(), Some(written.to_owned())));
+                    if let Some(c) = self.changes.as_mut() {
+                        c.references.push((path.to_owned(), Some(written.to_owned())));
                     }
                     if let Some((_, v)) = members.iter_mut().find(|(k, _)| k == "reference") {
                         *v = Json::String(Cow::Owned(address));
@@ -344,6 +336,9 @@ impl Walk<'_, '_, '_> {
             let code = if reason == Unresolved::NotExported { "not-exported" } else { "not-held" };
             let ext = super::export::obj(vec![("url", super::export::s(KEPT)), ("valueCode", super::export::s(code))]);
             members.insert(0, (Cow::Borrowed("extension"), Json::Array(vec![ext])));
+            if let Some(c) = self.changes.as_mut() {
+                c.marked.push(path.to_owned());
+            }
             self.changed = true;
         }
     }
