@@ -12,7 +12,7 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{TimeZone, Utc};
 use emr_core::fhir::{import, import_ndjson, to_ips, to_ndjson, ExportOptions, ImportOptions, Imported};
@@ -39,29 +39,8 @@ fn demo() -> Record {
     merge(&[a, b], &MergeOptions::default()).unwrap().0
 }
 
-/// Whole and split-then-merged record of each shared Synthea patient.
 fn synthea_records() -> Option<Vec<(String, Record)>> {
-    let dir: PathBuf = common::shared_data("synthea")?;
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    paths.sort();
-    let mut out = Vec::new();
-    for path in paths {
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if name.starts_with("hospitalInformation") || name.starts_with("practitionerInformation") {
-            continue;
-        }
-        let record = import_text(&std::fs::read_to_string(&path).unwrap());
-        let parts = record.split_by_source();
-        let (merged, _) = merge(&parts, &MergeOptions { force: true }).unwrap();
-        out.push((format!("{name} (merged from {} sources)", parts.len()), merged));
-        out.push((name, record));
-    }
-    assert!(out.len() >= 24, "{} Synthea records", out.len());
-    Some(out)
+    common::synthea_records()
 }
 
 fn ndjson_back(record: &Record) -> Imported {

@@ -336,7 +336,7 @@ impl NdjsonWriter {
                 continue;
             };
             let mut changes = AsReceived::default();
-            let mut changed = t.rewrite_recording(&mut tree, entry, false, &mut report, &mut Vec::new(), &mut changes);
+            let mut changed = t.rewrite_recording(&mut tree, entry, &mut report, &mut changes);
             if own.as_deref() != Some(id.as_str()) {
                 set_id(&mut tree, id);
                 changes.id = Some(own.clone());

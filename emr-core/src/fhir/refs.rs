@@ -189,24 +189,16 @@ impl Targets {
         self.rewrite_collect(tree, entry, mark, report, &mut Vec::new())
     }
 
-    /// [`Targets::rewrite_collect`], adding to `changes` what it changed (each rewritten
-    /// reference as received, each reference it marked), so that import can undo it.
+    /// [`Targets::rewrite`] (marking nothing), adding to `changes` what it changed (each
+    /// rewritten reference as received), so that import can undo it.
     pub(crate) fn rewrite_recording(
         &self,
         tree: &mut Json<'_>,
         entry: &EntryRef,
-        mark: bool,
         report: &mut ReferenceReport,
-        hits: &mut Vec<usize>,
         changes: &mut super::closed::AsReceived,
     ) -> bool {
-        if tree.get("resourceType").and_then(Json::as_str) == Some("Bundle") {
-            return false;
-        }
-        let mut path = String::new();
-        let mut walk = Walk { targets: self, entry, mark, report, changed: false, hits, changes: Some(changes) };
-        walk.value(tree, &mut path);
-        walk.changed
+        self.walk(tree, entry, false, report, &mut Vec::new(), Some(changes))
     }
 
     /// [`Targets::rewrite`], adding to `hits` the slot of each reference resolved.
@@ -218,13 +210,25 @@ impl Targets {
         report: &mut ReferenceReport,
         hits: &mut Vec<usize>,
     ) -> bool {
+        self.walk(tree, entry, mark, report, hits, None)
+    }
+
+    fn walk(
+        &self,
+        tree: &mut Json<'_>,
+        entry: &EntryRef,
+        mark: bool,
+        report: &mut ReferenceReport,
+        hits: &mut Vec<usize>,
+        changes: Option<&mut super::closed::AsReceived>,
+    ) -> bool {
         // A Bundle kept whole (one nested in the input) resolves its own references: it is
         // written as received.
         if tree.get("resourceType").and_then(Json::as_str) == Some("Bundle") {
             return false;
         }
         let mut path = String::new();
-        let mut walk = Walk { targets: self, entry, mark, report, changed: false, hits, changes: None };
+        let mut walk = Walk { targets: self, entry, mark, report, changed: false, hits, changes };
         walk.value(tree, &mut path);
         walk.changed
     }
