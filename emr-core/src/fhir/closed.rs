@@ -452,8 +452,7 @@ pub(crate) fn rewrite_agent(provenance: &mut Json<'_>, to: impl Fn(&str) -> Opti
 /// the target's resource, so that import restores it as received: an `id` part (the id it
 /// came with as `valueString`, or `valueBoolean` false when it had none), a `reference` part per
 /// rewritten reference (`path`, a JSON pointer, and `original`, the text as received, omitted
-/// when the Reference had none), a `marked` part (a JSON pointer) per Reference it marked as
-/// kept (`urn:emr:unresolved`, in the IPS) and a `member` part per top-level element resolution changed
+/// when the Reference had none) and a `member` part per top-level element resolution changed
 /// (`name`, and `json`, its value as received in compact JSON, omitted when it was absent).
 pub(crate) const RECEIVED: &str = "urn:emr:received";
 
@@ -466,8 +465,6 @@ pub(crate) struct AsReceived {
     pub references: Vec<(String, Option<String>)>,
     /// (top-level element, its value as received in compact JSON) for each one resolution changed.
     pub members: Vec<(String, Option<String>)>,
-    /// JSON pointers of the References the export marked as kept ([`super::refs::KEPT`]).
-    pub marked: Vec<String>,
 }
 
 impl AsReceived {
@@ -483,9 +480,6 @@ impl AsReceived {
             let mut r = vec![extension("path", "valueString", s(path.clone()))];
             r.extend(original.as_ref().map(|o| extension("original", "valueString", s(o.clone()))));
             parts.push(complex("reference", r));
-        }
-        for path in &self.marked {
-            parts.push(extension("marked", "valueString", s(path.clone())));
         }
         for (name, json) in &self.members {
             let mut m = vec![extension("name", "valueString", s(name.clone()))];

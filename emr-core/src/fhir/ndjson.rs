@@ -123,7 +123,6 @@ fn as_received(x: &Json<'_>) -> AsReceived {
                     out.references.push((path, text(part, "original")));
                 }
             }
-            Some("marked") => out.marked.extend(part.get("valueString").and_then(Json::as_str).map(str::to_owned)),
             Some("member") => {
                 if let Some(name) = text(part, "name") {
                     out.members.push((name, text(part, "json")));
@@ -137,11 +136,6 @@ fn as_received(x: &Json<'_>) -> AsReceived {
 
 /// Undo what the export changed: the resource as it was received.
 fn restore(tree: &mut Json<'_>, changes: &AsReceived) {
-    for path in &changes.marked {
-        if let Some(Json::Object(members)) = pointer_mut(tree, path) {
-            members.retain(|(k, _)| k != "extension");
-        }
-    }
     for (path, original) in &changes.references {
         let Some(Json::Object(members)) = pointer_mut(tree, path) else { continue };
         let at = members.iter().position(|(k, _)| k == "reference");

@@ -340,9 +340,6 @@ impl Walk<'_, '_, '_> {
             let code = if reason == Unresolved::NotExported { "not-exported" } else { "not-held" };
             let ext = super::export::obj(vec![("url", super::export::s(KEPT)), ("valueCode", super::export::s(code))]);
             members.insert(0, (Cow::Borrowed("extension"), Json::Array(vec![ext])));
-            if let Some(c) = self.changes.as_mut() {
-                c.marked.push(path.to_owned());
-            }
             self.changed = true;
         }
     }
