@@ -215,3 +215,29 @@ pub fn ccda(data: &[u8]) {
     }
     check_findings(&imported.record, fuzz_now());
 }
+
+/// Target `ndjson`: bytes → Bulk Data NDJSON import (`emr_core::fhir::import_ndjson`). The input
+/// is split into files at each NUL byte (`0.ndjson`, `1.ndjson`, …). Never panics; the import is
+/// deterministic, every finding is a documented rule pointing at a file and line, and the
+/// record's own NDJSON export imports again.
+pub fn ndjson(data: &[u8]) {
+    use emr_core::fhir::{import_ndjson, to_ndjson, ExportOptions};
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let names: Vec<String> = (0..text.split('\0').count()).map(|i| format!("{i}.ndjson")).collect();
+    let files: Vec<(&str, &str)> = names.iter().map(String::as_str).zip(text.split('\0')).collect();
+    let imported = import_ndjson(&files, &Default::default(), fuzz_now());
+    let again = import_ndjson(&files, &Default::default(), fuzz_now());
+    assert_eq!(imported.record, again.record, "import_ndjson is not deterministic");
+    assert_eq!(imported.findings, again.findings, "import_ndjson findings are not deterministic");
+    for f in &imported.findings {
+        assert!(rules::ALL.iter().any(|r| r.code == f.code), "finding code is not in rules::ALL: {f:?}");
+        assert!(f.path.is_empty() || f.path.contains(".ndjson:"), "finding points at no file and line: {f:?}");
+    }
+    check_findings(&imported.record, fuzz_now());
+    let options = ExportOptions { timestamp: "2026-01-01T00:00:00Z".parse().expect("a valid timestamp") };
+    let out = to_ndjson(&imported.record, &options);
+    let named: Vec<(String, &str)> = out.iter().map(|(ty, t)| (format!("{ty}.ndjson"), t.as_str())).collect();
+    let named: Vec<(&str, &str)> = named.iter().map(|(n, t)| (n.as_str(), *t)).collect();
+    let back = import_ndjson(&named, &Default::default(), fuzz_now());
+    assert!(back.findings.iter().all(|f| f.code != "ndjson.line"), "the export wrote a line that is not a resource");
+}

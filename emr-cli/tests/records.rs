@@ -618,3 +618,54 @@ fn all_official_r4_examples_round_trip_through_the_cli() {
     }
     assert!(unequal.is_empty(), "{} of 697 did not come back equal: {unequal:?}", unequal.len());
 }
+
+/// The list items of `emr lists --json` as a fresh record can hold them again: each list's
+/// (representative, resource) pairs (NDJSON carries no folded assertion besides it).
+fn list_items(file: &Path, key: &Path) -> Vec<(String, String, String)> {
+    let out = emr().arg("lists").arg(file).arg("-i").arg(key).arg("--json").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lists: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut items = Vec::new();
+    for (name, list) in lists.as_object().unwrap() {
+        for item in list.as_array().into_iter().flatten() {
+            items.push((name.clone(), item["representative"].to_string(), item["resource"].to_string()));
+        }
+    }
+    assert!(!items.is_empty());
+    items
+}
+
+#[test]
+fn ndjson_export_imports_back_into_the_same_record_and_into_a_fresh_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, public) = key(dir.path(), "k");
+    let (a, b) = clinics(dir.path(), &public, &key);
+    let ehr = dir.path().join("ehr.emr");
+    assert!(emr().arg("merge").arg(&ehr).arg(&a).arg(&b).arg("-i").arg(&key).output().unwrap().status.success());
+    let held = entries(&ehr, &key).len();
+    let nd = dir.path().join("nd");
+    let out = emr().arg("export").arg(&ehr).arg("-i").arg(&key).args(["--format", "ndjson", "-o"]).arg(&nd).output();
+    assert!(out.unwrap().status.success());
+
+    // Into the record it came from: every line is already there.
+    let out = import(&ehr, &key, &[&nd]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("imported 0 entries") && stdout(&out).contains(" 0 new source(s)"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(entries(&ehr, &key).len(), held);
+
+    // Into a fresh record: the same current lists.
+    let fresh = empty(dir.path(), "fresh.emr", &public);
+    let out = import(&fresh, &key, &[&nd]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("patient set"), "{}", stdout(&out));
+    assert_eq!(list_items(&fresh, &key), list_items(&ehr, &key));
+
+    // A directory without NDJSON is refused, naming the directory, not its content.
+    let out = import(&fresh, &key, &[dir.path()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("no .ndjson file"), "{}", stderr(&out));
+}

@@ -316,23 +316,8 @@ fn exports(record: &Record) -> (Closure, Closure, Closure) {
     (view, ips, ndjson)
 }
 
-/// Whole and split-then-merged record of each Synthea patient.
 fn synthea_records() -> Option<Vec<(String, Record)>> {
-    let dir = shared("synthea")?;
-    let mut out = Vec::new();
-    for path in json_files(&dir) {
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if name.starts_with("hospitalInformation") || name.starts_with("practitionerInformation") {
-            continue;
-        }
-        let record = import_text(&std::fs::read_to_string(&path).unwrap());
-        let parts = record.split_by_source();
-        let (merged, _) = merge(&parts, &MergeOptions { force: true }).unwrap();
-        out.push((format!("{name} (merged from {} sources)", parts.len()), merged));
-        out.push((name, record));
-    }
-    assert!(out.len() >= 24, "{} Synthea records", out.len());
-    Some(out)
+    common::synthea_records()
 }
 
 fn demo() -> Record {

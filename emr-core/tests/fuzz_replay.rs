@@ -58,3 +58,8 @@ fn replay_shl_corpus() {
 fn replay_ccda_corpus() {
     replay("ccda", harness::ccda);
 }
+
+#[test]
+fn replay_ndjson_corpus() {
+    replay("ndjson", harness::ndjson);
+}

@@ -13,9 +13,11 @@ use super::{UnlockArgs, WriteArgs, PASSPHRASE_HELP};
 pub struct ImportArgs {
     /// The .emr file to add to.
     pub file: PathBuf,
-    /// FHIR R4 JSON: a resource, a Bundle, an IPS document; a C-CDA document (XML); an encrypted patient bundle
-    /// (from `emr export --format bundle`; opened with the same -i / passphrase options), or a
-    /// SMART Health Link (`shlink:/…`, or a viewer URL ending in `#shlink:/…`).
+    /// FHIR R4 JSON: a resource, a Bundle, an IPS document; a C-CDA document (XML); an encrypted
+    /// patient bundle (from `emr export --format bundle`; opened with the same -i / passphrase
+    /// options); a directory of Bulk Data NDJSON (`TYPE.ndjson` files, e.g. from `emr export
+    /// --format ndjson -o DIR`); or a SMART Health Link (`shlink:/…`, or a viewer URL ending in
+    /// `#shlink:/…`).
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Refuse the import (change nothing) when any input has validation errors.

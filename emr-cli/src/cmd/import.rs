@@ -160,6 +160,9 @@ pub fn read_input(
     unlock: &UnlockArgs,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(Record, Vec<Finding>), CliError> {
+    if input.is_dir() {
+        return read_ndjson_dir(input, now);
+    }
     let bytes = std::fs::read(input).map_err(|e| CliError::Input { path: input.to_path_buf(), source: e })?;
     if bytes.starts_with(b"age-encryption.org/") {
         return open_bundle(input, &bytes, unlock, now);
@@ -176,6 +179,44 @@ pub fn read_input(
             "give FHIR R4 JSON (a resource or a Bundle), or a patient bundle from `emr export --format bundle`",
         )
     })?;
+    Ok((imported.record, imported.findings))
+}
+
+/// Read a directory of Bulk Data NDJSON (`TYPE.ndjson` files, as `emr export --format ndjson`
+/// and FHIR servers' bulk exports write them), in file name order.
+///
+/// # Errors
+/// The directory or a file cannot be read, a file is not UTF-8, or there is no `.ndjson` file.
+fn read_ndjson_dir(dir: &Path, now: chrono::DateTime<chrono::Utc>) -> Result<(Record, Vec<Finding>), CliError> {
+    let read_error = |path: &Path, e: std::io::Error| CliError::Input { path: path.to_path_buf(), source: e };
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| read_error(dir, e))? {
+        let path = entry.map_err(|e| read_error(dir, e))?.path();
+        if path.is_file() && path.extension().is_some_and(|e| e == "ndjson") {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    if paths.is_empty() {
+        return Err(CliError::usage(
+            format!("{}: no .ndjson file in the directory", dir.display()),
+            "give a directory of TYPE.ndjson files (from `emr export --format ndjson -o DIR` or a FHIR Bulk Data export)",
+        ));
+    }
+    let mut files = Vec::with_capacity(paths.len());
+    for path in &paths {
+        let bytes = std::fs::read(path).map_err(|e| read_error(path, e))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            CliError::usage(
+                format!("{}: not UTF-8 (byte {})", path.display(), e.utf8_error().valid_up_to()),
+                "NDJSON is UTF-8 text, one FHIR resource per line",
+            )
+        })?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        files.push((name, text));
+    }
+    let named: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let imported = emr_core::fhir::import_ndjson(&named, &ImportOptions::default(), now);
     Ok((imported.record, imported.findings))
 }
 

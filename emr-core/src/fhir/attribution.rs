@@ -264,14 +264,14 @@ impl Sources {
 }
 
 /// The first extension of `element` with `url`.
-fn extension<'t, 'a>(element: &'t Json<'a>, url: &str) -> Option<&'t Json<'a>> {
+pub(crate) fn extension<'t, 'a>(element: &'t Json<'a>, url: &str) -> Option<&'t Json<'a>> {
     let all = element.get("extension").and_then(Json::as_array).unwrap_or_default();
     all.iter().find(|x| x.get("url").and_then(Json::as_str) == Some(url))
 }
 
 /// The `value_key` value of the first part named `url` of a complex extension; `None` when
 /// that part is missing or has no such value.
-fn value<'t, 'a>(complex: &'t Json<'a>, url: &str, value_key: &str) -> Option<&'t Json<'a>> {
+pub(crate) fn value<'t, 'a>(complex: &'t Json<'a>, url: &str, value_key: &str) -> Option<&'t Json<'a>> {
     extension(complex, url)?.get(value_key)
 }
 

@@ -328,15 +328,30 @@ impl NdjsonWriter {
         let t = targets(record, &items, addresses);
         let mut report = ReferenceReport::default();
         let mut files: BTreeMap<String, String> = BTreeMap::new();
-        for (((ty, own, r, entry), id), skip) in resources.iter().zip(&ids).zip(&skip) {
-            if *skip {
+        // What the export changed in each item's resource, for import to undo.
+        let mut received: Vec<AsReceived> = Vec::with_capacity(items.len());
+        for (k, (((ty, own, r, entry), id), skip)) in resources.iter().zip(&ids).zip(&skip).enumerate() {
+            let Ok(mut tree) = r.json() else {
+                received.push(AsReceived::default());
                 continue;
-            }
-            let Ok(mut tree) = r.json() else { continue };
-            let mut changed = t.rewrite(&mut tree, entry, false, &mut report);
+            };
+            let mut changes = AsReceived::default();
+            let mut changed = t.rewrite_recording(&mut tree, entry, &mut report, &mut changes);
             if own.as_deref() != Some(id.as_str()) {
                 set_id(&mut tree, id);
+                changes.id = Some(own.clone());
                 changed = true;
+            }
+            if let Some(item) = items.get(k) {
+                let original = item.representative().resource().json().ok();
+                for field in item.changed() {
+                    let value = original.as_ref().and_then(|o| o.get(field)).map(Json::to_compact_string);
+                    changes.members.push((field.to_owned(), value));
+                }
+            }
+            received.push(changes);
+            if *skip {
+                continue;
             }
             let file = files.entry(ty.clone()).or_default();
             if changed {
@@ -346,20 +361,33 @@ impl NdjsonWriter {
             }
             file.push('\n');
         }
-        // A Provenance per source, its targets the items that source asserted.
-        let mut targets_of: BTreeMap<(&SourceId, String), Option<PartialDate>> = BTreeMap::new();
+        // A Provenance per source, its targets the items that source asserted; the target of
+        // the representative's source declares the assertion written and what the export changed.
+        // (source, address) → latest recording, and the item whose representative it asserted.
+        type Asserted = (Option<PartialDate>, Option<usize>);
+        let mut targets_of: BTreeMap<(&SourceId, String), Asserted> = BTreeMap::new();
         for (k, item) in items.iter().enumerate() {
             let Some(address) = t.addresses.get(k) else { continue };
+            let rep = item.representative();
             for m in item.members() {
                 let p = m.provenance();
-                let slot = targets_of.entry((&p.source, address.clone())).or_insert(None);
-                if p.recorded.is_some_and(|r| slot.is_none_or(|cur| r.latest() > cur.latest())) {
-                    *slot = p.recorded;
+                let slot = targets_of.entry((&p.source, address.clone())).or_insert((None, None));
+                if p.recorded.is_some_and(|r| slot.0.is_none_or(|cur| r.latest() > cur.latest())) {
+                    slot.0 = p.recorded;
+                }
+                if std::ptr::eq(m, rep) {
+                    slot.1 = Some(k);
                 }
             }
         }
-        let targets_list: Vec<_> =
-            targets_of.into_iter().map(|((source, url), recorded)| (source, url, recorded, Note::Nothing)).collect();
+        let targets_list: Vec<_> = targets_of
+            .into_iter()
+            .map(|((source, url), (recorded, k))| {
+                let written = k.and_then(|k| Some((items.get(k)?.representative(), received.get(k)?.clone())));
+                let note = written.map_or(Note::Nothing, |(rep, changes)| Note::Written(rep.provenance(), changes));
+                (source, url, recorded, note)
+            })
+            .collect();
         for mut p in provenances_of(record, targets_list, &options.timestamp) {
             let text = p.to_compact_string();
             let own = p.get("id").and_then(Json::as_str).unwrap_or_default().to_owned();
@@ -394,18 +422,23 @@ impl NdjsonWriter {
 /// else left out (the `display` stays), as it may name a resource contained in another or one
 /// the record never received. (emr's own element: no received content is changed.)
 pub(crate) fn close_agent(provenance: &mut Json<'_>, t: &Targets) {
+    let emr = SourceId::new("emr");
+    rewrite_agent(provenance, |r| t.resolve(&emr, r).flatten().and_then(|slot| t.addresses.get(slot)).cloned());
+}
+
+/// Write the agent reference of an emr `Provenance` as `to` says (`None`: leave it out).
+pub(crate) fn rewrite_agent(provenance: &mut Json<'_>, to: impl Fn(&str) -> Option<String>) {
     let Json::Object(members) = provenance else { return };
     let Some((_, Json::Array(agents))) = members.iter_mut().find(|(k, _)| k == "agent") else { return };
     for agent in agents {
         let Json::Object(agent) = agent else { continue };
         let Some((_, Json::Object(who))) = agent.iter_mut().find(|(k, _)| k == "who") else { continue };
         let Some(at) = who.iter().position(|(k, _)| k == "reference") else { continue };
-        let reference = who.get(at).and_then(|(_, v)| v.as_str()).unwrap_or_default();
-        let address = t.resolve(&SourceId::new("emr"), reference).flatten().and_then(|slot| t.addresses.get(slot));
-        match address {
+        let reference = who.get(at).and_then(|(_, v)| v.as_str()).unwrap_or_default().to_owned();
+        match to(&reference) {
             Some(address) => {
                 if let Some((_, v)) = who.get_mut(at) {
-                    *v = s(address.clone());
+                    *v = s(address);
                 }
             }
             None => {
@@ -415,8 +448,50 @@ pub(crate) fn close_agent(provenance: &mut Json<'_>, t: &Targets) {
     }
 }
 
+/// The complex extension on an NDJSON `Provenance.target` that says what the export changed in
+/// the target's resource, so that import restores it as received: an `id` part (the id it
+/// came with as `valueString`, or `valueBoolean` false when it had none), a `reference` part per
+/// rewritten reference (`path`, a JSON pointer, and `original`, the text as received, omitted
+/// when the Reference had none) and a `member` part per top-level element resolution changed
+/// (`name`, and `json`, its value as received in compact JSON, omitted when it was absent).
+pub(crate) const RECEIVED: &str = "urn:emr:received";
+
+/// What an export changed in one resource ([`RECEIVED`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct AsReceived {
+    /// The id as received (`Some(None)`: it had none), when the export gave it another.
+    pub id: Option<Option<String>>,
+    /// (JSON pointer of a Reference, its `reference` as received) for each one rewritten.
+    pub references: Vec<(String, Option<String>)>,
+    /// (top-level element, its value as received in compact JSON) for each one resolution changed.
+    pub members: Vec<(String, Option<String>)>,
+}
+
+impl AsReceived {
+    /// The [`RECEIVED`] extension, when anything changed.
+    pub(crate) fn extension(&self) -> Option<Json<'static>> {
+        let mut parts = Vec::new();
+        match &self.id {
+            None => {}
+            Some(Some(id)) => parts.push(extension("id", "valueString", s(id.clone()))),
+            Some(None) => parts.push(extension("id", "valueBoolean", Json::Bool(false))),
+        }
+        for (path, original) in &self.references {
+            let mut r = vec![extension("path", "valueString", s(path.clone()))];
+            r.extend(original.as_ref().map(|o| extension("original", "valueString", s(o.clone()))));
+            parts.push(complex("reference", r));
+        }
+        for (name, json) in &self.members {
+            let mut m = vec![extension("name", "valueString", s(name.clone()))];
+            m.extend(json.as_ref().map(|j| extension("json", "valueString", s(j.clone()))));
+            parts.push(complex("member", m));
+        }
+        (!parts.is_empty()).then(|| complex(RECEIVED, parts))
+    }
+}
+
 /// Set (or add, after `resourceType`) a resource's `id`.
-fn set_id(tree: &mut Json<'_>, id: &str) {
+pub(crate) fn set_id(tree: &mut Json<'_>, id: &str) {
     let Json::Object(members) = tree else { return };
     match members.iter_mut().find(|(k, _)| k == "id") {
         Some((_, v)) => *v = s(id),

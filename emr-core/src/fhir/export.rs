@@ -109,7 +109,7 @@ pub(crate) fn positive(url: &str, n: u32) -> Json<'static> {
 }
 
 /// The [`ASSERTION`] extension declaring `p`.
-fn assertion(p: &Provenance) -> Json<'static> {
+pub(crate) fn assertion(p: &Provenance) -> Json<'static> {
     let mut parts = vec![extension("id", "valueString", s(p.id.as_str())), positive("version", p.version)];
     parts.extend(p.recorded.map(|t| extension("recorded", "valueDateTime", s(t.to_string()))));
     parts.extend(p.full_url.as_ref().map(|u| extension("fullUrl", "valueUri", s(u.clone()))));
@@ -177,6 +177,9 @@ pub(crate) enum Note<'r> {
     /// renamed, and (id, version, full URL) of each assertion of the target's source it stands
     /// for (each a [`super::closed::FOLDED`] extension).
     Folded(Option<String>, Vec<(String, u32, Option<String>)>),
+    /// An NDJSON line: the whole provenance of the assertion it was written from ([`ASSERTION`])
+    /// and what the export changed in its resource ([`super::closed::RECEIVED`]).
+    Written(&'r Provenance, super::closed::AsReceived),
 }
 
 /// A Provenance target: the exported URL, when it was recorded, and what else it says.
@@ -229,6 +232,11 @@ fn target(t: &Target<'_>) -> Json<'static> {
         Note::Nothing => Vec::new(),
         Note::Renamed(original) => vec![extension(ORIGINAL_FULL_URL, "valueUri", s(original.clone()))],
         Note::Assertion(p) => vec![assertion(p)],
+        Note::Written(p, changes) => {
+            let mut notes = vec![assertion(p)];
+            notes.extend(changes.extension());
+            notes
+        }
         Note::Folded(renamed, members) => {
             let mut notes: Vec<_> =
                 renamed.iter().map(|o| extension(ORIGINAL_FULL_URL, "valueUri", s(o.clone()))).collect();

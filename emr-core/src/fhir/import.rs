@@ -123,7 +123,7 @@ pub(crate) fn import_valid_tree(
 
 /// Where the tree given to [`import_parsed`] comes from.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Parsed {
+pub(crate) enum Parsed {
     /// [`json::parse`] here (or a builder that checks its numbers): every number in it is
     /// valid, so the compact text written from it is valid JSON and need not be checked again.
     Here,
@@ -143,11 +143,42 @@ fn import_parsed(
     let mut findings = Vec::new();
     let mut found = Vec::new();
     collect(tree, String::new(), None, 0, &mut found, &mut findings);
+    let input = Input {
+        document: tree.get("resourceType").and_then(Json::as_str) == Some("Bundle")
+            && tree.get("type").and_then(Json::as_str) == Some("document"),
+        bulk: false,
+        duplicates: tree.duplicate_keys(),
+        parsed,
+    };
+    Ok(import_found(found, findings, input, options, now))
+}
+
+/// What [`import_found`] needs to know of the input besides its resources.
+pub(crate) struct Input {
+    /// A FHIR document (a `document` Bundle): its author asserts what no entry attributes.
+    pub document: bool,
+    /// Bulk Data NDJSON: each resource's `full_url` is its `Type/id` as written (how emr's
+    /// `Provenance` names it), not a full URL it came with, so no entry keeps it.
+    pub bulk: bool,
+    /// JSON pointers of repeated object members in the input.
+    pub duplicates: Vec<String>,
+    /// Who parsed the trees.
+    pub parsed: Parsed,
+}
+
+/// Import the resources `found` in one input (attributed, validated, findings pointing into it).
+pub(crate) fn import_found(
+    found: Vec<Found<'_, '_>>,
+    mut findings: Vec<Finding>,
+    input: Input,
+    options: &ImportOptions,
+    now: DateTime<Utc>,
+) -> Imported {
+    let Input { document, bulk, duplicates, parsed } = input;
     let index = Index::new(found);
 
     let mut sources = Sources::default();
-    sources.document = tree.get("resourceType").and_then(Json::as_str) == Some("Bundle")
-        && tree.get("type").and_then(Json::as_str) == Some("document");
+    sources.document = document;
     sources.read_provenance(&index);
     let attributed: Vec<Option<SourceId>> = (0..index.resources.len()).map(|i| sources.attribute(&index, i)).collect();
     let default = default_source(options, &index, &attributed, &mut sources);
@@ -213,7 +244,10 @@ fn import_parsed(
                 let counter = seen_ids.entry((source.clone(), id.clone())).or_insert(0);
                 *counter += 1;
                 let mut provenance = Provenance::new(source.as_str(), id).with_version(version.unwrap_or(*counter));
-                provenance.full_url = f.full_url.as_deref().map(|u| sources.original_url(u).unwrap_or(u).to_owned());
+                if !bulk {
+                    provenance.full_url =
+                        f.full_url.as_deref().map(|u| sources.original_url(u).unwrap_or(u).to_owned());
+                }
                 provenance.recorded = recorded;
                 provenance
             }
@@ -227,7 +261,6 @@ fn import_parsed(
         sources.found.into_values().filter(|s| record.entries.iter().any(|e| e.provenance().source == s.id)).collect();
 
     // Duplicate keys are found once for the whole input (and reported below), not per resource.
-    let duplicates = tree.duplicate_keys();
     let parsed = validate::Trees {
         patient: patient_tree,
         entries: &trees,
@@ -242,7 +275,7 @@ fn import_parsed(
     }
     findings.sort();
     findings.dedup();
-    Ok(Imported { record, findings })
+    Imported { record, findings }
 }
 
 /// Walk Bundles (nested ones too) and gather their resources with their pointers: a nested

@@ -189,6 +189,18 @@ impl Targets {
         self.rewrite_collect(tree, entry, mark, report, &mut Vec::new())
     }
 
+    /// [`Targets::rewrite`] (marking nothing), adding to `changes` what it changed (each
+    /// rewritten reference as received), so that import can undo it.
+    pub(crate) fn rewrite_recording(
+        &self,
+        tree: &mut Json<'_>,
+        entry: &EntryRef,
+        report: &mut ReferenceReport,
+        changes: &mut super::closed::AsReceived,
+    ) -> bool {
+        self.walk(tree, entry, false, report, &mut Vec::new(), Some(changes))
+    }
+
     /// [`Targets::rewrite`], adding to `hits` the slot of each reference resolved.
     pub(crate) fn rewrite_collect(
         &self,
@@ -198,13 +210,25 @@ impl Targets {
         report: &mut ReferenceReport,
         hits: &mut Vec<usize>,
     ) -> bool {
+        self.walk(tree, entry, mark, report, hits, None)
+    }
+
+    fn walk(
+        &self,
+        tree: &mut Json<'_>,
+        entry: &EntryRef,
+        mark: bool,
+        report: &mut ReferenceReport,
+        hits: &mut Vec<usize>,
+        changes: Option<&mut super::closed::AsReceived>,
+    ) -> bool {
         // A Bundle kept whole (one nested in the input) resolves its own references: it is
         // written as received.
         if tree.get("resourceType").and_then(Json::as_str) == Some("Bundle") {
             return false;
         }
         let mut path = String::new();
-        let mut walk = Walk { targets: self, entry, mark, report, changed: false, hits };
+        let mut walk = Walk { targets: self, entry, mark, report, changed: false, hits, changes };
         walk.value(tree, &mut path);
         walk.changed
     }
@@ -221,6 +245,8 @@ struct Walk<'t, 'e, 'r> {
     report: &'r mut ReferenceReport,
     changed: bool,
     hits: &'r mut Vec<usize>,
+    /// What the walk changed (see [`Targets::rewrite_recording`]).
+    changes: Option<&'r mut super::closed::AsReceived>,
 }
 
 impl Walk<'_, '_, '_> {
@@ -275,6 +301,9 @@ impl Walk<'_, '_, '_> {
                     if let Some(address) = self.targets.addresses.get(slot) {
                         let at = members.iter().position(|(k, _)| k == "type" || k == "identifier").unwrap_or(0);
                         members.insert(at, (Cow::Borrowed("reference"), Json::String(Cow::Owned(address.clone()))));
+                        if let Some(c) = self.changes.as_mut() {
+                            c.references.push((path.to_owned(), None));
+                        }
                         self.report.rewritten += 1;
                         self.changed = true;
                     }
@@ -289,6 +318,9 @@ impl Walk<'_, '_, '_> {
                 let Some(address) = self.targets.addresses.get(slot) else { return };
                 if address != written {
                     let address = address.clone();
+                    if let Some(c) = self.changes.as_mut() {
+                        c.references.push((path.to_owned(), Some(written.to_owned())));
+                    }
                     if let Some((_, v)) = members.iter_mut().find(|(k, _)| k == "reference") {
                         *v = Json::String(Cow::Owned(address));
                     }

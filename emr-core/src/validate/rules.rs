@@ -106,6 +106,7 @@ rules! {
     FHIR_ENTRY_EMPTY = "fhir.bundle.entry.empty", Warning, "bundle entry carries no resource, so nothing was imported from it";
     FHIR_ENTRY_NOT_RESOURCE = "fhir.bundle.entry.not-a-resource", Error, "bundle entry's resource is not an object with a resourceType; it was not imported";
     FHIR_BUNDLE_TOO_DEEP = "fhir.bundle.too-deep", Warning, "bundle nested more than 4 levels deep was kept whole as an opaque entry";
+    FHIR_NDJSON_LINE = "ndjson.line", Error, "NDJSON line is not a JSON object with a resourceType; nothing was imported from it";
     FHIR_PATIENT_MULTIPLE = "fhir.patient.multiple", Warning, "input holds more than one patient; the record's patient is the first, the others are kept as opaque entries";
     ABATEMENT_ACTIVE = "condition.abatement.active", Error, "condition has an abatement but an active clinicalStatus (con-4)";
     CCDA_SECTION_NARRATIVE = "ccda.section.narrative-only", Warning, "C-CDA section has narrative but no structured entries; its text is kept only in the original document";

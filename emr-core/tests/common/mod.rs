@@ -1,8 +1,43 @@
 //! Helpers shared by emr-core's integration tests.
 #![allow(dead_code, clippy::panic)]
 
+use std::path::PathBuf;
+
 #[path = "../../../tests/support/shared_data.rs"]
 mod shared;
 
 #[allow(unused_imports)] // not every test crate reads the shared data
 pub use shared::shared_data;
+
+/// The record of each shared Synthea patient (`synthea/*.json`, not the hospital and
+/// practitioner files), whole and split per source then merged back: the merged one first,
+/// named `NAME (merged from N sources)`. `None` when the shared data is absent (see
+/// [`shared_data`]).
+pub fn synthea_records() -> Option<Vec<(String, emr_core::model::Record)>> {
+    use chrono::TimeZone;
+    use emr_core::merge::{merge, MergeOptions};
+    let now = chrono::Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).single()?;
+    let dir = shared_data("synthea")?;
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    paths.sort();
+    let mut out = Vec::new();
+    for path in paths {
+        let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        if name.starts_with("hospitalInformation") || name.starts_with("practitionerInformation") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let imported = emr_core::fhir::import(&text, &Default::default(), now);
+        let record = imported.unwrap_or_else(|e| panic!("{name}: {e}")).record;
+        let parts = record.split_by_source();
+        let (merged, _) = merge(&parts, &MergeOptions { force: true }).unwrap_or_else(|e| panic!("{name}: {e}"));
+        out.push((format!("{name} (merged from {} sources)", parts.len()), merged));
+        out.push((name, record));
+    }
+    assert!(out.len() >= 24, "{} Synthea records", out.len());
+    Some(out)
+}
