@@ -112,7 +112,8 @@ pub(crate) fn positive(url: &str, n: u32) -> Json<'static> {
 pub(crate) fn assertion(p: &Provenance) -> Json<'static> {
     let mut parts = vec![extension("id", "valueString", s(p.id.as_str())), positive("version", p.version)];
     parts.extend(p.recorded.map(|t| extension("recorded", "valueDateTime", s(t.to_string()))));
-    parts.extend(p.full_url.as_ref().map(|u| extension("fullUrl", "valueUri", s(u.clone()))));
+    // An empty URL is no valid `uri` (a record made before import dropped them may hold one).
+    parts.extend(p.full_url.as_ref().filter(|u| !u.is_empty()).map(|u| extension("fullUrl", "valueUri", s(u.clone()))));
     if let Some(d) = &p.decision {
         let mut decision = vec![extension("action", "valueCode", s(code_of(&d.action)))];
         decision.extend(d.settles.iter().map(|r| {

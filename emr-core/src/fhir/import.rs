@@ -245,8 +245,12 @@ pub(crate) fn import_found(
                 *counter += 1;
                 let mut provenance = Provenance::new(source.as_str(), id).with_version(version.unwrap_or(*counter));
                 if !bulk {
-                    provenance.full_url =
-                        f.full_url.as_deref().map(|u| sources.original_url(u).unwrap_or(u).to_owned());
+                    // An empty fullUrl names nothing (and is no valid uri): none is kept.
+                    provenance.full_url = f
+                        .full_url
+                        .as_deref()
+                        .filter(|u| !u.is_empty())
+                        .map(|u| sources.original_url(u).unwrap_or(u).to_owned());
                 }
                 provenance.recorded = recorded;
                 provenance
