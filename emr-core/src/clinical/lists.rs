@@ -103,12 +103,16 @@ pub fn is_active_allergy(c: &Clinical) -> bool {
 /// assert!(emr_core::clinical::is_lab(e.clinical()));
 /// ```
 pub fn is_lab(c: &Clinical) -> bool {
-    let category = |code: &str| c.category.iter().any(|cc| cc.codings.iter().any(|k| k.code.as_deref() == Some(code)));
     match c.resource_type.as_str() {
-        "Observation" => category("laboratory"),
-        "DiagnosticReport" => category("LAB"),
+        "Observation" => has_category(c, "laboratory"),
+        "DiagnosticReport" => has_category(c, "LAB"),
         _ => false,
     }
+}
+
+/// Whether one of a resource's categories has `code` (in any system).
+pub(crate) fn has_category(c: &Clinical, code: &str) -> bool {
+    c.category.iter().any(|cc| cc.codings.iter().any(|k| k.code.as_deref() == Some(code)))
 }
 
 /// The order of allergy criticality, for "the most severe wins": high 3, unable-to-assess 2,

@@ -14,6 +14,7 @@ mod source;
 
 pub use draft::{DraftError, DraftKind, EntryDraft};
 pub use flag::{interpretation_flag, observation_flag, range_flag, Flag};
+pub(crate) use lists::has_category;
 pub use lists::{
     condition_activity, criticality_rank, is_active_allergy, is_active_problem, is_current_medication, is_lab,
     is_past_problem,

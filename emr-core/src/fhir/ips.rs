@@ -45,10 +45,6 @@ struct Section {
     latest_per_code: bool,
 }
 
-fn category(e: &Entry, code: &str) -> bool {
-    e.clinical().category.iter().any(|c| c.codings.iter().any(|k| k.code.as_deref() == Some(code)))
-}
-
 fn is_absent_unknown(e: &Entry) -> bool {
     e.clinical().code.as_ref().is_some_and(|c| c.codings.iter().any(|k| k.system.as_deref() == Some(ABSENT_UNKNOWN)))
 }
@@ -101,7 +97,7 @@ const SECTIONS: &[Section] = &[
         code: "8716-3",
         title: "Vital signs",
         absent: None,
-        select: |e| e.kind() == EntryKind::Observation && category(e, "vital-signs"),
+        select: |e| e.kind() == EntryKind::Observation && clinical::has_category(e.clinical(), "vital-signs"),
         latest_per_code: true,
     },
     Section {
@@ -136,7 +132,7 @@ const SECTIONS: &[Section] = &[
         code: "29762-2",
         title: "Social history",
         absent: None,
-        select: |e| e.kind() == EntryKind::Observation && category(e, "social-history"),
+        select: |e| e.kind() == EntryKind::Observation && clinical::has_category(e.clinical(), "social-history"),
         latest_per_code: true,
     },
 ];

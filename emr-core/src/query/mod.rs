@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::clinical;
 use crate::codes::ucum;
 use crate::json::Json;
-use crate::merge::{view_ref, ItemRef, ViewItem};
+use crate::merge::{view_ref, ItemRef, ViewItem, ViewRef};
 use crate::model::{
     CodeableConcept, Entry, EntryKind, EntryRef, ObservationValue, PartialDate, Quantity, Record, ReferenceRange,
 };
@@ -99,7 +99,11 @@ fn label(item: &ItemRef<'_, '_>) -> String {
 /// assert_eq!(t[0].label, "Check-up");
 /// ```
 pub fn timeline(record: &Record) -> Vec<TimelineEvent> {
-    let v = view_ref(record);
+    timeline_in(&view_ref(record))
+}
+
+/// [`timeline`] of a view already derived.
+fn timeline_in(v: &ViewRef<'_>) -> Vec<TimelineEvent> {
     let mut events: Vec<TimelineEvent> = v
         .items()
         .filter(|i| i.kind() != EntryKind::Opaque)
@@ -183,7 +187,11 @@ fn component(entry: &Entry, code: &str) -> Option<Measured> {
 /// assert!((t.points[0].value - 5.99).abs() < 0.01);
 /// ```
 pub fn trend(record: &Record, code: &str) -> Trend {
-    let v = view_ref(record);
+    trend_in(&view_ref(record), code)
+}
+
+/// [`trend`] over a view already derived.
+fn trend_in(v: &ViewRef<'_>, code: &str) -> Trend {
     let mut raw = Vec::new();
     for item in v.items().filter(|i| i.kind() == EntryKind::Observation) {
         let e = item.representative();
@@ -272,7 +280,11 @@ pub struct CurrentLists {
 /// assert!(lists.problems.is_empty());
 /// ```
 pub fn current_lists(record: &Record) -> CurrentLists {
-    let v = view_ref(record);
+    current_lists_in(&view_ref(record))
+}
+
+/// [`current_lists`] of a view already derived.
+fn current_lists_in(v: &ViewRef<'_>) -> CurrentLists {
     let pick = |rule: fn(&crate::model::Clinical) -> bool| -> Vec<ViewItem> {
         v.items().filter(|i| rule(i.representative().clinical())).map(|i| i.to_item()).collect()
     };

@@ -4,10 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{current_lists, label_of, timeline, trend, Trend};
+use super::{current_lists_in, label_of, timeline_in, trend_in, Trend};
 use crate::clinical::source_display_name;
 use crate::json::Json;
-use crate::merge::ViewItem;
+use crate::merge::{view_ref, ViewItem};
 use crate::model::{CodeableConcept, Deceased, EntryKind, EntryRef, PartialDate, Patient, Record};
 
 /// The lab and vital-sign trends a summary charts, in this order, when the record has
@@ -188,8 +188,10 @@ pub fn summary(record: &Record) -> Summary {
             entry: v.representative.clone(),
         }
     };
-    let lists = current_lists(record);
-    let events = timeline(record);
+    // One view for all of it: the lists, the timeline and every trend read the same items.
+    let v = view_ref(record);
+    let lists = current_lists_in(&v);
+    let events = timeline_in(&v);
     let of_kind = |kind: EntryKind| {
         events
             .iter()
@@ -215,7 +217,7 @@ pub fn summary(record: &Record) -> Summary {
         encounters: of_kind(EntryKind::Encounter),
         trends: SUMMARY_TRENDS
             .iter()
-            .map(|(code, name)| NamedTrend { name: (*name).to_owned(), trend: trend(record, code) })
+            .map(|(code, name)| NamedTrend { name: (*name).to_owned(), trend: trend_in(&v, code) })
             .filter(|t| !t.trend.points.is_empty())
             .collect(),
     }
