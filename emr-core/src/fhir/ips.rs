@@ -365,7 +365,7 @@ pub fn export_ips(record: &Record, options: &ExportOptions) -> Result<Exported<S
     }
 
     let timestamp = instant(&options.timestamp);
-    let composition_id = urn_uuid(&format!("ips\u{0}{patient_url}\u{0}{timestamp}"));
+    let composition_id = composition_url(&patient_url, &timestamp);
     let composition = obj(vec![
         ("resourceType", s("Composition")),
         ("id", s(composition_id.trim_start_matches("urn:uuid:"))),
@@ -417,6 +417,12 @@ pub fn export_ips(record: &Record, options: &ExportOptions) -> Result<Exported<S
         ("entry", Json::Array(entries)),
     ]);
     Ok(Exported { output: bundle.to_compact_string(), references: report })
+}
+
+/// The full URL of the Composition of the IPS of the patient at `patient_url` written at
+/// `timestamp` (how a re-imported IPS is recognized as the record's own: `super::own`).
+pub(super) fn composition_url(patient_url: &str, timestamp: &str) -> String {
+    urn_uuid(&format!("ips\u{0}{patient_url}\u{0}{timestamp}"))
 }
 
 /// The author Organization: the record's only source when it has one (an EMR: that clinic
