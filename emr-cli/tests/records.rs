@@ -669,3 +669,47 @@ fn ndjson_export_imports_back_into_the_same_record_and_into_a_fresh_one() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("no .ndjson file"), "{}", stderr(&out));
 }
+
+#[test]
+fn ips_export_imports_back_into_the_same_record_adding_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, public) = key(dir.path(), "k");
+    let (a, b) = clinics(dir.path(), &public, &key);
+    let ehr = dir.path().join("ehr.emr");
+    assert!(emr().arg("merge").arg(&ehr).arg(&a).arg(&b).arg("-i").arg(&key).output().unwrap().status.success());
+    let export = |file: &Path, ips: &Path| {
+        let out = emr().arg("export").arg(file).arg("-i").arg(&key).args(["--format", "ips", "-o"]).arg(ips).output();
+        assert!(out.unwrap().status.success());
+    };
+    for (name, file) in [("ehr", &ehr), ("clinic a", &a)] {
+        let held = entries(file, &key).len();
+        let ips = dir.path().join(format!("{name}-ips.json"));
+        export(file, &ips);
+        // Into the record it came from (merged from two clinics, or one clinic's): every entry
+        // is the record's own, already present; the combined record's author is no new source.
+        let out = import(file, &key, &[&ips]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = stdout(&out);
+        assert!(
+            text.starts_with("imported 0 entries") && text.contains(" already present, 0 new source(s)"),
+            "{name}: {text}"
+        );
+        assert_eq!(entries(file, &key).len(), held, "{name}");
+    }
+
+    // Into another record of the patient (not the one it came from): imported as any document.
+    let ips = dir.path().join("ehr-ips.json");
+    let out = import(&b, &key, &[&ips]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stdout(&out).starts_with("imported 0 entries"), "{}", stdout(&out));
+
+    // Into a fresh record: as before, the same current lists.
+    let fresh = empty(dir.path(), "fresh.emr", &public);
+    let out = import(&fresh, &key, &[&ips]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("patient set") && !stdout(&out).starts_with("imported 0 entries"),
+        "{}",
+        stdout(&out)
+    );
+}

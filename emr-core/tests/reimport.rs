@@ -22,7 +22,7 @@ use emr_core::fhir::{
     import, import_ndjson, own_ips_entries, to_ips, to_ndjson, ExportOptions, ImportOptions, Imported,
 };
 use emr_core::merge::{merge, view, MergeOptions, ViewItem, PATIENT_ENTRY_PREFIX};
-use emr_core::model::{arrival, Arrival, Entry, Record};
+use emr_core::model::{arrival, Arrival, Entry, EntryRef as EntryRefOf, Record};
 use emr_core::query::{current_lists, timeline};
 
 fn now() -> chrono::DateTime<Utc> {
@@ -256,4 +256,140 @@ fn synthea_ips_imports_back_into_the_same_record_and_a_fresh_one() {
         records.len()
     );
     assert!(without > 0);
+}
+
+/// The full URLs of `old`'s entries that `new` does not have, or has with another resource.
+fn differing(old: &str, new: &str) -> Vec<String> {
+    let entries = |ips: &str| -> BTreeMap<String, String> {
+        let tree = emr_core::json::parse(ips).unwrap();
+        tree.get("entry")
+            .and_then(|e| e.as_array())
+            .unwrap()
+            .iter()
+            .map(|e| {
+                let url = e.get("fullUrl").and_then(|u| u.as_str()).unwrap().to_owned();
+                (url, e.get("resource").unwrap().to_compact_string())
+            })
+            .collect()
+    };
+    let (old, new) = (entries(old), entries(new));
+    old.iter().filter(|(url, text)| new.get(*url) != Some(*text)).map(|(url, _)| url.clone()).collect()
+}
+
+/// A current-list item of `record` whose entry in `document` (the record's IPS imported) the
+/// record does not hold verbatim (another source asserted it, or the IPS rewrote its
+/// references): its representative, and its full URL.
+fn rewritten_list_item(record: &Record, document: &Record) -> (Entry, String) {
+    let l = current_lists(record);
+    for item in l.problems.iter().chain(&l.allergies).chain(&l.medications) {
+        let held = record.entry(&item.representative).unwrap();
+        let incoming = document.entries.iter().find(|e| e.provenance().id == held.provenance().id);
+        if let Some(incoming) = incoming.filter(|e| arrival(e, &record.entries) != Arrival::Present) {
+            return (held.clone(), incoming.provenance().full_url.clone().unwrap());
+        }
+    }
+    panic!("no list item the IPS rewrote");
+}
+
+/// `held` changed (`edit` applied to its resource text) as its source's next version,
+/// recorded after the IPS was written.
+fn next_version(held: &Entry, edit: impl Fn(&str) -> String) -> Entry {
+    let p = held.provenance().clone();
+    let recorded = Some("2026-11-15T00:00:00Z".parse().unwrap());
+    let next = emr_core::model::Provenance { version: p.version + 1, recorded, ..p };
+    Entry::from_text(next, &edit(held.resource().as_str())).unwrap()
+}
+
+/// After one entry of the record changes, its old IPS brings back exactly the entries at
+/// which it differs from what the record's IPS now writes (that entry as it was, and the
+/// Composition, whose section lists the item in record order) and which the record does not
+/// hold verbatim, attributed as any document's entries (here the document's author, the
+/// combined record's organization): beside the source's newer assertion, never as a version
+/// of it, so the change is not undone.
+#[test]
+fn demo_old_ips_brings_back_what_changed_as_its_authors_assertions() {
+    let record = demo();
+    let old_ips = to_ips(&record, &options()).unwrap();
+    let document = import(&old_ips, &ImportOptions::default(), now()).unwrap().record;
+    let author = document.entries.first().map(|e| e.provenance().source.clone()).unwrap();
+    assert_eq!(document.entries.first().unwrap().resource().resource_type(), "Composition");
+    let (held, url) = rewritten_list_item(&record, &document);
+    let incoming = document.entries.iter().find(|e| e.provenance().full_url.as_deref() == Some(&url)).unwrap();
+    assert_eq!(incoming.provenance().source, author, "{url}: attributed to the document's author");
+
+    let text = held.resource().as_str();
+    assert!(!text.contains("\"note\"") && text.contains(r#""code":"confirmed""#), "{text}");
+    for (what, from, to) in [
+        // A note added: the item stays on its list.
+        ("note", "{", r#"{"note":[{"text":"reviewed"}],"#),
+        // Marked entered in error: the item leaves its list (and the IPS).
+        ("retracted", r#""code":"confirmed""#, r#""code":"entered-in-error""#),
+    ] {
+        let changed = next_version(&held, |t| t.replacen(from, to, 1));
+        let mut now_record = record.clone();
+        now_record.entries.push(changed.clone());
+        let (entries, sources) = imported_into(&now_record, &document, true);
+        let mut urls: Vec<String> = entries.iter().map(|e| e.provenance().full_url.clone().unwrap()).collect();
+        urls.sort();
+        // Exactly what differs and is not held verbatim: the changed entry as the old IPS had
+        // it, and the old Composition.
+        let now_ips = to_ips(&now_record, &options()).unwrap();
+        let mut expected: Vec<String> = differing(&old_ips, &now_ips)
+            .into_iter()
+            .filter(|u| {
+                let e = document.entries.iter().find(|e| e.provenance().full_url.as_deref() == Some(u.as_str()));
+                e.is_some_and(|e| arrival(e, &now_record.entries) != Arrival::Present)
+            })
+            .collect();
+        expected.sort();
+        assert_eq!(urls, expected, "{what}");
+        let composition = document.entries.first().unwrap().provenance().full_url.clone().unwrap();
+        let mut both = vec![url.clone(), composition];
+        both.sort();
+        assert_eq!(urls, both, "{what}: {:?}", ids(&entries));
+        assert!(entries.iter().all(|e| e.provenance().source == author), "{what}: {:?}", ids(&entries));
+        assert_eq!(sources, vec![author.to_string()], "{what}");
+
+        // In the record after the import: the clinic's newer version stays its latest; the
+        // old summary's copy is one more member of the same item (same code), not a version.
+        let mut after = now_record.clone();
+        after.entries.extend(entries.iter().cloned());
+        after.sources.extend(document.sources.iter().filter(|s| sources.contains(&s.id.to_string())).cloned());
+        let v = view(&after);
+        let shown = |r: &emr_core::model::EntryRef| format!("{}/{}/{}", r.source, r.id, r.version);
+        let copy = entries.iter().find(|e| e.resource().resource_type() != "Composition").unwrap();
+        let item =
+            v.items.iter().find(|i| i.members.iter().any(|m| m.source == author && m.id == copy.provenance().id));
+        let item = item.unwrap();
+        let members: Vec<String> = item.members.iter().map(shown).collect();
+        // Whether a current list shows the fact (by a member another source than the summary asserts).
+        let listed = |r: &Record| {
+            let l = current_lists(r);
+            let mut items = l.allergies.iter().chain(&l.problems).chain(&l.medications);
+            items.any(|i| i.members.iter().any(|m| m.source != author && item.members.contains(m)))
+        };
+        eprintln!(
+            "{what}: item {} members {members:?}; listed before the import {}, after {}",
+            shown(&item.representative),
+            listed(&now_record),
+            listed(&after)
+        );
+        match what {
+            // The list shows the clinic's note (its newer assertion represents the item).
+            "note" => {
+                assert_eq!(item.representative.source, changed.provenance().source, "{members:?}");
+                assert!(members.contains(&shown(&EntryRefOf::of(&changed))), "{members:?}");
+            }
+            // The clinic's retraction stands (its assertion is out of the view); the item stays
+            // listed as before the import (another clinic asserts it too), now also as the
+            // old summary reported it.
+            _ => {
+                assert!(v.retracted.iter().any(|r| shown(r) == shown(&EntryRefOf::of(&changed))));
+                assert!(!members.contains(&shown(&EntryRefOf::of(&changed))), "{members:?}");
+                assert!(listed(&now_record) && listed(&after));
+            }
+        }
+    }
+    // Without a change, the same document adds nothing.
+    assert!(imported_into(&record, &document, true).0.is_empty());
 }

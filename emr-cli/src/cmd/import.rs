@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use age::secrecy::ExposeSecret;
-use emr_core::fhir::{import_bytes, ImportOptions};
+use emr_core::fhir::{import_bytes, is_own_ips, ImportOptions};
 use emr_core::merge::identity::compare_each;
 use emr_core::model::{arrival, Arrival, Record};
 use emr_core::validate::{Finding, Severity};
@@ -67,7 +67,8 @@ pub fn run(args: &ImportArgs) -> Result<Outcome, CliError> {
     let progress = Progress::new(parsed.iter().map(|(_, r)| r.entries.len()).sum());
     let mut total = Added::default();
     for (_, record) in &parsed {
-        let added = append(&mut store, record, &stamp, &progress)?;
+        let own = own_ips_entries(&store, record)?;
+        let added = append(&mut store, record, &own, &stamp, &progress)?;
         total.entries += added.entries;
         total.skipped += added.skipped;
         total.sources += added.sources;
@@ -306,14 +307,37 @@ impl Progress {
     }
 }
 
+/// For each entry of `record` (an input), whether it is the store's own IPS coming back and
+/// the record holds it already (emr-core's rule, [`emr_core::fhir::own_ips_entries`]). The
+/// whole record is read, and its IPS written, only for an IPS emr wrote for this patient.
+///
+/// # Errors
+/// Database errors.
+fn own_ips_entries(store: &Store, record: &Record) -> Result<Vec<bool>, CliError> {
+    match store.patient()? {
+        Some(patient) if is_own_ips(record, &patient) => {
+            Ok(emr_core::fhir::own_ips_entries(&store.to_record()?, record))
+        }
+        _ => Ok(vec![false; record.entries.len()]),
+    }
+}
+
 /// Append `record` to the store: its patient when the store has none (or a placeholder),
 /// sources it lacks, and entries it does not have yet (each logged as `import`). Whether an
 /// entry is already there is emr-core's rule ([`arrival`]): an unchanged resource is present;
 /// a changed one (a retraction, a corrected value) is the next version of that assertion.
+/// Entries marked in `own` (the record's own IPS coming back, see [`own_ips_entries`]) are
+/// present too, and a source that asserts only such entries is not added.
 ///
 /// # Errors
 /// Database errors.
-pub fn append(store: &mut Store, record: &Record, stamp: &Stamp, progress: &Progress) -> Result<Added, CliError> {
+pub fn append(
+    store: &mut Store,
+    record: &Record,
+    own: &[bool],
+    stamp: &Stamp,
+    progress: &Progress,
+) -> Result<Added, CliError> {
     let mut added = Added::default();
     if let Some(p) = &record.patient {
         let replace = match store.patient()? {
@@ -326,13 +350,22 @@ pub fn append(store: &mut Store, record: &Record, stamp: &Stamp, progress: &Prog
         }
     }
     let known: Vec<String> = store.sources()?.iter().map(|s| s.id.as_str().to_owned()).collect();
+    let only_own = |s: &emr_core::model::Source| {
+        let mut asserted = record.entries.iter().zip(own).filter(|(e, _)| e.provenance().source == s.id).peekable();
+        asserted.peek().is_some() && asserted.all(|(_, own)| *own)
+    };
     for s in &record.sources {
-        if !known.iter().any(|k| k == s.id.as_str()) {
+        if !known.iter().any(|k| k == s.id.as_str()) && !only_own(s) {
             store.add_source(s, stamp)?;
             added.sources += 1;
         }
     }
-    for e in &record.entries {
+    for (k, e) in record.entries.iter().enumerate() {
+        if own.get(k).copied().unwrap_or(false) {
+            added.skipped += 1;
+            progress.inc();
+            continue;
+        }
         let p = e.provenance();
         match arrival(e, &store.versions(p.source.as_str(), &p.id)?) {
             Arrival::Present => added.skipped += 1,
