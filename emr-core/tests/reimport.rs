@@ -393,3 +393,51 @@ fn demo_old_ips_brings_back_what_changed_as_its_authors_assertions() {
     // Without a change, the same document adds nothing.
     assert!(imported_into(&record, &document, true).0.is_empty());
 }
+
+/// IPS documents emr did not write (HL7's official examples, the connectathon's) are imported
+/// exactly as before: imported into the record made from them, none is taken for the record's
+/// own, whatever the record's IPS writes. emr's IPS of such a record, imported back into it,
+/// adds nothing. Shared data as above.
+#[test]
+fn other_systems_ips_documents_are_never_taken_for_the_records_own() {
+    let Some(official) = common::shared_data("ips/official") else { return };
+    let Some(connectathon) = common::shared_data("ips/connectathon") else { return };
+    let (mut documents, mut entries) = (0, 0);
+    for dir in [official, connectathon] {
+        let mut paths: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+        paths.retain(|p| p.extension().is_some_and(|e| e == "json"));
+        paths.sort();
+        for path in paths {
+            let bytes = std::fs::read(&path).unwrap();
+            let Ok(imported) = emr_core::fhir::import_bytes(&bytes, &ImportOptions::default(), now()) else { continue };
+            let record = imported.record;
+            let Some(patient) = record.patient.as_ref() else { continue };
+            let name = path.display();
+            assert!(!emr_core::fhir::is_own_ips(&record, patient), "{name}");
+            assert!(own_ips_entries(&record, &record).iter().all(|p| !p), "{name}");
+            let ips = to_ips(&record, &options()).unwrap();
+            let back = import(&ips, &ImportOptions::default(), now()).unwrap().record;
+            let (added, sources) = imported_into(&record, &back, true);
+            assert!(added.is_empty() && sources.is_empty(), "{name}: {:?} {sources:?}", ids(&added));
+            documents += 1;
+            entries += back.entries.len();
+        }
+    }
+    eprintln!("{documents} documents of other systems: none taken for emr's; their records' IPS ({entries} entries) adds nothing back");
+    assert!(documents >= 40, "{documents}");
+}
+
+/// emr's IPS edited by another system (one entry changed, the Composition kept) and imported
+/// back: that entry comes in, attributed as any document's; everything else is present.
+#[test]
+fn demo_ips_edited_elsewhere_brings_in_the_edited_entry_only() {
+    let record = demo();
+    let ips = to_ips(&record, &options()).unwrap();
+    let from = r#"{"resourceType":"AllergyIntolerance","#;
+    let edited = ips.replacen(from, r#"{"resourceType":"AllergyIntolerance","note":[{"text":"edited elsewhere"}],"#, 1);
+    assert_ne!(edited, ips);
+    let document = import(&edited, &ImportOptions::default(), now()).unwrap().record;
+    let (added, _) = imported_into(&record, &document, true);
+    assert_eq!(added.len(), 1, "{:?}", ids(&added));
+    assert!(added[0].resource().as_str().contains("edited elsewhere"));
+}
