@@ -305,7 +305,9 @@ fn next_version(held: &Entry, edit: impl Fn(&str) -> String) -> Entry {
 /// Composition, whose section lists the item in record order) and which the record does not
 /// hold verbatim, attributed as any document's entries (here the document's author, the
 /// combined record's organization): beside the source's newer assertion, never as a version
-/// of it, so the change is not undone.
+/// of it, so the change is not undone. A retraction stands for its source; a fact only the
+/// retracting source asserted comes back listed as the old summary's statement (asserted at
+/// the end: what a clinician then sets aside with a decision).
 #[test]
 fn demo_old_ips_brings_back_what_changed_as_its_authors_assertions() {
     let record = demo();
@@ -392,6 +394,59 @@ fn demo_old_ips_brings_back_what_changed_as_its_authors_assertions() {
     }
     // Without a change, the same document adds nothing.
     assert!(imported_into(&record, &document, true).0.is_empty());
+
+    // A problem the IPS wrote as its clinic holds it (one source, references unchanged),
+    // retracted: the old IPS's copy is that clinic's earlier version, already held, so only
+    // the old Composition comes in and the problem stays off the list.
+    let l = current_lists(&record);
+    let problem = l.problems.iter().map(|i| record.entry(&i.representative).unwrap()).find(|held| {
+        let incoming = document.entries.iter().find(|e| e.provenance().id == held.provenance().id).unwrap();
+        arrival(incoming, &record.entries) == Arrival::Present
+            && incoming.provenance().source == held.provenance().source
+    });
+    let problem = problem.expect("a problem held verbatim").clone();
+    let retracted = next_version(&problem, |t| t.replacen(r#""code":"confirmed""#, r#""code":"entered-in-error""#, 1));
+    let mut now_record = record.clone();
+    now_record.entries.push(retracted);
+    let (entries, _) = imported_into(&now_record, &document, true);
+    let types: Vec<&str> = entries.iter().map(|e| e.resource().resource_type()).collect();
+    assert_eq!(types, ["Composition"]);
+    let mut after = now_record.clone();
+    after.entries.extend(entries);
+    let listed =
+        current_lists(&after).problems.iter().any(|i| i.members.iter().any(|m| m.id == problem.provenance().id));
+    assert!(!listed);
+
+    // An allergy only one clinic asserts, whose IPS entry differs from what the clinic holds
+    // (references rewritten), retracted by that clinic: the old IPS's copy is a statement of
+    // the summary's author, dated by the document, so the allergy is listed again, attributed
+    // to the summary (the clinic's retraction stands for its own assertion). A clinician sets
+    // it aside with a decision; emr does not drop what a document the user imported says.
+    let (held, _) = rewritten_list_item(&record, &document);
+    let bare = held.provenance().id.trim_start_matches("AllergyIntolerance/b-").to_owned();
+    let mut single = record.clone();
+    single
+        .entries
+        .retain(|e| !(e.provenance().id.ends_with(&bare) && e.provenance().source != held.provenance().source));
+    let old_ips = to_ips(&single, &options()).unwrap();
+    let document = import(&old_ips, &ImportOptions::default(), now()).unwrap().record;
+    let retracted = next_version(&held, |t| t.replacen(r#""code":"confirmed""#, r#""code":"entered-in-error""#, 1));
+    let mut now_record = single.clone();
+    now_record.entries.push(retracted);
+    let on_list = |r: &Record| {
+        current_lists(r)
+            .allergies
+            .iter()
+            .find(|i| i.members.iter().any(|m| m.id.ends_with(&bare)))
+            .map(|i| i.representative.source.clone())
+    };
+    assert_eq!(on_list(&now_record), None);
+    let (entries, sources) = imported_into(&now_record, &document, true);
+    assert!(entries.iter().any(|e| e.provenance().id == held.provenance().id), "{:?}", ids(&entries));
+    let mut after = now_record.clone();
+    after.entries.extend(entries);
+    after.sources.extend(document.sources.iter().filter(|s| sources.contains(&s.id.to_string())).cloned());
+    assert_eq!(on_list(&after), Some(author));
 }
 
 /// IPS documents emr did not write (HL7's official examples, the connectathon's) are imported
