@@ -420,7 +420,7 @@ pub fn export_ips(record: &Record, options: &ExportOptions) -> Result<Exported<S
 }
 
 /// The full URL of the Composition of the IPS of the patient at `patient_url` written at
-/// `timestamp` (how a re-imported IPS is recognized as the record's own: `super::own`).
+/// `timestamp` (how a re-imported IPS is recognized as the record's own: `super::own_ips`).
 pub(super) fn composition_url(patient_url: &str, timestamp: &str) -> String {
     urn_uuid(&format!("ips\u{0}{patient_url}\u{0}{timestamp}"))
 }
