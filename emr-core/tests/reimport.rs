@@ -22,7 +22,7 @@ use emr_core::fhir::{
     import, import_ndjson, own_ips_entries, to_ips, to_ndjson, ExportOptions, ImportOptions, Imported,
 };
 use emr_core::merge::{merge, view, MergeOptions, ViewItem, PATIENT_ENTRY_PREFIX};
-use emr_core::model::{arrival, Arrival, Entry, EntryRef as EntryRefOf, Record};
+use emr_core::model::{arrival, Arrival, Entry, EntryRef, Record};
 use emr_core::query::{current_lists, timeline};
 
 fn now() -> chrono::DateTime<Utc> {
@@ -301,6 +301,14 @@ fn rewritten_list_item(record: &Record, document: &Record) -> (Entry, String) {
     panic!("no list item the IPS rewrote");
 }
 
+/// `record` after `emr import` added `entries` and `sources` (from [`imported_into`]) of `document`.
+fn with_imported(record: &Record, document: &Record, entries: Vec<Entry>, sources: &[String]) -> Record {
+    let mut after = record.clone();
+    after.entries.extend(entries);
+    after.sources.extend(document.sources.iter().filter(|s| sources.contains(&s.id.to_string())).cloned());
+    after
+}
+
 /// `held` changed (`edit` applied to its resource text) as its source's next version,
 /// recorded after the IPS was written.
 fn next_version(held: &Entry, edit: impl Fn(&str) -> String) -> Entry {
@@ -364,11 +372,9 @@ fn demo_old_ips_brings_back_what_changed_as_its_authors_assertions() {
 
         // In the record after the import: the clinic's newer version stays its latest; the
         // old summary's copy is one more member of the same item (same code), not a version.
-        let mut after = now_record.clone();
-        after.entries.extend(entries.iter().cloned());
-        after.sources.extend(document.sources.iter().filter(|s| sources.contains(&s.id.to_string())).cloned());
+        let after = with_imported(&now_record, &document, entries.clone(), &sources);
         let v = view(&after);
-        let shown = |r: &emr_core::model::EntryRef| format!("{}/{}/{}", r.source, r.id, r.version);
+        let shown = |r: &EntryRef| format!("{}/{}/{}", r.source, r.id, r.version);
         let copy = entries.iter().find(|e| e.resource().resource_type() != "Composition").unwrap();
         let item =
             v.items.iter().find(|i| i.members.iter().any(|m| m.source == author && m.id == copy.provenance().id));
@@ -390,14 +396,14 @@ fn demo_old_ips_brings_back_what_changed_as_its_authors_assertions() {
             // The list shows the clinic's note (its newer assertion represents the item).
             "note" => {
                 assert_eq!(item.representative.source, changed.provenance().source, "{members:?}");
-                assert!(members.contains(&shown(&EntryRefOf::of(&changed))), "{members:?}");
+                assert!(members.contains(&shown(&EntryRef::of(&changed))), "{members:?}");
             }
             // The clinic's retraction stands (its assertion is out of the view); the item stays
             // listed as before the import (another clinic asserts it too), now also as the
             // old summary reported it.
             _ => {
-                assert!(v.retracted.iter().any(|r| shown(r) == shown(&EntryRefOf::of(&changed))));
-                assert!(!members.contains(&shown(&EntryRefOf::of(&changed))), "{members:?}");
+                assert!(v.retracted.iter().any(|r| shown(r) == shown(&EntryRef::of(&changed))));
+                assert!(!members.contains(&shown(&EntryRef::of(&changed))), "{members:?}");
                 assert!(listed(&now_record) && listed(&after));
             }
         }
@@ -418,11 +424,10 @@ fn demo_old_ips_brings_back_what_changed_as_its_authors_assertions() {
     let retracted = next_version(&problem, |t| t.replacen(r#""code":"confirmed""#, r#""code":"entered-in-error""#, 1));
     let mut now_record = record.clone();
     now_record.entries.push(retracted);
-    let (entries, _) = imported_into(&now_record, &document, true);
+    let (entries, sources) = imported_into(&now_record, &document, true);
     let types: Vec<&str> = entries.iter().map(|e| e.resource().resource_type()).collect();
     assert_eq!(types, ["Composition"]);
-    let mut after = now_record.clone();
-    after.entries.extend(entries);
+    let after = with_imported(&now_record, &document, entries, &sources);
     let listed =
         current_lists(&after).problems.iter().any(|i| i.members.iter().any(|m| m.id == problem.provenance().id));
     assert!(!listed);
@@ -453,9 +458,7 @@ fn demo_old_ips_brings_back_what_changed_as_its_authors_assertions() {
     assert_eq!(on_list(&now_record), None);
     let (entries, sources) = imported_into(&now_record, &document, true);
     assert!(entries.iter().any(|e| e.provenance().id == held.provenance().id), "{:?}", ids(&entries));
-    let mut after = now_record.clone();
-    after.entries.extend(entries);
-    after.sources.extend(document.sources.iter().filter(|s| sources.contains(&s.id.to_string())).cloned());
+    let after = with_imported(&now_record, &document, entries, &sources);
     assert_eq!(on_list(&after), Some(author));
 }
 
