@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use age::secrecy::ExposeSecret;
-use emr_core::fhir::{import_bytes, is_own_ips, ImportOptions};
+use emr_core::fhir::{asserts_only_own, import_bytes, is_own_ips, ImportOptions};
 use emr_core::merge::identity::compare_each;
 use emr_core::model::{arrival, Arrival, Record};
 use emr_core::validate::{Finding, Severity};
@@ -327,7 +327,7 @@ fn own_ips_entries(store: &Store, record: &Record) -> Result<Vec<bool>, CliError
 /// entry is already there is emr-core's rule ([`arrival`]): an unchanged resource is present;
 /// a changed one (a retraction, a corrected value) is the next version of that assertion.
 /// Entries marked in `own` (the record's own IPS coming back, see [`own_ips_entries`]) are
-/// present too, and a source that asserts only such entries is not added.
+/// present too, and a source that asserts only such entries is not added ([`asserts_only_own`]).
 ///
 /// # Errors
 /// Database errors.
@@ -350,12 +350,8 @@ pub fn append(
         }
     }
     let known: Vec<String> = store.sources()?.iter().map(|s| s.id.as_str().to_owned()).collect();
-    let only_own = |s: &emr_core::model::Source| {
-        let mut asserted = record.entries.iter().zip(own).filter(|(e, _)| e.provenance().source == s.id).peekable();
-        asserted.peek().is_some() && asserted.all(|(_, own)| *own)
-    };
     for s in &record.sources {
-        if !known.iter().any(|k| k == s.id.as_str()) && !only_own(s) {
+        if !known.iter().any(|k| k == s.id.as_str()) && !asserts_only_own(record, own, &s.id) {
             store.add_source(s, stamp)?;
             added.sources += 1;
         }

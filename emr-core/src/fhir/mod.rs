@@ -19,5 +19,5 @@ pub(crate) use import::import_valid_tree;
 pub use import::{import, import_bytes, import_tree, ImportError, ImportOptions, Imported};
 pub use ips::{export_ips, to_ips, IpsError, ABSENT_UNKNOWN};
 pub use ndjson::import_ndjson;
-pub use own_ips::{is_own_ips, own_ips_entries};
+pub use own_ips::{asserts_only_own, is_own_ips, own_ips_entries};
 pub use refs::{KeptReference, ReferenceReport, Unresolved};

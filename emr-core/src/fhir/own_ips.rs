@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use super::export::{instant, patient_url, ExportOptions};
 use super::ips::{composition_url, to_ips};
 use crate::json::{self, Json};
-use crate::model::{PartialDate, Patient, Record};
+use crate::model::{PartialDate, Patient, Record, SourceId};
 
 /// When `document` (an imported input) is an IPS emr wrote for `patient`: its Composition's
 /// full URL is the one emr derives from the patient and the Composition's `date` (which is
@@ -113,4 +113,29 @@ pub fn own_ips_entries(record: &Record, document: &Record) -> Vec<bool> {
                 .is_some_and(|text| text.as_str() == e.resource().as_str());
     }
     present
+}
+
+/// Whether `source` of `document` asserts only entries that [`own_ips_entries`] found present
+/// (`own`, in the document's order), and at least one: such a source (the combined-record
+/// author organization emr writes into its IPS) stands for nothing the record lacks, so an
+/// import does not add it. A source that asserts something new, or nothing at all, is added
+/// as usual.
+///
+/// # Example
+/// ```
+/// use emr_core::fhir::asserts_only_own;
+/// use emr_core::model::{Entry, Provenance, Record, SourceId};
+/// let mut document = Record::default();
+/// for (source, id) in [("a", "c1"), ("b", "c2")] {
+///     let text = r#"{"resourceType":"Condition"}"#;
+///     document.entries.push(Entry::from_text(Provenance::new(source, id), text).unwrap());
+/// }
+/// let own = [true, false];
+/// assert!(asserts_only_own(&document, &own, &SourceId::new("a")));
+/// assert!(!asserts_only_own(&document, &own, &SourceId::new("b")));
+/// assert!(!asserts_only_own(&document, &own, &SourceId::new("c")));
+/// ```
+pub fn asserts_only_own(document: &Record, own: &[bool], source: &SourceId) -> bool {
+    let mut asserted = document.entries.iter().zip(own).filter(|(e, _)| &e.provenance().source == source).peekable();
+    asserted.peek().is_some() && asserted.all(|(_, own)| *own)
 }
