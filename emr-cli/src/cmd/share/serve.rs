@@ -60,7 +60,11 @@ impl Reply {
         Reply { status: 200, content_type: "application/jose", body: jwe.as_bytes().to_vec() }
     }
     fn error(status: u16, message: &str) -> Reply {
-        Reply::json(status, serde_json::json!({ "error": message }).to_string())
+        #[derive(serde::Serialize)]
+        struct Refusal<'a> {
+            error: &'a str,
+        }
+        Reply::json(status, serde_json::to_string(&Refusal { error: message }).unwrap_or_default())
     }
 }
 
