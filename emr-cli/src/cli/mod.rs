@@ -10,7 +10,7 @@ pub use entry::{AddArgs, EntryKindArg, ListArgs, ShowArgs};
 pub use records::{DemoArgs, ExportArgs, ExportFormat, ImportArgs, MergeArgs, ResolveArgs, TimelineArgs, TrendArgs};
 pub use share::{ShareArgs, ShareCommand, ShareServeArgs};
 
-use crate::error::EXIT_CODES;
+use crate::error::exit_status_help;
 
 /// The "Passphrases" help section, as a literal for `concat!`.
 macro_rules! passphrase_help {
@@ -356,5 +356,5 @@ Examples:
 /// The command-line interface as a clap `Command`, for parsing, help, completions and the man page.
 pub fn command() -> clap::Command {
     use clap::CommandFactory;
-    Cli::command().after_help(format!("{EXAMPLES}\n\n{EXIT_CODES}"))
+    Cli::command().after_help(format!("{EXAMPLES}\n\n{}", exit_status_help()))
 }

@@ -112,7 +112,8 @@ pub fn run(args: &ExportArgs) -> Result<Outcome, CliError> {
 /// The record has no patient.
 pub fn ips(record: &Record, options: &ExportOptions) -> Result<String, CliError> {
     let out = export_ips(record, options).map_err(|e| {
-        CliError::usage(
+        CliError::core(
+            e.code(),
             format!("cannot build an IPS: {e}"),
             "import the patient first (`emr import FILE.emr patient.json`)",
         )
@@ -140,7 +141,8 @@ fn report_kept(kept: usize) {
 /// No patient, or an unusable key.
 pub fn seal_record(record: &Record, key: &SealKey<'_>, timestamp: PartialDate) -> Result<Vec<u8>, CliError> {
     seal(record, key, timestamp).map_err(|e| {
-        CliError::usage(
+        CliError::core(
+            e.code(),
             format!("cannot seal the patient bundle: {e}"),
             "give recipients (age1…, ssh-ed25519 …, ssh-rsa …) or a passphrase, and make sure the record has a patient",
         )

@@ -28,7 +28,7 @@ pub fn run(args: &InitArgs) -> Result<Outcome, CliError> {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| CliError::Input { path: path.clone(), source: e })?;
             let resource = Resource::parse(&text).map_err(|e| {
-                CliError::usage(format!("{}: {e}", path.display()), "give a FHIR R4 Patient resource as JSON")
+                CliError::core(e.code(), format!("{}: {e}", path.display()), "give a FHIR R4 Patient resource as JSON")
             })?;
             if resource.resource_type() != "Patient" {
                 return Err(CliError::usage(

@@ -65,7 +65,7 @@ pub fn run(args: &MergeArgs) -> Result<Outcome, CliError> {
 pub fn merge_records(records: &[Record], force: bool) -> Result<(Record, MergeReport), CliError> {
     merge(records, &MergeOptions { force }).map_err(|e| match e {
         MergeError::DifferentPatients { summary, .. } => CliError::DifferentPatients(summary),
-        other => CliError::Internal(other.to_string()),
+        other => CliError::core(other.code(), other.to_string(), "see `emr merge --help`"),
     })
 }
 

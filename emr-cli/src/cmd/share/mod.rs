@@ -48,7 +48,7 @@ fn shl_usage(e: &ShlError) -> CliError {
         ShlError::LabelTooLong { .. } => "shorten --label to 80 characters",
         _ => "check the arguments",
     };
-    CliError::usage(e.to_string(), hint)
+    CliError::core(e.code(), e.to_string(), hint)
 }
 
 /// `n` bytes from the operating system's secure generator.
@@ -141,7 +141,7 @@ fn create(args: &ShareArgs) -> Result<Outcome, CliError> {
     let mut contents = vec![("ips.jwe", super::export::ips(&record, &options)?)];
     if args.all {
         let bundle = emr_core::bundle::bundle_json(&record, options.timestamp).map_err(|e| {
-            CliError::usage(format!("cannot build the patient bundle: {e}"), "import the patient first")
+            CliError::core(e.code(), format!("cannot build the patient bundle: {e}"), "import the patient first")
         })?;
         contents.push(("bundle.jwe", bundle));
     }
