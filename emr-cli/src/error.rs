@@ -21,7 +21,7 @@ macro_rules! exit_table {
         /// error codes that end with it. `emr`'s exit status, the help's exit-status table and
         /// the `exit` of a `--json` error all derive from this table.
         pub const EXIT_TABLE: &[ExitRow] = &[
-            $( ExitRow { exit: Exit::$name, meaning: $meaning, codes: &[$($code),*] }, )*
+            $( ExitRow { exit: Exit::$name, name: stringify!($name), meaning: $meaning, codes: &[$($code),*] }, )*
         ];
     };
 }
@@ -31,6 +31,8 @@ macro_rules! exit_table {
 pub struct ExitRow {
     /// The status.
     pub exit: Exit,
+    /// Its name in [`Exit`], as help texts refer to it (`{exit:DifferentPatients}`).
+    pub name: &'static str,
     /// What it means, as `emr --help` shows it.
     pub meaning: &'static str,
     /// The stable error codes (emr-core's `code()`s and the CLI's own) that end with this status.
@@ -120,6 +122,16 @@ pub fn exit_status_help() -> String {
     text.push_str("With --json, an error is one line of JSON on standard error,\n");
     text.push_str("  {\"error\":{\"code\":\"…\",\"message\":\"…\",\"hint\":\"…\",\"exit\":N}}\n");
     text.push_str("with a stable code (the codes of each status: docs/cli.md).");
+    text
+}
+
+/// `text` with each `{exit:NAME}` (`NAME` an [`Exit`] variant) replaced by that status's number:
+/// how a command's help names a status without writing the number twice.
+pub fn fill_exit_statuses(text: &str) -> String {
+    let mut text = text.to_owned();
+    for row in EXIT_TABLE {
+        text = text.replace(&format!("{{exit:{}}}", row.name), &row.status().to_string());
+    }
     text
 }
 
@@ -455,12 +467,12 @@ mod tests {
 
     #[test]
     fn statuses_named_in_command_help_are_in_the_table() {
-        use clap::CommandFactory;
-        let mut root = crate::cli::Cli::command();
+        let mut root = crate::cli::command();
         let statuses: Vec<u8> = EXIT_TABLE.iter().map(ExitRow::status).collect();
         let mut named = Vec::new();
         for sub in root.get_subcommands_mut() {
             let help = sub.render_long_help().to_string().replace('\n', " ");
+            assert!(!help.contains("{exit:"), "`emr {}`: a {{exit:NAME}} with an unknown NAME", sub.get_name());
             let lower = help.to_lowercase();
             for (i, _) in lower.match_indices("exit status ") {
                 let rest = lower.get(i + "exit status ".len()..).unwrap_or_default();
