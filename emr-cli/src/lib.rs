@@ -20,20 +20,52 @@ use std::process::ExitCode;
 
 use clap::FromArgMatches;
 
+use crate::error::Exit;
+
 /// Parse the command line, run the command, report any error; the process exit status.
+///
+/// An error is reported on standard error as text, or, when the command was given `--json`,
+/// as one line of JSON ([`error::CliError::json_report`]).
 #[allow(clippy::print_stderr)]
 pub fn run() -> ExitCode {
-    let matches = cli::command().get_matches();
+    let matches = match cli::command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => return clap_exit(&e),
+    };
     let parsed = match cli::Cli::from_arg_matches(&matches) {
         Ok(c) => c,
-        Err(e) => e.exit(),
+        Err(e) => return clap_exit(&e),
     };
     match cmd::run(&parsed.command) {
-        Ok(cmd::Outcome::Success) => ExitCode::SUCCESS,
-        Ok(cmd::Outcome::Findings) => ExitCode::from(1),
+        Ok(cmd::Outcome::Success) => Exit::Success.into(),
+        Ok(cmd::Outcome::Findings) => Exit::Findings.into(),
         Err(e) => {
-            eprintln!("{}", e.report());
-            ExitCode::from(e.exit_code())
+            if json_output(&matches) {
+                eprintln!("{}", e.json_report());
+            } else {
+                eprintln!("{}", e.report());
+            }
+            e.exit().into()
         }
     }
+}
+
+/// Print a clap error (or the help or version it stands for); its status from the table.
+fn clap_exit(e: &clap::Error) -> ExitCode {
+    let _ = e.print();
+    if e.use_stderr() {
+        Exit::Usage.into()
+    } else {
+        Exit::Success.into()
+    }
+}
+
+/// Whether the (sub)command that runs was given the `--json` output flag (`emr add --json FILE`
+/// names an input instead, and is not a flag).
+fn json_output(matches: &clap::ArgMatches) -> bool {
+    let mut m = matches;
+    while let Some((_, sub)) = m.subcommand() {
+        m = sub;
+    }
+    matches!(m.try_get_one::<bool>("json"), Ok(Some(true)))
 }

@@ -4,6 +4,11 @@
 //! Skipped (with a message) where no `age` binary is installed; `scripts/test-all.sh` installs it
 //! and sets `EMR_REQUIRE_AGE_CLI=1`, which turns a missing tool into a failure.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+#![allow(
+    clippy::disallowed_types,
+    clippy::disallowed_macros,
+    reason = "tests read the CLI's JSON output as a tree to check it; emr-cli/clippy.toml bans that for the CLI itself"
+)]
 
 mod common;
 

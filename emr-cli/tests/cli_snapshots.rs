@@ -2,6 +2,11 @@
 //!
 //! Update with `INSTA_UPDATE=always cargo test -p emr-cli --test cli_snapshots` and review the diff.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+#![allow(
+    clippy::disallowed_types,
+    clippy::disallowed_macros,
+    reason = "tests read the CLI's JSON output as a tree to check it; emr-cli/clippy.toml bans that for the CLI itself"
+)]
 
 mod common;
 

@@ -7,6 +7,11 @@
 //! in `emr lists`, `emr trend`, `emr timeline` and the FHIR export; importing the update once more
 //! adds nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+#![allow(
+    clippy::disallowed_types,
+    clippy::disallowed_macros,
+    reason = "tests read the CLI's JSON output as a tree to check it; emr-cli/clippy.toml bans that for the CLI itself"
+)]
 
 mod common;
 

@@ -10,7 +10,7 @@ pub use entry::{AddArgs, EntryKindArg, ListArgs, ShowArgs};
 pub use records::{DemoArgs, ExportArgs, ExportFormat, ImportArgs, MergeArgs, ResolveArgs, TimelineArgs, TrendArgs};
 pub use share::{ShareArgs, ShareCommand, ShareServeArgs};
 
-use crate::error::EXIT_CODES;
+use crate::error::{exit_status_help, fill_exit_statuses};
 
 /// The "Passphrases" help section, as a literal for `concat!`.
 macro_rules! passphrase_help {
@@ -87,7 +87,7 @@ pub enum Command {
     Log(ReadArgs),
     /// Check the audit chain and that every row matches its last logged hash.
     #[command(after_long_help = concat!(
-        "Exit status 0 when intact, 1 when a problem is found.\n\n",
+        "Exit status {exit:Success} when intact, {exit:Findings} when a problem is found.\n\n",
         "The hash chain detects rows changed, added or removed outside emr. Someone able to\n",
         "decrypt the file could rebuild the whole chain: keep the printed head hash elsewhere\n",
         "to detect that too.\n\nExample:\n  emr verify chart.emr -i clinic.key --json\n\n",
@@ -104,7 +104,7 @@ pub enum Command {
     Passwd(PasswdArgs),
     /// List, add or remove the public keys a file is encrypted to.
     Recipients(RecipientsArgs),
-    /// Validate a record: emr record JSON, a .emr file or a C-CDA document. Exit status 1 when any finding is an error.
+    /// Validate a record: emr record JSON, a .emr file or a C-CDA document. Exit status {exit:Findings} when any finding is an error.
     #[command(after_long_help = concat!(
         "Examples:\n  emr validate record.json --json\n  emr validate chart.emr -i clinic.key\n  emr validate referral.xml\n\n",
         "A C-CDA document (XML, recognized by its content) is validated as it would be imported:\n",
@@ -126,14 +126,14 @@ pub enum Command {
         "The record's patient is taken from the input when the record has none (or only the\n",
         "empty one `emr init` makes). Entries already in the record are skipped. An input whose\n",
         "patient may be someone else (by the identity check `emr merge` uses) is refused, with exit\n",
-        "status 17 and nothing written, unless --force.\n\n",
+        "status {exit:DifferentPatients} and nothing written, unless --force.\n\n",
         passphrase_help!()
     ))]
     Import(ImportArgs),
     /// Merge records of one patient into a new file, and print the merge report.
     #[command(after_long_help = concat!(
         "Example:\n  emr merge ehr.emr clinic-a.emr clinic-b.emr -i clinic.key\n\n",
-        "Records that may describe different patients are refused (exit status 17) unless --force.\n\n",
+        "Records that may describe different patients are refused (exit status {exit:DifferentPatients}) unless --force.\n\n",
         passphrase_help!()
     ))]
     Merge(MergeArgs),
@@ -356,5 +356,27 @@ Examples:
 /// The command-line interface as a clap `Command`, for parsing, help, completions and the man page.
 pub fn command() -> clap::Command {
     use clap::CommandFactory;
-    Cli::command().after_help(format!("{EXAMPLES}\n\n{EXIT_CODES}"))
+    let root = Cli::command().after_help(format!("{EXAMPLES}\n\n{}", exit_status_help()));
+    fill_statuses(root)
+}
+
+/// Help texts name exit statuses as `{exit:NAME}`; fill in the numbers from the exit table.
+fn fill_statuses(mut cmd: clap::Command) -> clap::Command {
+    let fill = |s: Option<&clap::builder::StyledStr>| s.map(|s| fill_exit_statuses(&s.to_string()));
+    if let Some(t) = fill(cmd.get_about()) {
+        cmd = cmd.about(t);
+    }
+    if let Some(t) = fill(cmd.get_long_about()) {
+        cmd = cmd.long_about(t);
+    }
+    if let Some(t) = fill(cmd.get_after_help()) {
+        cmd = cmd.after_help(t);
+    }
+    if let Some(t) = fill(cmd.get_after_long_help()) {
+        cmd = cmd.after_long_help(t);
+    }
+    for sub in cmd.get_subcommands_mut() {
+        *sub = fill_statuses(std::mem::take(sub));
+    }
+    cmd
 }

@@ -136,7 +136,8 @@ pub(crate) fn read_resource(path: &Path) -> Result<Resource, CliError> {
         std::fs::read_to_string(path).map_err(|e| CliError::Input { path: path.to_path_buf(), source: e })?
     };
     Resource::parse(&text).map_err(|e| {
-        CliError::usage(
+        CliError::core(
+            e.code(),
             format!("{}: {e}", path.display()),
             "give one FHIR R4 resource as JSON (an object with resourceType)",
         )

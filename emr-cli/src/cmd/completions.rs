@@ -2,7 +2,7 @@
 
 use crate::cli::{command, CompletionsArgs, ManArgs};
 use crate::error::CliError;
-use crate::output::write_output;
+use crate::output::{write_output, Rules};
 
 use super::Outcome;
 
@@ -13,7 +13,7 @@ use super::Outcome;
 pub fn completions(args: &CompletionsArgs) -> Result<Outcome, CliError> {
     let mut out = Vec::new();
     clap_complete::generate(args.shell, &mut command(), "emr", &mut out);
-    write_output(std::path::Path::new("-"), &out, false)?;
+    write_output(std::path::Path::new("-"), &out, &Rules::new(false))?;
     Ok(Outcome::Success)
 }
 
@@ -24,6 +24,6 @@ pub fn completions(args: &CompletionsArgs) -> Result<Outcome, CliError> {
 pub fn man(args: &ManArgs) -> Result<Outcome, CliError> {
     let mut out = Vec::new();
     clap_mangen::Man::new(command()).render(&mut out).map_err(|e| CliError::Internal(format!("man page: {e}")))?;
-    write_output(&args.output, &out, args.force)?;
+    write_output(&args.output, &out, &Rules::new(args.force))?;
     Ok(Outcome::Success)
 }

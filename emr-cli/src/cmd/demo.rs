@@ -16,7 +16,7 @@ use zeroize::Zeroizing;
 
 use crate::cli::{DemoArgs, ShareArgs, UnlockArgs, WriteArgs};
 use crate::error::CliError;
-use crate::output::{print, write_output};
+use crate::output::{make_dir, print, write_output, Rules};
 use crate::render::chart;
 use crate::store::{Key, Protection, RecipientKey, Store, StoreError};
 use crate::unlock::stamp;
@@ -51,10 +51,7 @@ pub fn run(args: &DemoArgs) -> Result<Outcome, CliError> {
             "choose another folder with --out DIR, or add --force to replace the demo files in it",
         ));
     }
-    if dir.exists() && !dir.is_dir() {
-        return Err(CliError::OutputExists(dir.to_path_buf()));
-    }
-    std::fs::create_dir_all(dir).map_err(|e| CliError::Store(StoreError::Io { path: dir.to_path_buf(), source: e }))?;
+    make_dir(dir, args.force)?;
     let force = args.force;
     let write = WriteArgs { lock_timeout: 30, actor: None };
     let stamp = stamp(&write);
@@ -69,7 +66,7 @@ pub fn run(args: &DemoArgs) -> Result<Outcome, CliError> {
         "# emr demo identity (keep it private)\n# public key: {public}\n{}\n",
         identity.to_string().expose_secret()
     ));
-    write_output(&key_path, key_text.as_bytes(), force)?;
+    write_output(&key_path, key_text.as_bytes(), &Rules::new(force))?;
     let recipient: RecipientKey = public.parse().map_err(|e| CliError::Internal(format!("demo key: {e}")))?;
     let protection = Protection::Recipients(vec![recipient]);
     let mut out = format!("emr demo in {}\n\n", dir.display());
@@ -131,9 +128,9 @@ pub fn run(args: &DemoArgs) -> Result<Outcome, CliError> {
     let bundle_path = d("patient-bundle.age");
     let sealed =
         super::export::seal_record(&ehr, &SealKey::Recipients(std::slice::from_ref(&public)), options.timestamp)?;
-    write_output(&bundle_path, &sealed, force)?;
+    write_output(&bundle_path, &sealed, &Rules::new(force).binary("a binary patient bundle"))?;
     let ips_path = d("ips.json");
-    write_output(&ips_path, super::export::ips(&ehr, &options)?.as_bytes(), force)?;
+    write_output(&ips_path, super::export::ips(&ehr, &options)?.as_bytes(), &Rules::new(force))?;
     out.push_str(&format!(
         "\n7. Exported an encrypted patient bundle ({}, age-encrypted to the demo key) and an IPS document ({}).\n",
         bundle_path.display(),

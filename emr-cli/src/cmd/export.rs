@@ -2,7 +2,7 @@
 //! patient bundle.
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use age::secrecy::ExposeSecret;
@@ -12,7 +12,7 @@ use emr_core::model::{PartialDate, Record};
 
 use crate::cli::{ExportArgs, ExportFormat};
 use crate::error::CliError;
-use crate::output::write_output;
+use crate::output::{check, exists, is_stdout, make_dir, write_output, Rules, Stream};
 use crate::store::{scrypt_work_factor, RecipientKey};
 use crate::unlock::{open, passphrase, recipients};
 
@@ -27,14 +27,10 @@ pub const BUNDLE_PASSPHRASE_ENV: &str = "EMR_BUNDLE_PASSPHRASE";
 /// The file does not open, the output exists (without `--force`), no key for a bundle.
 #[allow(clippy::print_stderr)]
 pub fn run(args: &ExportArgs) -> Result<Outcome, CliError> {
-    let stdout = args.output.as_os_str() == "-";
+    let stdout = is_stdout(&args.output);
+    let rules = rules(args);
     if args.format == ExportFormat::Bundle {
-        if stdout && std::io::stdout().is_terminal() {
-            return Err(CliError::usage(
-                "refusing to write a binary patient bundle to the terminal",
-                "give -o FILE, or redirect standard output to a file",
-            ));
-        }
+        check(&args.output, &rules)?;
         if args.recipients.is_empty()
             && args.bundle_passphrase_file.is_none()
             && std::env::var_os(BUNDLE_PASSPHRASE_ENV).is_none()
@@ -45,12 +41,19 @@ pub fn run(args: &ExportArgs) -> Result<Outcome, CliError> {
             ));
         }
     }
-    if !stdout && !args.force && (args.output.exists() || args.output.is_symlink()) {
-        let empty_dir = args.format == ExportFormat::Ndjson
-            && std::fs::read_dir(&args.output).map(|mut d| d.next().is_none()).unwrap_or(false);
-        if !empty_dir {
+    if args.format == ExportFormat::Ndjson {
+        // A folder: new, or empty (or, with --force, one whose files are replaced).
+        if !stdout && exists(&args.output) && !args.output.is_dir() {
             return Err(CliError::OutputExists(args.output.clone()));
         }
+        if !stdout && !args.force {
+            let empty = std::fs::read_dir(&args.output).map(|mut d| d.next().is_none()).unwrap_or(true);
+            if !empty {
+                return Err(CliError::OutputExists(args.output.clone()));
+            }
+        }
+    } else {
+        check(&args.output, &rules)?;
     }
     if !args.more.is_empty() && args.format != ExportFormat::Ndjson {
         return Err(CliError::usage(
@@ -81,9 +84,9 @@ pub fn run(args: &ExportArgs) -> Result<Outcome, CliError> {
                 report_kept(out.references.unresolved());
                 out.output
             };
-            write_output(&args.output, text.as_bytes(), args.force)?;
+            write_output(&args.output, text.as_bytes(), &rules)?;
         }
-        ExportFormat::Ips => write_output(&args.output, ips(&record, &options)?.as_bytes(), args.force)?,
+        ExportFormat::Ips => write_output(&args.output, ips(&record, &options)?.as_bytes(), &rules)?,
         ExportFormat::Ndjson => {}
         ExportFormat::Bundle => {
             let bytes = if args.recipients.is_empty() {
@@ -97,7 +100,7 @@ pub fn run(args: &ExportArgs) -> Result<Outcome, CliError> {
             } else {
                 seal_record(&record, &SealKey::Age(&bundle_keys), options.timestamp)?
             };
-            write_output(&args.output, &bytes, args.force)?;
+            write_output(&args.output, &bytes, &rules)?;
         }
     }
     if !stdout {
@@ -106,13 +109,24 @@ pub fn run(args: &ExportArgs) -> Result<Outcome, CliError> {
     Ok(Outcome::Success)
 }
 
+/// The output rules of an export: its inputs are protected; a patient bundle is binary.
+fn rules(args: &ExportArgs) -> Rules<'_> {
+    let rules = Rules::new(args.force)
+        .inputs(std::iter::once(args.file.as_path()).chain(args.more.iter().map(PathBuf::as_path)));
+    match args.format {
+        ExportFormat::Bundle => rules.binary("a binary patient bundle"),
+        _ => rules,
+    }
+}
+
 /// The IPS document of a record.
 ///
 /// # Errors
 /// The record has no patient.
 pub fn ips(record: &Record, options: &ExportOptions) -> Result<String, CliError> {
     let out = export_ips(record, options).map_err(|e| {
-        CliError::usage(
+        CliError::core(
+            e.code(),
             format!("cannot build an IPS: {e}"),
             "import the patient first (`emr import FILE.emr patient.json`)",
         )
@@ -140,7 +154,8 @@ fn report_kept(kept: usize) {
 /// No patient, or an unusable key.
 pub fn seal_record(record: &Record, key: &SealKey<'_>, timestamp: PartialDate) -> Result<Vec<u8>, CliError> {
     seal(record, key, timestamp).map_err(|e| {
-        CliError::usage(
+        CliError::core(
+            e.code(),
             format!("cannot seal the patient bundle: {e}"),
             "give recipients (age1…, ssh-ed25519 …, ssh-rsa …) or a passphrase, and make sure the record has a patient",
         )
@@ -152,11 +167,10 @@ pub fn seal_record(record: &Record, key: &SealKey<'_>, timestamp: PartialDate) -
 /// ([`NdjsonWriter`]). One record is in memory at a time; a progress bar shows on a terminal.
 /// How many references were kept as received.
 fn write_ndjson(out: &Path, files: &[&Path], args: &ExportArgs, options: &ExportOptions) -> Result<usize, CliError> {
-    let io = |path: &Path, e: std::io::Error| CliError::Store(crate::store::StoreError::from_write(path, e));
-    let to_stdout = out.as_os_str() == "-";
-    if !to_stdout && !out.is_dir() {
-        std::fs::create_dir_all(out)
-            .map_err(|e| CliError::Store(crate::store::StoreError::Io { path: out.to_path_buf(), source: e }))?;
+    let to_stdout = is_stdout(out);
+    let rules = rules(args);
+    if !to_stdout {
+        make_dir(out, args.force)?;
     }
     let bar = (files.len() > 1 && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::with_draw_target(
@@ -170,7 +184,7 @@ fn write_ndjson(out: &Path, files: &[&Path], args: &ExportArgs, options: &Export
         bar
     });
     let mut writer = NdjsonWriter::new();
-    let mut open_files: BTreeMap<String, (PathBuf, std::io::BufWriter<std::fs::File>)> = BTreeMap::new();
+    let mut open_files: BTreeMap<String, Stream> = BTreeMap::new();
     let mut report = ReferenceReport::default();
     for file in files {
         let record = open(file, &args.unlock)?.to_record()?;
@@ -178,22 +192,14 @@ fn write_ndjson(out: &Path, files: &[&Path], args: &ExportArgs, options: &Export
         report.kept.extend(exported.references.kept);
         if to_stdout {
             let all: String = exported.output.values().map(String::as_str).collect();
-            write_output(out, all.as_bytes(), args.force)?;
+            write_output(out, all.as_bytes(), &rules)?;
         } else {
             for (ty, text) in &exported.output {
                 if !open_files.contains_key(ty) {
-                    let path = out.join(format!("{ty}.ndjson"));
-                    if args.force && path.exists() {
-                        std::fs::remove_file(&path).map_err(|e| io(&path, e))?;
-                    }
-                    let f = crate::store::private_options().open(&path).map_err(|e| match e.kind() {
-                        std::io::ErrorKind::AlreadyExists => CliError::OutputExists(path.clone()),
-                        _ => io(&path, e),
-                    })?;
-                    open_files.insert(ty.clone(), (path, std::io::BufWriter::new(f)));
+                    open_files.insert(ty.clone(), Stream::create(&out.join(format!("{ty}.ndjson")), &rules)?);
                 }
-                if let Some((path, w)) = open_files.get_mut(ty) {
-                    w.write_all(text.as_bytes()).map_err(|e| io(path, e))?;
+                if let Some(stream) = open_files.get_mut(ty) {
+                    stream.write_all(text.as_bytes())?;
                 }
             }
         }
@@ -201,8 +207,8 @@ fn write_ndjson(out: &Path, files: &[&Path], args: &ExportArgs, options: &Export
             bar.inc(1);
         }
     }
-    for (path, mut w) in open_files.into_values() {
-        w.flush().and_then(|()| w.get_ref().sync_all()).map_err(|e| io(&path, e))?;
+    for stream in open_files.into_values() {
+        stream.finish()?;
     }
     if let Some(bar) = &bar {
         bar.finish_and_clear();

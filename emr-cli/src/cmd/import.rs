@@ -144,7 +144,11 @@ fn read_inputs(
         };
         for file in super::share::open::open_link(link, options, now.timestamp())? {
             let imported = import_bytes(&file.content, &ImportOptions::default(), now).map_err(|e| {
-                CliError::usage(format!("{}: {e}", file.name), "the link's file is not FHIR R4 JSON; ask the sender")
+                CliError::core(
+                    e.code(),
+                    format!("{}: {e}", file.name),
+                    "the link's file is not FHIR R4 JSON; ask the sender",
+                )
             })?;
             out.push((file.name, imported.record, imported.findings));
         }
@@ -170,12 +174,17 @@ pub fn read_input(
     }
     if emr_core::ccda::looks_like_ccda(&bytes) {
         let imported = emr_core::ccda::import_bytes(&bytes, &ImportOptions::default(), now).map_err(|e| {
-            CliError::usage(format!("{}: {e}", input.display()), "give a well-formed C-CDA R2.1 ClinicalDocument")
+            CliError::core(
+                e.code(),
+                format!("{}: {e}", input.display()),
+                "give a well-formed C-CDA R2.1 ClinicalDocument",
+            )
         })?;
         return Ok((imported.record, imported.findings));
     }
     let imported = import_bytes(&bytes, &ImportOptions::default(), now).map_err(|e| {
-        CliError::usage(
+        CliError::core(
+            e.code(),
             format!("{}: {e}", input.display()),
             "give FHIR R4 JSON (a resource or a Bundle), or a patient bundle from `emr export --format bundle`",
         )
@@ -230,15 +239,19 @@ fn open_bundle(
 ) -> Result<(Record, Vec<Finding>), CliError> {
     use crate::store::StoreError;
     use emr_core::bundle::{open, BundleError, OpenKey};
-    // A wrong key or a damaged file is the same failure as for a `.emr` file, with its exit code.
-    let bad = |e: BundleError, passphrase: bool| match e {
-        BundleError::WrongKey if passphrase => CliError::Store(StoreError::WrongPassphrase(input.to_path_buf())),
-        BundleError::WrongKey => CliError::Store(StoreError::WrongIdentity(input.to_path_buf())),
-        BundleError::Corrupted => CliError::Store(StoreError::Corrupted(input.to_path_buf())),
-        e => CliError::usage(
-            format!("{}: {e}", input.display()),
-            "give the identity (-i) or passphrase (--passphrase-file, EMR_PASSPHRASE) the bundle was sealed with",
-        ),
+    // A wrong key or a damaged file: the message and hint of the same failure of a `.emr` file,
+    // the core's code (which ends with the same exit status).
+    let bad = |e: BundleError, passphrase: bool| {
+        let as_file = match e {
+            BundleError::WrongKey if passphrase => Some(StoreError::WrongPassphrase(input.to_path_buf())),
+            BundleError::WrongKey => Some(StoreError::WrongIdentity(input.to_path_buf())),
+            BundleError::Corrupted => Some(StoreError::Corrupted(input.to_path_buf())),
+            _ => None,
+        };
+        match as_file {
+            Some(f) => CliError::core(e.code(), f.to_string(), f.hint()),
+            None => bundle_error(input, &e),
+        }
     };
     let mut last = None;
     for path in &unlock.identities {
@@ -377,4 +390,13 @@ pub fn append(
         progress.inc();
     }
     Ok(added)
+}
+
+/// A patient bundle that does not open, for another reason than the key or damage.
+fn bundle_error(input: &Path, e: &emr_core::bundle::BundleError) -> CliError {
+    CliError::core(
+        e.code(),
+        format!("{}: {e}", input.display()),
+        "give the identity (-i) or passphrase (--passphrase-file, EMR_PASSPHRASE) the bundle was sealed with",
+    )
 }

@@ -6,7 +6,7 @@ use emr_core::model::{Patient, Resource, Source};
 
 use crate::cli::InitArgs;
 use crate::error::CliError;
-use crate::output::print;
+use crate::output::{check, print, Rules};
 use crate::store::{Protection, Store, WriteLock};
 use crate::unlock::{new_passphrase, recipients, stamp, PASSPHRASE_ENV};
 
@@ -18,9 +18,8 @@ use super::{new_id, Outcome};
 /// # Errors
 /// The file exists (without `--force`), bad recipients or patient, no passphrase, write errors.
 pub fn run(args: &InitArgs) -> Result<Outcome, CliError> {
-    if args.file.exists() && !args.force {
-        return Err(CliError::OutputExists(args.file.clone()));
-    }
+    let rules = Rules::new(args.force).inputs(args.patient.as_deref());
+    check(&args.file, &rules)?;
     if args.source.trim().is_empty() {
         return Err(CliError::usage("--source is empty", "give an id such as clinic-a, or leave the default"));
     }
@@ -28,7 +27,7 @@ pub fn run(args: &InitArgs) -> Result<Outcome, CliError> {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| CliError::Input { path: path.clone(), source: e })?;
             let resource = Resource::parse(&text).map_err(|e| {
-                CliError::usage(format!("{}: {e}", path.display()), "give a FHIR R4 Patient resource as JSON")
+                CliError::core(e.code(), format!("{}: {e}", path.display()), "give a FHIR R4 Patient resource as JSON")
             })?;
             if resource.resource_type() != "Patient" {
                 return Err(CliError::usage(
@@ -54,9 +53,7 @@ pub fn run(args: &InitArgs) -> Result<Outcome, CliError> {
 
     let lock = WriteLock::acquire(&args.file, Duration::from_secs(args.write.lock_timeout))?;
     // Checked again under the lock: another process may have created it meanwhile.
-    if args.file.exists() && !args.force {
-        return Err(CliError::OutputExists(args.file.clone()));
-    }
+    check(&args.file, &rules)?;
     let stamp = stamp(&args.write);
     let mut store = Store::create(&args.file, protection, &stamp)?;
     store.set_patient(&patient, &stamp, "init")?;

@@ -5,7 +5,7 @@ use zeroize::Zeroizing;
 
 use crate::cli::KeygenArgs;
 use crate::error::CliError;
-use crate::output::{print, write_output};
+use crate::output::{print, write_output, Rules};
 
 use super::Outcome;
 
@@ -24,7 +24,7 @@ pub fn run(args: &KeygenArgs) -> Result<Outcome, CliError> {
         "# created: {created}\n# public key: {public}\n{}\n",
         identity.to_string().expose_secret()
     ));
-    write_output(&args.output, text.as_bytes(), args.force)?;
+    write_output(&args.output, text.as_bytes(), &Rules::new(args.force))?;
     if args.output.as_os_str() == "-" {
         eprintln!("public key: {public}");
     } else {

@@ -1,5 +1,6 @@
 //! `emr merge`: records of one patient merged into a new file, with the merge report.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use emr_core::merge::{merge, MergeError, MergeOptions, MergeReport};
@@ -7,7 +8,7 @@ use emr_core::model::Record;
 
 use crate::cli::MergeArgs;
 use crate::error::CliError;
-use crate::output::{print, print_json};
+use crate::output::{check, print, print_json, Rules};
 use crate::store::{Protection, Stamp, Store, WriteLock};
 use crate::unlock::{open, recipients, stamp};
 
@@ -19,15 +20,7 @@ use super::{Outcome, SourceNames};
 /// OUT exists (without `--force`), an input does not open, the records may describe
 /// different patients (without `--force`), write errors.
 pub fn run(args: &MergeArgs) -> Result<Outcome, CliError> {
-    if (args.output.exists() || args.output.is_symlink()) && !args.force {
-        return Err(CliError::OutputExists(args.output.clone()));
-    }
-    if args.inputs.iter().any(|i| i == &args.output) {
-        return Err(CliError::usage(
-            "OUT is also an input",
-            "write the merged record to a new file, e.g. `emr merge ehr.emr a.emr b.emr`",
-        ));
-    }
+    check(&args.output, &Rules::new(args.force).inputs(args.inputs.iter().map(PathBuf::as_path)))?;
     let keys = recipients(&args.recipients, &args.recipients_files)?;
     let mut records = Vec::new();
     let mut first_protection = None;
@@ -65,7 +58,7 @@ pub fn run(args: &MergeArgs) -> Result<Outcome, CliError> {
 pub fn merge_records(records: &[Record], force: bool) -> Result<(Record, MergeReport), CliError> {
     merge(records, &MergeOptions { force }).map_err(|e| match e {
         MergeError::DifferentPatients { summary, .. } => CliError::DifferentPatients(summary),
-        other => CliError::Internal(other.to_string()),
+        other => CliError::core(other.code(), other.to_string(), "see `emr merge --help`"),
     })
 }
 
@@ -82,9 +75,8 @@ pub fn write_merged(
     force: bool,
 ) -> Result<(), CliError> {
     let lock = WriteLock::acquire(path, Duration::from_secs(lock_timeout))?;
-    if path.exists() && !force {
-        return Err(CliError::OutputExists(path.to_path_buf()));
-    }
+    // Checked again under the lock: another process may have created it meanwhile.
+    check(path, &Rules::new(force))?;
     let mut store = Store::from_record(path, record, protection, stamp)?;
     store.save(&lock)?;
     Ok(())

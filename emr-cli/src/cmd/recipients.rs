@@ -28,9 +28,19 @@ fn list(args: &ReadArgs) -> Result<Outcome, CliError> {
     };
     let encryption = if keys.is_empty() { "passphrase" } else { "recipients" };
     if args.json {
-        let list: Vec<_> =
-            keys.iter().map(|k| serde_json::json!({ "recipient": k.as_str(), "comment": k.comment() })).collect();
-        print_json(&serde_json::json!({ "encryption": encryption, "recipients": list }))?;
+        // Members in alphabetical order, as printed before.
+        #[derive(serde::Serialize)]
+        struct Key<'a> {
+            comment: Option<&'a str>,
+            recipient: &'a str,
+        }
+        #[derive(serde::Serialize)]
+        struct List<'a> {
+            encryption: &'a str,
+            recipients: Vec<Key<'a>>,
+        }
+        let recipients = keys.iter().map(|k| Key { comment: k.comment(), recipient: k.as_str() }).collect();
+        print_json(&List { encryption, recipients })?;
     } else if keys.is_empty() {
         print("protected by a passphrase (no recipients)\n")?;
     } else {

@@ -68,8 +68,8 @@ pub fn run(args: &ResolveArgs) -> Result<Outcome, CliError> {
         choice,
         recorded: PartialDate::from(stamp.at),
     };
-    let decided =
-        reconcile(&record, &decision).map_err(|e| CliError::usage(e.to_string(), "see `emr conflicts FILE`"))?;
+    let decided = reconcile(&record, &decision)
+        .map_err(|e| CliError::core(e.code(), e.to_string(), "see `emr conflicts FILE`"))?;
     let entry = decided
         .entries
         .last()

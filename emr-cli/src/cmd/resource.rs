@@ -35,7 +35,8 @@ fn draft(kind: EntryKindArg, args: &AddArgs) -> EntryDraft {
 /// message names the flag (emr-core's messages start with the draft field the flag sets).
 pub fn build(kind: EntryKindArg, args: &AddArgs, id: &str, patient_id: Option<&str>) -> Result<Resource, CliError> {
     draft(kind, args).to_resource(id, patient_id).map_err(|e| {
-        CliError::usage(
+        CliError::core(
+            e.code(),
             format!("--{e}"),
             "see `emr add --help` for the flags of each kind, e.g. --code 'loinc|4548-4' --date 2019-05-17",
         )

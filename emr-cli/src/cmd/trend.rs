@@ -4,7 +4,7 @@ use emr_core::query::trend;
 
 use crate::cli::TrendArgs;
 use crate::error::CliError;
-use crate::output::{print, print_json, write_output};
+use crate::output::{print, print_json, write_output, Rules};
 use crate::render::chart;
 use crate::unlock::open;
 
@@ -18,7 +18,7 @@ pub fn run(args: &TrendArgs) -> Result<Outcome, CliError> {
     let record = open(&args.file, &args.unlock)?.to_record()?;
     let t = trend(&record, &args.code);
     if let Some(path) = &args.svg {
-        write_output(path, chart::svg(&t).as_bytes(), args.force)?;
+        write_output(path, chart::svg(&t).as_bytes(), &Rules::new(args.force).inputs([args.file.as_path()]))?;
     }
     if args.json {
         print_json(&t)?;

@@ -31,7 +31,11 @@ pub fn run(args: &ValidateArgs) -> Result<Outcome, CliError> {
     let findings = if emr_core::ccda::looks_like_ccda(&bytes) {
         // A C-CDA document: its import findings (the record's validation and what did not map).
         let imported = emr_core::ccda::import_bytes(&bytes, &Default::default(), now).map_err(|e| {
-            CliError::usage(format!("{}: {e}", shown.display()), "give a well-formed C-CDA R2.1 ClinicalDocument")
+            CliError::core(
+                e.code(),
+                format!("{}: {e}", shown.display()),
+                "give a well-formed C-CDA R2.1 ClinicalDocument",
+            )
         })?;
         imported.findings
     } else if bytes.starts_with(b"age-encryption.org/") {
@@ -48,9 +52,15 @@ pub fn run(args: &ValidateArgs) -> Result<Outcome, CliError> {
 }
 
 fn parse_record(path: &Path, bytes: &[u8]) -> Result<Record, CliError> {
-    // serde_json's message can quote input; report only its position.
+    // serde_json's message can quote input; report only its position. The codes are those
+    // `@emr/wasm` throws for a record that is not JSON, or not an emr record.
     serde_json::from_slice(bytes).map_err(|e| {
-        CliError::usage(
+        let code = match e.classify() {
+            serde_json::error::Category::Data => "record.shape",
+            _ => "record.syntax",
+        };
+        CliError::core(
+            code,
             format!("{} is not an emr record (line {}, column {})", path.display(), e.line(), e.column()),
             "give emr record JSON (the envelope with patient, sources and entries) or a .emr file",
         )

@@ -16,13 +16,23 @@ pub fn run(args: &ReadArgs) -> Result<Outcome, CliError> {
     let store = open(&args.file, &args.unlock)?;
     let v = store.verify()?;
     if args.json {
-        print_json(&serde_json::json!({
-            "ok": v.ok(),
-            "auditRows": v.audit_rows,
-            "entries": v.entries,
-            "head": v.head,
-            "problems": v.problems,
-        }))?;
+        // Members in alphabetical order, as printed before (a stable shape for scripts).
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Report<'a> {
+            audit_rows: usize,
+            entries: usize,
+            head: &'a str,
+            ok: bool,
+            problems: &'a [crate::store::Problem],
+        }
+        print_json(&Report {
+            audit_rows: v.audit_rows,
+            entries: v.entries,
+            head: &v.head,
+            ok: v.ok(),
+            problems: &v.problems,
+        })?;
     } else {
         print(&render::audit::verification(&v))?;
     }

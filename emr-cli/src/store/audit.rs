@@ -58,25 +58,25 @@ pub struct AuditRow {
 impl AuditRow {
     /// The hash this row should have, from its fields.
     pub fn expected_hash(&self) -> String {
-        let canonical = serde_json::json!([
-            "emr.audit.v1",
-            self.seq,
-            self.at,
-            self.actor,
-            self.action,
-            self.target,
-            self.target_hash
-        ]);
+        let canonical =
+            ("emr.audit.v1", self.seq, &self.at, &self.actor, &self.action, &self.target, &self.target_hash);
         let mut h = Sha256::new();
         h.update(self.prev.as_bytes());
-        h.update(canonical.to_string().as_bytes());
+        h.update(canonical_json(&canonical));
         hex(&h.finalize())
     }
 }
 
-/// SHA-256 of a canonical JSON value, as lower-case hex.
-pub fn content_hash(canonical: &serde_json::Value) -> String {
-    hex(&Sha256::digest(canonical.to_string().as_bytes()))
+/// SHA-256 of a canonical JSON value (a tuple of strings and numbers, written as a compact JSON
+/// array), as lower-case hex.
+pub fn content_hash(canonical: &impl serde::Serialize) -> String {
+    hex(&Sha256::digest(canonical_json(canonical)))
+}
+
+/// The compact JSON text of a canonical value. Tuples of strings, numbers and options cannot
+/// fail to serialize; were one to, the hash of the empty text would fail every check.
+fn canonical_json(canonical: &impl serde::Serialize) -> Vec<u8> {
+    serde_json::to_vec(canonical).unwrap_or_default()
 }
 
 /// Append a row after the current head.

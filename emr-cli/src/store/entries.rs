@@ -115,7 +115,7 @@ impl EntryRow {
 
 /// SHA-256 of an entry row's content: position, provenance JSON and resource JSON.
 pub fn entry_hash(position: i64, provenance_json: &str, resource: &str) -> String {
-    content_hash(&serde_json::json!(["emr.entry.v1", position, provenance_json, resource]))
+    content_hash(&("emr.entry.v1", position, provenance_json, resource))
 }
 
 /// Filters of `emr list`; each one given must hold.

@@ -88,23 +88,25 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// The process exit status for this error (see `emr --help`).
-    pub fn exit_code(&self) -> u8 {
+    /// The stable code of this error; its exit status is in [`crate::error::EXIT_TABLE`].
+    pub fn code(&self) -> &'static str {
         match self {
-            StoreError::Missing(_) => 3,
-            StoreError::Empty(_) => 4,
-            StoreError::NotAge(_) => 5,
-            StoreError::Truncated(_) => 6,
-            StoreError::Corrupted(_) => 7,
-            StoreError::WrongIdentity(_) | StoreError::WrongPassphrase(_) | StoreError::WrongKeyKind { .. } => 8,
-            StoreError::NotEmrDatabase(_) => 9,
-            StoreError::NewerFormat { .. } => 10,
-            StoreError::ReadOnly(_) => 11,
-            StoreError::DiskFull(_) => 12,
-            StoreError::LockTimeout { .. } => 13,
-            StoreError::Encrypt(_) => 2,
-            StoreError::Io { .. } => 15,
-            StoreError::Database { .. } => 16,
+            StoreError::Missing(_) => "file.missing",
+            StoreError::Empty(_) => "file.empty",
+            StoreError::NotAge(_) => "file.format",
+            StoreError::Truncated(_) => "file.truncated",
+            StoreError::Corrupted(_) => "file.corrupt",
+            StoreError::WrongIdentity(_) => "file.identity",
+            StoreError::WrongPassphrase(_) => "file.passphrase",
+            StoreError::WrongKeyKind { .. } => "file.key",
+            StoreError::NotEmrDatabase(_) => "file.content",
+            StoreError::NewerFormat { .. } => "file.version",
+            StoreError::ReadOnly(_) => "io.readonly",
+            StoreError::DiskFull(_) => "io.full",
+            StoreError::LockTimeout { .. } => "file.locked",
+            StoreError::Encrypt(_) => "key.recipient",
+            StoreError::Io { .. } => "io",
+            StoreError::Database { .. } => "file.inconsistent",
         }
     }
 

@@ -86,7 +86,12 @@ fn temp_prefix(path: &Path) -> Option<String> {
     path.file_name().and_then(|n| n.to_str()).map(|n| format!(".{n}.tmp-"))
 }
 
-fn create_temp(path: &Path) -> Result<(PathBuf, File), StoreError> {
+/// A new temporary file (mode 0600) beside `path`, named `.NAME.tmp-PID-N`, for a write that
+/// replaces `path` by renaming it.
+///
+/// # Errors
+/// [`StoreError::ReadOnly`], [`StoreError::DiskFull`] or [`StoreError::Io`].
+pub fn create_temp(path: &Path) -> Result<(PathBuf, File), StoreError> {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let prefix = temp_prefix(path).ok_or_else(|| StoreError::Io {
         path: path.to_path_buf(),

@@ -54,7 +54,7 @@ pub use crypto::{
 };
 pub use entries::{entry_hash, Derived, EntryRow, Filter};
 pub use error::StoreError;
-pub use file::{private_options, read_all, write_atomic, write_new_private};
+pub use file::{create_temp, private_options, read_all, write_atomic, write_new_private};
 pub use lock::{lock_path, WriteLock};
 pub use recipient::{BadRecipient, RecipientKey};
 pub use schema::{check_header, APPLICATION_ID, FORMAT_VERSION};

@@ -156,9 +156,9 @@ pub(crate) fn stored_hash(conn: &Connection) -> rusqlite::Result<String> {
     let mode = meta(conn, "encryption")?;
     let mut stmt = conn.prepare("SELECT key, comment FROM recipients ORDER BY key")?;
     let keys = stmt
-        .query_map([], |r| Ok(serde_json::json!([r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?])))?
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(content_hash(&serde_json::json!(["emr.recipients.v1", mode, keys])))
+    Ok(content_hash(&("emr.recipients.v1", mode, keys)))
 }
 
 /// The recipients a file is encrypted to.

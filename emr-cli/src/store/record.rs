@@ -194,12 +194,12 @@ impl Store {
 
 /// Content hash of the patient row.
 pub(crate) fn patient_hash(resource: &str) -> String {
-    content_hash(&serde_json::json!(["emr.patient.v1", resource]))
+    content_hash(&("emr.patient.v1", resource))
 }
 
 /// Content hash of a source row.
 pub(crate) fn source_hash(position: i64, source_json: &str) -> String {
-    content_hash(&serde_json::json!(["emr.source.v1", position, source_json]))
+    content_hash(&("emr.source.v1", position, source_json))
 }
 
 fn put_patient(conn: &Connection, p: &Patient, stamp: &Stamp, action: &str) -> rusqlite::Result<()> {

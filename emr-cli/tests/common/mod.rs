@@ -1,5 +1,10 @@
 //! Helpers shared by the CLI tests: a clean `emr` command, keys, and small records.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+#![allow(
+    clippy::disallowed_types,
+    clippy::disallowed_macros,
+    reason = "tests read the CLI's JSON output as a tree to check it; emr-cli/clippy.toml bans that for the CLI itself"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

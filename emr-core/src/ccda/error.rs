@@ -67,3 +67,26 @@ pub enum CcdaError {
     #[error("the FHIR built from the document did not import: {0}")]
     Fhir(#[from] ImportError),
 }
+
+impl CcdaError {
+    /// The error's stable code: `ccda.size` (too large), `ccda.syntax` (not UTF-8, a DOCTYPE, not
+    /// well-formed, nested too deep), `ccda.shape` (not a `ClinicalDocument`), or the code of the
+    /// FHIR import error.
+    ///
+    /// # Example
+    /// ```
+    /// let e = emr_core::ccda::to_fhir("<ClinicalDocument").unwrap_err();
+    /// assert_eq!(e.code(), "ccda.syntax");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            CcdaError::TooLarge { .. } => "ccda.size",
+            CcdaError::NotUtf8 { .. }
+            | CcdaError::Doctype { .. }
+            | CcdaError::Xml { .. }
+            | CcdaError::TooDeep { .. } => "ccda.syntax",
+            CcdaError::NotClinicalDocument => "ccda.shape",
+            CcdaError::Fhir(e) => e.code(),
+        }
+    }
+}

@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::CliError;
-use crate::store::{write_atomic, StoreError};
 
 /// The name of the share description in a share folder.
 pub const SHARE_FILE: &str = "share.json";
@@ -125,7 +124,7 @@ impl State {
     /// The write fails.
     pub fn save(&self, dir: &Path) -> Result<(), CliError> {
         let path: PathBuf = dir.join(STATE_FILE);
-        write_atomic(&path, serde_json::to_string(self)?.as_bytes()).map_err(CliError::Store)
+        crate::output::write_output(&path, serde_json::to_string(self)?.as_bytes(), &crate::output::Rules::new(true))
     }
 }
 
@@ -136,9 +135,4 @@ fn read_json<T: serde::de::DeserializeOwned>(dir: &Path, name: &str, what: &str)
     serde_json::from_slice(&text).map_err(|_| {
         CliError::usage(format!("{}: not {what}", path.display()), "give the folder `emr share -o DIR` wrote")
     })
-}
-
-/// Wrap an I/O error on `path`.
-pub fn io_error(path: &Path, e: std::io::Error) -> CliError {
-    CliError::Store(StoreError::from_write(path, e))
 }

@@ -6,8 +6,6 @@ pub mod open;
 pub mod qr;
 pub mod serve;
 
-use std::path::Path;
-
 use age::secrecy::ExposeSecret;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -18,11 +16,10 @@ use emr_core::shl::{jwe, Flags, Manifest, ManifestFile, ShlError, ShlKey, ShlPay
 
 use crate::cli::{ShareArgs, ShareCommand};
 use crate::error::CliError;
-use crate::output::print;
-use crate::store::write_new_private;
+use crate::output::{make_dir, print, write_output, Rules};
 use crate::unlock::{open, passphrase};
 
-use self::hosted::{io_error, Hosted, HostedFile, PasscodeHash, State};
+use self::hosted::{Hosted, HostedFile, PasscodeHash, State};
 use self::qr::Qr;
 use super::Outcome;
 
@@ -48,7 +45,7 @@ fn shl_usage(e: &ShlError) -> CliError {
         ShlError::LabelTooLong { .. } => "shorten --label to 80 characters",
         _ => "check the arguments",
     };
-    CliError::usage(e.to_string(), hint)
+    CliError::core(e.code(), e.to_string(), hint)
 }
 
 /// `n` bytes from the operating system's secure generator.
@@ -74,22 +71,6 @@ fn parse_expiry(text: &str, now: DateTime<Utc>) -> Result<i64, CliError> {
         return Err(CliError::usage("--expires is in the past", "give a later date"));
     }
     Ok(exp)
-}
-
-/// The output folder: created (0700), or an existing empty folder.
-fn make_dir(dir: &Path) -> Result<(), CliError> {
-    if dir.exists() {
-        let empty = std::fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(false);
-        if !empty {
-            return Err(CliError::OutputExists(dir.to_path_buf()));
-        }
-        return Ok(());
-    }
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(|e| io_error(dir, e))
 }
 
 /// `emr share FILE --url BASE -o DIR`.
@@ -141,7 +122,7 @@ fn create(args: &ShareArgs) -> Result<Outcome, CliError> {
     let mut contents = vec![("ips.jwe", super::export::ips(&record, &options)?)];
     if args.all {
         let bundle = emr_core::bundle::bundle_json(&record, options.timestamp).map_err(|e| {
-            CliError::usage(format!("cannot build the patient bundle: {e}"), "import the patient first")
+            CliError::core(e.code(), format!("cannot build the patient bundle: {e}"), "import the patient first")
         })?;
         contents.push(("bundle.jwe", bundle));
     }
@@ -170,11 +151,9 @@ fn create(args: &ShareArgs) -> Result<Outcome, CliError> {
     };
     let state = State { remaining_attempts: args.passcode_attempts, disabled: false };
 
-    make_dir(dir)?;
-    let write = |name: &str, bytes: &[u8]| {
-        let path = dir.join(name);
-        write_new_private(&path, bytes).map_err(|e| io_error(&path, e))
-    };
+    make_dir(dir, false)?;
+    let rules = Rules::new(false).inputs([file.as_path()]);
+    let write = |name: &str, bytes: &[u8]| write_output(&dir.join(name), bytes, &rules);
     for (name, sealed) in &jwes {
         write(name, sealed.as_bytes())?;
     }

@@ -50,7 +50,7 @@ fn link_error(e: &ShlError) -> CliError {
         }
         _ => "check that the whole link was copied (it starts with shlink:/ or contains #shlink:/)",
     };
-    CliError::usage(format!("SMART Health Link: {e}"), hint)
+    CliError::core(e.code(), format!("SMART Health Link: {e}"), hint)
 }
 
 fn fetch_error(what: &str, e: &ureq::Error) -> CliError {

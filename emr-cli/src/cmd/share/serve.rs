@@ -18,7 +18,7 @@ use crate::cli::ShareServeArgs;
 use crate::cmd::{parse_now, Outcome};
 use crate::error::CliError;
 
-use super::hosted::{io_error, Hosted, State, ACCESS_LOG};
+use super::hosted::{Hosted, State, ACCESS_LOG};
 
 /// Largest manifest request body read.
 const MAX_BODY: u64 = 64 * 1024;
@@ -60,7 +60,11 @@ impl Reply {
         Reply { status: 200, content_type: "application/jose", body: jwe.as_bytes().to_vec() }
     }
     fn error(status: u16, message: &str) -> Reply {
-        Reply::json(status, serde_json::json!({ "error": message }).to_string())
+        #[derive(serde::Serialize)]
+        struct Refusal<'a> {
+            error: &'a str,
+        }
+        Reply::json(status, serde_json::to_string(&Refusal { error: message }).unwrap_or_default())
     }
 }
 
@@ -82,11 +86,7 @@ pub fn run(args: &ShareServeArgs) -> Result<Outcome, CliError> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     let log_path = args.dir.join(ACCESS_LOG);
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let log = options.open(&log_path).map_err(|e| io_error(&log_path, e))?;
+    let log = crate::output::append_log(&log_path)?;
 
     let server = Server::http(&args.addr).map_err(|e| {
         CliError::usage(format!("cannot listen on {}: {e}", args.addr), "choose another --addr HOST:PORT")
