@@ -67,3 +67,43 @@ pub enum CcdaError {
     #[error("the FHIR built from the document did not import: {0}")]
     Fhir(#[from] ImportError),
 }
+
+impl CcdaError {
+    /// A stable code for the error, shared with the npm package (`EmrError.code`): `ccda.size`
+    /// (too large, nested too deep), `ccda.syntax` (not UTF-8, not well-formed XML), `ccda.doctype`
+    /// (a DTD, refused), `ccda.shape` (XML but not a `ClinicalDocument`); `internal` for
+    /// [`CcdaError::Fhir`], a bug.
+    ///
+    /// # Example
+    /// ```
+    /// use emr_core::ccda::{to_fhir, CcdaError};
+    /// assert_eq!(to_fhir("<ClinicalDocument").unwrap_err().code(), "ccda.syntax");
+    /// assert_eq!(to_fhir("<x/>").unwrap_err().code(), "ccda.shape");
+    /// assert_eq!(CcdaError::TooLarge { size: 2, max: 1 }.code(), "ccda.size");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            CcdaError::TooLarge { .. } | CcdaError::TooDeep { .. } => "ccda.size",
+            CcdaError::NotUtf8 { .. } | CcdaError::Xml { .. } => "ccda.syntax",
+            CcdaError::Doctype { .. } => "ccda.doctype",
+            CcdaError::NotClinicalDocument => "ccda.shape",
+            CcdaError::Fhir(_) => "internal",
+        }
+    }
+
+    /// Where in the input the error is, as 1-based (line, column), when it has a position.
+    ///
+    /// # Example
+    /// ```
+    /// let err = emr_core::ccda::to_fhir("<ClinicalDocument>\n  <a></b>").unwrap_err();
+    /// assert_eq!(err.position(), Some((2, 6)));
+    /// ```
+    pub fn position(&self) -> Option<(u32, u32)> {
+        match self {
+            CcdaError::Doctype { line, column }
+            | CcdaError::Xml { line, column, .. }
+            | CcdaError::TooDeep { line, column, .. } => Some((*line, *column)),
+            _ => None,
+        }
+    }
+}
