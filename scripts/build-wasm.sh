@@ -118,19 +118,17 @@ if [ "$gz" -gt "$wasm_gz_budget" ]; then
   echo "the gzipped .wasm is over its budget of $wasm_gz_budget bytes" >&2
   exit 1
 fi
-read -r shl_gz shl_budget < <(node emr-wasm/scripts/size.mjs --shl emr-wasm/pkg/emr_wasm_shl_bg.wasm)
-printf 'emr_wasm_shl_bg.wasm (@emr/wasm/shl, loaded only when imported): %s bytes raw, %s bytes gzipped; budget %s gzipped\n' \
-  "$(wc -c <emr-wasm/pkg/emr_wasm_shl_bg.wasm)" "$shl_gz" "$shl_budget"
-if [ "$shl_gz" -gt "$shl_budget" ]; then
-  echo "the gzipped SMART Health Links .wasm is over its budget of $shl_budget bytes" >&2
-  exit 1
-fi
-read -r ccda_gz ccda_budget < <(node emr-wasm/scripts/size.mjs --ccda emr-wasm/pkg/emr_wasm_ccda_bg.wasm)
-printf 'emr_wasm_ccda_bg.wasm (@emr/wasm/ccda, loaded only when imported): %s bytes raw, %s bytes gzipped; budget %s gzipped\n' \
-  "$(wc -c <emr-wasm/pkg/emr_wasm_ccda_bg.wasm)" "$ccda_gz" "$ccda_budget"
-if [ "$ccda_gz" -gt "$ccda_budget" ]; then
-  echo "the gzipped C-CDA .wasm is over its budget of $ccda_budget bytes" >&2
-  exit 1
-fi
+# The modules loaded only by who imports them, each with its own budget.
+for module in "shl:SMART Health Links" "ccda:C-CDA"; do
+  name=${module%%:*}
+  file=emr-wasm/pkg/emr_wasm_${name}_bg.wasm
+  read -r module_gz module_budget < <(node emr-wasm/scripts/size.mjs "--$name" "$file")
+  printf 'emr_wasm_%s_bg.wasm (@emr/wasm/%s, loaded only when imported): %s bytes raw, %s bytes gzipped; budget %s gzipped\n' \
+    "$name" "$name" "$(wc -c <"$file")" "$module_gz" "$module_budget"
+  if [ "$module_gz" -gt "$module_budget" ]; then
+    echo "the gzipped ${module#*:} .wasm is over its budget of $module_budget bytes" >&2
+    exit 1
+  fi
+done
 
 steps_done "build-wasm"

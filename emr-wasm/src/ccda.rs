@@ -17,8 +17,11 @@ use crate::interop;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_CCDA: &str = r#"
-import type { EmrRecord, Finding, Source } from "./emr-types.js";
+import type { Source } from "./emr-types.js";
+import type { Imported, ImportedJson } from "./emr_wasm.js";
 export type * from "./emr-types.js";
+// What `fromCcda` and `fromCcdaJson` give: those of `fromFhir` and `fromFhirJson`.
+export type { Imported, ImportedJson };
 
 /** Options of `fromCcda` (those of `fromFhir`). */
 export interface FromCcdaOptions {
@@ -26,18 +29,6 @@ export interface FromCcdaOptions {
   defaultSource?: Source;
   /** When the input is judged (default: the current time). */
   now?: string | Date;
-}
-
-/** What `fromCcda` gives: the record and the findings, with XPath-like locations into the document as `path`. */
-export interface Imported {
-  record: EmrRecord;
-  findings: Finding[];
-}
-
-/** What `fromCcdaJson` gives: the record as JSON text (decimals as written in the document). */
-export interface ImportedJson {
-  recordJson: string;
-  findings: Finding[];
 }
 "#;
 

@@ -75,13 +75,13 @@ export interface FromFhirOptions {
   now?: string | Date;
 }
 
-/** What `fromFhir` gives: the record and the findings, with JSON pointers into the input. */
+/** What `fromFhir` gives (and `fromCcda` of `@emr/wasm/ccda`): the record and the findings, with JSON pointers into the input (for C-CDA, XPath-like locations). */
 export interface Imported {
   record: EmrRecord;
   findings: Finding[];
 }
 
-/** What `fromFhirJson` gives: the record as JSON text (decimals as written). */
+/** What `fromFhirJson` (and `fromCcdaJson`) gives: the record as JSON text (decimals as written). */
 export interface ImportedJson {
   recordJson: string;
   findings: Finding[];
