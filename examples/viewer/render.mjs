@@ -117,7 +117,7 @@ function findingList(findings) {
       ),
     );
   }
-  const note = h("p", { class: "hint" }, "What the import reported about the file: content it kept but could not map to a structured entry, missing or unknown values. Nothing was dropped.");
+  const note = h("p", { class: "hint" }, "What the import reported about the file: problems found in its data, and content kept but not mapped to a structured entry. Nothing was dropped.");
   const details = h("details", { class: "more" }, h("summary", {}, `Show the ${findings.length} ${findings.length === 1 ? "note" : "notes"}`), ul);
   return section("findings", "Notes on the import", findings.length, note, details);
 }
