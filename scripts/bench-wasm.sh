@@ -39,6 +39,8 @@ echo
 echo "Size: \`emr_wasm_bg.wasm\` $raw bytes, $gz bytes gzipped (zlib -9); budget $budget."
 read -r shl_gz shl_budget < <(node emr-wasm/scripts/size.mjs --shl emr-wasm/pkg/emr_wasm_shl_bg.wasm)
 echo "\`emr_wasm_shl_bg.wasm\` (@emr/wasm/shl) $(wc -c <emr-wasm/pkg/emr_wasm_shl_bg.wasm) bytes, $shl_gz bytes gzipped; budget $shl_budget."
+read -r ccda_gz ccda_budget < <(node emr-wasm/scripts/size.mjs --ccda emr-wasm/pkg/emr_wasm_ccda_bg.wasm)
+echo "\`emr_wasm_ccda_bg.wasm\` (@emr/wasm/ccda) $(wc -c <emr-wasm/pkg/emr_wasm_ccda_bg.wasm) bytes, $ccda_gz bytes gzipped; budget $ccda_budget."
 
 # SMART Health Links on the largest shared Synthea patient (SHL_INPUT overrides); the native
 # figures of the same work: cargo bench -p emr-core --bench shl.

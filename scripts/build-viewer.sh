@@ -4,7 +4,9 @@
 # can serve:
 #   index.html style.css *.mjs      the page and its module worker
 #   pkg/emr_wasm.mjs, pkg/emr_wasm_bg.wasm and the licences; pkg/emr_wasm_shl.mjs and
-#   pkg/emr_wasm_shl_bg.wasm (@emr/wasm/shl, loaded when a SMART Health Link is opened)
+#   pkg/emr_wasm_shl_bg.wasm (@emr/wasm/shl, loaded when a SMART Health Link is opened);
+#   pkg/emr_wasm_ccda.mjs and pkg/emr_wasm_ccda_bg.wasm (@emr/wasm/ccda, loaded when a C-CDA
+#   document is opened)
 # Builds the package first (scripts/build-wasm.sh, incremental) unless EMR_VIEWER_SKIP_WASM_BUILD=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +18,7 @@ src=examples/viewer
 if [ "${EMR_VIEWER_SKIP_WASM_BUILD:-0}" != 1 ]; then
   bash scripts/build-wasm.sh
 fi
-for f in emr_wasm.mjs emr_wasm_bg.wasm emr_wasm_shl.mjs emr_wasm_shl_bg.wasm; do
+for f in emr_wasm.mjs emr_wasm_bg.wasm emr_wasm_shl.mjs emr_wasm_shl_bg.wasm emr_wasm_ccda.mjs emr_wasm_ccda_bg.wasm; do
   [ -f "$pkg/$f" ] || { echo "$pkg/$f is missing: run bash scripts/build-wasm.sh" >&2; exit 1; }
 done
 # The viewer calls these; a package built before they existed would fail only in the browser.
@@ -32,6 +34,10 @@ for fn in readShl openShl decryptShlFile shlManifestRequest; do
     exit 1
   }
 done
+grep -q "export function fromCcdaJson(" "$pkg/emr_wasm_ccda.mjs" || {
+  echo "$pkg/emr_wasm_ccda.mjs has no fromCcdaJson: rebuild it with bash scripts/build-wasm.sh" >&2
+  exit 1
+}
 
 rm -rf "$out"
 mkdir -p "$out/pkg"
@@ -40,7 +46,8 @@ cp "$src"/index.html "$src"/style.css "$out/"
 for f in "$src"/*.mjs; do
   [ "$(basename "$f")" = serve.mjs ] || cp "$f" "$out/"
 done
-cp "$pkg"/emr_wasm.mjs "$pkg"/emr_wasm_bg.wasm "$pkg"/emr_wasm_shl.mjs "$pkg"/emr_wasm_shl_bg.wasm "$pkg"/LICENSE-APACHE "$pkg"/LICENSE-MIT "$out/pkg/"
+cp "$pkg"/emr_wasm.mjs "$pkg"/emr_wasm_bg.wasm "$pkg"/emr_wasm_shl.mjs "$pkg"/emr_wasm_shl_bg.wasm \
+  "$pkg"/emr_wasm_ccda.mjs "$pkg"/emr_wasm_ccda_bg.wasm "$pkg"/LICENSE-APACHE "$pkg"/LICENSE-MIT "$out/pkg/"
 
 echo "viewer assembled in $out ($(du -sh "$out" | cut -f1)):"
 (cd "$out" && find . -type f | sort | sed 's/^\.\//    /')

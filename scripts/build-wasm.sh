@@ -47,14 +47,17 @@ else
 fi
 
 # The `wasm` profile (Cargo.toml): release with fat LTO and one codegen unit, ~6 % smaller gzipped.
-# Two modules from one crate (same output path, so the SMART Health Links one is copied aside first):
-# `@emr/wasm/shl` (features `shl` only), then the main one (default features). Cargo keeps both
-# builds, so an unchanged crate rebuilds neither.
-step "cargo build -p emr-wasm --profile wasm --target wasm32-unknown-unknown --no-default-features --features shl"
-cargo build -p emr-wasm --profile wasm --target wasm32-unknown-unknown --no-default-features --features shl --locked
-mkdir -p "$target_dir/wasm-shl"
+# Three modules from one crate (same output path, so each lazily loaded one is copied aside first):
+# `@emr/wasm/shl` (features `shl` only), `@emr/wasm/ccda` (features `ccda` only), then the main one
+# (default features). Cargo keeps every build, so an unchanged crate rebuilds none.
+for feature in shl ccda; do
+  step "cargo build -p emr-wasm --profile wasm --target wasm32-unknown-unknown --no-default-features --features $feature"
+  cargo build -p emr-wasm --profile wasm --target wasm32-unknown-unknown --no-default-features --features "$feature" --locked
+  mkdir -p "$target_dir/wasm-$feature"
+  cp "$target_dir/wasm32-unknown-unknown/wasm/emr_wasm.wasm" "$target_dir/wasm-$feature/emr_wasm_$feature.wasm"
+done
 shl_wasm=$target_dir/wasm-shl/emr_wasm_shl.wasm
-cp "$target_dir/wasm32-unknown-unknown/wasm/emr_wasm.wasm" "$shl_wasm"
+ccda_wasm=$target_dir/wasm-ccda/emr_wasm_ccda.wasm
 step "cargo build -p emr-wasm --profile wasm --target wasm32-unknown-unknown"
 cargo build -p emr-wasm --profile wasm --target wasm32-unknown-unknown --locked
 wasm=$target_dir/wasm32-unknown-unknown/wasm/emr_wasm.wasm
@@ -78,24 +81,24 @@ wasm_opt=emr-wasm/node_modules/.bin/wasm-opt
 wasm_opt_flags=(-O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-reference-types
   --enable-sign-ext --enable-multivalue --enable-mutable-globals)
 # wasm-opt takes ~20 s: redo the glue and the optimization only when their inputs changed.
-stamp="$(sha256sum "$wasm" "$shl_wasm" | cut -d' ' -f1 | tr '\n' ' ')$(wasm-bindgen --version) $("$wasm_opt" --version) ${wasm_opt_flags[*]}"
+stamp="$(sha256sum "$wasm" "$shl_wasm" "$ccda_wasm" | cut -d' ' -f1 | tr '\n' ' ')$(wasm-bindgen --version) $("$wasm_opt" --version) ${wasm_opt_flags[*]}"
 if [ -f "$staging/emr_wasm_bg.wasm" ] && [ "$(cat "$staging/stamp" 2>/dev/null)" = "$stamp" ]; then
   step "wasm-bindgen and wasm-opt: up to date"
 else
   step "wasm-bindgen --target nodejs and --target web"
   rm -rf "$staging"
   for target in nodejs web; do
-    wasm-bindgen --target "$target" --out-dir "$staging/$target" "$wasm"
-    wasm-bindgen --target "$target" --out-dir "$staging/$target" "$shl_wasm"
+    for input in "$wasm" "$shl_wasm" "$ccda_wasm"; do
+      wasm-bindgen --target "$target" --out-dir "$staging/$target" "$input"
+    done
   done
-  # The package ships one binary for both glues: that holds only while they are byte-identical.
-  cmp "$staging/nodejs/emr_wasm_bg.wasm" "$staging/web/emr_wasm_bg.wasm"
-  cmp "$staging/nodejs/emr_wasm_shl_bg.wasm" "$staging/web/emr_wasm_shl_bg.wasm"
-
   step "wasm-opt -O3 (npm binaryen)"
   "$wasm_opt" --version
-  "$wasm_opt" "${wasm_opt_flags[@]}" "$staging/web/emr_wasm_bg.wasm" -o "$staging/emr_wasm_bg.wasm"
-  "$wasm_opt" "${wasm_opt_flags[@]}" "$staging/web/emr_wasm_shl_bg.wasm" -o "$staging/emr_wasm_shl_bg.wasm"
+  for name in emr_wasm emr_wasm_shl emr_wasm_ccda; do
+    # The package ships one binary for both glues: that holds only while they are byte-identical.
+    cmp "$staging/nodejs/${name}_bg.wasm" "$staging/web/${name}_bg.wasm"
+    "$wasm_opt" "${wasm_opt_flags[@]}" "$staging/web/${name}_bg.wasm" -o "$staging/${name}_bg.wasm"
+  done
   echo "$stamp" >"$staging/stamp"
 fi
 
@@ -115,12 +118,17 @@ if [ "$gz" -gt "$wasm_gz_budget" ]; then
   echo "the gzipped .wasm is over its budget of $wasm_gz_budget bytes" >&2
   exit 1
 fi
-read -r shl_gz shl_budget < <(node emr-wasm/scripts/size.mjs --shl emr-wasm/pkg/emr_wasm_shl_bg.wasm)
-printf 'emr_wasm_shl_bg.wasm (@emr/wasm/shl, loaded only when imported): %s bytes raw, %s bytes gzipped; budget %s gzipped\n' \
-  "$(wc -c <emr-wasm/pkg/emr_wasm_shl_bg.wasm)" "$shl_gz" "$shl_budget"
-if [ "$shl_gz" -gt "$shl_budget" ]; then
-  echo "the gzipped SMART Health Links .wasm is over its budget of $shl_budget bytes" >&2
-  exit 1
-fi
+# The modules loaded only by who imports them, each with its own budget.
+for module in "shl:SMART Health Links" "ccda:C-CDA"; do
+  name=${module%%:*}
+  file=emr-wasm/pkg/emr_wasm_${name}_bg.wasm
+  read -r module_gz module_budget < <(node emr-wasm/scripts/size.mjs "--$name" "$file")
+  printf 'emr_wasm_%s_bg.wasm (@emr/wasm/%s, loaded only when imported): %s bytes raw, %s bytes gzipped; budget %s gzipped\n' \
+    "$name" "$name" "$(wc -c <"$file")" "$module_gz" "$module_budget"
+  if [ "$module_gz" -gt "$module_budget" ]; then
+    echo "the gzipped ${module#*:} .wasm is over its budget of $module_budget bytes" >&2
+    exit 1
+  fi
+done
 
 steps_done "build-wasm"

@@ -4,7 +4,8 @@
 # playwright-core from examples/viewer/package-lock.json (idempotently; it downloads no browser),
 # then drives Debian's Chromium headless through examples/viewer/test/e2e.mjs (bundles) and
 # examples/viewer/test/shl-e2e.mjs (SMART Health Links: emr share → emr share serve on 127.0.0.1 →
-# the viewer). Screenshots go to target/viewer-artifacts/. Chromium itself is installed by scripts/test-wasm.sh (run before this
+# the viewer) and examples/viewer/test/ccda-e2e.mjs (a C-CDA document: the viewer's lists against
+# `emr import` + `emr lists`). Screenshots go to target/viewer-artifacts/. Chromium itself is installed by scripts/test-wasm.sh (run before this
 # by scripts/test-all.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,5 +45,9 @@ CHROMIUM=$chromium EMR=$target/release/emr VIEWER_DIR=$target/viewer ARTIFACTS=$
 step "headless Chromium: SMART Health Links (emr share → emr share serve → the viewer)"
 CHROMIUM=$chromium EMR=$target/release/emr VIEWER_DIR=$target/viewer ARTIFACTS=$target/viewer-artifacts \
   node examples/viewer/test/shl-e2e.mjs
+
+step "headless Chromium: a C-CDA document (emr import + emr lists → the viewer)"
+CHROMIUM=$chromium EMR=$target/release/emr VIEWER_DIR=$target/viewer ARTIFACTS=$target/viewer-artifacts \
+  node examples/viewer/test/ccda-e2e.mjs
 
 steps_done "test-viewer"

@@ -3,8 +3,9 @@
 #  - checks that the TypeScript types generated from schemas/ are up to date;
 #  - checks that the expected results of emr-wasm/tests/expected/ are what emr-core computes, and
 #    builds the `native` example (emr-core natively, for the bundles sealed in wasm);
-#  - runs the Node suite (emr-wasm/tests/node/) against the built package (both modules, @emr/wasm
-#    and @emr/wasm/shl, with npm `jose` for SMART Health Links interop): every function, every
+#  - runs the Node suite (emr-wasm/tests/node/) against the built package (its three modules,
+#    @emr/wasm, @emr/wasm/shl and @emr/wasm/ccda, with npm `jose` for SMART Health Links interop and
+#    HL7's C-CDA example documents of ../shared/data for C-CDA): every function, every
 #    error code, every vector of tests/data with the Rust snapshots' expected findings, the FHIR
 #    round trips and the demo merge with Rust's bytes, and bundles across the two runtimes;
 #  - packs it with `npm pack`, installs the tarball in a scratch project, and there runs the
@@ -42,9 +43,11 @@ step "build the package (scripts/build-wasm.sh)"
 bash scripts/build-wasm.sh
 pkg=$repo/emr-wasm/pkg
 
-step "cargo clippy -p emr-wasm on wasm32 (warnings denied), both modules"
+step "cargo clippy -p emr-wasm on wasm32 (warnings denied), the three modules"
 cargo clippy -p emr-wasm --target wasm32-unknown-unknown --locked -- -D warnings
-cargo clippy -p emr-wasm --target wasm32-unknown-unknown --locked --no-default-features --features shl -- -D warnings
+for feature in shl ccda; do
+  cargo clippy -p emr-wasm --target wasm32-unknown-unknown --locked --no-default-features --features "$feature" -- -D warnings
+done
 
 step "generated TypeScript types are up to date"
 node emr-wasm/scripts/gen-types.mjs --check

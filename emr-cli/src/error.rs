@@ -49,7 +49,8 @@ exit_table! {
         "usage: bad arguments or unusable input (not a record, not a FHIR resource or C-CDA document, bad key, link or date)",
         [
             "usage", "passphrase.none", "output.input", "output.terminal", "key.recipient", "record.syntax", "record.shape",
-            "fhir.syntax", "fhir.shape", "ccda.syntax", "ccda.shape", "ccda.size", "record.patient.missing",
+            "fhir.syntax", "fhir.shape", "ccda.syntax", "ccda.doctype", "ccda.shape", "ccda.size",
+            "record.patient.missing",
             "draft.code", "draft.date", "draft.abatement", "draft.value", "draft.unit", "draft.field",
             "reconcile.settles", "reconcile.entry", "reconcile.clinician", "bundle.key", "bundle.work",
             "shl.link", "shl.key", "shl.label", "shl.url", "shl.flags", "shl.version", "shl.expired", "shl.file",

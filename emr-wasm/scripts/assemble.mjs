@@ -15,6 +15,8 @@
 //   emr-types.d.ts          record, entry and finding types generated from schemas/
 //   emr_wasm_shl*, shl*.mjs the same layout for the SMART Health Links module: the `./shl` export
 //                           (and `./shl/web`), a second binary loaded only by who imports it
+//   emr_wasm_ccda*, ccda*.mjs  the same for the C-CDA import module: the `./ccda` export (and
+//                           `./ccda/web`), a third binary loaded only by who imports it
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
@@ -33,7 +35,7 @@ mkdirSync(pkg);
 const copy = (from, to) => copyFileSync(from, `${pkg}${to}`);
 const write = (to, text) => writeFileSync(`${pkg}${to}`, text);
 
-for (const name of ["emr_wasm", "emr_wasm_shl"]) {
+for (const name of ["emr_wasm", "emr_wasm_shl", "emr_wasm_ccda"]) {
   copy(`${staging}/${name}_bg.wasm`, `${name}_bg.wasm`);
   copy(`${staging}/nodejs/${name}.js`, `${name}.js`);
   copy(`${staging}/nodejs/${name}.d.ts`, `${name}.d.ts`);
@@ -55,7 +57,7 @@ const manifest = {
   version,
   description: "emr-core in WebAssembly: validate medical records (FHIR R4 resources with provenance) in browsers and Node",
   license: "Apache-2.0 OR MIT",
-  keywords: ["fhir", "ehr", "emr", "medical-records", "wasm"],
+  keywords: ["fhir", "ehr", "emr", "medical-records", "wasm", "c-cda"],
   repository: { type: "git", url: "https://example.invalid/emr", directory: "emr-wasm" },
   engines: { node: ">=18" },
   main: "./emr_wasm.js",
@@ -77,8 +79,16 @@ const manifest = {
       default: { types: "./emr_wasm_shl.d.ts", default: "./emr_wasm_shl.js" },
     },
     "./shl/web": { types: "./emr_wasm_shl.d.mts", default: "./emr_wasm_shl.mjs" },
+    "./ccda": {
+      node: { types: "./emr_wasm_ccda.d.ts", import: "./ccda.mjs", require: "./emr_wasm_ccda.js" },
+      browser: { types: "./ccda-browser.d.mts", default: "./ccda-browser.mjs" },
+      import: { types: "./ccda-browser.d.mts", default: "./ccda-browser.mjs" },
+      default: { types: "./emr_wasm_ccda.d.ts", default: "./emr_wasm_ccda.js" },
+    },
+    "./ccda/web": { types: "./emr_wasm_ccda.d.mts", default: "./emr_wasm_ccda.mjs" },
     "./emr_wasm_bg.wasm": "./emr_wasm_bg.wasm",
     "./emr_wasm_shl_bg.wasm": "./emr_wasm_shl_bg.wasm",
+    "./emr_wasm_ccda_bg.wasm": "./emr_wasm_ccda_bg.wasm",
     "./package.json": "./package.json",
   },
   files: [
@@ -99,6 +109,14 @@ const manifest = {
     "emr_wasm_shl.d.mts",
     "shl-browser.mjs",
     "shl-browser.d.mts",
+    "emr_wasm_ccda_bg.wasm",
+    "emr_wasm_ccda.js",
+    "emr_wasm_ccda.d.ts",
+    "ccda.mjs",
+    "emr_wasm_ccda.mjs",
+    "emr_wasm_ccda.d.mts",
+    "ccda-browser.mjs",
+    "ccda-browser.d.mts",
     "README.md",
     "LICENSE-APACHE",
     "LICENSE-MIT",
@@ -112,6 +130,7 @@ const apis = {};
 for (const [glue, node, browser] of [
   ["emr_wasm", "index.mjs", "browser"],
   ["emr_wasm_shl", "shl.mjs", "shl-browser"],
+  ["emr_wasm_ccda", "ccda.mjs", "ccda-browser"],
 ]) {
   const api = Object.keys(createRequire(import.meta.url)(`${pkg}${glue}.js`)).sort();
   if (api.length === 0) throw new Error(`the Node glue ${glue}.js exports nothing`);
@@ -130,4 +149,6 @@ export { ${names} } from "./${glue}.mjs";
   write(`${browser}.d.mts`, `${banner}export * from "./${glue}.js";\n`);
 }
 
-console.log(`assembled ${pkg} (${manifest.name}@${version}; API: ${apis.emr_wasm}; ${manifest.name}/shl: ${apis.emr_wasm_shl})`);
+console.log(
+  `assembled ${pkg} (${manifest.name}@${version}; API: ${apis.emr_wasm}; ${manifest.name}/shl: ${apis.emr_wasm_shl}; ${manifest.name}/ccda: ${apis.emr_wasm_ccda})`,
+);

@@ -63,6 +63,14 @@ pub enum ErrorCode {
     ShlManifest,
     /// A manifest request without a recipient.
     ShlRequest,
+    /// The C-CDA input is larger than the importer reads, or its elements nest too deep.
+    CcdaSize,
+    /// The C-CDA input is not UTF-8, or not well-formed XML (`line` and `column` say where).
+    CcdaSyntax,
+    /// The C-CDA input has a DOCTYPE: DTDs (and so external entities) are refused.
+    CcdaDoctype,
+    /// The input is XML but not a C-CDA document (an HL7 v3 `ClinicalDocument`).
+    CcdaShape,
     /// A bug in emr: a result could not be handed to JS.
     Internal,
 }
@@ -96,6 +104,10 @@ impl ErrorCode {
         ErrorCode::ShlSize,
         ErrorCode::ShlManifest,
         ErrorCode::ShlRequest,
+        ErrorCode::CcdaSize,
+        ErrorCode::CcdaSyntax,
+        ErrorCode::CcdaDoctype,
+        ErrorCode::CcdaShape,
         ErrorCode::Internal,
     ];
 
@@ -134,6 +146,10 @@ impl ErrorCode {
             ErrorCode::ShlSize => "shl.size",
             ErrorCode::ShlManifest => "shl.manifest",
             ErrorCode::ShlRequest => "shl.request",
+            ErrorCode::CcdaSize => "ccda.size",
+            ErrorCode::CcdaSyntax => "ccda.syntax",
+            ErrorCode::CcdaDoctype => "ccda.doctype",
+            ErrorCode::CcdaShape => "ccda.shape",
             ErrorCode::Internal => "internal",
         }
     }
@@ -144,12 +160,14 @@ impl ErrorCode {
 pub struct Error {
     code: ErrorCode,
     message: String,
+    /// 1-based line and column in the input, for errors that have one.
+    position: Option<(u32, u32)>,
 }
 
 impl Error {
     /// An error with this code and message; the message must not contain input values.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Error {
-        Error { code, message: message.into() }
+        Error { code, message: message.into(), position: None }
     }
 
     /// The stable code.
@@ -160,6 +178,12 @@ impl Error {
     /// The message.
     pub fn message(&self) -> &str {
         &self.message
+    }
+
+    /// The 1-based (line, column) in the input, for errors that have a position (`line` and
+    /// `column` in JS).
+    pub fn position(&self) -> Option<(u32, u32)> {
+        self.position
     }
 
     /// An argument of the wrong JS type: `what` names the argument and what it must be.
@@ -228,6 +252,15 @@ impl Error {
         Error::new(ErrorCode::of_core(e.code()), e.to_string())
     }
 
+    /// A C-CDA input that could not be imported; `argument` names it. emr-core's messages give
+    /// the problem and its position, never the input's content.
+    pub fn ccda(argument: &str, e: &emr_core::ccda::CcdaError) -> Error {
+        match ErrorCode::of_core(e.code()) {
+            ErrorCode::Internal => Error::internal(&format!("{argument}: {e}")),
+            code => Error { code, message: format!("{argument}: {e}"), position: e.position() },
+        }
+    }
+
     /// A failure to hand a result to JS (a bug, never the input's fault).
     pub fn internal(what: &str) -> Error {
         Error::new(ErrorCode::Internal, format!("{what}; this is a bug in emr, please report it"))
@@ -248,13 +281,17 @@ impl std::error::Error for Error {}
 #[allow(dead_code)]
 pub const ERROR_TS: &str = r#"
 /** The stable `code` of an {@link EmrError}. */
-export type EmrErrorCode = "input.type" | "record.syntax" | "record.shape" | "now.syntax" | "timestamp.syntax" | "fhir.syntax" | "fhir.shape" | "record.patient.missing" | "merge.identity" | "bundle.key" | "bundle.passphrase" | "bundle.format" | "bundle.corrupt" | "bundle.work" | "shl.link" | "shl.key" | "shl.label" | "shl.url" | "shl.flags" | "shl.version" | "shl.expired" | "shl.file" | "shl.decrypt" | "shl.size" | "shl.manifest" | "shl.request" | "internal";
+export type EmrErrorCode = "input.type" | "record.syntax" | "record.shape" | "now.syntax" | "timestamp.syntax" | "fhir.syntax" | "fhir.shape" | "record.patient.missing" | "merge.identity" | "bundle.key" | "bundle.passphrase" | "bundle.format" | "bundle.corrupt" | "bundle.work" | "shl.link" | "shl.key" | "shl.label" | "shl.url" | "shl.flags" | "shl.version" | "shl.expired" | "shl.file" | "shl.decrypt" | "shl.size" | "shl.manifest" | "shl.request" | "ccda.size" | "ccda.syntax" | "ccda.doctype" | "ccda.shape" | "internal";
 
 /** What every function of this package throws: an `Error` with `name` "EmrError" and a stable `code`.
  * Messages name the argument and the rule, never a patient's values. */
 export interface EmrError extends Error {
   name: "EmrError";
   code: EmrErrorCode;
+  /** Where in the input text the error is (1-based), for errors that have a position (`ccda.syntax`, `ccda.doctype`, `ccda.size` of nesting). */
+  line?: number;
+  /** The column (1-based, in characters) of `line`. */
+  column?: number;
 }
 "#;
 
@@ -311,6 +348,19 @@ mod tests {
             assert_ne!(ErrorCode::of_core(e.code()), ErrorCode::Internal, "{e}");
         }
         assert_eq!(ErrorCode::of_core(S::Decrypt.code()), ErrorCode::ShlDecrypt);
+        use emr_core::ccda::CcdaError as C;
+        for e in [
+            C::TooLarge { size: 2, max: 1 },
+            C::NotUtf8 { offset: 0 },
+            C::Doctype { line: 1, column: 1 },
+            C::Xml { line: 1, column: 1, reason: String::new() },
+            C::TooDeep { max: 1, line: 1, column: 1 },
+            C::NotClinicalDocument,
+        ] {
+            assert_ne!(ErrorCode::of_core(e.code()), ErrorCode::Internal, "{e}");
+        }
+        let err = Error::ccda("ccda", &emr_core::ccda::to_fhir("<ClinicalDocument>\n <a></b>").unwrap_err());
+        assert_eq!((err.code(), err.position()), (ErrorCode::CcdaSyntax, Some((2, 5))));
         assert_eq!(ErrorCode::of_core(S::Base64 { part: "shlink payload" }.code()), ErrorCode::ShlLink);
     }
 

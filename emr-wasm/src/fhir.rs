@@ -1,31 +1,15 @@
 //! FHIR R4 in and out: `fromFhir`, `toFhir`, `toIps`, `toNdjson` and their `*Json` twins.
 
-use emr_core::fhir::{self, ExportOptions, ImportOptions, Imported};
-use emr_core::model::{PartialDate, Record, Source};
+use emr_core::fhir::{self, ExportOptions, Imported};
+use emr_core::model::{PartialDate, Record};
 use wasm_bindgen::prelude::*;
 
 use crate::error::Error;
 use crate::interop::{self, DateArgument, Options};
 
-/// The import options: `defaultSource` and `now`.
-fn import_options(options: Option<JsValue>) -> Result<(ImportOptions, chrono::DateTime<chrono::Utc>), Error> {
-    let options = Options::new(options, "options")?;
-    let default_source = options
-        .get("defaultSource")
-        .map(|v| {
-            interop::from_js::<Source>(
-                v,
-                "options.defaultSource must be a source: { id: string, name?: string, kind?: \"organization\" | …, reference?: string }",
-            )
-        })
-        .transpose()?;
-    let now = interop::instant(options.get("now"), &DateArgument::OPTIONS_NOW)?;
-    Ok((ImportOptions { default_source }, now))
-}
-
 fn import(fhir: JsValue, options: Option<JsValue>) -> Result<Imported, Error> {
     let text = interop::fhir_text(&fhir, "fhir")?;
-    let (options, now) = import_options(options)?;
+    let (options, now) = interop::import_options(options)?;
     fhir::import(&text, &options, now).map_err(|e| Error::import("fhir", &e))
 }
 
@@ -44,11 +28,7 @@ pub fn from_fhir(
     #[wasm_bindgen(unchecked_param_type = "string | object")] fhir: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "FromFhirOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, Error> {
-    let imported = import(fhir, options)?;
-    interop::object(&[
-        ("record", interop::record_to_js(&imported.record)?),
-        ("findings", interop::to_js(&imported.findings)?),
-    ])
+    interop::imported_to_js(&import(fhir, options)?, false)
 }
 
 /// `fromFhir` giving the record as JSON text (`{ recordJson, findings }`): the resources' decimals
@@ -60,11 +40,7 @@ pub fn from_fhir_json(
     #[wasm_bindgen(unchecked_param_type = "string | object")] fhir: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "FromFhirOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, Error> {
-    let imported = import(fhir, options)?;
-    interop::object(&[
-        ("recordJson", JsValue::from_str(&interop::record_to_json(&imported.record)?)),
-        ("findings", interop::to_js(&imported.findings)?),
-    ])
+    interop::imported_to_js(&import(fhir, options)?, true)
 }
 
 /// The export options: `timestamp` (default: the current time) and whether to export the view.

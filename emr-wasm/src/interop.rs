@@ -23,6 +23,10 @@ impl From<Error> for JsValue {
         js.set_name("EmrError");
         // Setting a property on a fresh, extensible Error cannot fail.
         let _ = Reflect::set(&js, &JsValue::from_str("code"), &JsValue::from_str(e.code().as_str()));
+        if let Some((line, column)) = e.position() {
+            let _ = Reflect::set(&js, &JsValue::from_str("line"), &JsValue::from(line));
+            let _ = Reflect::set(&js, &JsValue::from_str("column"), &JsValue::from(column));
+        }
         js.into()
     }
 }
@@ -185,6 +189,33 @@ pub fn object(members: &[(&str, JsValue)]) -> Result<JsValue, Error> {
             .map_err(|_| Error::internal("a result could not be handed to JS"))?;
     }
     Ok(object.into())
+}
+
+/// The options of the imports (`fromFhir`, `fromCcda`): `defaultSource` and `now`.
+pub fn import_options(options: Option<JsValue>) -> Result<(emr_core::fhir::ImportOptions, DateTime<Utc>), Error> {
+    let options = Options::new(options, "options")?;
+    let default_source = options
+        .get("defaultSource")
+        .map(|v| {
+            from_js::<emr_core::model::Source>(
+                v,
+                "options.defaultSource must be a source: { id: string, name?: string, kind?: \"organization\" | …, reference?: string }",
+            )
+        })
+        .transpose()?;
+    let now = instant(options.get("now"), &DateArgument::OPTIONS_NOW)?;
+    Ok((emr_core::fhir::ImportOptions { default_source }, now))
+}
+
+/// What an import gives: `{ record, findings }`, or with `json` `{ recordJson, findings }` (the
+/// record as JSON text, decimals as written).
+pub fn imported_to_js(imported: &emr_core::fhir::Imported, json: bool) -> Result<JsValue, Error> {
+    let record = if json {
+        ("recordJson", JsValue::from_str(&record_to_json(&imported.record)?))
+    } else {
+        ("record", record_to_js(&imported.record)?)
+    };
+    object(&[record, ("findings", to_js(&imported.findings)?)])
 }
 
 /// A small plain value (findings, reports) as a plain JS object: maps become objects, not `Map`s.

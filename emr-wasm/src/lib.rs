@@ -3,9 +3,9 @@
 //! A thin shell: every function here converts its arguments (`interop.rs`), calls emr-core, and
 //! converts the result back. Medicine lives in emr-core. One module per subsystem of emr-core:
 //! `validate.rs`, `fhir.rs` (import and export), `merge.rs`, `query.rs` (timeline, trend, current
-//! lists), `bundle.rs` (the encrypted patient bundle); and `shl.rs` (SMART Health Links), built
-//! as a second module (`@emr/wasm/shl`, feature `shl`) so that the main binary stays within its
-//! size budget.
+//! lists), `bundle.rs` (the encrypted patient bundle); `shl.rs` (SMART Health Links) and `ccda.rs`
+//! (C-CDA import), each built as a module of its own (`@emr/wasm/shl`, feature `shl`;
+//! `@emr/wasm/ccda`, feature `ccda`) so that the main binary stays within its size budget.
 //!
 //! Conventions of the JS API (see `emr-wasm/README.md`):
 //! - names are camelCase (`js_name`); records in and out are plain objects typed `EmrRecord`;
@@ -35,12 +35,15 @@
 //! 4. Checks in `tests/shared/checks.mjs` (run in Node and Chromium) and, if it has vectors, in
 //!    `tests/node/`. The entry points (`index.mjs`, `browser.mjs`) list the new export by themselves.
 
-// The SMART Health Links module is built on its own (`--no-default-features --features shl`),
-// with only `error`, `interop` and `shl`: helpers of the main API are unused there.
+// The SMART Health Links and C-CDA modules are built on their own (`--no-default-features
+// --features shl` or `ccda`), with only `error`, `interop` and their own: helpers of the main API
+// are unused there.
 #![cfg_attr(not(feature = "core-api"), allow(dead_code, unused_imports))]
 
 #[cfg(feature = "core-api")]
 mod bundle;
+#[cfg(feature = "ccda")]
+mod ccda;
 mod error;
 #[cfg(feature = "core-api")]
 mod fhir;
@@ -72,13 +75,13 @@ export interface FromFhirOptions {
   now?: string | Date;
 }
 
-/** What `fromFhir` gives: the record and the findings, with JSON pointers into the input. */
+/** What `fromFhir` gives (and `fromCcda` of `@emr/wasm/ccda`): the record and the findings, with JSON pointers into the input (for C-CDA, XPath-like locations). */
 export interface Imported {
   record: EmrRecord;
   findings: Finding[];
 }
 
-/** What `fromFhirJson` gives: the record as JSON text (decimals as written). */
+/** What `fromFhirJson` (and `fromCcdaJson`) gives: the record as JSON text (decimals as written). */
 export interface ImportedJson {
   recordJson: string;
   findings: Finding[];

@@ -6,6 +6,11 @@
 //!   IPS, NDJSON) and imported back;
 //! - `expected/demo.json`: the demo clinics (`examples/demo`) imported and merged, with the
 //!   merged record's timeline, glucose trend, current lists and exports;
+//! - `expected/ccda.json`: the C-CDA documents of `tests/data/ccda` and `tests/data/ccda-invalid`
+//!   imported (`@emr/wasm/ccda`'s `fromCcda`), and inputs that must fail with their code, position
+//!   and message; `expected/ccda-shared.json`: the same for HL7's example documents in
+//!   `../shared/data/ccda/hl7-c-cda-examples/Documents` (checked when that data is present; its
+//!   absence fails the test under `EMR_REQUIRE_SHARED_DATA=1`);
 //! - `expected/demo-passphrase.age`, `expected/demo-recipient.age`: that merged record sealed
 //!   natively, with age's default passphrase work factor and with an X25519 recipient; the Node
 //!   suite opens them in wasm (and seals in wasm what the `native` example opens natively).
@@ -18,6 +23,9 @@
 //! sealed from the same record, is opened.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+#[path = "../../tests/support/shared_data.rs"]
+mod shared_data;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -292,4 +300,111 @@ fn shl_made_natively() {
             },
         }),
     );
+}
+
+/// What `fromCcda` must give for a document: its entries, the record's and the findings' bytes,
+/// and the findings per code (readable in a diff).
+fn ccda_vector(bytes: &[u8]) -> Value {
+    match emr_core::ccda::import_bytes(bytes, &ImportOptions::default(), now()) {
+        Err(e) => json!({ "error": e.code(), "message": e.to_string() }),
+        Ok(imported) => {
+            let mut codes: BTreeMap<&str, usize> = BTreeMap::new();
+            for f in &imported.findings {
+                *codes.entry(f.code.as_str()).or_default() += 1;
+            }
+            json!({
+                "entries": imported.record.entries.len(),
+                "record": digest(&record_json(&imported.record)),
+                "findings": digest(&serde_json::to_string(&imported.findings).unwrap()),
+                "findingCodes": codes,
+            })
+        }
+    }
+}
+
+/// The `.xml` files under `dir`, recursively, by path relative to `dir` (with `/`), sorted.
+fn xml_files(dir: &Path) -> BTreeMap<String, PathBuf> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(base, &path, out);
+            } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")) {
+                let name = path.strip_prefix(base).unwrap().to_string_lossy().replace('\\', "/");
+                out.insert(name, path);
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// Inputs `fromCcda` must refuse, each with a patient's name planted where a careless message
+/// would repeat it. Bytes that are not UTF-8 are given as `bytes`.
+fn ccda_refusals() -> Vec<(&'static str, Vec<u8>)> {
+    vec![
+        (
+            "close tag does not match",
+            b"<ClinicalDocument xmlns=\"urn:hl7-org:v3\">\n  <recordTarget><patientRole><patient><name><given>Alexis</given><family>Toy</family></name></patient>\n</ClinicalDocument>".to_vec(),
+        ),
+        ("truncated", b"<?xml version=\"1.0\"?>\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\">\n  <title>Alexis Toy".to_vec()),
+        ("undefined entity", b"<ClinicalDocument xmlns=\"urn:hl7-org:v3\">\n<title>&AlexisToy;</title></ClinicalDocument>".to_vec()),
+        ("attribute with <", b"<ClinicalDocument xmlns=\"urn:hl7-org:v3\" title=\"Alexis <Toy\"/>".to_vec()),
+        ("empty", Vec::new()),
+        (
+            "DOCTYPE with an entity",
+            b"<?xml version=\"1.0\"?>\n<!DOCTYPE ClinicalDocument [<!ENTITY name \"Alexis Toy\">]>\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\">&name;</ClinicalDocument>".to_vec(),
+        ),
+        ("not a ClinicalDocument", b"<Bundle xmlns=\"urn:hl7-org:v3\"><name>Alexis Toy</name></Bundle>".to_vec()),
+        ("FHIR JSON", b"{\"resourceType\":\"Patient\",\"name\":[{\"text\":\"Alexis Toy\"}]}".to_vec()),
+        (
+            "nested too deep",
+            format!("<ClinicalDocument xmlns=\"urn:hl7-org:v3\">\n{}Alexis Toy{}</ClinicalDocument>", "<a>".repeat(300), "</a>".repeat(300))
+                .into_bytes(),
+        ),
+        ("not UTF-8", b"<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><title>Alexis \xff Toy</title></ClinicalDocument>".to_vec()),
+    ]
+}
+
+#[test]
+fn ccda_vectors() {
+    let mut vectors = BTreeMap::new();
+    for dir in ["ccda", "ccda-invalid"] {
+        for (name, path) in xml_files(&root().join("tests/data").join(dir)) {
+            vectors.insert(format!("{dir}/{name}"), ccda_vector(&std::fs::read(path).unwrap()));
+        }
+    }
+    assert!(vectors.len() >= 10, "{} C-CDA vectors", vectors.len());
+    let refusals: Vec<Value> = ccda_refusals()
+        .into_iter()
+        .map(|(what, bytes)| {
+            let e = emr_core::ccda::import_bytes(&bytes, &ImportOptions::default(), now()).unwrap_err();
+            let message = e.to_string();
+            assert!(!message.contains("Alexis") && !message.contains("Toy"), "{what}: {message}");
+            let input = match String::from_utf8(bytes) {
+                Ok(text) => json!({ "text": text }),
+                Err(e) => json!({ "bytes": e.into_bytes() }),
+            };
+            let (line, column) = e.position().map_or((Value::Null, Value::Null), |(l, c)| (json!(l), json!(c)));
+            json!({ "what": what, "input": input, "code": e.code(), "line": line, "column": column, "message": message })
+        })
+        .collect();
+    check_generated("ccda.json", &json!({ "now": NOW, "vectors": vectors, "refusals": refusals }));
+}
+
+/// HL7's example documents (`../shared/data/ccda/hl7-c-cda-examples/Documents`), by path under it.
+#[test]
+fn ccda_shared_documents() {
+    let Some(dir) = shared_data::shared_data("ccda/hl7-c-cda-examples/Documents") else { return };
+    let vectors: BTreeMap<String, Value> = xml_files(&dir)
+        .into_iter()
+        .map(|(name, path)| {
+            let vector = ccda_vector(&std::fs::read(path).unwrap());
+            assert!(vector.get("error").is_none(), "{name}: {vector}");
+            (name, vector)
+        })
+        .collect();
+    assert!(vectors.len() >= 12, "{} shared C-CDA documents", vectors.len());
+    check_generated("ccda-shared.json", &json!({ "now": NOW, "vectors": vectors }));
 }

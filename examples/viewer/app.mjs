@@ -1,8 +1,9 @@
 // The page: choose or drop a bundle, type its passphrase (or choose its age key file), and the
-// worker (worker.mjs) decrypts it off the main thread; or open a SMART Health Link (pasted, or in
-// the page's fragment `#shlink:/…`, which never leaves the browser): the page fetches its manifest
-// from the link's host (or reads a saved file) and the worker decrypts it. render.mjs shows the
-// result. Nothing is logged or stored.
+// worker (worker.mjs) decrypts it off the main thread; or choose or drop a C-CDA document (XML,
+// no passphrase), which the worker imports with @emr/wasm/ccda; or open a SMART Health Link
+// (pasted, or in the page's fragment `#shlink:/…`, which never leaves the browser): the page
+// fetches its manifest from the link's host (or reads a saved file) and the worker decrypts it.
+// render.mjs shows the result. Nothing is logged or stored.
 import { renderRecord } from "./render.mjs";
 
 const $ = (id) => document.getElementById(id);
@@ -40,6 +41,10 @@ const MESSAGES = {
   "bundle.work": "This file asks for more decryption work than is safe to do here, so it was not opened.",
   "bundle.key": "The key file holds no age secret key (a line AGE-SECRET-KEY-1…). Choose the identity file.",
   "viewer.start": "The viewer could not start: its WebAssembly file did not load. Serve the whole viewer folder over HTTP.",
+  "ccda.syntax": "This XML file is damaged or not well-formed, so it cannot be read as a C-CDA document.",
+  "ccda.doctype": "This XML file declares a DOCTYPE, which C-CDA documents never have; it was not opened, for safety.",
+  "ccda.size": "This C-CDA document is too large (or nested too deeply) to open here.",
+  "ccda.shape": "This XML file is not a C-CDA document (an HL7 ClinicalDocument).",
 };
 
 // What each failure of a SMART Health Link means to the person opening it.
@@ -74,12 +79,44 @@ function showError(text) {
   status.classList.remove("busy");
 }
 
-function setBusy(on) {
+function setBusy(on, text = "Decrypting… this takes a few seconds.") {
   busy = on;
   button.disabled = on;
   form.setAttribute("aria-busy", String(on));
   status.classList.toggle("busy", on);
-  status.textContent = on ? "Decrypting… this takes a few seconds." : "";
+  status.textContent = on ? text : "";
+}
+
+/**
+ * Whether a file's first bytes are XML (after a byte order mark and white space, a `<`): a C-CDA
+ * document to import, not an age-encrypted bundle to decrypt. Which XML it is, the package judges.
+ */
+async function isXml(file) {
+  const head = new Uint8Array(await file.slice(0, 64).arrayBuffer());
+  const start = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  const first = head.slice(start).find((b) => ![0x20, 0x09, 0x0a, 0x0d].includes(b));
+  return first === 0x3c;
+}
+
+/** Import a C-CDA document in the worker (no key: it is not encrypted). */
+async function openCcda(file) {
+  error.textContent = "";
+  setBusy(true, "Reading the C-CDA document…");
+  let bytes;
+  try {
+    bytes = await file.arrayBuffer();
+  } catch {
+    setBusy(false);
+    return reject("The file could not be read. Choose it again.", fileInput);
+  }
+  const data = await call({ type: "ccda", bytes }, { transfer: [bytes], last: true });
+  setBusy(false);
+  if (!data.ok) {
+    const { code, message } = data.error;
+    return reject(MESSAGES[code] ?? `The document could not be opened (${code}): ${message}`, fileInput);
+  }
+  passphrase.value = "";
+  show(data.summary, data.findings);
 }
 
 function chosenFile(files) {
@@ -130,6 +167,13 @@ form.addEventListener("submit", async (event) => {
   const file = fileInput.files?.[0];
   const keyFile = identityInput.files?.[0];
   if (!file) return reject("Choose the bundle file first.", fileInput);
+  let xml;
+  try {
+    xml = await isXml(file);
+  } catch {
+    return reject("The file could not be read. Choose it again.", fileInput);
+  }
+  if (xml) return openCcda(file);
   if (!keyFile && !passphrase.value) return reject("Type the passphrase of the bundle.", passphrase);
   error.textContent = "";
   setBusy(true);
@@ -157,11 +201,11 @@ form.addEventListener("submit", async (event) => {
   }
   passphrase.value = "";
   identityInput.value = "";
-  show(data.summary);
+  show(data.summary, data.findings);
 });
 
-function show(summary) {
-  recordView.replaceChildren(...renderRecord(summary, close));
+function show(summary, findings) {
+  recordView.replaceChildren(...renderRecord(summary, close, findings));
   openSection.hidden = true;
   linkSection.hidden = true;
   recordView.hidden = false;
@@ -322,7 +366,7 @@ async function openLink() {
   setLinkBusy("");
   passcodeInput.value = "";
   linkInput.value = "";
-  show(opened.summary);
+  show(opened.summary, opened.findings);
 }
 
 linkForm.addEventListener("submit", (event) => {

@@ -1,5 +1,6 @@
-// The opened record as HTML: demographics, current lists, immunizations, encounters and trends,
-// each a landmark section with its heading. Built with DOM calls and textContent only: record
+// The opened record as HTML: demographics, current lists, immunizations, encounters, trends, and
+// the import's findings (what the package reported about the input, e.g. C-CDA content with no
+// structured mapping), each a landmark section with its heading. Built with DOM calls and textContent only: record
 // content is never parsed as HTML.
 import { trendFigure } from "./chart.mjs";
 import { formatDate } from "./dates.mjs";
@@ -99,8 +100,33 @@ function trends(list) {
   return section("trends", "Lab trends", list.length, note, h("div", { class: "figures" }, list.map((t) => trendFigure(t, "h4"))));
 }
 
-/** The record's sections for `summary` (@emr/wasm's `summaryJson`), under a heading with the patient's name. */
-export function renderRecord(summary, onClose) {
+const SEVERITY = { error: "Error", warning: "Warning" };
+
+/** The import's findings as the package gives them (code, message, path, severity), unjudged here. */
+function findingList(findings) {
+  const ul = h("ul", { class: "items" });
+  for (const f of findings) {
+    ul.append(
+      h(
+        "li",
+        { "data-code": f.code, "data-severity": f.severity },
+        h("strong", { class: `badge ${f.severity}` }, SEVERITY[f.severity] ?? f.severity),
+        " ",
+        h("span", { class: "label" }, f.message),
+        h("span", { class: "meta" }, h("code", {}, f.code), f.path && [" at ", h("code", { class: "path" }, f.path)]),
+      ),
+    );
+  }
+  const note = h("p", { class: "hint" }, "What the import reported about the file: problems found in its data, and content kept but not mapped to a structured entry. Nothing was dropped.");
+  const details = h("details", { class: "more" }, h("summary", {}, `Show the ${findings.length} ${findings.length === 1 ? "note" : "notes"}`), ul);
+  return section("findings", "Notes on the import", findings.length, note, details);
+}
+
+/**
+ * The record's sections for `summary` (@emr/wasm's `summaryJson`), under a heading with the
+ * patient's name; `findings` (the import's, when given and not empty) after them.
+ */
+export function renderRecord(summary, onClose, findings = []) {
   const close = h("button", { type: "button", id: "close-record" }, "Close this record");
   close.addEventListener("click", onClose);
   const title = h("h2", { id: "record-heading", tabindex: "-1" }, summary.patient?.name ?? "Health record");
@@ -117,5 +143,6 @@ export function renderRecord(summary, onClose) {
       events("encounters", "Visits", summary.encounters, "visits", "visit"),
     ),
     trends(summary.trends),
-  ];
+    findings.length > 0 && findingList(findings),
+  ].filter(Boolean);
 }

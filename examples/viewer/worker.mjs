@@ -1,13 +1,16 @@
 // The module worker that opens records: scrypt (a bundle passphrase's key derivation) takes
 // seconds in WebAssembly, and here it does not freeze the page. One request at a time:
 //   bundle:  { type: "bundle", bytes: ArrayBuffer, key: { passphrase } | { identity } }   (openBundle's key)
-//            → { ok: true, summary }
+//            → { ok: true, summary, findings }
+//   C-CDA:   { type: "ccda", bytes: ArrayBuffer }   (fromCcdaJson of @emr/wasm/ccda)
+//            → { ok: true, summary, findings }
 //   link:    { type: "read", link, recipient, passcode? }   (readShl, shlManifestRequest)
 //            → { ok: true, payload, request }   (request: the manifest request's JSON body)
 //   files:   { type: "shl", link, response, located: string[] }   (openShl of the host's answer or a
 //            saved file, decryptShlFile of the files fetched from the manifest's locations)
-//            → { ok: true, summary, label }
-//   failure: { ok: false, error: { code, message } }   (summary: `summaryJson`)
+//            → { ok: true, summary, findings, label }
+//   failure: { ok: false, error: { code, message } }   (summary: `summaryJson`; findings: the
+//            import's, as the package gives them)
 // The page does the network requests (under its Content-Security-Policy); the decrypted record
 // stays in this worker only for the time of the request.
 import init, * as emr from "./pkg/emr_wasm.mjs";
@@ -15,15 +18,16 @@ import init, * as emr from "./pkg/emr_wasm.mjs";
 // Fetches and compiles pkg/emr_wasm_bg.wasm (next to the glue) once, while the user types.
 const ready = init();
 
-// The SMART Health Links module (@emr/wasm/shl), fetched only when a link is opened.
-let shlModule;
-async function loadShl() {
-  if (!shlModule) {
-    const module = await import("./pkg/emr_wasm_shl.mjs");
+// The package's other modules, each fetched only when first needed: @emr/wasm/shl when a link is
+// opened, @emr/wasm/ccda when a C-CDA document is.
+const modules = {};
+async function load(name) {
+  if (!modules[name]) {
+    const module = await import(`./pkg/emr_wasm_${name}.mjs`);
     await module.default();
-    shlModule = module;
+    modules[name] = module;
   }
-  return shlModule;
+  return modules[name];
 }
 
 const FHIR = /^application\/(fhir\+)?json\b/;
@@ -36,16 +40,19 @@ function shlSummary(shl, { link, response, located }) {
   if (fhir.length === 0) {
     throw Object.assign(new Error("the link holds no FHIR file"), { code: "viewer.empty" });
   }
-  const records = fhir.map((f) => emr.fromFhirJson(f.text).recordJson);
+  const imported = fhir.map((f) => emr.fromFhirJson(f.text));
+  const records = imported.map((i) => i.recordJson);
   const recordJson = records.length === 1 ? records[0] : emr.mergeJson(records).recordJson;
-  return { summary: emr.summaryJson(recordJson), label: opened.payload.label ?? null };
+  return { summary: emr.summaryJson(recordJson), findings: imported.flatMap((i) => i.findings), label: opened.payload.label ?? null };
 }
 
 self.onmessage = async ({ data }) => {
   let shl;
+  let ccda;
   try {
     await ready;
-    if (data.type === "read" || data.type === "shl") shl = await loadShl();
+    if (data.type === "read" || data.type === "shl") shl = await load("shl");
+    if (data.type === "ccda") ccda = await load("ccda");
   } catch {
     self.postMessage({ ok: false, error: { code: "viewer.start", message: "the WebAssembly module did not load" } });
     return;
@@ -59,9 +66,12 @@ self.onmessage = async ({ data }) => {
       self.postMessage({ ok: true, payload, request });
     } else if (data.type === "shl") {
       self.postMessage({ ok: true, ...shlSummary(shl, data) });
+    } else if (data.type === "ccda") {
+      const imported = ccda.fromCcdaJson(new Uint8Array(data.bytes));
+      self.postMessage({ ok: true, summary: emr.summaryJson(imported.recordJson), findings: imported.findings });
     } else {
       const opened = emr.openBundleJson(new Uint8Array(data.bytes), data.key);
-      self.postMessage({ ok: true, summary: emr.summaryJson(opened.recordJson) });
+      self.postMessage({ ok: true, summary: emr.summaryJson(opened.recordJson), findings: opened.findings });
     }
   } catch (e) {
     // EmrError messages never contain record content; other errors are bugs of the viewer.

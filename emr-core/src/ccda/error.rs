@@ -69,24 +69,41 @@ pub enum CcdaError {
 }
 
 impl CcdaError {
-    /// The error's stable code: `ccda.size` (too large), `ccda.syntax` (not UTF-8, a DOCTYPE, not
-    /// well-formed, nested too deep), `ccda.shape` (not a `ClinicalDocument`), or the code of the
-    /// FHIR import error.
+    /// A stable code for the error, shared with the npm package (`EmrError.code`): `ccda.size`
+    /// (too large, nested too deep), `ccda.syntax` (not UTF-8, not well-formed XML), `ccda.doctype`
+    /// (a DTD, refused), `ccda.shape` (XML but not a `ClinicalDocument`); `internal` for
+    /// [`CcdaError::Fhir`], a bug.
     ///
     /// # Example
     /// ```
-    /// let e = emr_core::ccda::to_fhir("<ClinicalDocument").unwrap_err();
-    /// assert_eq!(e.code(), "ccda.syntax");
+    /// use emr_core::ccda::{to_fhir, CcdaError};
+    /// assert_eq!(to_fhir("<ClinicalDocument").unwrap_err().code(), "ccda.syntax");
+    /// assert_eq!(to_fhir("<x/>").unwrap_err().code(), "ccda.shape");
+    /// assert_eq!(CcdaError::TooLarge { size: 2, max: 1 }.code(), "ccda.size");
     /// ```
     pub fn code(&self) -> &'static str {
         match self {
-            CcdaError::TooLarge { .. } => "ccda.size",
-            CcdaError::NotUtf8 { .. }
-            | CcdaError::Doctype { .. }
-            | CcdaError::Xml { .. }
-            | CcdaError::TooDeep { .. } => "ccda.syntax",
+            CcdaError::TooLarge { .. } | CcdaError::TooDeep { .. } => "ccda.size",
+            CcdaError::NotUtf8 { .. } | CcdaError::Xml { .. } => "ccda.syntax",
+            CcdaError::Doctype { .. } => "ccda.doctype",
             CcdaError::NotClinicalDocument => "ccda.shape",
-            CcdaError::Fhir(e) => e.code(),
+            CcdaError::Fhir(_) => "internal",
+        }
+    }
+
+    /// Where in the input the error is, as 1-based (line, column), when it has a position.
+    ///
+    /// # Example
+    /// ```
+    /// let err = emr_core::ccda::to_fhir("<ClinicalDocument>\n  <a></b>").unwrap_err();
+    /// assert_eq!(err.position(), Some((2, 6)));
+    /// ```
+    pub fn position(&self) -> Option<(u32, u32)> {
+        match self {
+            CcdaError::Doctype { line, column }
+            | CcdaError::Xml { line, column, .. }
+            | CcdaError::TooDeep { line, column, .. } => Some((*line, *column)),
+            _ => None,
         }
     }
 }

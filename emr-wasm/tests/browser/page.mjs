@@ -2,7 +2,7 @@
 // by run.mjs as /entry.mjs), runs the shared core checks and the vectors, and leaves the results in
 // `window.emrResults` for run.mjs to read.
 import * as emr from "/entry.mjs";
-import { checkVector, coreChecks, runVector, shlChecks } from "/shared/checks.mjs";
+import { ccdaChecks, checkVector, coreChecks, runVector, shlChecks } from "/shared/checks.mjs";
 
 const results = [];
 async function record(name, run) {
@@ -19,6 +19,9 @@ for (const check of coreChecks) await record(check.name, () => check.run(emr, ex
 // The SMART Health Links module, loaded only now (as an app would, when a link is opened).
 const shl = await import("/shl-entry.mjs");
 for (const check of shlChecks) await record(`shl: ${check.name}`, () => check.run({ ...emr, ...shl }, expect));
+// The C-CDA module, likewise loaded only when a document is imported.
+const ccda = await import("/ccda-entry.mjs");
+for (const check of ccdaChecks) await record(`ccda: ${check.name}`, () => check.run({ ...emr, ...ccda }, expect));
 const vectors = await (await fetch("/vectors.json")).json();
 for (const vector of vectors) await record(`vector ${vector.name}`, () => checkVector(runVector(emr, vector)));
 

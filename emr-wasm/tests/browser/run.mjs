@@ -43,6 +43,7 @@ const generated = {
   // The package's browser entry, as a bundler resolving `import "@emr/wasm"` for a browser would pick it.
   "/entry.mjs": () => ["text/javascript", `export * from "/pkg/${manifest.exports["."].browser.default.slice(2)}";\n`],
   "/shl-entry.mjs": () => ["text/javascript", `export * from "/pkg/${manifest.exports["./shl"].browser.default.slice(2)}";\n`],
+  "/ccda-entry.mjs": () => ["text/javascript", `export * from "/pkg/${manifest.exports["./ccda"].browser.default.slice(2)}";\n`],
   "/expect.json": () => ["application/json", JSON.stringify(loadExpect(repo, manifest))],
   "/vectors.json": () => ["application/json", JSON.stringify(vectors())],
 };

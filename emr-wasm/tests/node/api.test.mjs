@@ -2,9 +2,9 @@
 // The checks themselves are shared with the headless Chromium run (tests/shared/checks.mjs).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { coreChecks, shlChecks } from "../shared/checks.mjs";
+import { ccdaChecks, coreChecks, shlChecks } from "../shared/checks.mjs";
 import { loadExpect } from "../shared/data.mjs";
-import { emr, emrRequired, manifest, repo, shl, shlRequired } from "./pkg.mjs";
+import { ccda, ccdaRequired, emr, emrRequired, manifest, repo, shl, shlRequired } from "./pkg.mjs";
 
 const expect = loadExpect(repo, manifest);
 
@@ -20,6 +20,26 @@ for (const check of shlChecks) {
   test(`import @emr/wasm/shl: ${check.name}`, () => check.run({ ...emr, ...shl }, expect));
   test(`require @emr/wasm/shl: ${check.name}`, () => check.run({ ...emrRequired, ...shlRequired }, expect));
 }
+
+for (const check of ccdaChecks) {
+  test(`import @emr/wasm/ccda: ${check.name}`, () => check.run({ ...emr, ...ccda }, expect));
+  test(`require @emr/wasm/ccda: ${check.name}`, () => check.run({ ...emrRequired, ...ccdaRequired }, expect));
+}
+
+test("the C-CDA module holds only its functions (and version, isEmrError)", () => {
+  const names = ["fromCcda", "fromCcdaJson", "isEmrError", "version"];
+  assert.deepEqual(Object.keys(ccda).sort(), names);
+  assert.deepEqual(Object.keys(ccdaRequired).sort(), names);
+  assert.equal(ccda.version(), emr.version());
+  for (const name of ["fromCcda", "fromCcdaJson"]) assert.ok(!(name in emr) && !(name in shl), `${name} is in another module`);
+  let thrown;
+  try {
+    ccda.fromCcda("<x/>");
+  } catch (e) {
+    thrown = e;
+  }
+  assert.ok(emr.isEmrError(thrown) && ccda.isEmrError(thrown) && shl.isEmrError(thrown) && thrown.code === "ccda.shape");
+});
 
 test("the SMART Health Links module holds only its functions (and version, isEmrError)", () => {
   const names = ["createShl", "decryptShlFile", "encryptShlFile", "isEmrError", "openShl", "readShl", "shlManifestRequest", "version"];

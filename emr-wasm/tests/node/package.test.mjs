@@ -3,8 +3,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { emr, manifest, pkgDir, repo, shl } from "./pkg.mjs";
-import { GZIP_BUDGET, SHL_GZIP_BUDGET, gzippedSize } from "../../scripts/size.mjs";
+import { ccda, emr, manifest, pkgDir, repo, shl } from "./pkg.mjs";
+import { CCDA_GZIP_BUDGET, GZIP_BUDGET, SHL_GZIP_BUDGET, gzippedSize } from "../../scripts/size.mjs";
 
 const read = (file) => readFileSync(path.join(pkgDir, file), "utf8");
 
@@ -19,7 +19,9 @@ test("package.json: name, version from Cargo, licence, entry points", () => {
   assert.deepEqual(Object.keys(root), ["node", "browser", "import", "default"], "condition order matters");
   const shlRoot = manifest.exports["./shl"];
   assert.deepEqual(Object.keys(shlRoot), ["node", "browser", "import", "default"], "condition order matters");
-  for (const conditions of [root.node, root.browser, root.import, root.default, manifest.exports["./web"], shlRoot.node, shlRoot.browser, shlRoot.import, shlRoot.default, manifest.exports["./shl/web"]]) {
+  const ccdaRoot = manifest.exports["./ccda"];
+  assert.deepEqual(Object.keys(ccdaRoot), ["node", "browser", "import", "default"], "condition order matters");
+  for (const conditions of [root.node, root.browser, root.import, root.default, manifest.exports["./web"], shlRoot.node, shlRoot.browser, shlRoot.import, shlRoot.default, manifest.exports["./shl/web"], ccdaRoot.node, ccdaRoot.browser, ccdaRoot.import, ccdaRoot.default, manifest.exports["./ccda/web"]]) {
     assert.equal(Object.keys(conditions)[0], "types", "types must come first in each condition");
   }
 });
@@ -51,20 +53,25 @@ test("every entry point exports the same API, and the types declare it", () => {
   assert.equal(read("emr-types.d.ts"), readFileSync(path.join(repo, "emr-wasm/ts/emr-types.d.ts"), "utf8"));
 });
 
-test("the SMART Health Links entry points export the module's API, and its types declare it", () => {
-  const api = Object.keys(shl).sort();
-  const exported = (file) => /export \{ ([^}]+) \} from/.exec(read(file))[1].split(", ").sort();
-  assert.deepEqual(exported("shl.mjs"), api);
-  assert.deepEqual(exported("shl-browser.mjs"), api);
-  const declared = (file) => [...read(file).matchAll(/^export function (\w+)\(/gm)].map((m) => m[1]).sort();
-  assert.deepEqual(declared("emr_wasm_shl.d.ts"), api);
-  assert.deepEqual(declared("emr_wasm_shl.d.mts").filter((f) => f !== "initSync"), api);
-  assert.match(read("emr_wasm_shl.d.ts"), /^export interface CreatedShl \{$/m);
-  assert.match(read("emr_wasm_shl.d.ts"), /"shl\.decrypt"/);
-  for (const line of read("emr_wasm_shl.d.ts").split("\n").filter((l) => /^export function/.test(l))) {
-    assert.doesNotMatch(line, /\bany\b/, line);
-  }
-});
+for (const [what, module, name, type, code] of [
+  ["SMART Health Links", shl, "shl", "CreatedShl", "shl.decrypt"],
+  ["C-CDA", ccda, "ccda", "FromCcdaOptions", "ccda.syntax"],
+]) {
+  test(`the ${what} entry points export the module's API, and its types declare it`, () => {
+    const api = Object.keys(module).sort();
+    const exported = (file) => /export \{ ([^}]+) \} from/.exec(read(file))[1].split(", ").sort();
+    assert.deepEqual(exported(`${name}.mjs`), api);
+    assert.deepEqual(exported(`${name}-browser.mjs`), api);
+    const declared = (file) => [...read(file).matchAll(/^export function (\w+)\(/gm)].map((m) => m[1]).sort();
+    assert.deepEqual(declared(`emr_wasm_${name}.d.ts`), api);
+    assert.deepEqual(declared(`emr_wasm_${name}.d.mts`).filter((f) => f !== "initSync"), api);
+    assert.match(read(`emr_wasm_${name}.d.ts`), new RegExp(`^export interface ${type} \\{$`, "m"));
+    assert.ok(read(`emr_wasm_${name}.d.ts`).includes(`"${code}"`), code);
+    for (const line of read(`emr_wasm_${name}.d.ts`).split("\n").filter((l) => /^export function/.test(l))) {
+      assert.doesNotMatch(line, /\bany\b/, line);
+    }
+  });
+}
 
 test("no public declaration falls back to any", () => {
   // Declarations, not their doc comments (where "any" is an English word).
@@ -82,13 +89,20 @@ test(`the gzipped .wasm is within its budget (${GZIP_BUDGET} bytes)`, () => {
   const gzipped = gzippedSize(wasm);
   assert.ok(gzipped <= GZIP_BUDGET, `${gzipped} bytes gzipped`);
   assert.ok(WebAssembly.validate(wasm));
-  // One binary for both glues, and the SMART Health Links module's: no stray copies.
-  assert.deepEqual(readdirSync(pkgDir).filter((f) => f.endsWith(".wasm")).sort(), ["emr_wasm_bg.wasm", "emr_wasm_shl_bg.wasm"]);
+  // One binary for both glues, and the SMART Health Links and C-CDA modules': no stray copies.
+  assert.deepEqual(readdirSync(pkgDir).filter((f) => f.endsWith(".wasm")).sort(), ["emr_wasm_bg.wasm", "emr_wasm_ccda_bg.wasm", "emr_wasm_shl_bg.wasm"]);
 });
 
 test(`the gzipped SMART Health Links .wasm is within its budget (${SHL_GZIP_BUDGET} bytes)`, () => {
   const wasm = readFileSync(path.join(pkgDir, "emr_wasm_shl_bg.wasm"));
   const gzipped = gzippedSize(wasm);
   assert.ok(gzipped <= SHL_GZIP_BUDGET, `${gzipped} bytes gzipped`);
+  assert.ok(WebAssembly.validate(wasm));
+});
+
+test(`the gzipped C-CDA .wasm is within its budget (${CCDA_GZIP_BUDGET} bytes)`, () => {
+  const wasm = readFileSync(path.join(pkgDir, "emr_wasm_ccda_bg.wasm"));
+  const gzipped = gzippedSize(wasm);
+  assert.ok(gzipped <= CCDA_GZIP_BUDGET, `${gzipped} bytes gzipped`);
   assert.ok(WebAssembly.validate(wasm));
 });

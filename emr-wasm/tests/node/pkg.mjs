@@ -25,3 +25,9 @@ export const shl = await import(pathToFileURL(path.join(pkgDir, manifest.exports
 
 /** The SMART Health Links module as `require` gives it. */
 export const shlRequired = createRequire(import.meta.url)(path.join(pkgDir, manifest.exports["./shl"].node.require));
+
+/** The C-CDA module as Node's ES module entry gives it (`exports["./ccda"].node.import`). */
+export const ccda = await import(pathToFileURL(path.join(pkgDir, manifest.exports["./ccda"].node.import)).href);
+
+/** The C-CDA module as `require` gives it. */
+export const ccdaRequired = createRequire(import.meta.url)(path.join(pkgDir, manifest.exports["./ccda"].node.require));

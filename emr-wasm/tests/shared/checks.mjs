@@ -822,3 +822,83 @@ export const shlChecks = [
     },
   },
 ];
+
+/** The C-CDA vectors' digests, compared with what emr-core gave natively (`expected/ccda*.json`). */
+export async function checkCcdaVector(emr, text, want, now, what) {
+  if ("error" in want) {
+    expectEmrError(emr, () => emr.fromCcdaJson(text, { now }), want.error, what);
+    return;
+  }
+  const { recordJson, findings } = emr.fromCcdaJson(text, { now });
+  await sameDigest(recordJson, want.record, `${what}: record`);
+  await sameDigest(JSON.stringify(findings), want.findings, `${what}: findings`);
+  assert(JSON.parse(recordJson).entries.length === want.entries, `${what}: entries`);
+}
+
+/**
+ * The checks of the C-CDA module (`@emr/wasm/ccda`), each `{ name, run(emr, expect) }` where
+ * `emr` has the functions of both modules (`{ ...main, ...ccda }`). Every function of the module
+ * and every `ccda.*` code is covered.
+ */
+export const ccdaChecks = [
+  {
+    name: "C-CDA: fromCcdaJson gives emr-core's bytes for every document of tests/data/ccda and ccda-invalid",
+    async run(emr, expect) {
+      const { expected, documents } = expect.ccda;
+      sameJson(Object.keys(documents).sort(), Object.keys(expected.vectors).sort(), "the vectors");
+      for (const [name, text] of Object.entries(documents)) await checkCcdaVector(emr, text, expected.vectors[name], expected.now, name);
+    },
+  },
+  {
+    name: "C-CDA: fromCcda gives the same record as an object, from text or bytes, and takes fromFhir's options",
+    async run(emr, expect) {
+      const text = expect.ccda.documents["ccda/CCD.xml"];
+      const { now } = expect.ccda.expected;
+      const json = emr.fromCcdaJson(text, { now });
+      const object = emr.fromCcda(text, { now: new Date(now) });
+      sameJson(object.record, JSON.parse(json.recordJson), "fromCcda's record");
+      sameJson(object.findings, json.findings, "fromCcda's findings");
+      const bytes = emr.fromCcdaJson(new TextEncoder().encode(text), { now });
+      assert(bytes.recordJson === json.recordJson, "bytes and text give different records");
+      const withBom = emr.fromCcdaJson(new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(text)]), { now });
+      assert(withBom.recordJson === json.recordJson, "a byte order mark changes the record");
+      // The document's author organization is the source, unless the caller names one.
+      assert(object.record.sources.length === 1 && object.record.sources[0].kind === "organization", "source");
+      const source = { id: "clinic-x", name: "Clinic X", kind: "organization" };
+      const given = emr.fromCcda(text, { now, defaultSource: source }).record;
+      sameJson(given.sources, [source], "defaultSource");
+      assert(given.entries.every((e) => e.provenance.source === "clinic-x"), "entries of defaultSource");
+      // The document is kept verbatim, and the record goes on through the main module.
+      assert(object.record.entries.some((e) => e.resource.resourceType === "DocumentReference"), "the DocumentReference");
+      assert(emr.currentListsJson(json.recordJson).allergies.length > 0, "the main module reads the record");
+      emr.fromCcda(text); // now: the current time
+    },
+  },
+  {
+    name: "C-CDA: every refusal has its ccda.* code, line and column, and no patient data in its message",
+    run(emr, expect) {
+      const codes = new Set();
+      for (const r of expect.ccda.expected.refusals) {
+        const input = "text" in r.input ? r.input.text : Uint8Array.from(r.input.bytes);
+        for (const f of [emr.fromCcda, emr.fromCcdaJson]) {
+          const e = expectEmrError(emr, () => f(input, { now: NOW }), r.code, r.what);
+          assert(e.message === `ccda: ${r.message}`, `${r.what}: message ${e.message}, Rust: ${r.message}`);
+          const position = r.line === null ? [undefined, undefined] : [r.line, r.column];
+          sameJson([e.line, e.column], position, `${r.what}: line and column`);
+        }
+        codes.add(r.code);
+      }
+      sameJson([...codes].sort(), ["ccda.doctype", "ccda.shape", "ccda.size", "ccda.syntax"], "codes covered");
+      const text = expect.ccda.documents["ccda/CCD.xml"];
+      for (const [f, code, what] of [
+        [() => emr.fromCcda(42), "input.type", "fromCcda(42)"],
+        [() => emr.fromCcdaJson({ resourceType: "Patient" }), "input.type", "fromCcdaJson(object)"],
+        [() => emr.fromCcda(text, { now: "yesterday" }), "now.syntax", "now"],
+        [() => emr.fromCcda(text, { defaultSource: { name: SECRET } }), "input.type", "defaultSource without id"],
+        [() => emr.fromCcda(text, "options"), "input.type", "options as a string"],
+      ]) {
+        expectEmrError(emr, f, code, what);
+      }
+    },
+  },
+];

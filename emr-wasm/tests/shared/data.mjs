@@ -2,7 +2,7 @@
 // version, the demo clinics, and the expected results computed natively by emr-core
 // (emr-wasm/tests/expected.rs → emr-wasm/tests/expected/). The Node suite passes it to the checks
 // directly; the Chromium runner serves it to the page as JSON (bundles as base64).
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 /** The data of the checks, for the package of `manifest`, from the repository at `repo`. */
@@ -17,6 +17,18 @@ export function loadExpect(repo, manifest) {
       expected: JSON.parse(readFileSync(expected("demo.json"), "utf8")),
     },
     shl: JSON.parse(readFileSync(expected("shl.json"), "utf8")),
+    ccda: {
+      expected: JSON.parse(readFileSync(expected("ccda.json"), "utf8")),
+      // The documents of tests/data/ccda and tests/data/ccda-invalid, by "dir/file".
+      documents: Object.fromEntries(
+        ["ccda", "ccda-invalid"].flatMap((dir) =>
+          readdirSync(path.join(repo, "tests/data", dir))
+            .filter((f) => f.endsWith(".xml"))
+            .sort()
+            .map((f) => [`${dir}/${f}`, read("tests/data", dir, f)]),
+        ),
+      ),
+    },
     bundles: {
       ...JSON.parse(readFileSync(expected("bundles.json"), "utf8")),
       sealed: {

@@ -114,6 +114,11 @@ function advice(code: EmrErrorCode): string {
       return "the link's file does not open with its key";
     case "shl.request":
       return "say who asks (recipient)";
+    case "ccda.syntax":
+    case "ccda.doctype":
+    case "ccda.size":
+    case "ccda.shape":
+      return "choose a C-CDA document (XML)";
     case "internal":
       return "report a bug";
     default: {
