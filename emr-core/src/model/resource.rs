@@ -22,6 +22,16 @@ pub enum ResourceError {
     MissingResourceType,
 }
 
+impl ResourceError {
+    /// The error's stable code: `fhir.syntax` (not JSON) or `fhir.shape` (not a resource).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ResourceError::Json(_) => "fhir.syntax",
+            ResourceError::NotAnObject | ResourceError::MissingResourceType => "fhir.shape",
+        }
+    }
+}
+
 /// A FHIR R4 resource as compact JSON text, verbatim but for insignificant whitespace.
 ///
 /// Decimals keep their lexical form, member order and unknown elements are
