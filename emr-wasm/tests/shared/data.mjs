@@ -17,6 +17,7 @@ export function loadExpect(repo, manifest) {
       expected: JSON.parse(readFileSync(expected("demo.json"), "utf8")),
     },
     shl: JSON.parse(readFileSync(expected("shl.json"), "utf8")),
+    mirror: JSON.parse(readFileSync(expected("mirror.json"), "utf8")),
     bundles: {
       ...JSON.parse(readFileSync(expected("bundles.json"), "utf8")),
       sealed: {
