@@ -95,20 +95,20 @@ const v: string = version();
 
 // The functions that mirror the core's clinical rules.
 const who: Demographics | null = demographics(record);
-const born: string | undefined = who?.birthDate;
+const bornOn = who?.birthDate;
 const theView: View = view(record);
-const shown: string[] = viewJson(JSON.stringify(record)).items.map((i) => i.kind);
+const viewKinds: string[] = viewJson(JSON.stringify(record)).items.map((i) => i.kind);
 const disputes: ConflictSides[] = [...conflicts(record), ...conflictsJson("{}")];
-const sideValues: (string | undefined)[] = disputes.flatMap((c) => c.sides.map((s) => s.value));
+const sideValues = disputes.flatMap((c) => c.sides.map((s) => s.value));
 const decision: Decision = { conflict: disputes[0]?.conflict.id ?? "", clinician: "Dr. Lee", accept: 1 };
 const decided: EmrRecord = reconcile(record, decision);
 const decidedText: string = reconcileJson("{}", { conflict: "x", clinician: "Dr. Lee", edit: "{}", recorded: new Date() });
 const same: IdentityCheck = compareIdentity([record, decided]);
 const samePerson: boolean = same.samePerson;
-const hba1c: EntryDraft = { kind: "observation", code: "loinc|4548-4", value: "6.30", unit: "%" };
-const resourceText: string = draftEntry(hba1c, { id: "o1" });
-const added: AddedEntry = addEntry(record, hba1c, { source: "home", newVersion: true, now: new Date() });
-const addedText: string = addEntryJson("{}", hba1c).recordJson;
+const a1cDraft: EntryDraft = { kind: "observation", code: "loinc|4548-4", value: "6.30", unit: "%" };
+const resourceText: string = draftEntry(a1cDraft, { id: "o1" });
+const added: AddedEntry = addEntry(record, a1cDraft, { source: "home", newVersion: true, now: new Date() });
+const addedText: string = addEntryJson("{}", a1cDraft).recordJson;
 const checked: CodeCheck | null = checkCode("loinc|4548-4");
 const system: string | undefined = knownSystem("loinc")?.uri;
 const codeTexts: string[] = [expandCode("loinc|4548-4"), shortenCode("http://loinc.org|4548-4")];
