@@ -122,8 +122,8 @@ fn find<'r>(record: &'r Record, r: &EntryRef) -> Result<&'r Entry, ReconcileErro
 /// decision entry. Nothing is removed; the view sets the settled entries aside.
 ///
 /// # Errors
-/// [`ReconcileError`] when the decision settles nothing, names an entry the record lacks, or
-/// does not come from a clinician.
+/// [`ReconcileError`] when the decision settles nothing, names an entry the record lacks, does
+/// not come from a clinician, or edits a resource into another type than the settled entries'.
 ///
 /// # Example
 /// ```
@@ -155,6 +155,15 @@ pub fn reconcile(record: &Record, decision: &Reconciliation) -> Result<Record, R
     }
     for r in &decision.settles {
         find(record, r)?;
+    }
+    if let (Choice::Edit(edited), Some(settled)) = (&decision.choice, decision.settles.first()) {
+        let disputed = find(record, settled)?.resource().resource_type();
+        if disputed != edited.resource_type() {
+            return Err(ReconcileError::EditType {
+                edited: edited.resource_type().to_owned(),
+                disputed: disputed.to_owned(),
+            });
+        }
     }
     let mut settles = decision.settles.clone();
     let (action, resource) = match &decision.choice {
@@ -201,8 +210,8 @@ pub enum SideChoice {
 /// # Errors
 /// [`ReconcileError::UnknownConflict`] when the view has no such conflict,
 /// [`ReconcileError::AlreadySettled`] when a clinician already settled it,
-/// [`ReconcileError::UnknownSide`] for a side number out of range, [`ReconcileError::EditType`]
-/// when an edited resource is not of the disputed type, and [`reconcile`]'s errors.
+/// [`ReconcileError::UnknownSide`] for a side number out of range, and [`reconcile`]'s errors
+/// (among them [`ReconcileError::EditType`], an edited resource not of the disputed type).
 ///
 /// # Example
 /// ```
@@ -217,6 +226,9 @@ pub enum SideChoice {
 /// let decided = resolve(&record, &id, &SideChoice::Accept(1), &Source::clinician("Dr. Ana Lee"), "2026-01-02".parse().unwrap())?;
 /// assert!(conflict_sides(&decided)[0].settled);
 /// assert!(resolve(&decided, &id, &SideChoice::Accept(1), &Source::clinician("Dr. Lee"), "2026-01-03".parse().unwrap()).is_err());
+/// let patient = emr_core::model::Resource::parse(r#"{"resourceType":"Patient"}"#).unwrap();
+/// let wrong = resolve(&record, &id, &SideChoice::Edit(patient), &Source::clinician("Dr. Lee"), "2026-01-03".parse().unwrap());
+/// assert_eq!(wrong.unwrap_err().code(), "reconcile.type");
 /// # Ok::<(), emr_core::merge::ReconcileError>(())
 /// ```
 pub fn resolve(
@@ -240,17 +252,7 @@ pub fn resolve(
     let choice = match choice {
         SideChoice::Accept(n) => Choice::Accept(side(*n)?),
         SideChoice::Reject(n) => Choice::Reject(side(*n)?),
-        SideChoice::Edit(resource) => {
-            if let Some(disputed) = conflict.sides.first().map(|s| s.resource.resource_type()) {
-                if disputed != resource.resource_type() {
-                    return Err(ReconcileError::EditType {
-                        edited: resource.resource_type().to_owned(),
-                        disputed: disputed.to_owned(),
-                    });
-                }
-            }
-            Choice::Edit(resource.clone())
-        }
+        SideChoice::Edit(resource) => Choice::Edit(resource.clone()),
     };
     let decision =
         Reconciliation { clinician: clinician.clone(), settles: conflict.conflict.entries.clone(), choice, recorded };
