@@ -7,7 +7,9 @@
 #    @emr/wasm, @emr/wasm/shl and @emr/wasm/ccda, with npm `jose` for SMART Health Links interop and
 #    HL7's C-CDA example documents of ../shared/data for C-CDA): every function, every
 #    error code, every vector of tests/data with the Rust snapshots' expected findings, the FHIR
-#    round trips and the demo merge with Rust's bytes, and bundles across the two runtimes;
+#    round trips and the demo merge with Rust's bytes, and bundles across the two runtimes; and
+#    the agreement of the `emr` command (built here), the package and the IPS on every list, lab
+#    trend and the demographics of the demo and the shared Synthea patients;
 #  - packs it with `npm pack`, installs the tarball in a scratch project, and there runs the
 #    README's example, examples/node-consumer (validate and merge), `require`, and `tsc --noEmit` on a TS consumer
 #    (nodenext and bundler resolution);
@@ -58,6 +60,10 @@ cargo test -p emr-wasm --test expected --locked --quiet
 step "the native twin (cargo build --release -p emr-wasm --example native)"
 cargo build --release -p emr-wasm --example native --locked --quiet
 export EMR_NATIVE=${CARGO_TARGET_DIR:-$repo/target}/release/examples/native
+
+step "the emr command, for the agreement test (cargo build -p emr-cli)"
+cargo build -p emr-cli --locked --quiet
+export EMR_CLI=${CARGO_TARGET_DIR:-$repo/target}/debug/emr
 
 step "node --test emr-wasm/tests/node (the built package)"
 node --test --test-reporter=spec emr-wasm/tests/node/*.test.mjs

@@ -41,6 +41,12 @@ fn json_schemas_match_the_types() {
     check_generated("schemas/current-lists.schema.json", &schema_text::<emr_core::query::CurrentLists>());
     check_generated("schemas/summary.schema.json", &schema_text::<emr_core::query::Summary>());
     check_generated("schemas/opened-bundle.schema.json", &schema_text::<emr_core::bundle::Opened>());
+    check_generated("schemas/view.schema.json", &schema_text::<emr_core::merge::View>());
+    check_generated("schemas/conflict-sides.schema.json", &schema_text::<emr_core::merge::ConflictSides>());
+    check_generated("schemas/identity-check.schema.json", &schema_text::<emr_core::merge::IdentityCheck>());
+    check_generated("schemas/demographics.schema.json", &schema_text::<emr_core::model::Demographics>());
+    check_generated("schemas/entry-draft.schema.json", &schema_text::<emr_core::clinical::EntryDraft>());
+    check_generated("schemas/code-check.schema.json", &schema_text::<emr_core::codes::CodeCheck>());
 }
 
 #[test]

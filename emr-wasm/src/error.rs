@@ -4,154 +4,153 @@
 
 use std::fmt;
 
-/// The stable code of an [`Error`], as `error.code` in JS.
-///
-/// Codes are never reused for another meaning; new ones may be added (the TS union grows).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorCode {
+/// The error table: each code's variant, its string as JS sees it, and its meaning. The enum,
+/// [`ErrorCode::ALL`], [`ErrorCode::as_str`] and the TypeScript union `EmrErrorCode` in
+/// [`ERROR_TS`] are all generated from it, so they cannot disagree.
+macro_rules! error_table {
+    ($($(#[doc = $doc:literal])+ $variant:ident => $code:literal,)+) => {
+        /// The stable code of an [`Error`], as `error.code` in JS.
+        ///
+        /// Codes are never reused for another meaning; new ones may be added (the TS union grows).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            $($(#[doc = $doc])+ $variant,)+
+        }
+
+        impl ErrorCode {
+            /// Every code, in documentation order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),+];
+
+            /// The code as JS sees it.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $code,)+
+                }
+            }
+        }
+
+        /// The TypeScript declarations of the error, emitted into the package's `.d.ts`.
+        // The `typescript_custom_section` in lib.rs embeds it in a way rustc does not count as a use.
+        #[allow(dead_code)]
+        pub const ERROR_TS: &str = concat!(
+            "\n/** The stable `code` of an {@link EmrError}. */\nexport type EmrErrorCode =",
+            $(" | \"", $code, "\"",)+
+            ";\n\n/** What every function of this package throws: an `Error` with `name` \"EmrError\" and a stable `code`.\n",
+            " * Messages name the argument and the rule, never a patient's values. */\n",
+            "export interface EmrError extends Error {\n  name: \"EmrError\";\n  code: EmrErrorCode;\n",
+            "  /** Where in the input text the error is (1-based), for errors that have a position (`ccda.syntax`, `ccda.doctype`, `ccda.size` of nesting). */\n",
+            "  line?: number;\n  /** The column (1-based, in characters) of `line`. */\n  column?: number;\n}\n"
+        );
+    };
+}
+
+error_table! {
     /// An argument has the wrong JS type (e.g. a number where a record or a string is expected).
-    InputType,
+    InputType => "input.type",
     /// The record text is not JSON.
-    RecordSyntax,
+    RecordSyntax => "record.syntax",
     /// The record is JSON but not an emr record (see `schemas/record.schema.json`).
-    RecordShape,
+    RecordShape => "record.shape",
     /// `now` is not an RFC 3339 date-time or a valid `Date`.
-    NowSyntax,
-    /// `options.timestamp` of an export is not an RFC 3339 date-time or a valid `Date`.
-    TimestampSyntax,
+    NowSyntax => "now.syntax",
+    /// A time argument other than `now` (`options.timestamp` of an export, `recorded` of a
+    /// decision or a new entry) is not an RFC 3339 date-time or a valid `Date`.
+    TimestampSyntax => "timestamp.syntax",
     /// The FHIR input is not JSON.
-    FhirSyntax,
+    FhirSyntax => "fhir.syntax",
     /// The FHIR input is JSON but not a FHIR resource (no string `resourceType`).
-    FhirShape,
+    FhirShape => "fhir.shape",
     /// The record has no patient, and the operation needs one (IPS, patient bundle).
-    RecordPatientMissing,
+    RecordPatientMissing => "record.patient.missing",
     /// The records may describe different patients; merge them only with `force`.
-    MergeIdentity,
+    MergeIdentity => "merge.identity",
     /// The bundle key is unusable: no passphrase nor recipients, a recipient that is not an age
     /// public key, an identity that is not an age secret key, or a bad work factor.
-    BundleKey,
+    BundleKey => "bundle.key",
     /// The passphrase or identity does not open this bundle.
-    BundlePassphrase,
+    BundlePassphrase => "bundle.passphrase",
     /// The bytes are not an age-encrypted file.
-    BundleFormat,
+    BundleFormat => "bundle.format",
     /// The bundle is truncated or altered, or its content is not a patient bundle.
-    BundleCorrupt,
+    BundleCorrupt => "bundle.corrupt",
     /// The bundle asks for more passphrase work (scrypt) than is safe to spend.
-    BundleWork,
+    BundleWork => "bundle.work",
     /// The text is not a SMART Health Link, or its payload is not valid.
-    ShlLink,
+    ShlLink => "shl.link",
     /// A SMART Health Link key is not 32 bytes (43 base64url characters).
-    ShlKey,
+    ShlKey => "shl.key",
     /// A SMART Health Link label is longer than 80 characters.
-    ShlLabel,
+    ShlLabel => "shl.label",
     /// A SMART Health Link URL is not an absolute http(s) URL, or is longer than 128 characters.
-    ShlUrl,
+    ShlUrl => "shl.url",
     /// SMART Health Link flags `U` and `P` together.
-    ShlFlags,
+    ShlFlags => "shl.flags",
     /// A SMART Health Link of a version this package does not read.
-    ShlVersion,
+    ShlVersion => "shl.version",
     /// The SMART Health Link has expired.
-    ShlExpired,
+    ShlExpired => "shl.expired",
     /// A file is not a SMART Health Link JWE (`dir` + `A256GCM`), or is truncated.
-    ShlFile,
+    ShlFile => "shl.file",
     /// The file does not decrypt with the link's key: wrong key, or altered.
-    ShlDecrypt,
+    ShlDecrypt => "shl.decrypt",
     /// A file inflates beyond the size limit.
-    ShlSize,
+    ShlSize => "shl.size",
     /// The manifest is not a SMART Health Links manifest.
-    ShlManifest,
+    ShlManifest => "shl.manifest",
     /// A manifest request without a recipient.
-    ShlRequest,
+    ShlRequest => "shl.request",
     /// The C-CDA input is larger than the importer reads, or its elements nest too deep.
-    CcdaSize,
+    CcdaSize => "ccda.size",
     /// The C-CDA input is not UTF-8, or not well-formed XML (`line` and `column` say where).
-    CcdaSyntax,
+    CcdaSyntax => "ccda.syntax",
     /// The C-CDA input has a DOCTYPE: DTDs (and so external entities) are refused.
-    CcdaDoctype,
+    CcdaDoctype => "ccda.doctype",
     /// The input is XML but not a C-CDA document (an HL7 v3 `ClinicalDocument`).
-    CcdaShape,
+    CcdaShape => "ccda.shape",
+    /// A draft's `code` is not `SYSTEM|CODE`.
+    DraftCode => "draft.code",
+    /// A draft's `date` is not a FHIR date or dateTime.
+    DraftDate => "draft.date",
+    /// A draft's `abatement` is not a FHIR date or dateTime.
+    DraftAbatement => "draft.abatement",
+    /// A draft's `value` is not a decimal number.
+    DraftValue => "draft.value",
+    /// A draft has a `unit` without a `value`.
+    DraftUnit => "draft.unit",
+    /// A draft has a field its kind does not have (e.g. `criticality` of a condition).
+    DraftField => "draft.field",
+    /// A Patient resource given as an entry: it is the record's patient.
+    AddPatient => "add.patient",
+    /// The source already has an entry with this id; add it with `newVersion` as its next version.
+    AddExists => "add.exists",
+    /// The new entry has validation errors; add it anyway with `allowInvalid`.
+    AddInvalid => "add.invalid",
+    /// The source id of a new entry is empty.
+    AddSource => "add.source",
+    /// No conflict of the record's view has this id.
+    ReconcileConflict => "reconcile.conflict",
+    /// The conflict is already settled by a clinician's decision.
+    ReconcileSettled => "reconcile.settled",
+    /// The conflict has no side with this number.
+    ReconcileSide => "reconcile.side",
+    /// An edited resource of another type than the disputed one.
+    ReconcileType => "reconcile.type",
+    /// A decision that settles no entry.
+    ReconcileSettles => "reconcile.settles",
+    /// A decision names an entry the record lacks.
+    ReconcileEntry => "reconcile.entry",
+    /// A decision whose source is not a clinician.
+    ReconcileClinician => "reconcile.clinician",
     /// A bug in emr: a result could not be handed to JS.
-    Internal,
+    Internal => "internal",
 }
 
 impl ErrorCode {
-    /// Every code, in documentation order.
-    pub const ALL: &'static [ErrorCode] = &[
-        ErrorCode::InputType,
-        ErrorCode::RecordSyntax,
-        ErrorCode::RecordShape,
-        ErrorCode::NowSyntax,
-        ErrorCode::TimestampSyntax,
-        ErrorCode::FhirSyntax,
-        ErrorCode::FhirShape,
-        ErrorCode::RecordPatientMissing,
-        ErrorCode::MergeIdentity,
-        ErrorCode::BundleKey,
-        ErrorCode::BundlePassphrase,
-        ErrorCode::BundleFormat,
-        ErrorCode::BundleCorrupt,
-        ErrorCode::BundleWork,
-        ErrorCode::ShlLink,
-        ErrorCode::ShlKey,
-        ErrorCode::ShlLabel,
-        ErrorCode::ShlUrl,
-        ErrorCode::ShlFlags,
-        ErrorCode::ShlVersion,
-        ErrorCode::ShlExpired,
-        ErrorCode::ShlFile,
-        ErrorCode::ShlDecrypt,
-        ErrorCode::ShlSize,
-        ErrorCode::ShlManifest,
-        ErrorCode::ShlRequest,
-        ErrorCode::CcdaSize,
-        ErrorCode::CcdaSyntax,
-        ErrorCode::CcdaDoctype,
-        ErrorCode::CcdaShape,
-        ErrorCode::Internal,
-    ];
-
     /// The code of an emr-core error's `code()` (what core and package share), `Internal` for a
     /// code the package does not expose.
     pub fn of_core(code: &str) -> ErrorCode {
         ErrorCode::ALL.iter().copied().find(|c| c.as_str() == code).unwrap_or(ErrorCode::Internal)
-    }
-
-    /// The code as JS sees it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::InputType => "input.type",
-            ErrorCode::RecordSyntax => "record.syntax",
-            ErrorCode::RecordShape => "record.shape",
-            ErrorCode::NowSyntax => "now.syntax",
-            ErrorCode::TimestampSyntax => "timestamp.syntax",
-            ErrorCode::FhirSyntax => "fhir.syntax",
-            ErrorCode::FhirShape => "fhir.shape",
-            ErrorCode::RecordPatientMissing => "record.patient.missing",
-            ErrorCode::MergeIdentity => "merge.identity",
-            ErrorCode::BundleKey => "bundle.key",
-            ErrorCode::BundlePassphrase => "bundle.passphrase",
-            ErrorCode::BundleFormat => "bundle.format",
-            ErrorCode::BundleCorrupt => "bundle.corrupt",
-            ErrorCode::BundleWork => "bundle.work",
-            ErrorCode::ShlLink => "shl.link",
-            ErrorCode::ShlKey => "shl.key",
-            ErrorCode::ShlLabel => "shl.label",
-            ErrorCode::ShlUrl => "shl.url",
-            ErrorCode::ShlFlags => "shl.flags",
-            ErrorCode::ShlVersion => "shl.version",
-            ErrorCode::ShlExpired => "shl.expired",
-            ErrorCode::ShlFile => "shl.file",
-            ErrorCode::ShlDecrypt => "shl.decrypt",
-            ErrorCode::ShlSize => "shl.size",
-            ErrorCode::ShlManifest => "shl.manifest",
-            ErrorCode::ShlRequest => "shl.request",
-            ErrorCode::CcdaSize => "ccda.size",
-            ErrorCode::CcdaSyntax => "ccda.syntax",
-            ErrorCode::CcdaDoctype => "ccda.doctype",
-            ErrorCode::CcdaShape => "ccda.shape",
-            ErrorCode::Internal => "internal",
-        }
     }
 }
 
@@ -252,6 +251,23 @@ impl Error {
         Error::new(ErrorCode::of_core(e.code()), e.to_string())
     }
 
+    /// An entry that was not added (a draft that makes no resource, a taken id, validation
+    /// errors); `argument` names what was given. emr-core's messages name the field and the rule.
+    pub fn add(argument: &str, e: &emr_core::validate::AddError) -> Error {
+        Error::new(ErrorCode::of_core(e.code()), format!("{argument}: {e}"))
+    }
+
+    /// A clinician's decision that could not be recorded.
+    pub fn reconcile(e: &emr_core::merge::ReconcileError) -> Error {
+        Error::new(ErrorCode::of_core(e.code()), format!("decision: {e}"))
+    }
+
+    /// A FHIR resource argument that is not one; `argument` names it. emr-core's messages give
+    /// the problem and its position, never the input's content.
+    pub fn resource(argument: &str, e: &emr_core::model::ResourceError) -> Error {
+        Error::new(ErrorCode::of_core(e.code()), format!("{argument}: {e}"))
+    }
+
     /// A C-CDA input that could not be imported; `argument` names it. emr-core's messages give
     /// the problem and its position, never the input's content.
     pub fn ccda(argument: &str, e: &emr_core::ccda::CcdaError) -> Error {
@@ -275,26 +291,6 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// The TypeScript declarations of the error, emitted into the package's `.d.ts`.
-/// A unit test checks that the union lists exactly [`ErrorCode::ALL`].
-// The `typescript_custom_section` in lib.rs embeds it in a way rustc does not count as a use.
-#[allow(dead_code)]
-pub const ERROR_TS: &str = r#"
-/** The stable `code` of an {@link EmrError}. */
-export type EmrErrorCode = "input.type" | "record.syntax" | "record.shape" | "now.syntax" | "timestamp.syntax" | "fhir.syntax" | "fhir.shape" | "record.patient.missing" | "merge.identity" | "bundle.key" | "bundle.passphrase" | "bundle.format" | "bundle.corrupt" | "bundle.work" | "shl.link" | "shl.key" | "shl.label" | "shl.url" | "shl.flags" | "shl.version" | "shl.expired" | "shl.file" | "shl.decrypt" | "shl.size" | "shl.manifest" | "shl.request" | "ccda.size" | "ccda.syntax" | "ccda.doctype" | "ccda.shape" | "internal";
-
-/** What every function of this package throws: an `Error` with `name` "EmrError" and a stable `code`.
- * Messages name the argument and the rule, never a patient's values. */
-export interface EmrError extends Error {
-  name: "EmrError";
-  code: EmrErrorCode;
-  /** Where in the input text the error is (1-based), for errors that have a position (`ccda.syntax`, `ccda.doctype`, `ccda.size` of nesting). */
-  line?: number;
-  /** The column (1-based, in characters) of `line`. */
-  column?: number;
-}
-"#;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,7 +298,7 @@ mod tests {
     #[test]
     fn the_ts_union_lists_every_code() {
         let union: Vec<String> = ErrorCode::ALL.iter().map(|c| format!("\"{}\"", c.as_str())).collect();
-        let expected = format!("export type EmrErrorCode = {};", union.join(" | "));
+        let expected = format!("export type EmrErrorCode = | {};", union.join(" | "));
         assert!(ERROR_TS.contains(&expected), "ERROR_TS must declare: {expected}");
     }
 
@@ -361,6 +357,35 @@ mod tests {
         }
         let err = Error::ccda("ccda", &emr_core::ccda::to_fhir("<ClinicalDocument>\n <a></b>").unwrap_err());
         assert_eq!((err.code(), err.position()), (ErrorCode::CcdaSyntax, Some((2, 5))));
+        use emr_core::clinical::DraftError as D;
+        use emr_core::validate::AddError as A;
+        for e in [
+            A::Draft(D::Code),
+            A::Draft(D::Value),
+            A::Draft(D::UnitWithoutValue),
+            A::Draft(D::NotFor { field: "criticality", kind: "condition" }),
+            A::Draft(D::Date { field: "date", source: emr_core::model::DateError::Syntax }),
+            A::Draft(D::Date { field: "abatement", source: emr_core::model::DateError::Syntax }),
+            A::Patient,
+            A::Exists,
+            A::Invalid { errors: 1 },
+            A::Source,
+        ] {
+            assert_ne!(ErrorCode::of_core(e.code()), ErrorCode::Internal, "{e}");
+        }
+        use emr_core::merge::ReconcileError as R;
+        for e in [
+            R::NothingSettled,
+            R::UnknownEntry(String::new()),
+            R::NotAClinician,
+            R::UnknownConflict,
+            R::AlreadySettled,
+            R::UnknownSide { side: 0, sides: 2 },
+            R::EditType { edited: String::new(), disputed: String::new() },
+        ] {
+            assert_ne!(ErrorCode::of_core(e.code()), ErrorCode::Internal, "{e}");
+        }
+        assert_eq!(ErrorCode::of_core(emr_core::model::ResourceError::NotAnObject.code()), ErrorCode::FhirShape);
         assert_eq!(ErrorCode::of_core(S::Base64 { part: "shlink payload" }.code()), ErrorCode::ShlLink);
     }
 

@@ -245,6 +245,11 @@ impl DateArgument {
     pub const OPTIONS_NOW: DateArgument = DateArgument { name: "options.now", code: ErrorCode::NowSyntax };
     /// `options.timestamp` of the exports.
     pub const TIMESTAMP: DateArgument = DateArgument { name: "options.timestamp", code: ErrorCode::TimestampSyntax };
+    /// `decision.recorded` of `reconcile`.
+    pub const RECORDED: DateArgument = DateArgument { name: "decision.recorded", code: ErrorCode::TimestampSyntax };
+    /// `options.recorded` of `addEntry`.
+    pub const OPTIONS_RECORDED: DateArgument =
+        DateArgument { name: "options.recorded", code: ErrorCode::TimestampSyntax };
 }
 
 /// A date-time: an RFC 3339 string, a `Date`, or (when absent) the current time.

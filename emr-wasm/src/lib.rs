@@ -2,10 +2,12 @@
 //!
 //! A thin shell: every function here converts its arguments (`interop.rs`), calls emr-core, and
 //! converts the result back. Medicine lives in emr-core. One module per subsystem of emr-core:
-//! `validate.rs`, `fhir.rs` (import and export), `merge.rs`, `query.rs` (timeline, trend, current
-//! lists), `bundle.rs` (the encrypted patient bundle); `shl.rs` (SMART Health Links) and `ccda.rs`
-//! (C-CDA import), each built as a module of its own (`@emr/wasm/shl`, feature `shl`;
-//! `@emr/wasm/ccda`, feature `ccda`) so that the main binary stays within its size budget.
+//! `validate.rs` (and new entries), `fhir.rs` (import and export), `merge.rs` (and the view,
+//! conflicts, reconciliation, identity), `query.rs` (timeline, trend, current lists, summary,
+//! demographics), `codes.rs`, `bundle.rs` (the encrypted patient bundle); `shl.rs` (SMART Health
+//! Links) and `ccda.rs` (C-CDA import), each built as a module of its own (`@emr/wasm/shl`,
+//! feature `shl`; `@emr/wasm/ccda`, feature `ccda`) so that the main binary stays within its size
+//! budget.
 //!
 //! Conventions of the JS API (see `emr-wasm/README.md`):
 //! - names are camelCase (`js_name`); records in and out are plain objects typed `EmrRecord`;
@@ -27,8 +29,9 @@
 //!    `record_from_json` in, `record_to_js` / `record_to_json` / `to_js` / `to_js_via_json` out,
 //!    `Options` for an options object) and returning `Result<_, Error>`. A record-taking function
 //!    gets a `*Json` twin.
-//! 2. A new failure gets an [`ErrorCode`] variant and its string in `ERROR_TS` (a unit test
-//!    checks the two agree), and an `Error` constructor from emr-core's error.
+//! 2. A new failure gets a line in the error table of `error.rs` (the enum, its strings and the
+//!    TypeScript union `EmrErrorCode` are generated from it), and an `Error` constructor from
+//!    emr-core's error, whose `code()` is the same string.
 //! 3. A new result type gets a schema in `schemas/` (emr-core's schemars, listed in
 //!    `emr-core/tests/schemas.rs`), then `node emr-wasm/scripts/gen-types.mjs`; import its name in
 //!    `TS_TYPES` below. Options and compositions of generated types are declared in `TS_TYPES`.
@@ -44,6 +47,8 @@
 mod bundle;
 #[cfg(feature = "ccda")]
 mod ccda;
+#[cfg(feature = "core-api")]
+mod codes;
 mod error;
 #[cfg(feature = "core-api")]
 mod fhir;
@@ -64,7 +69,7 @@ pub use error::{Error, ErrorCode};
 #[cfg(feature = "core-api")]
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"
-import type { CurrentLists, EmrRecord, Finding, MergeReport, OpenedBundle, Source, Summary, TimelineEvent, Trend } from "./emr-types.js";
+import type { CodeCheck, ConflictSides, CurrentLists, Demographics, EmrRecord, EntryDraft, EntryRef, Finding, IdentityCheck, MergeReport, OpenedBundle, Source, Summary, TimelineEvent, Trend, View } from "./emr-types.js";
 export type * from "./emr-types.js";
 
 /** Options of `fromFhir`. */
@@ -121,6 +126,56 @@ export type OpenKey = { passphrase: string; identity?: undefined } | { identity:
 export interface OpenOptions {
   /** When the bundle's content is judged (default: the current time). */
   now?: string | Date;
+}
+
+/** A clinician's decision about one conflict (`reconcile`): exactly one of `accept`, `reject` (a side's number, from 1, in the order of `conflicts`) or `edit` (a corrected FHIR resource of the disputed type, as text or object). */
+export type Decision = {
+  /** The conflict's `id`, as `conflicts` gives it. */
+  conflict: string;
+  /** The reconciling clinician's name; their source is `clinician-<name>`. */
+  clinician: string;
+  /** When the decision is made (default: the current time). */
+  recorded?: string | Date;
+} & ({ accept: number; reject?: undefined; edit?: undefined } | { reject: number; accept?: undefined; edit?: undefined } | { edit: string | object; accept?: undefined; reject?: undefined });
+
+/** Options of `addEntry`. */
+export interface AddEntryOptions {
+  /** The source the entry comes from (default `local`); a source the record lacks is added. */
+  source?: string;
+  /** The entry's (and its resource's) id (default: a random one). */
+  id?: string;
+  /** When the entry is recorded (default: `now`). */
+  recorded?: string | Date;
+  /** When it is judged: dates after it are in the future (default: the current time). */
+  now?: string | Date;
+  /** Add it as the next version of the source's entry with the same id (else `add.exists`). */
+  newVersion?: boolean;
+  /** Keep it even with validation errors (else `add.invalid`). */
+  allowInvalid?: boolean;
+}
+
+/** What `addEntry` gives: the record with the entry, the entry's reference and its own findings. */
+export interface AddedEntry {
+  record: EmrRecord;
+  entry: EntryRef;
+  findings: Finding[];
+}
+
+/** What `addEntryJson` gives: the record as JSON text. */
+export interface AddedEntryJson {
+  recordJson: string;
+  entry: EntryRef;
+  findings: Finding[];
+}
+
+/** A code system emr knows (`knownSystem`). */
+export interface KnownSystem {
+  /** Its FHIR system URI, e.g. `http://loinc.org`. */
+  uri: string;
+  /** Its name, e.g. `LOINC`. */
+  name: string;
+  /** Its short name in `system|code` shorthand, e.g. `loinc`. */
+  shortName: string;
 }
 
 /** What `openBundleJson` gives: the record as JSON text (decimals as sealed). */

@@ -95,3 +95,25 @@ pub fn summary_json(
 ) -> Result<JsValue, Error> {
     interop::to_js_via_json(&query::summary(&record_json_arg(&record_json)?))
 }
+
+/// The demographics of a record's patient, as emr-core reads them from the Patient resource
+/// (`{ names, birthDate, gender, identifiers, addresses, telecom, deceased }`, what the identity
+/// check compares); `null` when the record has no patient.
+///
+/// Throws an `EmrError` with code `input.type` or `record.shape`.
+#[wasm_bindgen(js_name = demographics, unchecked_return_type = "Demographics | null")]
+pub fn demographics(#[wasm_bindgen(unchecked_param_type = "EmrRecord")] record: JsValue) -> Result<JsValue, Error> {
+    let record = interop::record_from_js(&record, "record")?;
+    interop::to_js(&record.patient.as_ref().map(emr_core::model::Patient::demographics))
+}
+
+/// `demographics` of a record given as JSON text.
+///
+/// Throws an `EmrError` with code `input.type`, `record.syntax` or `record.shape`.
+#[wasm_bindgen(js_name = demographicsJson, unchecked_return_type = "Demographics | null")]
+pub fn demographics_json(
+    #[wasm_bindgen(js_name = recordJson, unchecked_param_type = "string")] record_json: JsValue,
+) -> Result<JsValue, Error> {
+    let record = record_json_arg(&record_json)?;
+    interop::to_js(&record.patient.as_ref().map(emr_core::model::Patient::demographics))
+}

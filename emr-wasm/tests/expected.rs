@@ -408,3 +408,92 @@ fn ccda_shared_documents() {
     assert!(vectors.len() >= 12, "{} shared C-CDA documents", vectors.len());
     check_generated("ccda-shared.json", &json!({ "now": NOW, "vectors": vectors }));
 }
+
+/// What the functions that mirror the core's clinical rules give on the merged demo:
+/// `expected/mirror.json` — its view, conflicts with their sides, demographics, the identity
+/// check of the two clinics (and of a different patient), a clinician's decision settling the
+/// first conflict, a drafted entry and that entry added, and code checks.
+#[test]
+fn mirror() {
+    use emr_core::clinical::{DraftKind, EntryDraft};
+    use emr_core::codes::{check_code, expand_code, shorten_code};
+    use emr_core::merge::{conflict_sides, identity_check, resolve, view, SideChoice};
+    use emr_core::model::{Source, SourceId};
+    use emr_core::validate::{add_entry, draft_resource, AddOptions};
+    let (record, _) = demo_merged();
+    let read = |f: &str| std::fs::read_to_string(root().join(f)).unwrap();
+    let a = import(&read("examples/demo/clinic-a.json"), &ImportOptions::default(), now()).unwrap().record;
+    let b = import(&read("examples/demo/clinic-b.json"), &ImportOptions::default(), now()).unwrap().record;
+    let other = import(&read("tests/data/fhir/Patient-example.json"), &ImportOptions::default(), now()).unwrap().record;
+    let conflicts = conflict_sides(&record);
+    let first = conflicts.iter().find(|c| !c.settled).expect("the demo has an open conflict");
+    let clinician = "Dr. Ana Lee";
+    let decided = resolve(
+        &record,
+        &first.conflict.id,
+        &SideChoice::Accept(1),
+        &Source::clinician(clinician),
+        NOW.parse().unwrap(),
+    )
+    .unwrap();
+    let draft = EntryDraft {
+        code: "loinc|4548-4".into(),
+        display: Some("Hemoglobin A1c".into()),
+        date: Some("2025-12-01".into()),
+        value: Some("6.30".into()),
+        unit: Some("%".into()),
+        ..EntryDraft::new(DraftKind::Observation)
+    };
+    let options = AddOptions {
+        source: SourceId::new("local"),
+        id: Some("hba1c-new".into()),
+        recorded: NOW.parse().unwrap(),
+        now: now(),
+        new_version: false,
+        allow_invalid: false,
+    };
+    let added = add_entry(&record, draft_resource(&record, &draft, "hba1c-new").unwrap(), &options).unwrap();
+    let drafted = draft.to_resource("hba1c-new", Some("p1")).unwrap();
+    let codes: Vec<&str> = vec![
+        "loinc|4548-4",
+        "http://loinc.org|4548-5",
+        "snomed|44054006",
+        "http://example.org|x",
+        "ucum|mcg",
+        "4548-4",
+    ];
+    check_generated(
+        "mirror.json",
+        &json!({
+            "now": NOW,
+            "view": digest(&serde_json::to_string(&view(&record)).unwrap()),
+            "viewItems": view(&record).items.len(),
+            "conflicts": digest(&serde_json::to_string(&conflicts).unwrap()),
+            "conflictCount": conflicts.len(),
+            "demographics": record.patient.as_ref().map(|p| p.demographics()),
+            "identity": identity_check(&[a.clone(), b]),
+            "identityOther": identity_check(&[a, other]),
+            "reconcile": {
+                "conflict": first.conflict.id,
+                "clinician": clinician,
+                "accept": 1,
+                "recorded": NOW,
+                "record": digest(&record_json(&decided)),
+            },
+            "draft": draft,
+            "drafted": { "id": "hba1c-new", "patientId": "p1", "resource": drafted.as_str() },
+            "added": {
+                "id": "hba1c-new",
+                "record": digest(&record_json(&added.record)),
+                "entry": added.entry,
+                "findings": added.findings,
+            },
+            "codes": codes.iter().map(|c| json!({
+                "text": c,
+                "expanded": expand_code(c),
+                "shortened": shorten_code(c),
+                "check": check_code(c),
+            })).collect::<Vec<_>>(),
+        }),
+    );
+}

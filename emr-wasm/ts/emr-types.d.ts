@@ -52,6 +52,37 @@ export type EntryKind =
   | "claim"
   | "opaque";
 /**
+ * How a conflict was resolved in the clinical view.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "Resolution".
+ */
+export type Resolution = "most-severe" | "latest" | "both-shown" | "clinician";
+/**
+ * Whether and when the patient died.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "Deceased".
+ */
+export type Deceased =
+  | {
+      state: "no";
+    }
+  | {
+      state: "yes";
+    }
+  | {
+      at: PartialDate;
+      state: "at";
+    };
+/**
+ * What kind of entry a draft describes.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "DraftKind".
+ */
+export type DraftKind = "condition" | "allergy" | "observation" | "immunization" | "medication";
+/**
  * How serious a finding is.
  *
  * This interface was referenced by `EmrRecord`'s JSON-Schema
@@ -65,13 +96,6 @@ export type Severity = "error" | "warning";
  * via the `definition` "Agreement".
  */
 export type Agreement = "agree" | "partial" | "disagree" | "missing";
-/**
- * How a conflict was resolved in the clinical view.
- *
- * This interface was referenced by `EmrRecord`'s JSON-Schema
- * via the `definition` "Resolution".
- */
-export type Resolution = "most-severe" | "latest" | "both-shown" | "clinician";
 /**
  * Why two records were judged to be different people.
  *
@@ -173,23 +197,6 @@ export type MatchLevel =
  * via the `definition` "IdentityFlag".
  */
 export type IdentityFlag = "possible-twin" | "different-generation";
-/**
- * Whether and when the patient died.
- *
- * This interface was referenced by `EmrRecord`'s JSON-Schema
- * via the `definition` "Deceased".
- */
-export type Deceased =
-  | {
-      state: "no";
-    }
-  | {
-      state: "yes";
-    }
-  | {
-      at: PartialDate;
-      state: "at";
-    };
 /**
  * A measurement outside its normal range.
  *
@@ -351,6 +358,130 @@ export interface Source {
   reference?: string | null;
 }
 /**
+ * What [`check_code`] finds about one `system|code`.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "CodeCheck".
+ */
+export interface CodeCheck {
+  /**
+   * The code.
+   */
+  code: string;
+  /**
+   * False for a problem that may be valid FHIR all the same (a SNOMED CT expression).
+   */
+  definite?: boolean | null;
+  /**
+   * The system's name when emr knows it (`LOINC`, `SNOMED CT`…).
+   */
+  known?: string | null;
+  /**
+   * The rule in words ([`CodeProblem::describe`]), never the code itself.
+   */
+  message?: string | null;
+  /**
+   * The rule the code breaks ([`CodeProblem::code`], e.g. `code.loinc.check-digit`); absent
+   * when it is well formed or its system is not known.
+   */
+  problem?: string | null;
+  /**
+   * The `system|code` shorthand of a known system (`loinc|4548-4`), else the full form.
+   */
+  short: string;
+  /**
+   * The system's URI, a short name written out ([`expand_code`]).
+   */
+  system: string;
+}
+/**
+ * Sources disagree about one field of one clinical fact. Never dropped: reported and resolved
+ * visibly.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "Conflict".
+ */
+export interface Conflict {
+  /**
+   * The disagreeing assertions.
+   */
+  entries: EntryRef[];
+  /**
+   * The field they disagree on, e.g. `criticality`, `clinicalStatus`, `value`, `dosage`.
+   */
+  field: string;
+  /**
+   * Stable id within a record's view (`kind/field/first entry`), for `emr resolve`.
+   */
+  id: string;
+  /**
+   * The entry kind.
+   */
+  kind: EntryKind;
+  /**
+   * What the view shows.
+   */
+  resolution: Resolution;
+  /**
+   * Their sources.
+   */
+  sources: SourceId[];
+}
+/**
+ * One source's version of a disputed fact, as a clinician reviews it side by side.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "Side".
+ */
+export interface Side {
+  /**
+   * The entry.
+   */
+  entry: EntryRef;
+  /**
+   * When the source last recorded it.
+   */
+  lastModified?: PartialDate | null;
+  /**
+   * The whole FHIR resource as the source sent it.
+   */
+  resource: FhirResource;
+  /**
+   * The source's display name, when the record has one.
+   */
+  sourceName?: string | null;
+  /**
+   * The disputed field in short ([`disputed_value`]: `high`, `6.30 %`); absent when the
+   * version does not state it.
+   */
+  value?: string | null;
+}
+/**
+ * A conflict of the clinical view with each side's version: what `emr conflicts` lists and a
+ * clinician settles with [`resolve`](super::resolve).
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "ConflictSides".
+ */
+export interface ConflictSides {
+  /**
+   * The conflict as the view reports it.
+   */
+  conflict: Conflict;
+  /**
+   * What the conflict is about: the first side's concept label, when it has one.
+   */
+  label?: string | null;
+  /**
+   * Whether a clinician's decision settles it.
+   */
+  settled: boolean;
+  /**
+   * Each side, in the conflict's order (numbered from 1 where people choose one).
+   */
+  sides: Side[];
+}
+/**
  * One clinical fact as a reader sees it.
  *
  * This interface was referenced by `EmrRecord`'s JSON-Schema
@@ -399,6 +530,173 @@ export interface CurrentLists {
   problems: ViewItem[];
 }
 /**
+ * A postal address (FHIR `Address`).
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "Address".
+ */
+export interface Address {
+  /**
+   * City.
+   */
+  city?: string | null;
+  /**
+   * Country.
+   */
+  country?: string | null;
+  /**
+   * Street lines.
+   */
+  line?: string[];
+  /**
+   * Postal code.
+   */
+  postalCode?: string | null;
+  /**
+   * State or province.
+   */
+  state?: string | null;
+}
+/**
+ * A person's name (FHIR `HumanName`).
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "HumanName".
+ */
+export interface HumanName {
+  /**
+   * Family name.
+   */
+  family?: string | null;
+  /**
+   * Given names in order.
+   */
+  given?: string[];
+  /**
+   * The whole name as text.
+   */
+  text?: string | null;
+  /**
+   * `official`, `usual`, `nickname`, `maiden`, `old`…
+   */
+  use?: string | null;
+}
+/**
+ * An identifier of a patient, organization or entry in some system (FHIR `Identifier`).
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "Identifier".
+ */
+export interface Identifier {
+  /**
+   * The namespace of the value (a URI).
+   */
+  system?: string | null;
+  /**
+   * The identifier itself.
+   */
+  value?: string | null;
+}
+/**
+ * A phone number, e-mail or other contact (FHIR `ContactPoint`).
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "Telecom".
+ */
+export interface Telecom {
+  /**
+   * `phone`, `email`, `fax`…
+   */
+  system?: string | null;
+  /**
+   * The number or address.
+   */
+  value?: string | null;
+}
+/**
+ * Who the record is about: names, birth date, sex, identifiers, addresses, telecom, death.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "Demographics".
+ */
+export interface Demographics {
+  /**
+   * Addresses.
+   */
+  addresses?: Address[];
+  /**
+   * Birth date (possibly partial).
+   */
+  birthDate?: PartialDate | null;
+  /**
+   * Death.
+   */
+  deceased: Deceased;
+  /**
+   * Administrative gender: `male`, `female`, `other`, `unknown`.
+   */
+  gender?: string | null;
+  /**
+   * Identifiers with their systems (MRN, national id…).
+   */
+  identifiers?: Identifier[];
+  /**
+   * Names, in input order.
+   */
+  names?: HumanName[];
+  /**
+   * Phones and e-mails.
+   */
+  telecom?: Telecom[];
+}
+/**
+ * A new entry as a clinician describes it.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "EntryDraft".
+ */
+export interface EntryDraft {
+  /**
+   * A condition's end (abatement); its clinical status then defaults to resolved.
+   */
+  abatement?: string | null;
+  /**
+   * The coded concept, `SYSTEM|CODE`; a known system may be given by its short name
+   * (`loinc|4548-4`, `snomed|44054006`).
+   */
+  code: string;
+  /**
+   * An allergy's criticality: `low`, `high` or `unable-to-assess`.
+   */
+  criticality?: string | null;
+  /**
+   * When: onset (condition, allergy), effective time (observation, medication), occurrence
+   * (immunization). A FHIR date or dateTime.
+   */
+  date?: string | null;
+  /**
+   * The concept's human-readable name.
+   */
+  display?: string | null;
+  /**
+   * The kind of entry.
+   */
+  kind: DraftKind;
+  /**
+   * The clinical status (condition, allergy), else the resource's status. Defaults: active
+   * (resolved for an abated condition), final (observation), completed (immunization).
+   */
+  status?: string | null;
+  /**
+   * The value's UCUM unit.
+   */
+  unit?: string | null;
+  /**
+   * An observation's decimal value, kept as written.
+   */
+  value?: string | null;
+}
+/**
  * One problem found in a record.
  *
  * This interface was referenced by `EmrRecord`'s JSON-Schema
@@ -421,59 +719,6 @@ export interface Finding {
    * Error or warning.
    */
   severity: Severity;
-}
-/**
- * Sources disagree about one field of one clinical fact. Never dropped: reported and resolved
- * visibly.
- *
- * This interface was referenced by `EmrRecord`'s JSON-Schema
- * via the `definition` "Conflict".
- */
-export interface Conflict {
-  /**
-   * The disagreeing assertions.
-   */
-  entries: EntryRef[];
-  /**
-   * The field they disagree on, e.g. `criticality`, `clinicalStatus`, `value`, `dosage`.
-   */
-  field: string;
-  /**
-   * Stable id within a record's view (`kind/field/first entry`), for `emr resolve`.
-   */
-  id: string;
-  /**
-   * The entry kind.
-   */
-  kind: EntryKind;
-  /**
-   * What the view shows.
-   */
-  resolution: Resolution;
-  /**
-   * Their sources.
-   */
-  sources: SourceId[];
-}
-/**
- * Assertions of the same fact folded into one view item.
- *
- * This interface was referenced by `EmrRecord`'s JSON-Schema
- * via the `definition` "Folded".
- */
-export interface Folded {
-  /**
-   * The entry kind.
-   */
-  kind: EntryKind;
-  /**
-   * Every assertion folded into it (the representative included).
-   */
-  members: EntryRef[];
-  /**
-   * The assertion shown.
-   */
-  representative: EntryRef;
 }
 /**
  * One field's contribution to an [`IdentityScore`](super::IdentityScore).
@@ -503,22 +748,6 @@ export interface IdentityEvidence {
   weight: number;
 }
 /**
- * The identity decision taken before merging.
- *
- * This interface was referenced by `EmrRecord`'s JSON-Schema
- * via the `definition` "IdentityReport".
- */
-export interface IdentityReport {
-  /**
-   * Comparisons of the distinct patient resources, weakest first.
-   */
-  comparisons: IdentityScore[];
-  /**
-   * True when the caller forced a merge the identity check refused.
-   */
-  forced: boolean;
-}
-/**
  * The result of [`compare`](super::compare): a score in bits, the decision, and one piece of
  * evidence per field in [`IdentityField::ALL`](super::IdentityField::ALL) order.
  *
@@ -545,6 +774,60 @@ export interface IdentityScore {
    * Sum of the evidence weights: log2 of the likelihood ratio "same person" : "different people".
    */
   score: number;
+}
+/**
+ * The identity check of records that are to become one person's chart, without merging them
+ * ([`identity_check`](super::identity_check)): the gate `merge` and an import apply.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "IdentityCheck".
+ */
+export interface IdentityCheck {
+  /**
+   * Comparisons of the distinct patient resources, weakest first (none when fewer than two
+   * records say who the patient is).
+   */
+  comparisons: IdentityScore[];
+  /**
+   * True when every comparison finds the same person: `merge` would go ahead without `force`.
+   */
+  samePerson: boolean;
+}
+/**
+ * Assertions of the same fact folded into one view item.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "Folded".
+ */
+export interface Folded {
+  /**
+   * The entry kind.
+   */
+  kind: EntryKind;
+  /**
+   * Every assertion folded into it (the representative included).
+   */
+  members: EntryRef[];
+  /**
+   * The assertion shown.
+   */
+  representative: EntryRef;
+}
+/**
+ * The identity decision taken before merging.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "IdentityReport".
+ */
+export interface IdentityReport {
+  /**
+   * Comparisons of the distinct patient resources, weakest first.
+   */
+  comparisons: IdentityScore[];
+  /**
+   * True when the caller forced a merge the identity check refused.
+   */
+  forced: boolean;
 }
 /**
  * Counts per source.
@@ -934,4 +1217,36 @@ export interface Trend {
    * The unit every point is in: the unit of the most recent measurement.
    */
   unit?: string | null;
+}
+/**
+ * The clinical view of a record, with what it folded, flagged and left out.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "View".
+ */
+export interface View {
+  /**
+   * Disagreements.
+   */
+  conflicts: Conflict[];
+  /**
+   * Clusters of more than one assertion.
+   */
+  folded: Folded[];
+  /**
+   * One item per clinical fact, by kind, then time, then representative.
+   */
+  items: ViewItem[];
+  /**
+   * Retracted assertions.
+   */
+  retracted: EntryRef[];
+  /**
+   * Earlier versions.
+   */
+  superseded: EntryRef[];
+  /**
+   * Entries left out of the view.
+   */
+  suppressed: Suppressed[];
 }

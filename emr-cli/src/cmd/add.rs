@@ -3,8 +3,8 @@
 use std::io::Read;
 use std::path::Path;
 
-use emr_core::model::{Entry, PartialDate, Provenance, Record, Resource, Source};
-use emr_core::validate::{validate, Finding, Severity};
+use emr_core::model::{Entry, PartialDate, Provenance, Resource, Source};
+use emr_core::validate::{new_entry_findings, next_version, Finding, Severity, DEFAULT_SOURCE};
 
 use crate::cli::AddArgs;
 use crate::error::CliError;
@@ -33,7 +33,7 @@ pub fn run(args: &AddArgs) -> Result<Outcome, CliError> {
 
     let source = match &args.source {
         Some(s) => s.clone(),
-        None => store.meta(DEFAULT_SOURCE_KEY)?.unwrap_or_else(|| "local".to_owned()),
+        None => store.meta(DEFAULT_SOURCE_KEY)?.unwrap_or_else(|| DEFAULT_SOURCE.to_owned()),
     };
     if source.trim().is_empty() {
         return Err(CliError::usage("--source is empty", "give the id of the source the entry comes from"));
@@ -55,21 +55,17 @@ pub fn run(args: &AddArgs) -> Result<Outcome, CliError> {
         ));
     }
     let id = args.id.clone().or_else(|| resource_id(&resource)).unwrap_or_else(new_id);
-    let version = match store.latest_version(&source, &id)? {
-        None => 1,
-        Some(v) if args.new_version => v.saturating_add(1),
-        Some(_) => {
-            return Err(CliError::usage(
-                format!("source {source} already has an entry with this id"),
-                "give another --id, or --new-version to add it as the entry's next version",
-            ))
-        }
-    };
+    let version = next_version(store.latest_version(&source, &id)?, args.new_version).map_err(|_| {
+        CliError::usage(
+            format!("source {source} already has an entry with this id"),
+            "give another --id, or --new-version to add it as the entry's next version",
+        )
+    })?;
     let recorded = PartialDate::from(stamp.at);
     let provenance = Provenance::new(source.clone(), id).with_version(version).with_recorded(recorded);
     let entry = Entry::new(provenance, resource).map_err(|e| CliError::Internal(e.to_string()))?;
 
-    let findings = check(&entry, patient, &source, now);
+    let findings = new_entry_findings(&entry, patient.as_ref(), now);
     report(&findings);
     if findings.iter().any(|f| f.severity == Severity::Error) && !args.allow_invalid {
         return Err(CliError::usage(
@@ -92,31 +88,6 @@ pub fn run(args: &AddArgs) -> Result<Outcome, CliError> {
         print(&format!("added {} {} (version {}, source {})\n", row.derived.kind, row.id, row.version, row.source))?;
     }
     Ok(Outcome::Success)
-}
-
-/// Validate the new entry with the record's patient and sources.
-///
-/// Only the entry's own findings are kept. References to other entries are not
-/// resolved here (the check stays fast on large records), so `reference.unresolved`
-/// is left out; so is `entry.recorded.future`, as emr sets the recording time itself.
-fn check(
-    entry: &Entry,
-    patient: Option<emr_core::model::Patient>,
-    source: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Vec<Finding> {
-    let mut record = Record { patient, ..Record::default() };
-    record.sources.push(Source::new(source, source));
-    record.entries.push(entry.clone());
-    validate(&record, now)
-        .into_iter()
-        .filter(|f| f.path.starts_with("/entries/0"))
-        .filter(|f| f.code != "reference.unresolved" && f.code != "entry.recorded.future")
-        .map(|mut f| {
-            f.path = f.path.replacen("/entries/0", "", 1);
-            f
-        })
-        .collect()
 }
 
 #[allow(clippy::print_stderr)]

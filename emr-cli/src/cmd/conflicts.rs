@@ -1,7 +1,7 @@
 //! `emr conflicts`: where sources disagree, each source's version side by side (the review step of
 //! the ONC 170.315(b)(2) reconciliation workflow; `emr resolve` records the decision).
 
-use emr_core::merge::{versions, view, Conflict, Resolution};
+use emr_core::merge::{conflict_sides, Conflict, Resolution};
 use emr_core::model::{EntryRef, Record};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -66,39 +66,34 @@ pub struct Side {
     pub resource: Box<serde_json::value::RawValue>,
 }
 
-/// The record's conflicts, open ones first (in the view's order), then those settled by clinicians.
+/// The record's conflicts, open ones first (in the view's order), then those settled by clinicians
+/// (emr-core's [`conflict_sides`]).
 ///
 /// # Errors
-/// [`CliError::Internal`] when the view names an entry the record lacks (a bug).
+/// [`CliError::Internal`] when a resource cannot be written as JSON (a bug).
 pub fn list(record: &Record) -> Result<Vec<Listed>, CliError> {
     let mut out = Vec::new();
-    for conflict in view(record).conflicts {
-        let settled = conflict.resolution == Resolution::Clinician;
-        let sides = versions(record, &conflict.entries).map_err(|e| CliError::Internal(e.to_string()))?;
-        let versions = sides
-            .iter()
+    for listed in conflict_sides(record) {
+        let versions = listed
+            .sides
+            .into_iter()
             .enumerate()
-            .map(|(i, v)| {
-                let resource = serde_json::value::RawValue::from_string(v.entry.resource().as_str().to_owned())?;
+            .map(|(i, side)| {
+                let resource = serde_json::value::RawValue::from_string(side.resource.as_str().to_owned())?;
                 Ok(Side {
                     n: i + 1,
-                    entry: EntryRef::of(v.entry),
-                    source_name: v.source.and_then(|s| s.name.clone()),
-                    last_modified: v.last_modified.map(|d| d.to_string()),
-                    value: emr_core::merge::disputed_value(v.entry, &conflict.field),
+                    entry: side.entry,
+                    source_name: side.source_name,
+                    last_modified: side.last_modified.map(|d| d.to_string()),
+                    value: side.value,
                     resource,
                 })
             })
             .collect::<Result<Vec<_>, serde_json::Error>>()?;
-        let label = sides
-            .first()
-            .and_then(|v| v.entry.clinical().code.as_ref())
-            .and_then(|cc| cc.label())
-            .map(|t| clip(t, 48))
-            .unwrap_or_default();
-        out.push(Listed { short: short_ref(&conflict.id), conflict, settled, versions, label });
+        let label = listed.label.as_deref().map(|t| clip(t, 48)).unwrap_or_default();
+        let short = short_ref(&listed.conflict.id);
+        out.push(Listed { short, conflict: listed.conflict, settled: listed.settled, versions, label });
     }
-    out.sort_by_key(|l| l.settled);
     Ok(out)
 }
 

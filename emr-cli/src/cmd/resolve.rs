@@ -2,13 +2,12 @@
 //! is one more entry, of the clinician as a source, so nothing is deleted and merges stay lawful;
 //! the audit log names the clinician.
 
-use emr_core::merge::{reconcile, Choice, Reconciliation};
-use emr_core::model::{EntryRef, PartialDate, Source, SourceKind};
+use emr_core::merge::{resolve, ReconcileError, SideChoice};
+use emr_core::model::{PartialDate, Source};
 
 use crate::cli::ResolveArgs;
 use crate::error::CliError;
 use crate::output::{print, print_json_text};
-use crate::store::Stamp;
 use crate::unlock::{open_for_write, stamp};
 
 use super::conflicts::{find, list, Listed};
@@ -33,43 +32,26 @@ pub fn run(args: &ResolveArgs) -> Result<Outcome, CliError> {
     let record = store.to_record()?;
     let listed = list(&record)?;
     let conflict = find(&listed, &args.conflict)?;
-    if conflict.settled {
-        return Err(CliError::usage(
-            format!("conflict {} is already settled by a clinician's decision", conflict.short),
-            "`emr conflicts FILE` lists the open ones",
-        ));
-    }
     let names = SourceNames::of(&record);
     let choice = match (&args.accept, &args.reject, edited) {
-        (Some(v), _, _) => Choice::Accept(version(conflict, v, &names)?),
-        (_, Some(v), _) => Choice::Reject(version(conflict, v, &names)?),
-        (_, _, Some(resource)) => {
-            let kind = conflict.conflict.entries.first().and_then(|r| record.entry(r));
-            if let Some(e) = kind {
-                if e.resource().resource_type() != resource.resource_type() {
-                    return Err(CliError::usage(
-                        format!(
-                            "the edited resource is of type {}; the conflict is about type {}",
-                            resource.resource_type(),
-                            e.resource().resource_type()
-                        ),
-                        "give a corrected version of the disputed resource",
-                    ));
-                }
-            }
-            Choice::Edit(resource)
-        }
+        (Some(v), _, _) => SideChoice::Accept(version(conflict, v, &names)?),
+        (_, Some(v), _) => SideChoice::Reject(version(conflict, v, &names)?),
+        (_, _, Some(resource)) => SideChoice::Edit(resource),
         _ => return Err(CliError::usage("no decision", "give --accept VERSION, --reject VERSION or --edit FILE")),
     };
-    let clinician = clinician_source(&stamp);
-    let decision = Reconciliation {
-        clinician: clinician.clone(),
-        settles: conflict.conflict.entries.clone(),
-        choice,
-        recorded: PartialDate::from(stamp.at),
-    };
-    let decided = reconcile(&record, &decision)
-        .map_err(|e| CliError::core(e.code(), e.to_string(), "see `emr conflicts FILE`"))?;
+    let clinician = Source::clinician(&stamp.actor);
+    let decided =
+        resolve(&record, &conflict.conflict.id, &choice, &clinician, PartialDate::from(stamp.at)).map_err(|e| {
+            let (message, hint) = match e {
+                ReconcileError::AlreadySettled => (
+                    format!("conflict {} is already settled by a clinician's decision", conflict.short),
+                    "`emr conflicts FILE` lists the open ones",
+                ),
+                ReconcileError::EditType { .. } => (e.to_string(), "give a corrected version of the disputed resource"),
+                _ => (e.to_string(), "see `emr conflicts FILE`"),
+            };
+            CliError::core(e.code(), message, hint)
+        })?;
     let entry = decided
         .entries
         .last()
@@ -97,26 +79,26 @@ pub fn run(args: &ResolveArgs) -> Result<Outcome, CliError> {
     Ok(super::Outcome::Success)
 }
 
-/// The version `key` names within `conflict`: its number, or a source id or name with exactly
-/// one version in it.
-fn version(conflict: &Listed, key: &str, names: &SourceNames) -> Result<EntryRef, CliError> {
+/// The version `key` names within `conflict`, as its number from 1: its number, or a source id
+/// or name with exactly one version in it.
+fn version(conflict: &Listed, key: &str, names: &SourceNames) -> Result<usize, CliError> {
     let key = key.trim();
     if let Ok(n) = key.parse::<usize>() {
-        return conflict.versions.iter().find(|s| s.n == n).map(|s| s.entry.clone()).ok_or_else(|| {
+        return conflict.versions.iter().find(|s| s.n == n).map(|s| s.n).ok_or_else(|| {
             CliError::usage(
                 format!("conflict {} has no version {n}", conflict.short),
                 format!("give a number from 1 to {}", conflict.versions.len()),
             )
         });
     }
-    let by_source: Vec<&EntryRef> = conflict
+    let by_source: Vec<usize> = conflict
         .versions
         .iter()
-        .map(|s| &s.entry)
-        .filter(|e| e.source.as_str() == key || names.get(e.source.as_str()).eq_ignore_ascii_case(key))
+        .filter(|s| s.entry.source.as_str() == key || names.get(s.entry.source.as_str()).eq_ignore_ascii_case(key))
+        .map(|s| s.n)
         .collect();
     match by_source.as_slice() {
-        [one] => Ok((*one).clone()),
+        [one] => Ok(*one),
         [] => Err(CliError::usage(
             format!("no version of conflict {} comes from source {key:?}", conflict.short),
             "give the version's number as `emr conflicts FILE` shows it",
@@ -125,35 +107,5 @@ fn version(conflict: &Listed, key: &str, names: &SourceNames) -> Result<EntryRef
             format!("source {key:?} has more than one version in conflict {}", conflict.short),
             "give the version's number as `emr conflicts FILE` shows it",
         )),
-    }
-}
-
-/// The reconciling clinician as a source: id `clinician-` and the name in lower case, letters and
-/// digits kept, other runs of characters made one `-`.
-fn clinician_source(stamp: &Stamp) -> Source {
-    let mut slug = String::new();
-    for c in stamp.actor.chars() {
-        if c.is_alphanumeric() {
-            slug.extend(c.to_lowercase());
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-    }
-    let slug = slug.trim_end_matches('-');
-    let id = if slug.is_empty() { "clinician".to_owned() } else { format!("clinician-{slug}") };
-    Source { kind: SourceKind::Clinician, ..Source::new(id, stamp.actor.clone()) }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn clinician_ids_are_slugs_of_names() {
-        let at = chrono::Utc::now();
-        let id = |n: &str| clinician_source(&Stamp { actor: n.into(), at }).id.as_str().to_owned();
-        assert_eq!(id("Dr. Ana Lee"), "clinician-dr-ana-lee");
-        assert_eq!(id("  José  Núñez "), "clinician-josé-núñez");
-        assert_eq!(id("***"), "clinician");
     }
 }

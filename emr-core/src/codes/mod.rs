@@ -110,3 +110,58 @@ pub fn check(system: KnownSystem, code: &str) -> Result<(), CodeProblem> {
         KnownSystem::Ucum => ucum::Unit::parse(code).map(|_| ()).map_err(CodeProblem::UcumSyntax),
     }
 }
+
+/// What [`check_code`] finds about one `system|code`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CodeCheck {
+    /// The system's URI, a short name written out ([`expand_code`]).
+    pub system: String,
+    /// The code.
+    pub code: String,
+    /// The system's name when emr knows it (`LOINC`, `SNOMED CT`…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known: Option<String>,
+    /// The `system|code` shorthand of a known system (`loinc|4548-4`), else the full form.
+    pub short: String,
+    /// The rule the code breaks ([`CodeProblem::code`], e.g. `code.loinc.check-digit`); absent
+    /// when it is well formed or its system is not known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+    /// The rule in words ([`CodeProblem::describe`]), never the code itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// False for a problem that may be valid FHIR all the same (a SNOMED CT expression).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub definite: Option<bool>,
+}
+
+/// Check a `system|code` text — the system a URI or a known system's short name (`loinc|4548-4`)
+/// — against its system's rules ([`check`]). `None` when the text is not `system|code`.
+///
+/// # Example
+/// ```
+/// use emr_core::codes::check_code;
+/// let ok = check_code("loinc|4548-4").unwrap();
+/// assert_eq!((ok.system.as_str(), ok.known.as_deref(), ok.problem), ("http://loinc.org", Some("LOINC"), None));
+/// let bad = check_code("http://loinc.org|4548-5").unwrap();
+/// assert_eq!(bad.problem.as_deref(), Some("code.loinc.check-digit"));
+/// assert_eq!(bad.short, "loinc|4548-5");
+/// assert!(check_code("http://example.org|x").unwrap().known.is_none());
+/// assert!(check_code("4548-4").is_none());
+/// ```
+pub fn check_code(text: &str) -> Option<CodeCheck> {
+    let expanded = expand_code(text);
+    let (system, code) = expanded.split_once('|').filter(|(s, c)| !s.is_empty() && !c.is_empty())?;
+    let known = KnownSystem::from_uri(system);
+    let problem = known.and_then(|k| check(k, code).err());
+    Some(CodeCheck {
+        system: system.to_owned(),
+        code: code.to_owned(),
+        known: known.map(|k| k.name().to_owned()),
+        short: shorten_code(&expanded).into_owned(),
+        problem: problem.as_ref().map(|p| p.code().to_owned()),
+        message: problem.as_ref().map(|p| p.describe().to_owned()),
+        definite: problem.as_ref().map(CodeProblem::is_definite_error),
+    })
+}

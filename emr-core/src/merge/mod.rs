@@ -20,9 +20,9 @@ mod view;
 use std::collections::BTreeMap;
 
 pub use assertion::EntryRef;
-pub use reconcile::{reconcile, versions, Choice, ReconcileError, Reconciliation, Version};
-pub use report::{Conflict, Folded, IdentityReport, MergeReport, Resolution, SourceCount, Suppressed};
-pub use side::disputed_value;
+pub use reconcile::{reconcile, resolve, versions, Choice, ReconcileError, Reconciliation, SideChoice, Version};
+pub use report::{Conflict, Folded, IdentityCheck, IdentityReport, MergeReport, Resolution, SourceCount, Suppressed};
+pub use side::{conflict_sides, disputed_value, ConflictSides, Side};
 pub use view::{view, view_ref, ItemRef, View, ViewItem, ViewRef};
 
 use crate::model::{Entry, Patient, Provenance, Record, Source, SourceId, RECORD_FORMAT};
@@ -139,15 +139,9 @@ pub fn merge(records: &[Record], options: &MergeOptions) -> Result<(Record, Merg
         }
     }
 
-    let mut patients: Vec<&Patient> = Vec::new();
     let candidates: Vec<Patient> =
         entries.iter().filter(|e| is_patient_entry(e)).map(|e| Patient::new(e.resource().clone())).collect();
-    for p in &candidates {
-        if !patients.iter().any(|q| q.resource() == p.resource()) {
-            patients.push(p);
-        }
-    }
-    patients.sort_by(|a, b| a.resource().as_str().cmp(b.resource().as_str()));
+    let patients = distinct_patients(&candidates);
     let identity = check_identity(&patients, options)?;
 
     let mut sources: BTreeMap<SourceId, Source> = BTreeMap::new();
@@ -169,6 +163,47 @@ pub fn merge(records: &[Record], options: &MergeOptions) -> Result<(Record, Merg
     };
     let report = report(&merged, identity);
     Ok((merged, report))
+}
+
+/// The distinct patient resources, in the order of their text.
+fn distinct_patients(candidates: &[Patient]) -> Vec<&Patient> {
+    let mut patients: Vec<&Patient> = Vec::new();
+    for p in candidates {
+        if !patients.iter().any(|q| q.resource() == p.resource()) {
+            patients.push(p);
+        }
+    }
+    patients.sort_by(|a, b| a.resource().as_str().cmp(b.resource().as_str()));
+    patients
+}
+
+/// The identity check [`merge`] applies to `records`, without merging them: every record's
+/// patient (and, in a merged record, each source's patient kept as an entry) compared with every
+/// other, weakest first.
+///
+/// # Example
+/// ```
+/// use emr_core::merge::identity_check;
+/// use emr_core::model::{Patient, Record};
+/// let record = |t: &str| Record::new(Patient::parse(t).unwrap());
+/// let ana = record(r#"{"resourceType":"Patient","name":[{"family":"Rivera","given":["Ana"]}],"birthDate":"1970-03-02","gender":"female"}"#);
+/// let wei = record(r#"{"resourceType":"Patient","name":[{"family":"Chen","given":["Wei"]}],"birthDate":"1988-11-23","gender":"male"}"#);
+/// assert!(identity_check(&[ana.clone(), ana.clone()]).same_person);
+/// let check = identity_check(&[ana, wei]);
+/// assert!(!check.same_person);
+/// assert_eq!(check.comparisons.len(), 1);
+/// ```
+pub fn identity_check(records: &[Record]) -> IdentityCheck {
+    let candidates: Vec<Patient> = records
+        .iter()
+        .flat_map(|r| {
+            let kept = r.entries.iter().filter(|e| is_patient_entry(e)).map(|e| Patient::new(e.resource().clone()));
+            r.patient.iter().cloned().chain(kept)
+        })
+        .collect();
+    let comparisons: Vec<_> =
+        identity::compare_each(&distinct_patients(&candidates)).into_iter().map(|p| p.score).collect();
+    IdentityCheck { same_person: comparisons.iter().all(|c| c.decision.is_same_person()), comparisons }
 }
 
 fn check_identity(patients: &[&Patient], options: &MergeOptions) -> Result<IdentityReport, MergeError> {

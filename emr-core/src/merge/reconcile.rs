@@ -44,15 +44,42 @@ pub enum ReconcileError {
     /// The deciding source is not a clinician.
     #[error("a reconciliation decision must come from a source of kind `clinician`")]
     NotAClinician,
+    /// No conflict of the record's view has this id.
+    #[error("no conflict with this id in the record's view")]
+    UnknownConflict,
+    /// The conflict is already settled by a clinician's decision.
+    #[error("the conflict is already settled by a clinician's decision")]
+    AlreadySettled,
+    /// The conflict has no side with this number.
+    #[error("the conflict has no side {side} (its sides are numbered from 1 to {sides})")]
+    UnknownSide {
+        /// The number given.
+        side: usize,
+        /// How many sides the conflict has.
+        sides: usize,
+    },
+    /// An edited resource of another type than the disputed one.
+    #[error("the edited resource is of type {edited}; the conflict is about type {disputed}")]
+    EditType {
+        /// The edited resource's type.
+        edited: String,
+        /// The disputed resources' type.
+        disputed: String,
+    },
 }
 
 impl ReconcileError {
-    /// The error's stable code: `reconcile.settles`, `reconcile.entry` or `reconcile.clinician`.
+    /// The error's stable code: `reconcile.settles`, `reconcile.entry`, `reconcile.clinician`,
+    /// `reconcile.conflict`, `reconcile.settled`, `reconcile.side` or `reconcile.type`.
     pub fn code(&self) -> &'static str {
         match self {
             ReconcileError::NothingSettled => "reconcile.settles",
             ReconcileError::UnknownEntry(_) => "reconcile.entry",
             ReconcileError::NotAClinician => "reconcile.clinician",
+            ReconcileError::UnknownConflict => "reconcile.conflict",
+            ReconcileError::AlreadySettled => "reconcile.settled",
+            ReconcileError::UnknownSide { .. } => "reconcile.side",
+            ReconcileError::EditType { .. } => "reconcile.type",
         }
     }
 }
@@ -95,8 +122,8 @@ fn find<'r>(record: &'r Record, r: &EntryRef) -> Result<&'r Entry, ReconcileErro
 /// decision entry. Nothing is removed; the view sets the settled entries aside.
 ///
 /// # Errors
-/// [`ReconcileError`] when the decision settles nothing, names an entry the record lacks, or
-/// does not come from a clinician.
+/// [`ReconcileError`] when the decision settles nothing, names an entry the record lacks, does
+/// not come from a clinician, or edits a resource into another type than the settled entries'.
 ///
 /// # Example
 /// ```
@@ -129,6 +156,15 @@ pub fn reconcile(record: &Record, decision: &Reconciliation) -> Result<Record, R
     for r in &decision.settles {
         find(record, r)?;
     }
+    if let (Choice::Edit(edited), Some(settled)) = (&decision.choice, decision.settles.first()) {
+        let disputed = find(record, settled)?.resource().resource_type();
+        if disputed != edited.resource_type() {
+            return Err(ReconcileError::EditType {
+                edited: edited.resource_type().to_owned(),
+                disputed: disputed.to_owned(),
+            });
+        }
+    }
     let mut settles = decision.settles.clone();
     let (action, resource) = match &decision.choice {
         Choice::Accept(r) => (DecisionAction::Accept, find(record, r)?.resource().clone()),
@@ -153,4 +189,72 @@ pub fn reconcile(record: &Record, decision: &Reconciliation) -> Result<Record, R
     }
     out.entries.push(entry);
     Ok(out)
+}
+
+/// What a clinician decides about one conflict, naming a side by its number (from 1, in the order
+/// of [`conflict_sides`](super::conflict_sides)): what `emr resolve` and the npm package's
+/// `reconcile` take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SideChoice {
+    /// This side is right.
+    Accept(usize),
+    /// This side is wrong.
+    Reject(usize),
+    /// This edited resource replaces every side.
+    Edit(Resource),
+}
+
+/// Settle the open conflict `conflict_id` of the record's view: the decision settles every side
+/// of the conflict, and is recorded by [`reconcile`] as the clinician's assertion.
+///
+/// # Errors
+/// [`ReconcileError::UnknownConflict`] when the view has no such conflict,
+/// [`ReconcileError::AlreadySettled`] when a clinician already settled it,
+/// [`ReconcileError::UnknownSide`] for a side number out of range, and [`reconcile`]'s errors
+/// (among them [`ReconcileError::EditType`], an edited resource not of the disputed type).
+///
+/// # Example
+/// ```
+/// use emr_core::merge::{conflict_sides, resolve, SideChoice};
+/// use emr_core::model::{Entry, Provenance, Record, Source};
+/// let allergy = |s: &str, c: &str| Entry::from_text(Provenance::new(s, "a1"), &format!(
+///     r#"{{"resourceType":"AllergyIntolerance","criticality":"{c}","code":{{"coding":[{{"system":"http://snomed.info/sct","code":"91936005"}}]}}}}"#)).unwrap();
+/// let mut record = Record::default();
+/// record.sources = vec![Source::new("a", "A"), Source::new("b", "B")];
+/// record.entries = vec![allergy("a", "low"), allergy("b", "high")];
+/// let id = conflict_sides(&record)[0].conflict.id.clone();
+/// let decided = resolve(&record, &id, &SideChoice::Accept(1), &Source::clinician("Dr. Ana Lee"), "2026-01-02".parse().unwrap())?;
+/// assert!(conflict_sides(&decided)[0].settled);
+/// assert!(resolve(&decided, &id, &SideChoice::Accept(1), &Source::clinician("Dr. Lee"), "2026-01-03".parse().unwrap()).is_err());
+/// let patient = emr_core::model::Resource::parse(r#"{"resourceType":"Patient"}"#).unwrap();
+/// let wrong = resolve(&record, &id, &SideChoice::Edit(patient), &Source::clinician("Dr. Lee"), "2026-01-03".parse().unwrap());
+/// assert_eq!(wrong.unwrap_err().code(), "reconcile.type");
+/// # Ok::<(), emr_core::merge::ReconcileError>(())
+/// ```
+pub fn resolve(
+    record: &Record,
+    conflict_id: &str,
+    choice: &SideChoice,
+    clinician: &Source,
+    recorded: PartialDate,
+) -> Result<Record, ReconcileError> {
+    let listed = super::conflict_sides(record);
+    let conflict = listed.iter().find(|c| c.conflict.id == conflict_id).ok_or(ReconcileError::UnknownConflict)?;
+    if conflict.settled {
+        return Err(ReconcileError::AlreadySettled);
+    }
+    let side = |n: usize| {
+        n.checked_sub(1)
+            .and_then(|i| conflict.sides.get(i))
+            .map(|s| s.entry.clone())
+            .ok_or(ReconcileError::UnknownSide { side: n, sides: conflict.sides.len() })
+    };
+    let choice = match choice {
+        SideChoice::Accept(n) => Choice::Accept(side(*n)?),
+        SideChoice::Reject(n) => Choice::Reject(side(*n)?),
+        SideChoice::Edit(resource) => Choice::Edit(resource.clone()),
+    };
+    let decision =
+        Reconciliation { clinician: clinician.clone(), settles: conflict.conflict.entries.clone(), choice, recorded };
+    reconcile(record, &decision)
 }

@@ -82,6 +82,18 @@ pub struct IdentityReport {
     pub forced: bool,
 }
 
+/// The identity check of records that are to become one person's chart, without merging them
+/// ([`identity_check`](super::identity_check)): the gate `merge` and an import apply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityCheck {
+    /// True when every comparison finds the same person: `merge` would go ahead without `force`.
+    pub same_person: bool,
+    /// Comparisons of the distinct patient resources, weakest first (none when fewer than two
+    /// records say who the patient is).
+    pub comparisons: Vec<IdentityScore>,
+}
+
 /// What a merge did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]

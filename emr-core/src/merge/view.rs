@@ -30,7 +30,7 @@ pub struct ViewItem {
 }
 
 /// The clinical view of a record, with what it folded, flagged and left out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct View {
     /// One item per clinical fact, by kind, then time, then representative.
     pub items: Vec<ViewItem>,

@@ -310,6 +310,33 @@ impl Source {
     pub fn new(id: impl Into<SourceId>, name: impl Into<String>) -> Source {
         Source { id: SourceId::new(id), name: Some(name.into()), kind: SourceKind::Organization, reference: None }
     }
+
+    /// A reconciling clinician as a source: named `name` (trimmed), with the id `clinician-` and
+    /// the name in lower case, letters and digits kept, other runs of characters made one `-`
+    /// (`clinician` alone when nothing is left).
+    ///
+    /// # Example
+    /// ```
+    /// use emr_core::model::{Source, SourceKind};
+    /// let s = Source::clinician("Dr. Ana Lee");
+    /// assert_eq!((s.id.as_str(), s.kind), ("clinician-dr-ana-lee", SourceKind::Clinician));
+    /// assert_eq!(Source::clinician("  José  Núñez ").id.as_str(), "clinician-josé-núñez");
+    /// assert_eq!(Source::clinician("***").id.as_str(), "clinician");
+    /// ```
+    pub fn clinician(name: &str) -> Source {
+        let name = name.trim();
+        let mut slug = String::new();
+        for c in name.chars() {
+            if c.is_alphanumeric() {
+                slug.extend(c.to_lowercase());
+            } else if !slug.ends_with('-') && !slug.is_empty() {
+                slug.push('-');
+            }
+        }
+        let slug = slug.trim_end_matches('-');
+        let id = if slug.is_empty() { "clinician".to_owned() } else { format!("clinician-{slug}") };
+        Source { kind: SourceKind::Clinician, ..Source::new(id, name) }
+    }
 }
 
 /// Who asserted an entry, under which id, when, and which version of it.

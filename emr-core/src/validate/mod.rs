@@ -6,6 +6,7 @@
 
 mod elements;
 mod envelope;
+mod new_entry;
 mod r4_elements;
 mod refs;
 mod resource;
@@ -15,6 +16,9 @@ mod walk;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use new_entry::{
+    add_entry, draft_resource, new_entry_findings, next_version, AddError, AddOptions, Added, DEFAULT_SOURCE,
+};
 pub use rules::{rules_markdown, Rule, Severity};
 
 use crate::json::Json;

@@ -667,6 +667,86 @@ export const coreChecks = [
     },
   },
   {
+    name: "the core's clinical rules: view, conflicts, reconcile, demographics, compareIdentity, draftEntry, addEntry and code checks give emr-core's results",
+    async run(emr, expect) {
+      const m = expect.mirror;
+      const a = emr.fromFhirJson(expect.demo.clinicA, { now: NOW }).recordJson;
+      const b = emr.fromFhirJson(expect.demo.clinicB, { now: NOW }).recordJson;
+      const { recordJson } = emr.mergeJson([a, b]);
+      const record = JSON.parse(recordJson);
+      // The view and the conflicts hold FHIR resources: compared as Rust wrote them, by digest.
+      const view = emr.viewJson(recordJson);
+      assert(view.items.length === m.viewItems, `view: ${view.items.length} items, Rust ${m.viewItems}`);
+      assert(view.items.every((i) => i.members.length >= 1 && i.resource.resourceType), "view items have members and a resource");
+      const conflicts = emr.conflictsJson(recordJson);
+      assert(conflicts.length === m.conflictCount, `conflicts: ${conflicts.length}, Rust ${m.conflictCount}`);
+      sameJson(emr.conflicts(record).map((c) => c.conflict.id), conflicts.map((c) => c.conflict.id), "conflicts() and conflictsJson()");
+      const side = conflicts[0].sides[0];
+      assert(side.entry && typeof side.value === "string" && side.resource.resourceType, "a side has its entry, value and resource");
+      sameValue(emr.demographicsJson(recordJson), m.demographics, "demographics");
+      sameValue(emr.demographics(record), m.demographics, "demographics()");
+      sameJson(emr.demographics({ format: 1, sources: [], entries: [] }), null, "demographics without a patient");
+      sameValue(emr.compareIdentityJson([a, b]), m.identity, "compareIdentity of the two clinics");
+      sameValue(emr.compareIdentity([JSON.parse(a), JSON.parse(b)]), m.identity, "compareIdentity() of objects");
+      // Reconcile: the same decision gives Rust's record, byte for byte.
+      const r = m.reconcile;
+      const decision = { conflict: r.conflict, clinician: r.clinician, accept: r.accept, recorded: r.recorded };
+      const decided = emr.reconcileJson(recordJson, decision);
+      await sameDigest(decided, r.record, "reconcileJson");
+      const after = emr.conflictsJson(decided);
+      assert(!after.some((c) => c.conflict.id === r.conflict && !c.settled), "the conflict is no longer open");
+      const settled = after.find((c) => c.settled);
+      assert(settled?.conflict.resolution === "clinician", "the settled conflict is listed, resolved by the clinician");
+      expectEmrError(emr, () => emr.reconcileJson(decided, { ...decision, conflict: settled.conflict.id }), "reconcile.settled", "settling twice");
+      expectEmrError(emr, () => emr.reconcile(record, { ...decision, conflict: SECRET }), "reconcile.conflict", "unknown conflict");
+      expectEmrError(emr, () => emr.reconcile(record, { ...decision, accept: 99 }), "reconcile.side", "side 99");
+      expectEmrError(emr, () => emr.reconcile(record, { ...decision, accept: undefined, edit: { resourceType: "Patient", name: [{ family: SECRET }] } }), "reconcile.type", "edit of another type");
+      expectEmrError(emr, () => emr.reconcile(record, { ...decision, reject: 1 }), "input.type", "accept and reject");
+      expectEmrError(emr, () => emr.reconcile(record, { ...decision, clinician: " " }), "input.type", "no clinician");
+      expectEmrError(emr, () => emr.reconcile(record, { ...decision, accept: undefined, edit: `{"name":"${SECRET}"` }), "fhir.syntax", "edit not JSON");
+      expectEmrError(emr, () => emr.reconcile(record, { ...decision, recorded: SECRET }), "timestamp.syntax", "recorded");
+      // A drafted entry: the resource emr add writes, the value as written.
+      const d = m.drafted;
+      sameJson(emr.draftEntry(m.draft, { id: d.id, patientId: d.patientId }), d.resource, "draftEntry");
+      assert(/^[0-9a-f]{32}$/.test(JSON.parse(emr.draftEntry(m.draft)).id), "draftEntry's default id");
+      const added = emr.addEntryJson(recordJson, m.draft, { id: m.added.id, now: NOW });
+      await sameDigest(added.recordJson, m.added.record, "addEntryJson");
+      sameValue(added.entry, m.added.entry, "addEntry's entry");
+      sameValue(added.findings, m.added.findings, "addEntry's findings");
+      assert(added.recordJson.includes('"value":6.30'), "the draft's value is kept as written");
+      expectEmrError(emr, () => emr.addEntryJson(added.recordJson, m.draft, { id: m.added.id, now: NOW }), "add.exists", "the same id twice");
+      const next = emr.addEntryJson(added.recordJson, m.draft, { id: m.added.id, now: NOW, newVersion: true });
+      assert(next.entry.version === 2, "newVersion adds version 2");
+      const future = { ...m.draft, date: "2999-01-01" };
+      expectEmrError(emr, () => emr.addEntry(record, future, { now: NOW }), "add.invalid", "a future date");
+      assert(emr.addEntry(record, future, { now: NOW, allowInvalid: true }).findings.some((f) => f.code === "date.future"), "allowInvalid keeps the finding");
+      const draftErrors = [
+        [{ ...m.draft, code: SECRET }, "draft.code"],
+        [{ ...m.draft, date: SECRET }, "draft.date"],
+        [{ ...m.draft, value: SECRET }, "draft.value"],
+        [{ ...m.draft, value: undefined }, "draft.unit"],
+        [{ ...m.draft, criticality: "high" }, "draft.field"],
+        [{ kind: "condition", code: "snomed|44054006", abatement: SECRET }, "draft.abatement"],
+      ];
+      for (const [draft, code] of draftErrors) {
+        expectEmrError(emr, () => emr.draftEntry(draft), code, `draftEntry ${code}`);
+        expectEmrError(emr, () => emr.addEntry(record, draft), code, `addEntry ${code}`);
+      }
+      expectEmrError(emr, () => emr.addEntry(record, m.draft, { source: " " }), "add.source", "empty source");
+      expectEmrError(emr, () => emr.draftEntry({ kind: "diagnosis", code: SECRET }), "input.type", "unknown kind");
+      // Code checks.
+      for (const c of m.codes) {
+        sameJson(emr.expandCode(c.text), c.expanded, `expandCode(${c.text})`);
+        sameJson(emr.shortenCode(c.text), c.shortened, `shortenCode(${c.text})`);
+        sameValue(emr.checkCode(c.text), c.check, `checkCode(${c.text})`);
+      }
+      sameJson(emr.knownSystem("LOINC"), { uri: "http://loinc.org", name: "LOINC", shortName: "loinc" }, "knownSystem by short name");
+      sameJson(emr.knownSystem("http://snomed.info/sct")?.shortName, "snomed", "knownSystem by URI");
+      sameJson(emr.knownSystem("http://example.org"), null, "an unknown system");
+      expectEmrError(emr, () => emr.checkCode(42), "input.type", "checkCode(42)");
+    },
+  },
+  {
     name: "isEmrError() tells this package's errors from others",
     run(emr) {
       const impostor = new Error("x");

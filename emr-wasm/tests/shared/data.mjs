@@ -29,6 +29,7 @@ export function loadExpect(repo, manifest) {
         ),
       ),
     },
+    mirror: JSON.parse(readFileSync(expected("mirror.json"), "utf8")),
     bundles: {
       ...JSON.parse(readFileSync(expected("bundles.json"), "utf8")),
       sealed: {

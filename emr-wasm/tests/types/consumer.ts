@@ -2,6 +2,21 @@
 // both `nodenext` and `bundler` module resolution: the generated declarations must describe the API
 // precisely (no `any`), and misuse must not type-check (each @ts-expect-error must be an error).
 import {
+  addEntry,
+  addEntryJson,
+  checkCode,
+  compareIdentity,
+  conflicts,
+  conflictsJson,
+  demographics,
+  draftEntry,
+  expandCode,
+  knownSystem,
+  reconcile,
+  reconcileJson,
+  shortenCode,
+  view,
+  viewJson,
   currentLists,
   currentListsJson,
   fromFhir,
@@ -28,7 +43,15 @@ import {
   validate,
   validateJson,
   version,
+  type AddedEntry,
+  type CodeCheck,
+  type ConflictSides,
   type CurrentLists,
+  type Decision,
+  type Demographics,
+  type EntryDraft,
+  type IdentityCheck,
+  type View,
   type EmrError,
   type EmrErrorCode,
   type EmrRecord,
@@ -69,6 +92,26 @@ const findings: Finding[] = [
 const severities: Severity[] = findings.map((f) => f.severity);
 const where: string[] = findings.map((f) => `${f.code} ${f.path}: ${f.message}`);
 const v: string = version();
+
+// The functions that mirror the core's clinical rules.
+const who: Demographics | null = demographics(record);
+const bornOn = who?.birthDate;
+const theView: View = view(record);
+const viewKinds: string[] = viewJson(JSON.stringify(record)).items.map((i) => i.kind);
+const disputes: ConflictSides[] = [...conflicts(record), ...conflictsJson("{}")];
+const sideValues = disputes.flatMap((c) => c.sides.map((s) => s.value));
+const decision: Decision = { conflict: disputes[0]?.conflict.id ?? "", clinician: "Dr. Lee", accept: 1 };
+const decided: EmrRecord = reconcile(record, decision);
+const decidedText: string = reconcileJson("{}", { conflict: "x", clinician: "Dr. Lee", edit: "{}", recorded: new Date() });
+const same: IdentityCheck = compareIdentity([record, decided]);
+const samePerson: boolean = same.samePerson;
+const a1cDraft: EntryDraft = { kind: "observation", code: "loinc|4548-4", value: "6.30", unit: "%" };
+const resourceText: string = draftEntry(a1cDraft, { id: "o1" });
+const added: AddedEntry = addEntry(record, a1cDraft, { source: "home", newVersion: true, now: new Date() });
+const addedText: string = addEntryJson("{}", a1cDraft).recordJson;
+const checked: CodeCheck | null = checkCode("loinc|4548-4");
+const system: string | undefined = knownSystem("loinc")?.uri;
+const codeTexts: string[] = [expandCode("loinc|4548-4"), shortenCode("http://loinc.org|4548-4")];
 
 /** Exhaustive over the generated union: adding a code to the Rust enum breaks this until handled. */
 function advice(code: EmrErrorCode): string {
@@ -119,6 +162,28 @@ function advice(code: EmrErrorCode): string {
     case "ccda.size":
     case "ccda.shape":
       return "choose a C-CDA document (XML)";
+    case "draft.code":
+    case "draft.date":
+    case "draft.abatement":
+    case "draft.value":
+    case "draft.unit":
+    case "draft.field":
+      return "fix the draft's field";
+    case "add.patient":
+    case "add.source":
+      return "add a clinical entry, from a named source";
+    case "add.exists":
+      return "give another id, or { newVersion: true }";
+    case "add.invalid":
+      return "fix the entry, or { allowInvalid: true }";
+    case "reconcile.conflict":
+    case "reconcile.settled":
+    case "reconcile.side":
+    case "reconcile.type":
+    case "reconcile.settles":
+    case "reconcile.entry":
+    case "reconcile.clinician":
+      return "list the open conflicts again";
     case "internal":
       return "report a bug";
     default: {
@@ -190,6 +255,12 @@ const made: EmrErrorCode = "record.invalid";
 // @ts-expect-error findings are read as data, their fields typed
 const n: number = findings[0].code;
 
+// @ts-expect-error a decision accepts, rejects or edits: not two of them
+reconcile(record, { conflict: "x", clinician: "Dr. Lee", accept: 1, reject: 2 });
+// @ts-expect-error a draft has a kind
+draftEntry({ code: "loinc|4548-4" });
+// @ts-expect-error a draft's value is text, kept as written
+addEntry(record, { kind: "observation", code: "loinc|4548-4", value: 6.3 });
 // @ts-expect-error merge takes an array of records
 merge(record);
 // @ts-expect-error force is a boolean
