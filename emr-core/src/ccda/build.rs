@@ -4,9 +4,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
-use roxmltree::{Document, Node};
-
-use super::xml::{attr, children, Locations};
+use super::xml::{attr, children, Document, Locations, Node};
 use super::ORIGIN;
 use crate::codes::system_for_oid;
 use crate::fhir::stable_id;
