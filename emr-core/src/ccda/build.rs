@@ -139,7 +139,7 @@ pub(crate) struct Ctx<'a, 'i> {
 
 impl<'a, 'i> Ctx<'a, 'i> {
     pub(crate) fn new(doc: &'a Document<'i>, seed: &str) -> Ctx<'a, 'i> {
-        let ids = doc.descendants().filter(Node::is_element).filter_map(|n| Some((attr(n, "ID")?, n))).collect();
+        let ids = doc.with_id().filter_map(|n| Some((attr(n, "ID")?, n))).collect();
         Ctx {
             ids,
             locations: Locations::new(),

@@ -46,6 +46,8 @@ pub(crate) struct Document<'i> {
     attrs: Vec<Attr<'i>>,
     /// Namespace names by index: 0 is none, 1 is `xml`'s; then one per declaration.
     namespaces: Vec<Cow<'i, str>>,
+    /// The elements with an `ID` attribute, in document order.
+    with_id: Vec<u32>,
 }
 
 struct NodeData<'i> {
@@ -85,7 +87,14 @@ impl<'i> Document<'i> {
         root.children().find(|n| n.is_element()).unwrap_or(root)
     }
 
+    /// The elements with an `ID` attribute (the targets of narrative references), in document
+    /// order.
+    pub(crate) fn with_id<'a>(&'a self) -> impl Iterator<Item = Node<'a, 'i>> + 'a {
+        self.with_id.iter().map(move |&id| Node { doc: self, id })
+    }
+
     /// Every node in document order (the document node first).
+    #[cfg(test)]
     pub(crate) fn descendants<'a>(&'a self) -> impl Iterator<Item = Node<'a, 'i>> + 'a {
         Node { doc: self, id: 0 }.descendants()
     }
@@ -256,8 +265,9 @@ fn malformed(offset: usize, reason: &'static str) -> Malformed {
 
 impl<'i> Builder<'i> {
     fn new(text: &'i str) -> Builder<'i> {
-        // About one node (element or text with a word) per two `<`; attributes about as many.
-        let guess = text.bytes().filter(|&b| b == b'<').count() / 2 + 2;
+        // Pretty-printed C-CDA has about one element per 40 bytes (less with long narrative or
+        // embedded files): a first guess, the vectors grow from there.
+        let guess = text.len() / 48 + 2;
         let root = NodeData { parent: NONE, first_child: NONE, next_sibling: NONE, subtree_end: 1, kind: Kind::Root };
         let mut nodes = Vec::with_capacity(guess);
         nodes.push(root);
@@ -267,6 +277,7 @@ impl<'i> Builder<'i> {
                 nodes,
                 attrs: Vec::with_capacity(guess),
                 namespaces: vec![Cow::Borrowed(""), Cow::Borrowed(XML_NS)],
+                with_id: Vec::new(),
             },
             open: Vec::with_capacity(64),
             scope: Vec::with_capacity(8),
@@ -529,8 +540,10 @@ impl<'i> Builder<'i> {
         }
         // Attributes resolve before the element's own name (so errors come in that order).
         let from = u32::try_from(self.doc.attrs.len()).unwrap_or(NONE);
-        let scratch = std::mem::take(&mut self.scratch);
-        for (k, (prefix, local, value, offset)) in scratch.into_iter().enumerate() {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let mut has_id = false;
+        for (k, (prefix, local, value, offset)) in scratch.drain(..).enumerate() {
+            has_id |= prefix.is_empty() && same(local, "ID");
             let ns = match prefix {
                 "" => NO_NS,
                 "xml" => XML_NS_IDX,
@@ -551,6 +564,10 @@ impl<'i> Builder<'i> {
         };
         let v3 = ns == NO_NS || self.ns_v3.get(ns as usize).copied().unwrap_or(false);
         let id = self.push_node(Kind::Element { local, v3, attrs: (from, to) });
+        self.scratch = scratch;
+        if has_id {
+            self.doc.with_id.push(id);
+        }
         if empty {
             self.scope.truncate(scope_from);
         } else {
