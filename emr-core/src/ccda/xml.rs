@@ -333,10 +333,12 @@ impl<'i> Builder<'i> {
                     return Err(CcdaError::Doctype { line, column });
                 }
                 Event::Decl(_) => {
-                    if text.get(..before).is_some_and(|b| b.is_empty() || b == "\u{feff}") {
-                        Ok(())
-                    } else {
+                    if !text.get(..before).is_some_and(|b| b.is_empty() || b == "\u{feff}") {
                         Err(malformed(before, "XML declaration not at the start"))
+                    } else if !declares_version(text.get(before..after).unwrap_or_default()) {
+                        Err(malformed(before, "malformed XML declaration"))
+                    } else {
+                        Ok(())
                     }
                 }
                 Event::Start(e) => self.start(&e, before, false),
@@ -493,6 +495,7 @@ impl<'i> Builder<'i> {
         self.count_node(before, self.open.len() + 2)?;
         let text = self.text;
         let qname = sub_str(text, e.name().as_ref()).ok_or(Malformed { offset: before, reason: "malformed markup" })?;
+        let (prefix, local) = split_qname(qname).ok_or(Malformed { offset: before + 1, reason: "invalid name" })?;
         let scope_from = self.scope.len();
         // Attributes: namespace declarations first into scope, the others kept for resolving.
         self.scratch.clear();
@@ -511,10 +514,13 @@ impl<'i> Builder<'i> {
             let key =
                 sub_str(text, a.key.as_ref()).ok_or(Malformed { offset: before, reason: "malformed attribute" })?;
             let offset = offset_in(text, key);
+            let (prefix, local) = split_qname(key).ok_or(Malformed { offset, reason: "invalid name" })?;
+            if !offset.checked_sub(1).and_then(|p| text.as_bytes().get(p)).is_some_and(u8::is_ascii_whitespace) {
+                return Err(malformed(offset, "unexpected character"));
+            }
             let raw =
                 sub_str(text, a.value.as_ref()).ok_or(Malformed { offset: before, reason: "malformed attribute" })?;
             let value = normalize_attribute(raw, offset_in(text, raw))?;
-            let (prefix, local) = split_qname(key);
             if prefix == "xmlns" {
                 if value == XMLNS_NS || (local == "xml") != (value == XML_NS) {
                     return Err(malformed(offset, "misused xml or xmlns prefix"));
@@ -556,7 +562,6 @@ impl<'i> Builder<'i> {
             self.doc.attrs.push(Attr { ns, local, value });
         }
         let to = u32::try_from(self.doc.attrs.len()).unwrap_or(NONE);
-        let (prefix, local) = split_qname(qname);
         let ns = match prefix {
             "" => self.resolve("").unwrap_or(NO_NS),
             "xml" => XML_NS_IDX,
@@ -629,12 +634,66 @@ fn offset_in(text: &str, part: &str) -> usize {
     (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize)
 }
 
-fn split_qname(qname: &str) -> (&str, &str) {
-    match qname.bytes().position(|b| b == b':') {
-        Some(at) => (qname.get(..at).unwrap_or_default(), qname.get(at + 1..).unwrap_or_default()),
-        None => ("", qname),
+/// The prefix (empty when none) and local part of an XML qualified name: one or two names
+/// (`prefix:local`) of a letter, `_` or a non-ASCII character, then letters, digits, `-`, `.`,
+/// `_` or non-ASCII characters. `None` when `qname` is not one.
+fn split_qname(qname: &str) -> Option<(&str, &str)> {
+    let mut start = true;
+    let mut colon = None;
+    for (i, &b) in qname.as_bytes().iter().enumerate() {
+        let class = NAME_BYTES.get(usize::from(b)).copied().unwrap_or(0);
+        if start {
+            if class & 1 == 0 {
+                return None;
+            }
+            start = false;
+        } else if b == b':' && colon.is_none() {
+            colon = Some(i);
+            start = true;
+        } else if class & 2 == 0 {
+            return None;
+        }
     }
+    if start {
+        return None;
+    }
+    Some(match colon {
+        Some(at) => (qname.get(..at)?, qname.get(at + 1..)?),
+        None => ("", qname),
+    })
 }
+
+/// Whether an XML declaration (`<?xml` … `?>`) starts with `version="1.x"`.
+fn declares_version(decl: &str) -> bool {
+    let Some(rest) = decl.strip_prefix("<?xml") else { return false };
+    let Some(rest) = rest.trim_start_matches([' ', '\t', '\r', '\n']).strip_prefix("version") else { return false };
+    let Some(rest) = rest.trim_start_matches([' ', '\t', '\r', '\n']).strip_prefix('=') else { return false };
+    let rest = rest.trim_start_matches([' ', '\t', '\r', '\n']);
+    let Some(quote) = rest.chars().next().filter(|c| matches!(c, '"' | '\'')) else { return false };
+    let Some(rest) = rest.get(1..).and_then(|r| r.strip_prefix("1.")) else { return false };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && rest.get(digits..).is_some_and(|r| r.starts_with(quote))
+}
+
+/// Per byte: 1 when it may start a name part, 2 when it may continue one (ASCII letters,
+/// digits, `-`, `.`, `_`; every byte of a non-ASCII character).
+#[allow(clippy::indexing_slicing)] // evaluated at compile time, `b` < 256
+const NAME_BYTES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 {
+            3
+        } else if c.is_ascii_digit() || c == b'-' || c == b'.' {
+            2
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
 
 /// String equality for the short names compared here (a loop beats a call to `memcmp`).
 fn same(a: &str, b: &str) -> bool {
@@ -1011,6 +1070,15 @@ mod tests {
             "<a>\r\nx\ry\r\n</a>",
             "<a><!-- - - --><b>é ü</b></a>",
             "<a>x</ a>",
+            "<a b=\"1\"c=\"2\"/>",
+            "<a b!c=\"1\"/>",
+            "<a 0b=\"1\"/>",
+            "<a xmlns::p=\"urn:x\"/>",
+            "<a<b/>",
+            "<?xml version\"1.0\"?><a/>",
+            "<?xml version='1.0' encoding='UTF-8'?><a/>",
+            "<?xml  version = \"1.1\" ?><a/>",
+            "<a-b.c_d é=\"1\"/>",
             "<a>x< /a>",
             "<a>  &amp;  <b/>  &lt;<!--c-->  x  </a >",
         ];
