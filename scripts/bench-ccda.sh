@@ -8,7 +8,7 @@
 # Usage: bash scripts/bench-ccda.sh
 # Environment: EMR_BENCH_CCDA (folder, default ../shared/data/ccda/hl7-c-cda-examples/Documents),
 # ROUNDS (20), PEER_ROUNDS (default: ROUNDS; the peer's JIT needs the rounds: best of 3 measured
-# it 2-4x slower than best of 20+, which overstated emr's lead), SKIP_PEERS=1.
+# it 1.6-3x slower than best of 20+, which overstated emr's lead), SKIP_PEERS=1.
 # Output: the table on stdout and in target/bench-ccda.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
