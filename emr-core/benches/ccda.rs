@@ -7,7 +7,7 @@
 //! `cargo bench -p emr-core --bench ccda`.
 //!
 //! Options (after `--`): `--data DIR` (default `../shared/data/ccda/hl7-c-cda-examples/Documents`),
-//! `--rounds N`, `--peer-rounds N`, `--peer-cmd "PROGRAM ARGS…"` (repeatable; gets
+//! `--rounds N`, `--peer-rounds N` (default: the rounds; the peer's JIT warms up over them), `--peer-cmd "PROGRAM ARGS…"` (repeatable; gets
 //! `--rounds N FILE…` appended), `--markdown FILE`.
 #![allow(
     missing_docs,
@@ -52,18 +52,19 @@ fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
 
 fn main() {
     let mut data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/ccda/hl7-c-cda-examples/Documents");
-    let (mut rounds, mut peer_rounds, mut peers, mut markdown) = (20usize, 3usize, Vec::new(), None);
+    let (mut rounds, mut peer_rounds, mut peers, mut markdown) = (20usize, None, Vec::new(), None);
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--data" => data = PathBuf::from(it.next().unwrap()),
             "--rounds" => rounds = it.next().unwrap().parse().unwrap(),
-            "--peer-rounds" => peer_rounds = it.next().unwrap().parse().unwrap(),
+            "--peer-rounds" => peer_rounds = Some(it.next().unwrap().parse::<usize>().unwrap()),
             "--peer-cmd" => peers.push(it.next().unwrap()),
             "--markdown" => markdown = Some(PathBuf::from(it.next().unwrap())),
             _ => {} // cargo bench passes --bench
         }
     }
+    let peer_rounds = peer_rounds.unwrap_or(rounds);
     let mut paths = Vec::new();
     files(&data, &mut paths);
     assert!(!paths.is_empty(), "no C-CDA files under {}", data.display());

@@ -409,3 +409,59 @@ fn every_ccda_rule_has_a_document_that_triggers_it() {
         assert!(covered.iter().any(|c| c == rule.code), "no document for {}", rule.code);
     }
 }
+
+/// Mutated HL7 documents (bytes flipped, inserted, removed; markup, references, DOCTYPEs and
+/// prefixed attributes spliced in; a fixed seed): never a panic, and nothing the independent
+/// parser (roxmltree) refuses as malformed XML is accepted.
+#[test]
+fn mutated_documents_never_panic_and_malformed_ones_are_refused() {
+    let Some(dir) = shared() else { return };
+    let mut files = Vec::new();
+    xml_files(&dir.join("Documents"), &mut files);
+    let docs: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).unwrap()).collect();
+    assert!(!docs.is_empty());
+    let mut seed: u64 = 0x1234_5678;
+    let mut next = || {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        usize::try_from(seed >> 33).unwrap()
+    };
+    let splices: [&[u8]; 8] =
+        [b"<!DOCTYPE x>", b"&amp;", b"<![CDATA[x]]>", b"<!--c-->", b"xmlns=\"\"", b" a:b=\"1\"", b"</x>", b"&#1;"];
+    let bytes = b"<>&;\"'/=:!?-[] \r\n\t#x0aZ";
+    let (mut accepted, mut refused, mut lenient) = (0, 0, Vec::new());
+    for i in 0..600 {
+        let mut d = docs[i % docs.len()].clone();
+        for _ in 0..1 + next() % 2 {
+            if d.is_empty() {
+                break;
+            }
+            let at = next() % d.len();
+            match next() % 5 {
+                0 => d[at] = bytes[next() % bytes.len()],
+                1 => d.insert(at, bytes[next() % bytes.len()]),
+                2 => {
+                    d.remove(at);
+                }
+                3 if next() % 10 == 0 => d.truncate(at.max(1)),
+                3 => {}
+                _ => {
+                    let s = splices[next() % splices.len()];
+                    d.splice(at..at, s.iter().copied());
+                }
+            }
+        }
+        let Ok(text) = std::str::from_utf8(&d) else { continue };
+        let ours = std::panic::catch_unwind(|| ccda::to_fhir(text).map(|_| ()));
+        let ours = ours.unwrap_or_else(|_| panic!("to_fhir panicked on mutation {i}"));
+        let xml_error =
+            matches!(ours, Err(CcdaError::Xml { .. } | CcdaError::Doctype { .. } | CcdaError::TooDeep { .. }));
+        let options = roxmltree::ParsingOptions { allow_dtd: false, ..Default::default() };
+        match (xml_error, roxmltree::Document::parse_with_options(text, options)) {
+            (false, Err(e)) => lenient.push(format!("mutation {i}: roxmltree refuses ({e}), emr accepts")),
+            (false, Ok(_)) => accepted += 1,
+            (true, _) => refused += 1,
+        }
+    }
+    assert!(lenient.is_empty(), "{lenient:#?}");
+    assert!(accepted > 100 && refused > 100, "{accepted} accepted, {refused} refused");
+}

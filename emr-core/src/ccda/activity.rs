@@ -2,7 +2,7 @@
 //! Activity (`4.49`) → Encounter with its diagnoses; planned acts of any template (Plan of
 //! Treatment, referrals) → ServiceRequest.
 
-use roxmltree::Node;
+use super::xml::Node;
 
 use super::allergy::related;
 use super::build::{lit, obj, reference, s, Ctx};

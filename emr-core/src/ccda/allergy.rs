@@ -1,7 +1,7 @@
 //! Allergy - Intolerance Observation (`4.7`, inside an Allergy Concern Act `4.30`) →
 //! AllergyIntolerance, with reactions, severity and criticality.
 
-use roxmltree::Node;
+use super::xml::Node;
 
 use super::build::{concept_of, lit, no_information, no_known, obj, s, unknown_statement, Ctx};
 use super::value::{concept, effective};

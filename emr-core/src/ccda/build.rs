@@ -4,9 +4,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
-use roxmltree::{Document, Node};
-
-use super::xml::{attr, children, Locations};
+use super::xml::{attr, children, Document, Locations, Node};
 use super::ORIGIN;
 use crate::codes::system_for_oid;
 use crate::fhir::stable_id;
@@ -141,7 +139,7 @@ pub(crate) struct Ctx<'a, 'i> {
 
 impl<'a, 'i> Ctx<'a, 'i> {
     pub(crate) fn new(doc: &'a Document<'i>, seed: &str) -> Ctx<'a, 'i> {
-        let ids = doc.descendants().filter(Node::is_element).filter_map(|n| Some((attr(n, "ID")?, n))).collect();
+        let ids = doc.with_id().filter_map(|n| Some((attr(n, "ID")?, n))).collect();
         Ctx {
             ids,
             locations: Locations::new(),

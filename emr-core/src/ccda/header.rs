@@ -1,7 +1,7 @@
 //! The document header: `recordTarget` → Patient, the author/custodian organization → the
 //! source (an Organization), the document itself → a DocumentReference holding the XML.
 
-use roxmltree::Node;
+use super::xml::Node;
 
 use super::build::{identifier, lit, obj, s, Ctx};
 use super::value::{concept, ts};

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use roxmltree::Node;
+use super::xml::Node;
 
 use super::allergy::related;
 use super::build::{lit, no_information, no_known, obj, s, unknown_statement, Ctx};

@@ -1,7 +1,7 @@
 //! C-CDA R2.1 (and R1.1) documents into a [`Record`](crate::model::Record).
 //!
-//! The document is parsed with `roxmltree` (no DTD, no entities beyond XML's own, bounded size
-//! and depth) and turned into FHIR R4 resources following HL7's *C-CDA on FHIR* mapping:
+//! The document is parsed with `quick-xml` into a small tree (no DTD, no entities beyond XML's
+//! own, bounded size and depth) and turned into FHIR R4 resources following HL7's *C-CDA on FHIR* mapping:
 //! `recordTarget` → Patient; the author's (else the custodian's) organization → the source the
 //! entries are attributed to; allergies, medications, problems, immunizations, results, vital
 //! signs, procedures, encounters, social history, family history, plan of treatment, goals,

@@ -2,7 +2,7 @@
 //! (`4.2`); Vital Sign Observations (`4.27`); social history, functional and mental status and
 //! other simple observations.
 
-use roxmltree::Node;
+use super::xml::Node;
 
 use super::build::{concept_of, reference, s, Ctx};
 use super::medication::unknown;

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use roxmltree::Node;
+use super::xml::Node;
 
 use super::allergy::related;
 use super::build::{lit, obj, reference, s, Ctx};

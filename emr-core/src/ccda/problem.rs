@@ -1,7 +1,7 @@
 //! Problem Observation (`4.4`) → Condition: problem list (in a Problem Concern Act), health
 //! concern (in a Health Concern Act) or encounter/hospital diagnosis (elsewhere).
 
-use roxmltree::Node;
+use super::xml::Node;
 
 use super::allergy::{concern, concern_status, related, status_value};
 use super::build::{concept_of, no_information, no_known, s, unknown_statement, Ctx};

@@ -1,7 +1,7 @@
 //! The body: every section's entries dispatched by template to a mapping; wrappers without a
 //! mapping of their own are searched for mapped entries inside; what maps to nothing is a finding.
 
-use roxmltree::Node;
+use super::xml::Node;
 
 use super::build::Ctx;
 use super::xml::{attr, child, children, is, path, templates};

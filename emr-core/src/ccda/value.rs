@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use roxmltree::Node;
+use super::xml::Node;
 
 use super::build::{lit, obj, s, Ctx};
 use super::time::{parse_ts, Time};
