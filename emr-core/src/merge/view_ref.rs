@@ -9,8 +9,9 @@ use super::warm::{warm, WARM};
 use crate::json::Json;
 use crate::model::{Absence, Entry, EntryKind, Resource};
 
-/// The clinical view borrowed from its record ([`view_ref`]): the same items, in the same order,
-/// as the [`View`] it makes, with the same conflicts, suppressions, retractions and history.
+/// The clinical view borrowed from its record ([`view_ref`](super::view::view_ref)): the same
+/// items, in the same order, as the [`View`] it makes, with the same conflicts, suppressions,
+/// retractions and history.
 pub struct ViewRef<'r> {
     /// The items shown, in view order.
     pub(super) items: Vec<Item<'r>>,
@@ -197,7 +198,7 @@ pub(super) struct Item<'r> {
     pub(super) rep: usize,
     /// ... and the representative.
     pub(super) entry: &'r Entry,
-    /// Where its members (in index order) are in [`Builder::members`], then [`ViewRef`]'s.
+    /// Where its members (in index order) are in [`Builder::members`](super::resolve::Builder::members), then [`ViewRef`]'s.
     pub(super) members: std::ops::Range<usize>,
     /// Fields resolution changed, with their new values (boxed: usually none, and an item
     /// stays small).
