@@ -3,15 +3,13 @@
 //!
 //! The view folds assertions of one fact into one item: a reference to any of them is written
 //! as the item's address, and the item's `Provenance` names each assertion it stands for
-//! ([`FOLDED`]). References the record cannot resolve are kept as received and reported
+//! ([`super::extensions::FOLDED`]). References the record cannot resolve are kept as received and reported
 //! ([`ReferenceReport`]); nothing is rewritten to a target it does not name.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::export::{
-    complex, extension, full_url, patient_url, positive, provenances_of, s, stable_id, urn_uuid, ExportOptions, Note,
-    Urls,
-};
+use super::export::{full_url, patient_url, provenances_of, s, stable_id, urn_uuid, ExportOptions, Note, Urls};
+use super::extensions::AsReceived;
 use super::refs::{ReferenceReport, Targets};
 use crate::json::Json;
 use crate::merge::{view_ref, ItemRef, ViewRef, PATIENT_ENTRY_PREFIX};
@@ -25,11 +23,6 @@ pub struct Exported<T> {
     /// References rewritten to their target's address, and those kept as received.
     pub references: ReferenceReport,
 }
-
-/// The complex extension on a clinical-view `Provenance.target` naming one assertion (of that
-/// Provenance's source) that the item at the target stands for: `id`, `version`, and `fullUrl`
-/// when it came with one. Written for items that fold more than one assertion.
-pub(crate) const FOLDED: &str = "urn:emr:folded";
 
 /// A full URL valid for its scheme: `urn:uuid:` and a UUID, `urn:oid:` and an OID, another
 /// `urn:`, or an absolute `http(s)` URL.
@@ -220,13 +213,6 @@ pub fn export_view(record: &Record, options: &ExportOptions) -> Exported<String>
         .map(|(u, t)| (u.clone(), t.as_ref().map_or_else(crate::model::Resource::as_str, String::as_str)))
         .collect();
     Exported { output: super::export::collection(&items, provenances, options), references: report }
-}
-
-/// The [`FOLDED`] extension for one assertion.
-pub(crate) fn folded(id: &str, version: u32, full_url: Option<&str>) -> Json<'static> {
-    let mut parts = vec![extension("id", "valueString", s(id)), positive("version", version)];
-    parts.extend(full_url.filter(|u| !u.is_empty()).map(|u| extension("fullUrl", "valueUri", s(u))));
-    complex(FOLDED, parts)
 }
 
 /// Bulk Data NDJSON of many records, one after another: ids stay unique per resource type
@@ -445,48 +431,6 @@ pub(crate) fn rewrite_agent(provenance: &mut Json<'_>, to: impl Fn(&str) -> Opti
                 who.remove(at);
             }
         }
-    }
-}
-
-/// The complex extension on an NDJSON `Provenance.target` that says what the export changed in
-/// the target's resource, so that import restores it as received: an `id` part (the id it
-/// came with as `valueString`, or `valueBoolean` false when it had none), a `reference` part per
-/// rewritten reference (`path`, a JSON pointer, and `original`, the text as received, omitted
-/// when the Reference had none) and a `member` part per top-level element resolution changed
-/// (`name`, and `json`, its value as received in compact JSON, omitted when it was absent).
-pub(crate) const RECEIVED: &str = "urn:emr:received";
-
-/// What an export changed in one resource ([`RECEIVED`]).
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct AsReceived {
-    /// The id as received (`Some(None)`: it had none), when the export gave it another.
-    pub id: Option<Option<String>>,
-    /// (JSON pointer of a Reference, its `reference` as received) for each one rewritten.
-    pub references: Vec<(String, Option<String>)>,
-    /// (top-level element, its value as received in compact JSON) for each one resolution changed.
-    pub members: Vec<(String, Option<String>)>,
-}
-
-impl AsReceived {
-    /// The [`RECEIVED`] extension, when anything changed.
-    pub(crate) fn extension(&self) -> Option<Json<'static>> {
-        let mut parts = Vec::new();
-        match &self.id {
-            None => {}
-            Some(Some(id)) => parts.push(extension("id", "valueString", s(id.clone()))),
-            Some(None) => parts.push(extension("id", "valueBoolean", Json::Bool(false))),
-        }
-        for (path, original) in &self.references {
-            let mut r = vec![extension("path", "valueString", s(path.clone()))];
-            r.extend(original.as_ref().map(|o| extension("original", "valueString", s(o.clone()))));
-            parts.push(complex("reference", r));
-        }
-        for (name, json) in &self.members {
-            let mut m = vec![extension("name", "valueString", s(name.clone()))];
-            m.extend(json.as_ref().map(|j| extension("json", "valueString", s(j.clone()))));
-            parts.push(complex("member", m));
-        }
-        (!parts.is_empty()).then(|| complex(RECEIVED, parts))
     }
 }
 

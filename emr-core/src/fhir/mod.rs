@@ -5,6 +5,7 @@
 mod attribution;
 mod closed;
 mod export;
+mod extensions;
 mod import;
 mod index;
 mod ips;

@@ -178,7 +178,7 @@ impl Targets {
 
     /// Write every reference of `tree` (a resource of `entry`'s source) that the record resolves
     /// as its target's address; note the others in `report`. `mark` adds to each reference kept
-    /// for want of a target an extension saying so ([`KEPT`]). Whether anything changed.
+    /// for want of a target an extension saying so ([`super::extensions::KEPT`]). Whether anything changed.
     pub(crate) fn rewrite(
         &self,
         tree: &mut Json<'_>,
@@ -196,7 +196,7 @@ impl Targets {
         tree: &mut Json<'_>,
         entry: &EntryRef,
         report: &mut ReferenceReport,
-        changes: &mut super::closed::AsReceived,
+        changes: &mut super::extensions::AsReceived,
     ) -> bool {
         self.walk(tree, entry, false, report, &mut Vec::new(), Some(changes))
     }
@@ -220,7 +220,7 @@ impl Targets {
         mark: bool,
         report: &mut ReferenceReport,
         hits: &mut Vec<usize>,
-        changes: Option<&mut super::closed::AsReceived>,
+        changes: Option<&mut super::extensions::AsReceived>,
     ) -> bool {
         // A Bundle kept whole (one nested in the input) resolves its own references: it is
         // written as received.
@@ -234,10 +234,6 @@ impl Targets {
     }
 }
 
-/// The extension on a reference an export kept as received because the record does not hold
-/// (or the export leaves out) its target: `valueCode` `not-held` or `not-exported`.
-pub(crate) const KEPT: &str = "urn:emr:unresolved";
-
 struct Walk<'t, 'e, 'r> {
     targets: &'t Targets,
     entry: &'e EntryRef,
@@ -246,7 +242,7 @@ struct Walk<'t, 'e, 'r> {
     changed: bool,
     hits: &'r mut Vec<usize>,
     /// What the walk changed (see [`Targets::rewrite_recording`]).
-    changes: Option<&'r mut super::closed::AsReceived>,
+    changes: Option<&'r mut super::extensions::AsReceived>,
 }
 
 impl Walk<'_, '_, '_> {
@@ -338,7 +334,7 @@ impl Walk<'_, '_, '_> {
         self.report.kept.push(KeptReference { entry: self.entry.clone(), path: path.to_owned(), reason });
         if self.mark && reason != Unresolved::External && !members.iter().any(|(k, _)| k == "extension") {
             let code = if reason == Unresolved::NotExported { "not-exported" } else { "not-held" };
-            let ext = super::export::obj(vec![("url", super::export::s(KEPT)), ("valueCode", super::export::s(code))]);
+            let ext = super::extensions::kept(code);
             members.insert(0, (Cow::Borrowed("extension"), Json::Array(vec![ext])));
             self.changed = true;
         }
