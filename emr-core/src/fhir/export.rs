@@ -364,5 +364,5 @@ pub(crate) fn instant(d: &PartialDate) -> String {
 /// assert!(files.contains_key("Patient") && files.contains_key("Provenance"));
 /// ```
 pub fn to_ndjson(record: &Record, options: &ExportOptions) -> BTreeMap<String, String> {
-    super::closed::NdjsonWriter::new().add(record, options).output
+    super::NdjsonWriter::new().add(record, options).output
 }

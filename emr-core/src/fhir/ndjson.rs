@@ -13,10 +13,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use super::attribution::{emr_source_of, extension};
-use super::closed::set_id;
 use super::extensions::{as_received, AsReceived, RECEIVED};
 use super::import::{import_found, Imported, Input, Parsed};
 use super::index::Found;
+use super::ndjson_writer::set_id;
 use super::ImportOptions;
 use crate::json::{self, Json};
 use crate::validate::{rules, Finding};
