@@ -13,6 +13,7 @@ mod narrative;
 mod ndjson;
 mod ndjson_writer;
 mod refs;
+mod rewrite;
 
 pub use closed::{export_view, Exported};
 pub use export::{stable_id, to_bundle, to_ndjson, to_view_bundle, ExportOptions};
