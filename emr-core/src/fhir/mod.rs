@@ -9,6 +9,7 @@ mod extensions;
 mod import;
 mod index;
 mod ips;
+mod ips_sections;
 mod narrative;
 mod ndjson;
 mod ndjson_writer;
