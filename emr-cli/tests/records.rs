@@ -1,4 +1,7 @@
 //! Whole-record commands: import, merge, export, timeline, trend, and the demo.
+//!
+//! Longer than 400 lines on purpose: a list of independent end-to-end tests of one command
+//! group over shared fixtures, each readable alone; splitting it would split the group.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 #![allow(
     clippy::disallowed_types,

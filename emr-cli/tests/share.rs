@@ -3,6 +3,9 @@
 //! the key is written nowhere but the link, and the host enforces passcodes, attempt limits
 //! (persisted across restarts), expiry and one-time file locations, logging recipients but
 //! never content or passcodes.
+//!
+//! Longer than 400 lines on purpose: a list of independent end-to-end tests of one command
+//! (a link, its files and its host), each readable alone.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 #![allow(
     clippy::disallowed_types,

@@ -8,10 +8,10 @@
 
 use std::collections::BTreeMap;
 
-use super::export::{ASSERTION, ORIGINAL_FULL_URL, SOURCE};
+use super::extensions::{read_assertion, read_renamed, read_source, ASSERTION, SOURCE};
 use super::index::Index;
 use crate::json::Json;
-use crate::model::{Decision, EntryRef, PartialDate, Provenance, Source, SourceId, SourceKind};
+use crate::model::{Provenance, Source, SourceId, SourceKind};
 
 /// Elements whose reference may name the asserting organization, in order of preference.
 const ASSERTERS: &[&str] =
@@ -43,16 +43,7 @@ fn is_system_uri(source: &str) -> bool {
         && !rest.contains(char::is_whitespace)
 }
 
-/// The source id an emr-written `Provenance` names, if it is one.
-pub(crate) fn emr_source_of<'t>(tree: &'t Json<'_>) -> Option<&'t str> {
-    if tree.get("resourceType").and_then(Json::as_str) != Some("Provenance") {
-        return None;
-    }
-    let what = tree.pointer("/entity/0/what/identifier")?;
-    (what.get("system").and_then(Json::as_str) == Some("urn:emr:source"))
-        .then(|| what.get("value").and_then(Json::as_str))
-        .flatten()
-}
+pub(crate) use super::extensions::emr_source_of;
 
 impl Sources {
     /// Read emr's own `Provenance` resources (an `entity` identified in `urn:emr:source`): they
@@ -67,9 +58,9 @@ impl Sources {
             // The source's kind and name, when the export gave them (else an organization named
             // by the agent).
             let about = extension(f.tree, SOURCE);
-            let kind = about.and_then(|x| value(x, "kind", "valueCode")).and_then(from_code);
+            let kind = about.and_then(|x| read_source(x).0);
             let name = match about {
-                Some(x) => value(x, "name", "valueString").and_then(Json::as_str),
+                Some(x) => read_source(x).1,
                 None => display,
             };
             self.found.entry(id.clone()).or_insert_with(|| Source {
@@ -81,11 +72,11 @@ impl Sources {
             for t in f.tree.get("target").and_then(Json::as_array).unwrap_or_default() {
                 if let Some(r) = t.get("reference").and_then(Json::as_str) {
                     self.declared.insert(r.to_owned(), id.clone());
-                    let renamed = extension(t, ORIGINAL_FULL_URL).and_then(|x| x.get("valueUri")?.as_str());
+                    let renamed = read_renamed(t);
                     if let Some(original) = renamed {
                         self.original.insert(r.to_owned(), original.to_owned());
                     }
-                    if let Some(p) = extension(t, ASSERTION).and_then(|x| assertion(&id, x)) {
+                    if let Some(p) = extension(t, ASSERTION).and_then(|x| read_assertion(&id, x)) {
                         self.assertions.insert(r.to_owned(), p);
                     }
                 }
@@ -273,49 +264,6 @@ pub(crate) fn extension<'t, 'a>(element: &'t Json<'a>, url: &str) -> Option<&'t 
 /// that part is missing or has no such value.
 pub(crate) fn value<'t, 'a>(complex: &'t Json<'a>, url: &str, value_key: &str) -> Option<&'t Json<'a>> {
     extension(complex, url)?.get(value_key)
-}
-
-/// The variant of a unit enum of the model whose serde name is `code` (see `export::code_of`).
-fn from_code<T: serde::de::DeserializeOwned>(code: &Json<'_>) -> Option<T> {
-    let code = code.as_str()?;
-    T::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(code)).ok()
-}
-
-/// A version: a `valuePositiveInt` that fits.
-fn version(part: &Json<'_>) -> Option<u32> {
-    part.get("valuePositiveInt")?.as_u64().and_then(|v| u32::try_from(v).ok()).filter(|&v| v > 0)
-}
-
-/// The provenance an [`ASSERTION`] extension declares for an entry of `source`; `None` when it
-/// is malformed (a part missing or of the wrong type, a bad version, date or action), and import
-/// then derives the provenance as for any resource.
-fn assertion(source: &SourceId, x: &Json<'_>) -> Option<Provenance> {
-    let id = value(x, "id", "valueString")?.as_str()?;
-    let mut p = Provenance::new(source.clone(), id).with_version(version(extension(x, "version")?)?);
-    // An optional part, when present, must be well formed.
-    if let Some(part) = extension(x, "recorded") {
-        p.recorded = Some(part.get("valueDateTime")?.as_str()?.parse::<PartialDate>().ok()?);
-    }
-    if let Some(part) = extension(x, "fullUrl") {
-        p.full_url = Some(part.get("valueUri")?.as_str()?.to_owned());
-    }
-    if let Some(d) = extension(x, "decision") {
-        let action = from_code(value(d, "action", "valueCode")?)?;
-        let parts = d.get("extension").and_then(Json::as_array).unwrap_or_default();
-        let settles = parts
-            .iter()
-            .filter(|part| part.get("url").and_then(Json::as_str) == Some("settles"))
-            .map(|r| {
-                Some(EntryRef {
-                    source: SourceId::new(value(r, "source", "valueString")?.as_str()?),
-                    id: value(r, "id", "valueString")?.as_str()?.into(),
-                    version: version(extension(r, "version")?)?,
-                })
-            })
-            .collect::<Option<Vec<_>>>()?;
-        p.decision = Some(Decision { action, settles });
-    }
-    Some(p)
 }
 
 fn reference_of<'t>(r: Option<&'t Json<'_>>) -> Option<&'t str> {

@@ -24,42 +24,10 @@ pub(crate) fn obj<'a>(members: Vec<(&str, Json<'a>)>) -> Json<'a> {
     Json::Object(members.into_iter().map(|(k, v)| (Cow::Owned(k.to_owned()), v)).collect())
 }
 
-/// A deterministic `urn:uuid:` from text (FNV-1a, 128 bits; version nibble 8 = custom, RFC 9562).
-pub(crate) fn urn_uuid(seed: &str) -> String {
-    let mut out = String::with_capacity(45);
-    out.push_str("urn:uuid:");
-    push_hex(&mut out, uuid_bits(seed), true);
-    out
-}
+pub use crate::model::stable_id;
+pub(crate) use crate::model::urn_uuid;
 
-/// A stable 32-hex-digit id derived from text (for generated resources and decisions).
-pub fn stable_id(seed: &str) -> String {
-    let mut out = String::with_capacity(32);
-    push_hex(&mut out, uuid_bits(seed), false);
-    out
-}
-
-/// The 128 bits of [`urn_uuid`] for `seed`.
-fn uuid_bits(seed: &str) -> u128 {
-    let mut h: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
-    for b in seed.bytes() {
-        h ^= u128::from(b);
-        h = h.wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013b);
-    }
-    (h & !(0xf << 76) | (0x8 << 76)) & !(0x3 << 62) | (0x2 << 62)
-}
-
-/// `h` as 32 lowercase hex digits, with the UUID's dashes (8-4-4-4-12) when `dashes`.
-fn push_hex(out: &mut String, h: u128, dashes: bool) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for i in 0..32u32 {
-        if dashes && matches!(i, 8 | 12 | 16 | 20) {
-            out.push('-');
-        }
-        let nibble = (h >> (4 * (31 - i))) & 0xf;
-        out.push(HEX.get(nibble as usize).map_or('0', |&c| char::from(c)));
-    }
-}
+use super::extensions::{assertion, renamed, source_entity, source_extension, AsReceived};
 
 /// The `fullUrl` an entry is exported under: the one it came with, else a stable one.
 pub(crate) fn full_url(entry: &Entry) -> String {
@@ -89,29 +57,6 @@ pub(crate) fn is_uuid(id: &str) -> bool {
         && id.char_indices().all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { c == '-' } else { c.is_ascii_hexdigit() })
 }
 
-/// The extension on a `Provenance.target` that keeps the full URL a resource came with when the
-/// export had to give it another one; import restores it. [`to_view_bundle`] writes it;
-/// [`to_bundle`] did before it wrote [`ASSERTION`], and import still reads such bundles.
-pub(crate) const ORIGINAL_FULL_URL: &str = "urn:emr:fullUrl";
-
-/// The complex extension on a `Provenance.target` that declares the target entry's provenance,
-/// all but the source (which the `Provenance` names): `id`, `version`, `recorded`, `fullUrl`
-/// (each omitted when `None`) and `decision` (`action`, then a `settles` per entry settled).
-/// [`to_bundle`] writes it for the entries whose provenance import would not derive from the
-/// resource alone; import takes it as written.
-pub(crate) const ASSERTION: &str = "urn:emr:assertion";
-
-/// The complex extension on emr's `Provenance` that gives its source's `kind` and `name`.
-pub(crate) const SOURCE: &str = "urn:emr:source";
-
-/// The FHIR code of a unit variant of the model (`SourceKind`, `DecisionAction`): its serde name.
-pub(crate) fn code_of(variant: &impl serde::Serialize) -> String {
-    match serde_json::to_value(variant) {
-        Ok(serde_json::Value::String(code)) => code,
-        _ => String::new(),
-    }
-}
-
 /// An extension with a value: `value_key` is `valueString`, `valueCode`…
 pub(crate) fn extension(url: &str, value_key: &str, value: Json<'static>) -> Json<'static> {
     obj(vec![("url", s(url)), (value_key, value)])
@@ -127,32 +72,11 @@ pub(crate) fn positive(url: &str, n: u32) -> Json<'static> {
     extension(url, "valuePositiveInt", Json::Number(Cow::Owned(n.to_string())))
 }
 
-/// The [`ASSERTION`] extension declaring `p`.
-pub(crate) fn assertion(p: &Provenance) -> Json<'static> {
-    let mut parts = vec![extension("id", "valueString", s(p.id.as_str())), positive("version", p.version)];
-    parts.extend(p.recorded.map(|t| extension("recorded", "valueDateTime", s(t.to_string()))));
-    // An empty URL is no valid `uri` (a record made before import dropped them may hold one).
-    parts.extend(p.full_url.as_ref().filter(|u| !u.is_empty()).map(|u| extension("fullUrl", "valueUri", s(u.clone()))));
-    if let Some(d) = &p.decision {
-        let mut decision = vec![extension("action", "valueCode", s(code_of(&d.action)))];
-        decision.extend(d.settles.iter().map(|r| {
-            let settled = vec![
-                extension("source", "valueString", s(r.source.as_str())),
-                extension("id", "valueString", s(r.id.as_str())),
-                positive("version", r.version),
-            ];
-            complex("settles", settled)
-        }));
-        parts.push(complex("decision", decision));
-    }
-    complex(ASSERTION, parts)
-}
-
 /// Full URLs unique within one Bundle (FHIR's bdl-7). Two sources may send the same resource
 /// under the same full URL (a shared Practitioner, say), and one source may send several
 /// versions of an entry: each assertion is exported, so each needs its own URL. The first
 /// keeps the URL it came with; a later one gets a stable URL of its own, and its Provenance
-/// target records the original ([`ASSERTION`], or [`ORIGINAL_FULL_URL`] in the view).
+/// target records the original ([`ASSERTION`](super::extensions::ASSERTION), or [`ORIGINAL_FULL_URL`](super::extensions::ORIGINAL_FULL_URL) in the view).
 #[derive(Default)]
 pub(crate) struct Urls(std::collections::BTreeSet<String>);
 
@@ -189,24 +113,24 @@ impl Urls {
 pub(crate) enum Note<'r> {
     /// Nothing: import derives the entry's provenance from its resource.
     Nothing,
-    /// The full URL the resource came with, before the export renamed it ([`ORIGINAL_FULL_URL`]).
+    /// The full URL the resource came with, before the export renamed it ([`ORIGINAL_FULL_URL`](super::extensions::ORIGINAL_FULL_URL)).
     Renamed(String),
-    /// The entry's whole provenance ([`ASSERTION`]).
+    /// The entry's whole provenance ([`ASSERTION`](super::extensions::ASSERTION)).
     Assertion(&'r Provenance),
     /// A clinical-view item standing for several assertions: the full URL it came with when
     /// renamed, and (id, version, full URL) of each assertion of the target's source it stands
-    /// for (each a [`super::closed::FOLDED`] extension).
+    /// for (each a [`super::extensions::FOLDED`] extension).
     Folded(Option<String>, Vec<(String, u32, Option<String>)>),
-    /// An NDJSON line: the whole provenance of the assertion it was written from ([`ASSERTION`])
-    /// and what the export changed in its resource ([`super::closed::RECEIVED`]).
-    Written(&'r Provenance, super::closed::AsReceived),
+    /// An NDJSON line: the whole provenance of the assertion it was written from ([`ASSERTION`](super::extensions::ASSERTION))
+    /// and what the export changed in its resource ([`super::extensions::RECEIVED`]).
+    Written(&'r Provenance, AsReceived),
 }
 
 /// A Provenance target: the exported URL, when it was recorded, and what else it says.
 type Target<'r> = (String, Option<PartialDate>, Note<'r>);
 
 /// A `Provenance` resource saying which source asserted the resources at `targets` (full URLs,
-/// with the recording time of each assertion), and the source's kind and name ([`SOURCE`]).
+/// with the recording time of each assertion), and the source's kind and name ([`SOURCE`](super::extensions::SOURCE)).
 fn provenance(source: &Source, targets: &[Target<'_>], fallback: &PartialDate) -> Json<'static> {
     let recorded = targets.iter().filter_map(|t| t.1).max_by_key(PartialDate::latest).unwrap_or(*fallback);
     let who = match &source.reference {
@@ -220,29 +144,15 @@ fn provenance(source: &Source, targets: &[Target<'_>], fallback: &PartialDate) -
             ("code", s("author")),
         ])]),
     )]);
-    let mut about = vec![extension("kind", "valueCode", s(code_of(&source.kind)))];
-    about.extend(source.name.as_ref().map(|n| extension("name", "valueString", s(n.clone()))));
     obj(vec![
         ("resourceType", s("Provenance")),
         ("id", s(urn_uuid(&format!("provenance\u{0}{}", source.id)).trim_start_matches("urn:uuid:"))),
-        ("extension", Json::Array(vec![complex(SOURCE, about)])),
+        ("extension", Json::Array(vec![source_extension(source)])),
         ("target", Json::Array(targets.iter().map(target).collect())),
         // `Provenance.recorded` is an instant: a partial date is widened to its start.
         ("recorded", s(instant(&recorded))),
         ("agent", Json::Array(vec![obj(vec![("type", agent_type), ("who", who)])])),
-        (
-            "entity",
-            Json::Array(vec![obj(vec![
-                ("role", s("source")),
-                (
-                    "what",
-                    obj(vec![(
-                        "identifier",
-                        obj(vec![("system", s("urn:emr:source")), ("value", s(source.id.to_string()))]),
-                    )]),
-                ),
-            ])]),
-        ),
+        ("entity", Json::Array(vec![source_entity(source)])),
     ])
 }
 
@@ -250,7 +160,7 @@ fn provenance(source: &Source, targets: &[Target<'_>], fallback: &PartialDate) -
 fn target(t: &Target<'_>) -> Json<'static> {
     let notes = match &t.2 {
         Note::Nothing => Vec::new(),
-        Note::Renamed(original) => vec![extension(ORIGINAL_FULL_URL, "valueUri", s(original.clone()))],
+        Note::Renamed(original) => vec![renamed(original)],
         Note::Assertion(p) => vec![assertion(p)],
         Note::Written(p, changes) => {
             let mut notes = vec![assertion(p)];
@@ -258,9 +168,10 @@ fn target(t: &Target<'_>) -> Json<'static> {
             notes
         }
         Note::Folded(renamed, members) => {
-            let mut notes: Vec<_> =
-                renamed.iter().map(|o| extension(ORIGINAL_FULL_URL, "valueUri", s(o.clone()))).collect();
-            notes.extend(members.iter().map(|(id, version, url)| super::closed::folded(id, *version, url.as_deref())));
+            let mut notes: Vec<_> = renamed.iter().map(|o| super::extensions::renamed(o)).collect();
+            notes.extend(
+                members.iter().map(|(id, version, url)| super::extensions::folded(id, *version, url.as_deref())),
+            );
             notes
         }
     };
@@ -300,7 +211,7 @@ pub(crate) fn provenances_of(
 /// Every entry of a record with the URL it is exported under (unique, see [`Urls`]), the
 /// patient's URL reserved first; and the `Provenance` resources naming them, one per source
 /// that has entries. An entry whose provenance import would not derive from the resource and
-/// the URL alone is declared in full on its target ([`ASSERTION`]): import reads the record back
+/// the URL alone is declared in full on its target ([`ASSERTION`](super::extensions::ASSERTION)): import reads the record back
 /// as it was.
 fn entries_and_provenances<'r>(
     record: &'r Record,
@@ -453,26 +364,5 @@ pub(crate) fn instant(d: &PartialDate) -> String {
 /// assert!(files.contains_key("Patient") && files.contains_key("Provenance"));
 /// ```
 pub fn to_ndjson(record: &Record, options: &ExportOptions) -> BTreeMap<String, String> {
-    super::closed::NdjsonWriter::new().add(record, options).output
-}
-
-#[cfg(test)]
-mod uuid_tests {
-    use super::*;
-
-    /// The formatting [`urn_uuid`] and [`stable_id`] had before they wrote their digits directly.
-    fn formatted(seed: &str) -> String {
-        let x = format!("{:032x}", uuid_bits(seed));
-        let part = |a: usize, b: usize| x.get(a..b).unwrap_or_default().to_owned();
-        format!("urn:uuid:{}-{}-{}-{}-{}", part(0, 8), part(8, 12), part(12, 16), part(16, 20), part(20, 32))
-    }
-
-    #[test]
-    fn ids_are_written_as_before() {
-        for seed in ["", "patient", "Observation\u{0}/ClinicalDocument/component[3]", "é\u{0}x", "a"] {
-            assert_eq!(urn_uuid(seed), formatted(seed));
-            assert_eq!(stable_id(seed), formatted(seed).trim_start_matches("urn:uuid:").replace('-', ""));
-        }
-        assert_eq!(urn_uuid("patient").len(), 45);
-    }
+    super::NdjsonWriter::new().add(record, options).output
 }

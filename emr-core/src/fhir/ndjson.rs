@@ -12,10 +12,11 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::attribution::{emr_source_of, extension, value};
-use super::closed::{set_id, AsReceived, RECEIVED};
+use super::attribution::{emr_source_of, extension};
+use super::extensions::{as_received, AsReceived, RECEIVED};
 use super::import::{import_found, Imported, Input, Parsed};
 use super::index::Found;
+use super::ndjson_writer::set_id;
 use super::ImportOptions;
 use crate::json::{self, Json};
 use crate::validate::{rules, Finding};
@@ -103,35 +104,6 @@ fn type_id(tree: &Json<'_>) -> Option<String> {
     let ty = tree.get("resourceType").and_then(Json::as_str)?;
     let id = tree.get("id").and_then(Json::as_str)?;
     Some(format!("{ty}/{id}"))
-}
-
-/// Read a [`RECEIVED`] extension; malformed parts are ignored (the line then stays as written).
-fn as_received(x: &Json<'_>) -> AsReceived {
-    let mut out = AsReceived::default();
-    let text = |part: &Json<'_>, url: &str| value(part, url, "valueString").and_then(Json::as_str).map(str::to_owned);
-    for part in x.get("extension").and_then(Json::as_array).unwrap_or_default() {
-        match part.get("url").and_then(Json::as_str) {
-            Some("id") => {
-                if let Some(id) = part.get("valueString").and_then(Json::as_str) {
-                    out.id = Some(Some(id.to_owned()));
-                } else if part.get("valueBoolean").and_then(Json::as_bool) == Some(false) {
-                    out.id = Some(None);
-                }
-            }
-            Some("reference") => {
-                if let Some(path) = text(part, "path") {
-                    out.references.push((path, text(part, "original")));
-                }
-            }
-            Some("member") => {
-                if let Some(name) = text(part, "name") {
-                    out.members.push((name, text(part, "json")));
-                }
-            }
-            _ => {}
-        }
-    }
-    out
 }
 
 /// Undo what the export changed: the resource as it was received.

@@ -7,12 +7,16 @@
 //! `_history` ignored); `Type?identifier=system|value` (a conditional reference, valid only in a
 //! transaction) and `Reference.identifier` (a logical reference) against the targets'
 //! identifiers; `Type?_id=id`. `#id` (contained) references stay as they are.
+//!
+//! This file holds the report and the lookup ([`Targets`]); the walk that rewrites one
+//! resource's references is `rewrite`.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::rewrite::Walk;
 use crate::json::Json;
 use crate::model::{is_r4_resource_type, EntryRef, SourceId};
 
@@ -170,7 +174,7 @@ impl Targets {
     }
 
     /// Resolve a logical reference (`Reference.identifier`, with `Reference.type` if given).
-    fn resolve_identifier(&self, source: &SourceId, reference: &Json<'_>) -> Option<Slot> {
+    pub(super) fn resolve_identifier(&self, source: &SourceId, reference: &Json<'_>) -> Option<Slot> {
         let ty = reference.get("type").and_then(Json::as_str).unwrap_or_default();
         let key = identifier_key(ty, reference.get("identifier")?)?;
         self.lookup(source, &key)
@@ -178,7 +182,7 @@ impl Targets {
 
     /// Write every reference of `tree` (a resource of `entry`'s source) that the record resolves
     /// as its target's address; note the others in `report`. `mark` adds to each reference kept
-    /// for want of a target an extension saying so ([`KEPT`]). Whether anything changed.
+    /// for want of a target an extension saying so ([`super::extensions::KEPT`]). Whether anything changed.
     pub(crate) fn rewrite(
         &self,
         tree: &mut Json<'_>,
@@ -196,7 +200,7 @@ impl Targets {
         tree: &mut Json<'_>,
         entry: &EntryRef,
         report: &mut ReferenceReport,
-        changes: &mut super::closed::AsReceived,
+        changes: &mut super::extensions::AsReceived,
     ) -> bool {
         self.walk(tree, entry, false, report, &mut Vec::new(), Some(changes))
     }
@@ -220,7 +224,7 @@ impl Targets {
         mark: bool,
         report: &mut ReferenceReport,
         hits: &mut Vec<usize>,
-        changes: Option<&mut super::closed::AsReceived>,
+        changes: Option<&mut super::extensions::AsReceived>,
     ) -> bool {
         // A Bundle kept whole (one nested in the input) resolves its own references: it is
         // written as received.
@@ -231,117 +235,6 @@ impl Targets {
         let mut walk = Walk { targets: self, entry, mark, report, changed: false, hits, changes };
         walk.value(tree, &mut path);
         walk.changed
-    }
-}
-
-/// The extension on a reference an export kept as received because the record does not hold
-/// (or the export leaves out) its target: `valueCode` `not-held` or `not-exported`.
-pub(crate) const KEPT: &str = "urn:emr:unresolved";
-
-struct Walk<'t, 'e, 'r> {
-    targets: &'t Targets,
-    entry: &'e EntryRef,
-    mark: bool,
-    report: &'r mut ReferenceReport,
-    changed: bool,
-    hits: &'r mut Vec<usize>,
-    /// What the walk changed (see [`Targets::rewrite_recording`]).
-    changes: Option<&'r mut super::closed::AsReceived>,
-}
-
-impl Walk<'_, '_, '_> {
-    fn value(&mut self, tree: &mut Json<'_>, path: &mut String) {
-        match tree {
-            Json::Object(members) => {
-                self.reference(members, path);
-                for (k, v) in members.iter_mut() {
-                    if k == "reference" {
-                        continue;
-                    }
-                    let len = path.len();
-                    path.push('/');
-                    path.push_str(&crate::json::escape_pointer_token(k));
-                    self.value(v, path);
-                    path.truncate(len);
-                }
-            }
-            Json::Array(items) => {
-                for (i, v) in items.iter_mut().enumerate() {
-                    let len = path.len();
-                    path.push('/');
-                    path.push_str(&i.to_string());
-                    self.value(v, path);
-                    path.truncate(len);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// An object that is a Reference: resolved and rewritten, or kept and reported.
-    fn reference(&mut self, members: &mut Vec<(Cow<'_, str>, Json<'_>)>, path: &str) {
-        let source = &self.entry.source;
-        let written = members.iter().find(|(k, _)| k == "reference").and_then(|(_, v)| v.as_str());
-        let resolved = match written {
-            Some(r) if r.starts_with('#') => return,
-            Some(r) => self.targets.resolve(source, r),
-            None => {
-                // A logical reference: only an object made of Reference's own members.
-                let logical = members.iter().any(|(k, v)| k == "identifier" && matches!(v, Json::Object(_)))
-                    && members
-                        .iter()
-                        .all(|(k, _)| matches!(k.as_ref(), "identifier" | "type" | "display" | "id" | "extension"));
-                if !logical {
-                    return;
-                }
-                let tree = Json::Object(members.clone());
-                // A logical reference to a resource not held is valid as it is.
-                if let Some(Some(slot)) = self.targets.resolve_identifier(source, &tree) {
-                    self.hits.push(slot);
-                    if let Some(address) = self.targets.addresses.get(slot) {
-                        let at = members.iter().position(|(k, _)| k == "type" || k == "identifier").unwrap_or(0);
-                        members.insert(at, (Cow::Borrowed("reference"), Json::String(Cow::Owned(address.clone()))));
-                        if let Some(c) = self.changes.as_mut() {
-                            c.references.push((path.to_owned(), None));
-                        }
-                        self.report.rewritten += 1;
-                        self.changed = true;
-                    }
-                }
-                return;
-            }
-        };
-        let written = written.unwrap_or_default();
-        let reason = match resolved {
-            Some(Some(slot)) => {
-                self.hits.push(slot);
-                let Some(address) = self.targets.addresses.get(slot) else { return };
-                if address != written {
-                    let address = address.clone();
-                    if let Some(c) = self.changes.as_mut() {
-                        c.references.push((path.to_owned(), Some(written.to_owned())));
-                    }
-                    if let Some((_, v)) = members.iter_mut().find(|(k, _)| k == "reference") {
-                        *v = Json::String(Cow::Owned(address));
-                    }
-                    self.report.rewritten += 1;
-                    self.changed = true;
-                }
-                return;
-            }
-            Some(None) => Unresolved::NotExported,
-            None if (written.starts_with("http://") || written.starts_with("https://")) && !written.contains('?') => {
-                Unresolved::External
-            }
-            None => Unresolved::NotHeld,
-        };
-        self.report.kept.push(KeptReference { entry: self.entry.clone(), path: path.to_owned(), reason });
-        if self.mark && reason != Unresolved::External && !members.iter().any(|(k, _)| k == "extension") {
-            let code = if reason == Unresolved::NotExported { "not-exported" } else { "not-held" };
-            let ext = super::export::obj(vec![("url", super::export::s(KEPT)), ("valueCode", super::export::s(code))]);
-            members.insert(0, (Cow::Borrowed("extension"), Json::Array(vec![ext])));
-            self.changed = true;
-        }
     }
 }
 

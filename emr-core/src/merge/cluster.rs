@@ -9,8 +9,35 @@
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::keys::{Concept, Window};
-use crate::model::{Entry, EntryKind};
+use crate::model::{Concept, Entry, EntryKind, Keys, Subkind};
+
+const HOUR: i64 = 3600;
+const DAY: i64 = 24 * HOUR;
+
+/// How entries of one kind are matched in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Window {
+    /// The concept alone decides (allergies).
+    Any,
+    /// Times must be within this many seconds; `required`: entries without a time never fold.
+    Within { seconds: i64, required: bool },
+    /// Only identical content folds.
+    Content,
+}
+
+fn window(keys: &Keys) -> Window {
+    match (keys.kind, keys.subkind) {
+        (EntryKind::Allergy, _) => Window::Any,
+        (EntryKind::Condition, _) => Window::Within { seconds: 30 * DAY, required: false },
+        (EntryKind::Medication, Subkind::MedicationDefinition) => Window::Content,
+        (EntryKind::Medication, _) => Window::Within { seconds: 7 * DAY, required: false },
+        (EntryKind::Immunization, _) => Window::Within { seconds: 12 * HOUR, required: true },
+        (EntryKind::Observation, Subkind::Laboratory) => Window::Within { seconds: DAY, required: true },
+        (EntryKind::Observation | EntryKind::Encounter, _) => Window::Within { seconds: HOUR, required: true },
+        (EntryKind::Procedure | EntryKind::DiagnosticReport, _) => Window::Within { seconds: DAY, required: true },
+        _ => Window::Content,
+    }
+}
 
 /// Union–find over entry indices.
 struct Sets(Vec<usize>);
@@ -150,9 +177,9 @@ type Coded = (usize, Option<(i64, i64)>, usize);
 
 /// Group `entries` (sorted by the caller) into clusters of duplicates.
 ///
-/// One pass reads the keys of each entry ([`super::keys`]), which lie inside the entries, into
+/// One pass reads the keys of each entry (`model::keys`), which lie inside the entries, into
 /// small records; the rest works on those. Only codes that do not fit in the keys are read from
-/// the clinical view, whose fields are spread over the heap.
+/// the entry's clinical fields, which are spread over the heap.
 pub(crate) fn clusters(entries: &[&Entry]) -> Clusters {
     let n = entries.len();
     let mut sets = Sets((0..n).collect());
@@ -169,7 +196,7 @@ pub(crate) fn clusters(entries: &[&Entry]) -> Clusters {
     for (i, e) in entries.iter().enumerate() {
         let (kind, keys) = (e.kind(), e.keys());
         let before = coded.len();
-        if keys.window != Window::Content {
+        if window(keys) != Window::Content {
             let mut add = |concept: usize| coded.push((concept, keys.interval, i));
             match keys.concepts() {
                 Some(concepts) => {
@@ -206,7 +233,7 @@ pub(crate) fn clusters(entries: &[&Entry]) -> Clusters {
     for w in block_starts.windows(2) {
         let [a, b] = w else { continue };
         let Some(block) = blocks.get_mut(*a..*b) else { continue };
-        let Some(window) = block.first().and_then(|&(_, i)| entries.get(i)).map(|e| e.keys().window) else { continue };
+        let Some(window) = block.first().and_then(|&(_, i)| entries.get(i)).map(|e| window(e.keys())) else { continue };
         link(window, block, &mut sets);
     }
 

@@ -10,12 +10,15 @@ mod absent;
 mod assertion;
 mod cluster;
 pub mod identity;
-pub(crate) mod keys;
 mod reconcile;
 mod report;
+mod resolve;
+mod settle;
 mod side;
 mod value;
 mod view;
+mod view_ref;
+mod warm;
 
 use std::collections::BTreeMap;
 
@@ -23,7 +26,8 @@ pub use assertion::EntryRef;
 pub use reconcile::{reconcile, resolve, versions, Choice, ReconcileError, Reconciliation, SideChoice, Version};
 pub use report::{Conflict, Folded, IdentityCheck, IdentityReport, MergeReport, Resolution, SourceCount, Suppressed};
 pub use side::{conflict_sides, disputed_value, ConflictSides, Side};
-pub use view::{view, view_ref, ItemRef, View, ViewItem, ViewRef};
+pub use view::{view, view_ref, View, ViewItem};
+pub use view_ref::{ItemRef, ViewRef};
 
 use crate::model::{Entry, Patient, Provenance, Record, Source, SourceId, RECORD_FORMAT};
 

@@ -178,7 +178,7 @@ pub fn reconcile(record: &Record, decision: &Reconciliation) -> Result<Record, R
     settles.dedup();
     // A stable id: the same decision recorded twice is one assertion.
     let seed = format!("{action:?}\u{0}{settles:?}\u{0}{}\u{0}{}", resource.as_str(), decision.recorded);
-    let id = format!("decision-{}", crate::fhir::stable_id(&seed));
+    let id = format!("decision-{}", crate::model::stable_id(&seed));
     let mut provenance = Provenance::new(decision.clinician.id.as_str(), id).with_recorded(decision.recorded);
     provenance.decision = Some(Decision { action, settles });
     let entry = Entry::new(provenance, resource).map_err(|_| ReconcileError::NothingSettled)?;

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use crate::codes::{ucum, KnownSystem, LOINC};
-use crate::model::{Decimal, Entry, ObservationValue, Quantity};
+use crate::model::{Entry, ObservationValue, Quantity};
 
 /// A value reduced to something comparable.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,23 +16,10 @@ pub(crate) enum Comparable<'e> {
     None,
 }
 
-/// A reported decimal as a number and the half-width of its last reported digit; `None` when
-/// it does not fit an `f64`.
-pub(crate) fn reported(d: &Decimal) -> Option<(f64, f64)> {
-    let value = d.to_f64();
-    let digits = i32::try_from(d.fraction_digits()).unwrap_or(i32::MAX).min(15);
-    value.is_finite().then(|| (value, 0.5 * 10f64.powi(-digits)))
-}
-
-/// A quantity's unit: its UCUM code, else its unit text.
-pub(crate) fn unit(q: &Quantity) -> Option<&str> {
-    q.code.as_deref().or(q.unit.as_deref())
-}
-
 fn quantity(q: &Quantity) -> Comparable<'_> {
     let Some(d) = &q.value else { return Comparable::None };
-    match reported(d) {
-        Some((value, half_ulp)) => Comparable::Number { value, unit: unit(q), half_ulp },
+    match d.reported() {
+        Some((value, half_ulp)) => Comparable::Number { value, unit: q.unit_key(), half_ulp },
         None => Comparable::Text(Cow::Borrowed(d.as_str())),
     }
 }

@@ -217,6 +217,14 @@ impl Decimal {
         let mantissa = self.0.split(['e', 'E']).next().unwrap_or_default();
         mantissa.split_once('.').map_or(0, |(_, f)| f.len())
     }
+
+    /// The number and the half-width of its last reported digit; `None` when it does not fit
+    /// an `f64`.
+    pub(crate) fn reported(&self) -> Option<(f64, f64)> {
+        let value = self.to_f64();
+        let digits = i32::try_from(self.fraction_digits()).unwrap_or(i32::MAX).min(15);
+        value.is_finite().then(|| (value, 0.5 * 10f64.powi(-digits)))
+    }
 }
 
 /// A measured amount with a unit (FHIR `Quantity`), UCUM where `system` says so.
@@ -250,6 +258,11 @@ impl Quantity {
     /// True when the unit is a UCUM code.
     pub fn is_ucum(&self) -> bool {
         self.system.as_deref() == Some(crate::codes::UCUM) && self.code.is_some()
+    }
+
+    /// The unit values are compared in: its code, else its unit text.
+    pub(crate) fn unit_key(&self) -> Option<&str> {
+        self.code.as_deref().or(self.unit.as_deref())
     }
 
     pub(crate) fn from_json(j: &Json<'_>) -> Quantity {

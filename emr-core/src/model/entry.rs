@@ -2,15 +2,15 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::clinical::Clinical;
 use super::date::PartialDate;
+use super::keys::Keys;
 use super::provenance::Provenance;
 use super::resource::{Resource, ResourceError};
-use super::view::Clinical;
 use super::EntryKind;
 use crate::json::Json;
-use crate::merge::keys::Keys;
 
-/// One entry of a record: a FHIR resource, who asserted it, and its clinical view.
+/// One entry of a record: a FHIR resource, who asserted it, and its clinical fields.
 ///
 /// # Example
 /// ```
@@ -28,12 +28,13 @@ use crate::merge::keys::Keys;
 pub struct Entry {
     provenance: Provenance,
     resource: Resource,
-    /// Boxed: merging reads the keys of millions of entries and the clinical view of few, so
+    /// Boxed: merging reads the keys of millions of entries and the clinical fields of few, so
     /// the rest of an entry stays small and dense.
     clinical: Box<Clinical>,
-    /// What merging compares, derived from the provenance and the clinical view; and whether
-    /// FHIR import would give this provenance from the resource alone ([`Plain`]).
+    /// What comparing entries reads, derived from the provenance and the clinical fields.
     keys: Keys,
+    /// Whether FHIR import would give this provenance from the resource alone.
+    plain: Plain,
 }
 
 /// Whether FHIR import derives an entry's provenance from its resource alone: its id is
@@ -41,7 +42,7 @@ pub struct Entry {
 /// `meta.versionId` (or, without one, import's count of the entry's versions), and it records
 /// no decision. The export writes the provenance of any other entry out in full.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Plain {
+enum Plain {
     /// Import would give another provenance.
     No,
     /// Import gives this provenance.
@@ -60,7 +61,7 @@ impl PartialEq for Entry {
 
 impl Eq for Entry {}
 
-/// The serialized form of an entry: the view is derived, never stored.
+/// The serialized form of an entry: the clinical fields are derived, never stored.
 #[derive(Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename = "Entry")]
 struct EntryRepr {
@@ -127,7 +128,7 @@ fn identical(a: Option<PartialDate>, b: Option<PartialDate>) -> bool {
 }
 
 impl Entry {
-    /// Make an entry from a resource, extracting its clinical view.
+    /// Make an entry from a resource, reading its clinical fields.
     ///
     /// # Errors
     /// Only if the resource text no longer parses, which `Resource` rules out.
@@ -147,21 +148,21 @@ impl Entry {
     }
 
     fn with_clinical(provenance: Provenance, resource: Resource, clinical: Clinical, plain: Plain) -> Entry {
-        let keys = Keys::of(&provenance, &clinical, plain);
-        Entry { provenance, resource, clinical: Box::new(clinical), keys }
+        let keys = Keys::of(&provenance, &clinical);
+        Entry { provenance, resource, clinical: Box::new(clinical), keys, plain }
     }
 
     /// Whether FHIR import gives this entry's provenance from its resource alone, when it is
     /// the `count`th entry of its source and id that import derives so (see [`Plain`]).
     pub(crate) fn is_plain(&self, count: u32) -> bool {
-        match self.keys.plain {
+        match self.plain {
             Plain::No => false,
             Plain::Yes => true,
             Plain::IfCounted => self.provenance.version == count,
         }
     }
 
-    /// What merging compares.
+    /// What comparing entries reads (merging does).
     pub(crate) fn keys(&self) -> &Keys {
         &self.keys
     }
@@ -180,7 +181,7 @@ impl Entry {
     }
 
     /// Take `source` as the source id when it is equal to it, so that both share one text (the
-    /// clinical view does not depend on it); whether it was equal.
+    /// clinical fields do not depend on it); whether it was equal.
     pub(crate) fn share_source(&mut self, source: &super::SourceId) -> bool {
         let equal = self.provenance.source == *source;
         if equal {
@@ -194,7 +195,7 @@ impl Entry {
         &self.resource
     }
 
-    /// The clinical view of the resource.
+    /// The clinical fields of the resource, read once.
     pub fn clinical(&self) -> &Clinical {
         &self.clinical
     }
@@ -217,6 +218,6 @@ mod tests {
     #[test]
     #[cfg(target_pointer_width = "64")]
     fn an_entry_stays_small() {
-        assert!(std::mem::size_of::<Entry>() <= 328, "{}", std::mem::size_of::<Entry>());
+        assert!(std::mem::size_of::<Entry>() <= 320, "{}", std::mem::size_of::<Entry>());
     }
 }

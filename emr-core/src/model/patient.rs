@@ -2,9 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::clinical::array;
 use super::coding::{string_at, Identifier};
 use super::date::PartialDate;
-use super::view::array;
 use crate::json::Json;
 
 /// A person's name (FHIR `HumanName`).

@@ -4,6 +4,7 @@
 //! Findings carry a JSON pointer into the record and a message that names
 //! the field and the rule, never a patient's values.
 
+mod dates;
 mod elements;
 mod envelope;
 mod new_entry;

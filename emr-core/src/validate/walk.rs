@@ -1,4 +1,5 @@
-//! The generic walk over a resource tree: keys, identifiers, codings, quantities, dates, periods, references.
+//! The generic walk over a resource tree: keys, identifiers, codings, quantities, periods,
+//! references; dates are checked in `dates`.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -6,105 +7,19 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 
+use super::dates::PLAN_TYPES;
 use super::refs::{Index, Target};
 use super::rules::{self, Rule};
 use super::{resource, Duplicates, Finding};
 use crate::codes::{self, KnownSystem};
 use crate::json::{push_escaped_token, Json};
-use crate::model::{is_r4_resource_type, DateError, Deceased, Entry, EntryKind, PartialDate, Record};
-
-/// Date elements whose name alone says they are FHIR `date`, `dateTime` or `instant`
-/// (from the R4 JSON Schema: names typed so in every resource that has them). A `match`: it runs
-/// for every string in every resource.
-fn is_date_name(key: &str) -> bool {
-    matches!(
-        key,
-        "approvalDate"
-            | "authored"
-            | "authoredOn"
-            | "birthDate"
-            | "created"
-            | "creation"
-            | "date"
-            | "dateAsserted"
-            | "dateOfFirstAuthorization"
-            | "dateTime"
-            | "dateWritten"
-            | "detected"
-            | "effectiveDate"
-            | "effectiveTime"
-            | "enteredDate"
-            | "expirationDate"
-            | "expiry"
-            | "ifModifiedSince"
-            | "internationalBirthDate"
-            | "issued"
-            | "lastModified"
-            | "lastOccurrence"
-            | "lastPerformed"
-            | "lastReviewDate"
-            | "lastUpdated"
-            | "manufactureDate"
-            | "nextScheduled"
-            | "onset"
-            | "paymentDate"
-            | "presentationDate"
-            | "publicationDate"
-            | "received"
-            | "receivedTime"
-            | "recorded"
-            | "recordedDate"
-            | "recordedOn"
-            | "releaseDate"
-            | "restoreDate"
-            | "sent"
-            | "started"
-            | "statusDate"
-            | "time"
-            | "timestamp"
-            | "validTo"
-            | "validationDate"
-            | "verificationDate"
-            | "whenHandedOver"
-            | "whenPrepared"
-    )
-}
-
-/// Dates that may lie in the future without being wrong.
-const FUTURE_KEYS: &[&str] = &["expirationDate", "expiry", "validTo", "nextScheduled", "restoreDate"];
-
-/// Resources that describe plans, schedules or cover: their dates may be in the future.
-const PLAN_TYPES: &[&str] = &[
-    "Appointment",
-    "AppointmentResponse",
-    "CarePlan",
-    "Goal",
-    "ServiceRequest",
-    "Task",
-    "Schedule",
-    "Slot",
-    "Coverage",
-    "Contract",
-    "RequestGroup",
-    "DeviceRequest",
-    "NutritionOrder",
-    "CommunicationRequest",
-    "MedicationRequest",
-    "ImmunizationRecommendation",
-    "VisionPrescription",
-    "Claim",
-    "ExplanationOfBenefit",
-];
-
-/// Dates of bookkeeping rather than of the clinical event: documentation may follow death.
-const ADMIN_KEYS: &[&str] =
-    &["lastUpdated", "issued", "recorded", "recordedDate", "dateAsserted", "created", "date", "statusDate"];
+use crate::model::{is_r4_resource_type, Deceased, Entry, EntryKind, PartialDate, Record};
 
 /// Shared facts for validating the resources of one record.
 pub(super) struct Context<'r> {
-    now: PartialDate,
-    birth: Option<PartialDate>,
-    death: Option<PartialDate>,
+    pub(super) now: PartialDate,
+    pub(super) birth: Option<PartialDate>,
+    pub(super) death: Option<PartialDate>,
     index: &'r Index,
     /// Who looks for duplicate keys.
     duplicates: Duplicates,
@@ -114,14 +29,14 @@ pub(super) struct Context<'r> {
 }
 
 /// The state of the walk inside one resource.
-struct Walk<'c, 'r> {
-    ctx: &'c Context<'r>,
-    resource_type: String,
+pub(super) struct Walk<'c, 'r> {
+    pub(super) ctx: &'c Context<'r>,
+    pub(super) resource_type: String,
     /// Apply birth/death bounds (clinical entries, not the patient or opaque resources).
-    life_bounds: bool,
-    plan: bool,
+    pub(super) life_bounds: bool,
+    pub(super) plan: bool,
     /// Length of the resource's own JSON pointer, to tell its top-level elements.
-    base_len: usize,
+    pub(super) base_len: usize,
     contained: BTreeSet<String>,
     /// False when the resource is known to have no duplicate keys: the walk then need not look
     /// for repeated members.
@@ -207,7 +122,7 @@ impl<'r> Context<'r> {
 }
 
 impl Walk<'_, '_> {
-    fn push(&mut self, rule: &Rule, path: &str, field: &str) {
+    pub(super) fn push(&mut self, rule: &Rule, path: &str, field: &str) {
         self.out.push(Finding::new(rule, path, field));
     }
 
@@ -343,54 +258,6 @@ impl Walk<'_, '_> {
             if end.certainly_before(&start) {
                 self.push(&rules::PERIOD_REVERSED, path, key);
             }
-        }
-    }
-
-    fn is_date_key(key: &str, parent: &str) -> bool {
-        is_date_name(key)
-            || key.ends_with("DateTime")
-            || key.ends_with("Instant")
-            || (key.ends_with("Date") && key != "lockedDate")
-            || (matches!(key, "start" | "end") && (parent.ends_with("Period") || parent == "period"))
-            || (key == "event" && parent == "timing")
-    }
-
-    fn string(&mut self, s: &str, path: &str, key: &str, parent: &str) {
-        let is_date = Self::is_date_key(key, parent)
-            || (self.resource_type == "Appointment" && matches!(key, "start" | "end") && parent.is_empty());
-        if !is_date {
-            return;
-        }
-        let date = match s.parse::<PartialDate>() {
-            Ok(d) => d,
-            Err(e) => {
-                let rule = match e {
-                    DateError::Syntax => &rules::DATE_SYNTAX,
-                    DateError::OutOfRange => &rules::DATE_RANGE,
-                    DateError::MissingZone => &rules::DATE_ZONE,
-                };
-                self.push(rule, path, key);
-                return;
-            }
-        };
-        // A nested `period` is a validity period (of an identifier, a name, an address…),
-        // which may begin in the future; the resource's own period is an event.
-        let validity_period =
-            parent == "period" && path.get(self.base_len..).is_some_and(|p| !p.starts_with("/period/"));
-        let future_ok = self.plan || validity_period || FUTURE_KEYS.contains(&key) || key == "end";
-        if !future_ok && self.ctx.now.certainly_before(&date) {
-            self.push(&rules::DATE_FUTURE, path, key);
-        }
-        if !self.life_bounds || parent == "meta" {
-            return;
-        }
-        if self.ctx.birth.is_some_and(|b| date.certainly_before(&b)) {
-            self.push(&rules::DATE_BEFORE_BIRTH, path, key);
-        }
-        // A period may end after death (the encounter in which the patient died).
-        let clinical_event = !ADMIN_KEYS.contains(&key) && !self.plan && key != "end";
-        if clinical_event && self.ctx.death.is_some_and(|d| d.certainly_before(&date)) {
-            self.push(&rules::DATE_AFTER_DEATH, path, key);
         }
     }
 

@@ -1,43 +1,37 @@
-//! What merging reads of an entry, extracted once when the entry is made and kept beside it.
+//! What comparing entries reads of an entry, extracted once when the entry is made and kept beside it.
 //!
-//! The clinical view of an entry spreads over the heap (a code is a vector of codings, each of
+//! The clinical fields of an entry spread over the heap (a code is a vector of codings, each of
 //! strings); clustering a million entries by following those pointers costs a cache miss per
-//! step. These keys hold, in a few cache lines inside the entry, what clustering and resolution
-//! compare: the time window and interval, "latest wins" time, retraction, absence, the codes of
-//! well-known systems that fit in place, and a numeric observation value. Anything that does not
-//! fit is read from the clinical view as before, so the keys decide nothing the view would not.
+//! step. These keys hold, in a few cache lines inside the entry, what merging compares: the
+//! interval, "latest wins" time, retraction, absence, what tells its time rule apart, the codes
+//! of well-known systems that fit in place, and a numeric observation value. They are facts of
+//! the entry, derived here in the model; the rules that compare them (time windows, value
+//! tolerance) are merge's. Anything that does not fit is read from the clinical fields as before,
+//! so the keys decide nothing the fields would not.
 
-use super::absent::{absence, Absence};
-use super::value::{reported, unit};
+use super::absence::{absence, Absence};
+use super::clinical::{Clinical, ObservationValue};
+use super::provenance::Provenance;
+use super::EntryKind;
 use crate::codes::KnownSystem;
-use crate::model::{Clinical, EntryKind, ObservationValue, Plain, Provenance};
 
-const HOUR: i64 = 3600;
-const DAY: i64 = 24 * HOUR;
-
-/// How entries of one kind are matched in time.
+/// What, beyond its kind, tells apart the rules that match an entry's time with another's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Window {
-    /// The concept alone decides (allergies).
-    Any,
-    /// Times must be within this many seconds; `required`: entries without a time never fold.
-    Within { seconds: i64, required: bool },
-    /// Only identical content folds.
-    Content,
+pub(crate) enum Subkind {
+    /// Nothing beyond the kind.
+    Other,
+    /// A laboratory result: an observation with category `laboratory`.
+    Laboratory,
+    /// A `Medication` resource: the definition of a drug, not an event.
+    MedicationDefinition,
 }
 
-fn window(c: &Clinical) -> Window {
+fn subkind(c: &Clinical) -> Subkind {
     let lab = || c.category.iter().any(|cc| cc.codings.iter().any(|k| k.code.as_deref() == Some("laboratory")));
     match (c.kind, c.resource_type.as_str()) {
-        (EntryKind::Allergy, _) => Window::Any,
-        (EntryKind::Condition, _) => Window::Within { seconds: 30 * DAY, required: false },
-        (EntryKind::Medication, "Medication") => Window::Content,
-        (EntryKind::Medication, _) => Window::Within { seconds: 7 * DAY, required: false },
-        (EntryKind::Immunization, _) => Window::Within { seconds: 12 * HOUR, required: true },
-        (EntryKind::Observation, _) if lab() => Window::Within { seconds: DAY, required: true },
-        (EntryKind::Observation | EntryKind::Encounter, _) => Window::Within { seconds: HOUR, required: true },
-        (EntryKind::Procedure | EntryKind::DiagnosticReport, _) => Window::Within { seconds: DAY, required: true },
-        _ => Window::Content,
+        (EntryKind::Medication, "Medication") => Subkind::MedicationDefinition,
+        (EntryKind::Observation, _) if lab() => Subkind::Laboratory,
+        _ => Subkind::Other,
     }
 }
 
@@ -88,8 +82,8 @@ pub(crate) struct Measure {
 fn measure(c: &Clinical) -> Option<Measure> {
     match c.value.as_ref()? {
         ObservationValue::Quantity(q) => {
-            let (value, half_ulp) = reported(q.value.as_ref()?)?;
-            let unit = match unit(q) {
+            let (value, half_ulp) = q.value.as_ref()?.reported()?;
+            let unit = match q.unit_key() {
                 Some(u) => Some(Short::new(u)?),
                 None => None,
             };
@@ -100,11 +94,11 @@ fn measure(c: &Clinical) -> Option<Measure> {
     }
 }
 
-/// The keys of one entry. Derived from its provenance and clinical view, which stay the truth.
+/// The keys of one entry. Derived from its provenance and clinical fields, which stay the truth.
 #[derive(Debug, Clone)]
 pub(crate) struct Keys {
     pub kind: EntryKind,
-    pub window: Window,
+    pub subkind: Subkind,
     pub interval: Option<(i64, i64)>,
     /// When the assertion was made, for "latest wins": the source's recording time, else the
     /// resource's own recorded date, else its clinical time.
@@ -118,13 +112,10 @@ pub(crate) struct Keys {
     complete: bool,
     /// A numeric observation value whose unit fits in place.
     pub measure: Option<Measure>,
-    /// Not for merging: whether FHIR import derives the entry's provenance from its resource
-    /// alone. Kept here, in room the keys leave free, so that the entry stays as small.
-    pub plain: Plain,
 }
 
 impl Keys {
-    pub(crate) fn of(provenance: &Provenance, c: &Clinical, plain: Plain) -> Keys {
+    pub(crate) fn of(provenance: &Provenance, c: &Clinical) -> Keys {
         let mut concepts = [None; CONCEPTS];
         let mut complete = true;
         let codings = c.code.iter().flat_map(|cc| cc.codings.iter());
@@ -137,7 +128,7 @@ impl Keys {
         }
         Keys {
             kind: c.kind,
-            window: window(c),
+            subkind: subkind(c),
             interval: interval(c),
             recorded: provenance.recorded.or(c.recorded).or(c.time).map_or(i64::MIN, |t| t.latest()),
             absence: absence(c),
@@ -145,12 +136,11 @@ impl Keys {
             concepts,
             complete,
             measure: measure(c),
-            plain,
         }
     }
 
     /// Every code of the entry as a [`Concept`], when all fit in place; `None`: read the
-    /// clinical view.
+    /// clinical fields.
     pub(crate) fn concepts(&self) -> Option<impl Iterator<Item = &Concept>> {
         self.complete.then(|| self.concepts.iter().flatten())
     }

@@ -1,4 +1,5 @@
-//! The clinical view of a resource: kind, codes, times, values and status, extracted once.
+//! The clinical fields of a resource: kind, codes, times, values and status, read once.
+//! (Not a *view*: that word names the record's clinical view, `merge::View`.)
 
 use serde::{Deserialize, Serialize};
 
