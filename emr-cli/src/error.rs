@@ -1,6 +1,9 @@
 //! The errors `emr` reports, their exit codes, and what to do about each.
 //!
 //! Every message names a file, a flag or a rule; none contains a patient's data.
+//!
+//! Over 400 lines for a reason: the tests beside the exit table check it against `emr --help`,
+//! `docs/cli.md` and every emr-core error code, and belong next to what they check.
 
 use std::path::PathBuf;
 

@@ -1,6 +1,9 @@
 //! The one error type of the bindings, thrown to JS as an `Error` named `EmrError` with a stable
 //! `code` (see [`ErrorCode`]) and a message that names the argument and the rule, never a value
 //! taken from the input.
+//!
+//! Just over 400 lines: the error table, the TypeScript it generates and the tests that check every
+//! emr-core error code maps to a package code stay together.
 
 use std::fmt;
 
