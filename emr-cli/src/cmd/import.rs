@@ -339,7 +339,7 @@ fn own_ips_entries(store: &Store, record: &Record) -> Result<Vec<bool>, CliError
 /// sources it lacks, and entries it does not have yet (each logged as `import`). Whether an
 /// entry is already there is emr-core's rule ([`arrival`]): an unchanged resource is present;
 /// a changed one (a retraction, a corrected value) is the next version of that assertion.
-/// Entries marked in `own` (the record's own IPS coming back, see [`own_ips_entries`]) are
+/// Entries marked in `own` (the record's own IPS coming back, see [`emr_core::fhir::own_ips_entries`]) are
 /// present too, and a source that asserts only such entries is not added ([`asserts_only_own`]).
 ///
 /// # Errors
