@@ -55,6 +55,7 @@ exit_table! {
             "fhir.syntax", "fhir.shape", "ccda.syntax", "ccda.doctype", "ccda.shape", "ccda.size",
             "record.patient.missing",
             "draft.code", "draft.date", "draft.abatement", "draft.value", "draft.unit", "draft.field",
+            "add.patient", "add.exists", "add.invalid", "add.source",
             "reconcile.settles", "reconcile.entry", "reconcile.clinician", "bundle.key", "bundle.work",
             "shl.link", "shl.key", "shl.label", "shl.url", "shl.flags", "shl.version", "shl.expired", "shl.file",
             "shl.decrypt", "shl.size", "shl.manifest", "shl.request",

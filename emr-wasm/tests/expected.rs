@@ -23,6 +23,11 @@
 //! sealed from the same record, is opened.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::disallowed_types,
+    clippy::disallowed_macros,
+    reason = "the expected outputs are written as JSON trees for readable diffs; emr-wasm/clippy.toml bans that for the bindings"
+)]
 
 #[path = "../../tests/support/shared_data.rs"]
 mod shared_data;

@@ -4,7 +4,7 @@ use std::io::Read;
 use std::path::Path;
 
 use emr_core::model::{Entry, PartialDate, Provenance, Resource, Source};
-use emr_core::validate::{new_entry_findings, next_version, Finding, Severity, DEFAULT_SOURCE};
+use emr_core::validate::{may_be_entry, new_entry_findings, next_version, AddError, Finding, Severity, DEFAULT_SOURCE};
 
 use crate::cli::AddArgs;
 use crate::error::CliError;
@@ -36,10 +36,14 @@ pub fn run(args: &AddArgs) -> Result<Outcome, CliError> {
         None => store.meta(DEFAULT_SOURCE_KEY)?.unwrap_or_else(|| DEFAULT_SOURCE.to_owned()),
     };
     if source.trim().is_empty() {
-        return Err(CliError::usage("--source is empty", "give the id of the source the entry comes from"));
+        return Err(CliError::core(
+            AddError::Source.code(),
+            "--source is empty",
+            "give the id of the source the entry comes from",
+        ));
     }
     let patient = store.patient()?;
-    let patient_id = patient.as_ref().and_then(|p| resource_id(p.resource()));
+    let patient_id = patient.as_ref().and_then(|p| p.resource().id());
     let resource = match (given, args.kind) {
         (Some(r), _) => r,
         (None, Some(kind)) => {
@@ -48,15 +52,17 @@ pub fn run(args: &AddArgs) -> Result<Outcome, CliError> {
         }
         (None, None) => return Err(CliError::usage("nothing to add", "give --json FILE or --kind KIND with --code")),
     };
-    if resource.resource_type() == "Patient" {
-        return Err(CliError::usage(
-            "a Patient resource is the record's patient, not an entry",
+    may_be_entry(&resource).map_err(|e| {
+        CliError::core(
+            e.code(),
+            e.to_string(),
             "give the patient with `emr init --patient`; `emr add` takes clinical resources",
-        ));
-    }
-    let id = args.id.clone().or_else(|| resource_id(&resource)).unwrap_or_else(new_id);
-    let version = next_version(store.latest_version(&source, &id)?, args.new_version).map_err(|_| {
-        CliError::usage(
+        )
+    })?;
+    let id = args.id.clone().or_else(|| resource.id()).unwrap_or_else(new_id);
+    let version = next_version(store.latest_version(&source, &id)?, args.new_version).map_err(|e| {
+        CliError::core(
+            e.code(),
             format!("source {source} already has an entry with this id"),
             "give another --id, or --new-version to add it as the entry's next version",
         )
@@ -67,8 +73,10 @@ pub fn run(args: &AddArgs) -> Result<Outcome, CliError> {
 
     let findings = new_entry_findings(&entry, patient.as_ref(), now);
     report(&findings);
-    if findings.iter().any(|f| f.severity == Severity::Error) && !args.allow_invalid {
-        return Err(CliError::usage(
+    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+    if errors > 0 && !args.allow_invalid {
+        return Err(CliError::core(
+            AddError::Invalid { errors }.code(),
             "the entry has validation errors (listed above); nothing was added",
             "fix the resource, or add --allow-invalid to keep it as it is",
         ));
@@ -113,9 +121,4 @@ pub(crate) fn read_resource(path: &Path) -> Result<Resource, CliError> {
             "give one FHIR R4 resource as JSON (an object with resourceType)",
         )
     })
-}
-
-/// The `id` of a resource, if it has one.
-pub(crate) fn resource_id(r: &Resource) -> Option<String> {
-    r.json().ok().and_then(|j| j.get("id").and_then(|v| v.as_str()).map(str::to_owned))
 }

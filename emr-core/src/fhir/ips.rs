@@ -266,15 +266,9 @@ fn author(
     };
     let org_id = only.and_then(|s| s.reference.as_deref()).and_then(|r| r.strip_prefix("Organization/"));
     let in_view = org_id.and_then(|org_id| {
-        current.iter().find(|e| {
-            e.resource().resource_type() == "Organization"
-                && e.resource()
-                    .json()
-                    .ok()
-                    .and_then(|j| j.get("id").and_then(Json::as_str).map(str::to_owned))
-                    .as_deref()
-                    == Some(org_id)
-        })
+        current
+            .iter()
+            .find(|e| e.resource().resource_type() == "Organization" && e.resource().id().as_deref() == Some(org_id))
     });
     let (seed, name) = match only {
         Some(s) => (s.id.to_string(), s.name.clone().unwrap_or_else(|| s.id.to_string())),

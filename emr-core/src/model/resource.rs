@@ -151,6 +151,20 @@ impl Resource {
     pub fn json(&self) -> Result<Json<'_>, JsonError> {
         json::parse(self.as_str())
     }
+
+    /// The resource's `id`, when it has a string one.
+    ///
+    /// # Example
+    /// ```
+    /// use emr_core::model::Resource;
+    /// let r = Resource::parse(r#"{"resourceType":"Condition","id":"c1"}"#)?;
+    /// assert_eq!(r.id().as_deref(), Some("c1"));
+    /// assert_eq!(Resource::parse(r#"{"resourceType":"Condition"}"#)?.id(), None);
+    /// # Ok::<(), emr_core::model::ResourceError>(())
+    /// ```
+    pub fn id(&self) -> Option<String> {
+        self.json().ok().and_then(|j| j.get("id").and_then(Json::as_str).map(str::to_owned))
+    }
 }
 
 /// Wraps text that our writer made from a parsed tree (valid JSON) as a `RawValue`.

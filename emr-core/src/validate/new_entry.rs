@@ -129,9 +129,25 @@ pub struct Added {
     pub findings: Vec<Finding>,
 }
 
-/// The `id` of a resource, if it has one.
-fn resource_id(r: &Resource) -> Option<String> {
-    r.json().ok().and_then(|j| j.get("id").and_then(|v| v.as_str()).map(str::to_owned))
+/// Whether `resource` may be added as an entry: every resource may but a Patient, which is the
+/// record's patient.
+///
+/// # Errors
+/// [`AddError::Patient`] for a Patient resource.
+///
+/// # Example
+/// ```
+/// use emr_core::model::Resource;
+/// use emr_core::validate::may_be_entry;
+/// assert!(may_be_entry(&Resource::parse(r#"{"resourceType":"Condition"}"#)?).is_ok());
+/// assert!(may_be_entry(&Resource::parse(r#"{"resourceType":"Patient"}"#)?).is_err());
+/// # Ok::<(), emr_core::model::ResourceError>(())
+/// ```
+pub fn may_be_entry(resource: &Resource) -> Result<(), AddError> {
+    if resource.resource_type() == "Patient" {
+        return Err(AddError::Patient);
+    }
+    Ok(())
 }
 
 /// Add one entry (a FHIR resource) to a record, as `emr add` does: refused when it is a Patient,
@@ -165,10 +181,8 @@ pub fn add_entry(record: &Record, resource: Resource, options: &AddOptions) -> R
     if options.source.as_str().trim().is_empty() {
         return Err(AddError::Source);
     }
-    if resource.resource_type() == "Patient" {
-        return Err(AddError::Patient);
-    }
-    let id = options.id.clone().or_else(|| resource_id(&resource)).unwrap_or_else(|| "entry".to_owned());
+    may_be_entry(&resource)?;
+    let id = options.id.clone().or_else(|| resource.id()).unwrap_or_else(|| "entry".to_owned());
     let latest = record
         .entries
         .iter()
@@ -200,6 +214,6 @@ pub fn add_entry(record: &Record, resource: Resource, options: &AddOptions) -> R
 /// # Errors
 /// The draft's [`DraftError`].
 pub fn draft_resource(record: &Record, draft: &EntryDraft, id: &str) -> Result<Resource, AddError> {
-    let patient_id = record.patient.as_ref().and_then(|p| resource_id(p.resource()));
+    let patient_id = record.patient.as_ref().and_then(|p| p.resource().id());
     Ok(draft.to_resource(id, patient_id.as_deref())?)
 }

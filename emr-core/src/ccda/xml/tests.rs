@@ -1,0 +1,162 @@
+//! Unit tests of the XML layer, comparing its trees and refusals with roxmltree's.
+
+use super::lexical::line_column;
+use super::locations::Locations;
+use super::parse::parse_xml;
+use super::tree::{Document, Kind};
+use super::V3;
+use crate::ccda::CcdaError;
+
+#[test]
+fn locations_name_positions_among_same_named_siblings() {
+    let doc = parse_xml(r#"<a xmlns="urn:hl7-org:v3"><b/><c/><b><d/></b></a>"#).unwrap();
+    let d = doc.descendants().find(|n| n.tag_name().name() == "d").unwrap();
+    let mut locations = Locations::new();
+    assert_eq!(locations.of(d), "/a/b[2]/d");
+    assert_eq!(locations.of(doc.root_element()), "/a");
+}
+
+#[test]
+fn line_and_column_count_characters() {
+    assert_eq!(line_column("ab\ncé<", 6), (2, 3));
+}
+
+/// The tree as text: elements (HL7 v3 or no namespace, else `other`) with their attributes
+/// and the words of their texts, for comparing with an independent parser.
+fn outline(doc: &Document<'_>) -> String {
+    let mut out = String::new();
+    for n in doc.descendants() {
+        let depth = n.ancestors().count();
+        if n.is_element() {
+            let v3 = matches!(&n.data().kind, Kind::Element { v3: true, .. });
+            out.push_str(&format!("{depth} <{} {v3}", n.tag_name().name()));
+            for a in n.attrs() {
+                out.push_str(&format!(" {}{}={:?}", n.namespace(a.ns).unwrap_or(""), a.local, a.value));
+            }
+            out.push('\n');
+        } else if let Some(t) = n.text() {
+            out.push_str(&format!("{depth} {:?}\n", t.split_whitespace().collect::<Vec<_>>()));
+        }
+    }
+    out
+}
+
+fn roxml_outline(doc: &roxmltree::Document<'_>) -> String {
+    let mut out = String::new();
+    for n in doc.descendants() {
+        let depth = n.ancestors().count();
+        if n.is_element() {
+            let v3 = matches!(n.tag_name().namespace(), Some(V3) | None);
+            out.push_str(&format!("{depth} <{} {v3}", n.tag_name().name()));
+            for a in n.attributes() {
+                out.push_str(&format!(" {}{}={:?}", a.namespace().unwrap_or(""), a.name(), a.value()));
+            }
+            out.push('\n');
+        } else if let Some(t) = n.text().filter(|_| n.is_text()) {
+            if t.split_whitespace().next().is_some() {
+                out.push_str(&format!("{depth} {:?}\n", t.split_whitespace().collect::<Vec<_>>()));
+            }
+        }
+    }
+    out
+}
+
+/// Same tree as roxmltree (which the tests keep as an independent parser), or both refuse
+/// the input; an undeclared prefix is reported where roxmltree reports it.
+fn same_as_roxmltree(text: &str) -> Result<(), String> {
+    let options = roxmltree::ParsingOptions { allow_dtd: false, ..Default::default() };
+    match (parse_xml(text), roxmltree::Document::parse_with_options(text, options)) {
+        (Ok(ours), Ok(theirs)) => {
+            let (a, b) = (outline(&ours), roxml_outline(&theirs));
+            if a == b {
+                Ok(())
+            } else {
+                let at = a.lines().zip(b.lines()).position(|(x, y)| x != y).unwrap_or(0);
+                Err(format!("trees differ at line {at}: {:?} vs {:?}", a.lines().nth(at), b.lines().nth(at)))
+            }
+        }
+        (Err(ours), Err(theirs)) => match (&ours, &theirs) {
+            (CcdaError::Xml { line, column, .. }, roxmltree::Error::UnknownNamespace(_, pos))
+                if (*line, *column) != (pos.row, pos.col) =>
+            {
+                Err(format!("undeclared prefix at {line}:{column}, roxmltree says {pos}"))
+            }
+            _ => Ok(()),
+        },
+        (Ok(_), Err(e)) => Err(format!("accepted, roxmltree refuses: {e}")),
+        (Err(e), Ok(_)) => Err(format!("refused ({e}), roxmltree accepts")),
+    }
+}
+
+#[test]
+fn trees_and_refusals_match_an_independent_parser() {
+    let cases = [
+        r#"<a xmlns="urn:hl7-org:v3"><b x="1"/>text &amp; more<c>x&#x41;y &lt;z&gt;</c></a>"#,
+        "<a>one<![CDATA[two <b>]]>three<!-- c -->four<?pi x?>five</a>",
+        "<a>&amp; &lt;<![CDATA[ ]]>&gt;</a>",
+        "<a x=\"l1\nl2\r\nl3\tl4&#10;&#9;\" y='&quot;&apos;'/>",
+        r#"<a xmlns:p="urn:x" xmlns="urn:hl7-org:v3"><p:b p:c="1" c="2"><d xmlns="">t</d></p:b></a>"#,
+        r#"<a xmlns:p="urn:x" xmlns:q="urn:x"><b p:c="1" q:c="2"/></a>"#,
+        r#"<a><b x="1" x="2"/></a>"#,
+        r#"<a><p:b/></a>"#,
+        "<a>\n  <b q:c=\"1\"/></a>",
+        "<a></b>",
+        "<a>",
+        "<a/><b/>",
+        "text<a/>",
+        "\u{feff}<?xml version=\"1.0\"?>\n<a>x</a>\n",
+        "<a x=\"<\"/>",
+        "<a>&unknown;</a>",
+        "<a>&#0;</a>",
+        "<a>& b</a>",
+        "",
+        "<a xmlns:xml=\"http://www.w3.org/XML/1998/namespace\" xml:lang=\"en\"/>",
+        "<a xmlns:p=\"http://www.w3.org/XML/1998/namespace\"/>",
+        "<a>\r\nx\ry\r\n</a>",
+        "<a><!-- - - --><b>é ü</b></a>",
+        "<a>x</ a>",
+        "<a b=\"1\"c=\"2\"/>",
+        "<a b!c=\"1\"/>",
+        "<a 0b=\"1\"/>",
+        "<a xmlns::p=\"urn:x\"/>",
+        "<a<b/>",
+        "<?xml version\"1.0\"?><a/>",
+        "<?xml version='1.0' encoding='UTF-8'?><a/>",
+        "<?xml  version = \"1.1\" ?><a/>",
+        "<a-b.c_d é=\"1\"/>",
+        "<a>x< /a>",
+        "<a>  &amp;  <b/>  &lt;<!--c-->  x  </a >",
+    ];
+    let mut failures: Vec<String> =
+        cases.iter().filter_map(|c| same_as_roxmltree(c).err().map(|e| format!("{c:?}: {e}"))).collect();
+    // Every XML file of the shared C-CDA examples (documents and fragments).
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/ccda");
+    let mut files = Vec::new();
+    let mut stack = vec![dir.clone()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x.eq_ignore_ascii_case("xml")) {
+                files.push(p);
+            }
+        }
+    }
+    if files.is_empty() {
+        assert!(
+            std::env::var("EMR_REQUIRE_SHARED_DATA").as_deref() != Ok("1"),
+            "EMR_REQUIRE_SHARED_DATA=1 but no C-CDA examples under {}",
+            dir.display()
+        );
+    } else {
+        assert!(files.len() > 400, "{} files", files.len());
+    }
+    for f in &files {
+        let Ok(text) = std::fs::read_to_string(f) else { continue };
+        if let Err(e) = same_as_roxmltree(&text) {
+            failures.push(format!("{}: {e}", f.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
