@@ -229,7 +229,7 @@ export interface EmrRecord {
   sources?: Source[];
 }
 /**
- * The serialized form of an entry: the view is derived, never stored.
+ * The serialized form of an entry: the clinical fields are derived, never stored.
  *
  * This interface was referenced by `EmrRecord`'s JSON-Schema
  * via the `definition` "Entry".
