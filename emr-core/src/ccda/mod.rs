@@ -61,6 +61,7 @@ mod header;
 mod medication;
 mod observation;
 mod other;
+mod participants;
 mod problem;
 mod sections;
 mod time;
@@ -140,6 +141,7 @@ fn convert(text: &str) -> Result<(Json<'static>, Vec<Finding>, Option<Source>), 
     let org = header::organization(&mut ctx, root);
     header::document_reference(&mut ctx, root, text.as_bytes(), org.as_ref());
     sections::body(&mut ctx, root);
+    participants::report_unmapped(&mut ctx, root);
     let entries: Vec<Json<'static>> = std::mem::take(&mut ctx.resources)
         .into_iter()
         .map(|(url, r)| build::obj(vec![("fullUrl", build::s(url)), ("resource", r)]))
