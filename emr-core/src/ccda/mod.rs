@@ -6,7 +6,10 @@
 //! entries are attributed to; allergies, medications, problems, immunizations, results, vital
 //! signs, procedures, encounters, social history, family history, plan of treatment, goals,
 //! functional and mental status, notes, medical equipment, health concerns and care teams →
-//! their FHIR resources. These go through [`fhir::import_tree`] as one Bundle,
+//! their FHIR resources. The entries' authors and performers who are people become
+//! Practitioners (one per distinct identity and document) that the resources reference as
+//! recorder, requester, performer or participant; an encounter's service delivery location
+//! becomes a Location. These go through [`fhir::import_tree`] as one Bundle,
 //! so attribution, validation and record building are the FHIR importer's.
 //!
 //! Nothing is dropped silently: the original XML is kept verbatim as a DocumentReference entry,
