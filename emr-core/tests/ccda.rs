@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{TimeZone, Utc};
@@ -59,10 +59,16 @@ fn expected(xml: &str) -> BTreeMap<String, usize> {
     // Statements counted so far: a statement inside one of them is part of it, except problem
     // observations (encounter diagnoses become Conditions) and results in their organizer.
     let mut counted: Vec<roxmltree::NodeId> = Vec::new();
+    // Distinct practitioners and locations (C-CDA on FHIR: one resource per identity).
+    let mut parties: BTreeSet<String> = BTreeSet::new();
     for n in doc.descendants().filter(|n| n.is_element()) {
         let before = out.values().sum::<usize>();
         let inside = n.ancestors().skip(1).any(|a| counted.contains(&a.id()));
-        let mut add = |k: &str| *out.entry(k.to_owned()).or_default() += 1;
+        let mut added: Vec<&'static str> = Vec::new();
+        let mut add = |k: &'static str| {
+            added.push(k);
+            *out.entry(k.to_owned()).or_default() += 1;
+        };
         let tpl = |s: &str| {
             n.children().any(|c| c.has_tag_name("templateId") && c.attribute("root") == Some(&format!("{T}{s}")[..]))
         };
@@ -119,13 +125,87 @@ fn expected(xml: &str) -> BTreeMap<String, usize> {
         } else if planned && matches!(name, "act" | "procedure" | "observation" | "encounter" | "supply") {
             add("ServiceRequest");
         }
+        for kind in added {
+            participants(n, kind, &mut parties);
+        }
         if out.values().sum::<usize>() > before || (negated && !inside) {
             counted.push(n.id());
         }
     }
+    for p in &parties {
+        let kind = if p.starts_with("Location") { "Location" } else { "Practitioner" };
+        *out.entry(kind.to_owned()).or_default() += 1;
+    }
     // The document itself.
     *out.entry("DocumentReference".to_owned()).or_default() += 1;
     out
+}
+
+/// Whitespace-normalized text of an element.
+fn text(n: roxmltree::Node<'_, '_>) -> String {
+    let all: String = n.descendants().filter(|d| d.is_text()).filter_map(|d| d.text()).collect::<Vec<_>>().join(" ");
+    all.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn kid<'a, 'i>(n: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree::Node<'a, 'i>> {
+    n.children().find(|c| c.has_tag_name(name))
+}
+
+/// The identity of a participant: its first `id` with a root, else its name and address; a
+/// participant with neither is one of its own.
+fn identity(kind: &str, n: roxmltree::Node<'_, '_>, name: Option<roxmltree::Node<'_, '_>>) -> String {
+    let id = n
+        .children()
+        .filter(|c| c.has_tag_name("id"))
+        .find_map(|i| Some(format!("{}|{}", i.attribute("root")?, i.attribute("extension").unwrap_or(""))));
+    let name = name.map(text).unwrap_or_default();
+    let addr = kid(n, "addr").map(text).unwrap_or_default();
+    match id {
+        Some(id) => format!("{kind} {id}"),
+        None if !name.is_empty() || !addr.is_empty() => format!("{kind} {name} {addr}"),
+        None => format!("{kind} at {:?}", n.id()),
+    }
+}
+
+/// The practitioners and locations C-CDA on FHIR derives from a statement that became `kind`:
+/// its authors (where the resource has a recorder, requester, information source, author or
+/// performer for them) and performers who are people (or known only by `id`), and an
+/// encounter's service delivery locations.
+fn participants(n: roxmltree::Node<'_, '_>, kind: &str, parties: &mut BTreeSet<String>) {
+    let authors = !matches!(
+        kind,
+        "Immunization" | "Encounter" | "Device" | "DeviceUseStatement" | "CareTeam" | "FamilyMemberHistory"
+    );
+    let performers = matches!(
+        kind,
+        "Procedure"
+            | "Encounter"
+            | "Immunization"
+            | "MedicationRequest"
+            | "Observation"
+            | "DiagnosticReport"
+            | "ServiceRequest"
+    );
+    for p in n.children().filter(|c| c.is_element()) {
+        let role = match p.tag_name().name() {
+            "author" if authors => kid(p, "assignedAuthor"),
+            "performer" if performers => kid(p, "assignedEntity"),
+            "participant" if kind == "Encounter" && p.attribute("typeCode") == Some("LOC") => {
+                if let Some(r) = kid(p, "participantRole") {
+                    parties.insert(identity("Location", r, kid(r, "playingEntity").and_then(|e| kid(e, "name"))));
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        let Some(role) = role else { continue };
+        let person = kid(role, "assignedPerson");
+        let by_id = role.children().any(|c| c.has_tag_name("id") && c.attribute("root").is_some())
+            && kid(role, "representedOrganization").is_none();
+        if person.is_some() || by_id {
+            parties.insert(identity("Practitioner", role, person.and_then(|p| kid(p, "name"))));
+        }
+    }
 }
 
 /// Import `xml` and check every structured entry became its resource, per kind.
@@ -268,6 +348,58 @@ fn golden_fhir_of_ccd() {
 #[test]
 fn golden_fhir_of_operative_note() {
     insta::assert_snapshot!("operative_note", snapshot_text(&local("Operative_Note.xml")));
+}
+
+/// HL7's CCD: the encounter's performer and service delivery location arrive as a Practitioner
+/// and a Location it references, one resource per identity; a problem's author is its
+/// Condition's recorder; the procedure's specimen (no FHIR element) is reported.
+#[test]
+fn hl7_ccd_participants_arrive_with_their_references() {
+    let Some(dir) = shared() else { return };
+    let xml = std::fs::read_to_string(dir.join("Documents/CCD/CCD 1/CCD.XML")).unwrap();
+    let converted = ccda::to_fhir(&xml).unwrap();
+    let tree = json::parse(&converted.bundle).unwrap();
+    let resources: Vec<(&str, &Json<'_>)> = tree
+        .get("entry")
+        .and_then(Json::as_array)
+        .unwrap()
+        .iter()
+        .map(|e| (e.get("fullUrl").and_then(Json::as_str).unwrap(), e.get("resource").unwrap()))
+        .collect();
+    let of = |url: &str| resources.iter().find(|(u, _)| *u == url).map(|(_, r)| *r).unwrap();
+    let kind = |r: &Json<'_>| r.get("resourceType").and_then(Json::as_str).unwrap().to_owned();
+    let text = |r: &Json<'_>, ptr: &str| r.pointer(ptr).and_then(Json::as_str).map(str::to_owned);
+    let encounter = resources.iter().map(|(_, r)| *r).find(|r| kind(r) == "Encounter").unwrap();
+    let place = of(&text(encounter, "/location/0/location/reference").unwrap());
+    assert_eq!(kind(place), "Location");
+    assert_eq!(text(place, "/name").as_deref(), Some("Good Health Urgent Care"));
+    assert_eq!(text(place, "/address/city").as_deref(), Some("Portland"));
+    assert_eq!(text(place, "/type/0/coding/0/code").as_deref(), Some("1160-1"));
+    let doctor = of(&text(encounter, "/participant/0/individual/reference").unwrap());
+    assert_eq!(kind(doctor), "Practitioner");
+    assert_eq!(text(doctor, "/identifier/0/value").as_deref(), Some("333444555"));
+    assert_eq!(text(doctor, "/identifier/0/system").as_deref(), Some("http://hl7.org/fhir/sid/us-npi"));
+    let condition = resources.iter().map(|(_, r)| *r).find(|r| kind(r) == "Condition" && r.get("recorder").is_some());
+    let recorder = of(&text(condition.unwrap(), "/recorder/reference").unwrap());
+    assert_eq!(kind(recorder), "Practitioner");
+    // One resource per identity: no two Practitioners or Locations share an identifier.
+    for k in ["Practitioner", "Location"] {
+        let ids: Vec<String> = resources
+            .iter()
+            .filter(|(_, r)| kind(r) == k)
+            .filter_map(|(_, r)| r.pointer("/identifier/0").map(Json::to_compact_string))
+            .collect();
+        let distinct: BTreeSet<&String> = ids.iter().collect();
+        assert_eq!(distinct.len(), ids.len(), "{k}: {ids:#?}");
+    }
+    assert!(
+        converted
+            .findings
+            .iter()
+            .any(|f| f.code == "ccda.participant.unmapped" && f.path.ends_with("/procedure/specimen")),
+        "{:#?}",
+        converted.findings
+    );
 }
 
 #[test]

@@ -7,6 +7,7 @@ use super::xml::Node;
 use super::allergy::related;
 use super::build::{lit, obj, reference, s, Ctx};
 use super::medication::unknown;
+use super::participants;
 use super::problem::condition;
 use super::value::{concept, effective};
 use super::xml::{attr, child, has_template, is};
@@ -41,6 +42,8 @@ pub(crate) fn procedure(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) {
     let sites: Vec<Json<'static>> =
         el.children().filter(|c| is(*c, "targetSiteCode")).filter_map(|c| concept(ctx, c, "targetSiteCode")).collect();
     d.list("bodySite", sites);
+    d.opt("recorder", participants::author(ctx, el));
+    d.list("performer", participants::performer_actors(ctx, el));
     ctx.push(d);
 }
 
@@ -89,7 +92,10 @@ pub(crate) fn encounter(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) {
         }
     }
     d.list("reasonCode", reasons(ctx, el));
+    let individuals = participants::performers(ctx, el).into_iter().map(|a| obj(vec![("individual", a)])).collect();
+    d.list("participant", individuals);
     d.list("diagnosis", diagnoses);
+    d.list("location", participants::locations(ctx, el));
     ctx.push(d);
 }
 
@@ -132,6 +138,8 @@ pub(crate) fn service_request(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) {
             Json::Array(vec![super::build::concept_of("http://snomed.info/sct", "3457005", "Patient referral")]),
         );
     }
+    d.opt("requester", participants::author(ctx, el));
+    d.list("performer", participants::performers(ctx, el));
     d.opt("note", text.map(|t| Json::Array(vec![obj(vec![("text", s(t))])])));
     ctx.push(d);
 }

@@ -111,6 +111,7 @@ pub(crate) fn allergy(ctx: &mut Ctx<'_, '_>, obs: Node<'_, '_>) {
     let severity = related(obs, "4.8").next();
     let reactions: Vec<Json<'static>> = related(obs, "4.9").filter_map(|r| reaction(ctx, r, severity)).collect();
     d.list("reaction", reactions);
+    d.opt("recorder", super::participants::author(ctx, obs));
     ctx.push(d);
 }
 

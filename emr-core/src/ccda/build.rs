@@ -135,6 +135,12 @@ pub(crate) struct Ctx<'a, 'i> {
     /// What could not be mapped, with locations in the document.
     pub findings: Vec<Finding>,
     used: BTreeSet<String>,
+    /// Practitioners and locations made so far: identity key → full URL (one resource each).
+    pub parties: BTreeMap<String, String>,
+    /// `author`/`performer`/`participant` elements a mapping read (by document position).
+    pub consumed: BTreeSet<usize>,
+    /// Elements a resource was derived from (by document position).
+    pub drafted: BTreeSet<usize>,
 }
 
 impl<'a, 'i> Ctx<'a, 'i> {
@@ -148,6 +154,9 @@ impl<'a, 'i> Ctx<'a, 'i> {
             resources: Vec::new(),
             findings: Vec::new(),
             used: BTreeSet::new(),
+            parties: BTreeMap::new(),
+            consumed: BTreeSet::new(),
+            drafted: BTreeSet::new(),
         }
     }
 
@@ -165,6 +174,7 @@ impl<'a, 'i> Ctx<'a, 'i> {
     /// element's `id`, else its location), the origin extension, the identifiers.
     pub(crate) fn draft(&mut self, kind: &str, node: Node<'_, '_>) -> Draft {
         let at = self.locations.of(node);
+        self.drafted.insert(node.index());
         let identifiers: Vec<Json<'static>> = children(node, "id").filter_map(identifier).collect();
         let first = children(node, "id")
             .find_map(|i| Some(format!("{}|{}", attr(i, "root")?, attr(i, "extension").unwrap_or(""))));

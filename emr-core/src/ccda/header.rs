@@ -151,7 +151,7 @@ pub(crate) fn seed(doc: Node<'_, '_>, xml: &[u8]) -> String {
 }
 
 /// A PN as a HumanName.
-fn name(n: Node<'_, '_>) -> Option<Json<'static>> {
+pub(crate) fn name(n: Node<'_, '_>) -> Option<Json<'static>> {
     let mut members = Vec::new();
     match attr(n, "use") {
         Some("L") => members.push(("use", lit("official"))),
@@ -180,7 +180,7 @@ fn name(n: Node<'_, '_>) -> Option<Json<'static>> {
 }
 
 /// A TEL as a ContactPoint.
-fn telecom(t: Node<'_, '_>) -> Option<Json<'static>> {
+pub(crate) fn telecom(t: Node<'_, '_>) -> Option<Json<'static>> {
     let value = attr(t, "value")?;
     let (system, rest) = match value.split_once(':') {
         Some(("tel", r)) => ("phone", r),
@@ -200,7 +200,7 @@ fn telecom(t: Node<'_, '_>) -> Option<Json<'static>> {
 }
 
 /// An AD as an Address.
-fn address(a: Node<'_, '_>) -> Option<Json<'static>> {
+pub(crate) fn address(a: Node<'_, '_>) -> Option<Json<'static>> {
     let lines: Vec<Json<'static>> =
         children(a, "streetAddressLine").map(text_of).filter(|t| !t.is_empty()).map(s).collect();
     let mut members = Vec::new();

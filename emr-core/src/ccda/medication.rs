@@ -105,6 +105,12 @@ pub(crate) fn medication(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) {
     let bounds = if planned { span.and_then(|e| period(ctx, e, "effectiveTime")) } else { None };
     let dosage = dosage(ctx, el, bounds);
     d.add(if planned { "dosageInstruction" } else { "dosage" }, Json::Array(vec![dosage]));
+    if planned {
+        d.opt("requester", super::participants::author(ctx, el));
+        d.opt("performer", super::participants::performers(ctx, el).into_iter().next());
+    } else {
+        d.opt("informationSource", super::participants::author(ctx, el));
+    }
     ctx.push(d);
 }
 
@@ -225,5 +231,6 @@ pub(crate) fn immunization(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) {
     d.opt("site", child(el, "approachSiteCode").and_then(|c| concept(ctx, c, "approachSiteCode")));
     d.opt("route", child(el, "routeCode").and_then(|c| concept(ctx, c, "routeCode")));
     d.opt("doseQuantity", child(el, "doseQuantity").and_then(|q| quantity(ctx, q, "doseQuantity")));
+    d.list("performer", super::participants::performer_actors(ctx, el));
     ctx.push(d);
 }

@@ -6,7 +6,10 @@
 //! entries are attributed to; allergies, medications, problems, immunizations, results, vital
 //! signs, procedures, encounters, social history, family history, plan of treatment, goals,
 //! functional and mental status, notes, medical equipment, health concerns and care teams →
-//! their FHIR resources. These go through [`fhir::import_tree`] as one Bundle,
+//! their FHIR resources. The entries' authors and performers who are people become
+//! Practitioners (one per distinct identity and document) that the resources reference as
+//! recorder, requester, performer or participant; an encounter's service delivery location
+//! becomes a Location. These go through [`fhir::import_tree`] as one Bundle,
 //! so attribution, validation and record building are the FHIR importer's.
 //!
 //! Nothing is dropped silently: the original XML is kept verbatim as a DocumentReference entry,
@@ -61,6 +64,7 @@ mod header;
 mod medication;
 mod observation;
 mod other;
+mod participants;
 mod problem;
 mod sections;
 mod time;
@@ -140,6 +144,7 @@ fn convert(text: &str) -> Result<(Json<'static>, Vec<Finding>, Option<Source>), 
     let org = header::organization(&mut ctx, root);
     header::document_reference(&mut ctx, root, text.as_bytes(), org.as_ref());
     sections::body(&mut ctx, root);
+    participants::report_unmapped(&mut ctx, root);
     let entries: Vec<Json<'static>> = std::mem::take(&mut ctx.resources)
         .into_iter()
         .map(|(url, r)| build::obj(vec![("fullUrl", build::s(url)), ("resource", r)]))

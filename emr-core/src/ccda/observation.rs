@@ -6,6 +6,7 @@ use super::xml::Node;
 
 use super::build::{concept_of, reference, s, Ctx};
 use super::medication::unknown;
+use super::participants;
 use super::value::{concept, effective, interpretations, reference_ranges, value_x};
 use super::xml::{attr, child, children, is};
 use crate::json::Json;
@@ -54,6 +55,8 @@ pub(crate) fn observation(ctx: &mut Ctx<'_, '_>, obs: Node<'_, '_>, category: Op
     d.opt("bodySite", child(obs, "targetSiteCode").and_then(|c| concept(ctx, c, "targetSiteCode")));
     d.opt("method", child(obs, "methodCode").and_then(|c| concept(ctx, c, "methodCode")));
     d.list("referenceRange", reference_ranges(ctx, obs));
+    d.list("performer", participants::performers_and_authors(ctx, obs));
+    d.opt("specimen", participants::specimen(ctx, obs));
     Some(ctx.push(d))
 }
 
@@ -90,6 +93,8 @@ pub(crate) fn result_organizer(ctx: &mut Ctx<'_, '_>, org: Node<'_, '_>) {
     if let Some((key, v)) = effective(ctx, child(org, "effectiveTime"), "effective") {
         d.add_owned(key, v);
     }
+    d.list("performer", participants::performers_and_authors(ctx, org));
+    d.list("specimen", participants::specimen(ctx, org).into_iter().collect());
     d.list("result", results);
     ctx.push(d);
 }

@@ -122,6 +122,7 @@ pub(crate) fn goal(ctx: &mut Ctx<'_, '_>, obs: Node<'_, '_>) {
             d.add("target", Json::Array(vec![obj(m)]));
         }
     }
+    d.opt("expressedBy", super::participants::author(ctx, obs));
     ctx.push(d);
 }
 
@@ -147,6 +148,7 @@ pub(crate) fn note(ctx: &mut Ctx<'_, '_>, act: Node<'_, '_>) {
             obj(vec![("contentType", lit("text/plain")), ("data", s(super::header::base64(text.as_bytes())))])
         }
     };
+    d.list("author", super::participants::author(ctx, act).into_iter().collect());
     d.add("content", Json::Array(vec![obj(vec![("attachment", attachment)])]));
     if let Some(p) = child(act, "effectiveTime").and_then(|e| period(ctx, e, "effectiveTime")) {
         d.add("context", obj(vec![("period", p)]));

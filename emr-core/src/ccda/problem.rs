@@ -70,5 +70,6 @@ pub(crate) fn condition(ctx: &mut Ctx<'_, '_>, obs: Node<'_, '_>) -> String {
         d.add("onsetAge", q);
     }
     d.opt("abatementDateTime", abatement.map(s));
+    d.opt("recorder", super::participants::author(ctx, obs));
     ctx.push(d)
 }
