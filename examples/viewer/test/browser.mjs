@@ -42,3 +42,17 @@ export async function launch() {
   };
   return { context, close };
 }
+
+/** The requests that went anywhere but `origins` (`data:` URLs stay in the page), with the
+ * requests the page tried outside them (`outside`), each once. */
+export function leaks(requests, outside, origins) {
+  return [...new Set([...outside, ...requests.filter((u) => !u.startsWith("data:") && !origins.some((o) => u.startsWith(`${o}/`)))])];
+}
+
+/** Report a failed step as every viewer test does: the step, the error, the page's own
+ * complaints, and a full-page screenshot `name` in the artifacts folder. */
+export async function reportFailure(page, step, error, problems, name) {
+  console.log(`not ok - ${step}\n    ${String(error?.message ?? error).split("\n").join("\n    ")}`);
+  if (problems.length) console.log(`    also: ${problems.join("; ")}`);
+  await page.screenshot({ path: path.join(paths.artifacts, name), fullPage: true }).catch(() => {});
+}

@@ -24,7 +24,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "../serve.mjs";
-import { launch, paths } from "./browser.mjs";
+import { launch, leaks, paths, reportFailure } from "./browser.mjs";
 
 const { viewerDir, emr, artifacts } = paths;
 const TIMEOUT = 60_000;
@@ -152,14 +152,11 @@ try {
   await shot("ccda-record-phone");
 
   step = "requests";
-  const leaks = [...new Set([...outside, ...requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith("data:"))])];
-  assert.deepEqual(leaks, [], "requests outside the page's origin");
+  assert.deepEqual(leaks(requests, outside, [origin]), [], "requests outside the page's origin");
   assert.deepEqual(problems, [], "page errors or console messages");
 } catch (e) {
   failed = true;
-  console.log(`not ok - ${step}\n    ${String(e?.message ?? e).split("\n").join("\n    ")}`);
-  if (problems.length) console.log(`    also: ${problems.join("; ")}`);
-  await page.screenshot({ path: path.join(artifacts, "ccda-failure.png"), fullPage: true }).catch(() => {});
+  await reportFailure(page, step, e, problems, "ccda-failure.png");
 } finally {
   await closeBrowser();
   await server.close();

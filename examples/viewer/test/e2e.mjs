@@ -18,7 +18,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { serve } from "../serve.mjs";
-import { launch, paths } from "./browser.mjs";
+import { launch, leaks, paths, reportFailure } from "./browser.mjs";
 
 const { viewerDir, emr, artifacts } = paths;
 const PASSPHRASE = "correct horse battery staple";
@@ -321,14 +321,11 @@ try {
   for (const file of ["/worker.mjs", "/pkg/emr_wasm.mjs", "/pkg/emr_wasm_bg.wasm"]) {
     assert.ok(requests.includes(`${origin}${file}`), `${file} was requested from the local server`);
   }
-  const leaks = [...new Set([...outside, ...requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith("data:"))])];
-  assert.deepEqual(leaks, [], "requests outside the local server");
+  assert.deepEqual(leaks(requests, outside, [origin]), [], "requests outside the local server");
   assert.deepEqual(problems, [], "page errors or console messages");
 } catch (e) {
   failed = true;
-  console.log(`not ok - ${step}\n    ${String(e?.message ?? e).split("\n").join("\n    ")}`);
-  if (problems.length) console.log(`    also: ${problems.join("; ")}`);
-  await page.screenshot({ path: path.join(artifacts, "failure.png"), fullPage: true }).catch(() => {});
+  await reportFailure(page, step, e, problems, "failure.png");
 } finally {
   await closeBrowser();
   await server.close();

@@ -20,7 +20,7 @@ import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { serve } from "../serve.mjs";
-import { launch, paths } from "./browser.mjs";
+import { launch, leaks, paths, reportFailure } from "./browser.mjs";
 
 const { viewerDir, emr, artifacts } = paths;
 const PASSCODE = "4711-tulip";
@@ -188,14 +188,11 @@ try {
 
   step = "requests";
   assert.ok(requests.includes(`${viewer.origin}/pkg/emr_wasm_shl_bg.wasm`), "the SMART Health Links module was loaded");
-  const leaks = [...new Set([...outside, ...requests.filter((u) => !allowed.some((o) => u.startsWith(`${o}/`)))])];
-  assert.deepEqual(leaks, [], "requests outside the viewer and the link hosts");
+  assert.deepEqual(leaks(requests, outside, allowed), [], "requests outside the viewer and the link hosts");
   assert.deepEqual(problems, [], "page errors or console messages");
 } catch (e) {
   failed = true;
-  console.log(`not ok - ${step}\n    ${String(e?.message ?? e).split("\n").join("\n    ")}`);
-  if (problems.length) console.log(`    also: ${problems.join("; ")}`);
-  await page.screenshot({ path: path.join(artifacts, "shl-failure.png"), fullPage: true }).catch(() => {});
+  await reportFailure(page, step, e, problems, "shl-failure.png");
 } finally {
   await closeBrowser();
   await viewer.close();
