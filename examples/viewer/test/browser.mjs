@@ -56,3 +56,32 @@ export async function reportFailure(page, step, error, problems, name) {
   if (problems.length) console.log(`    also: ${problems.join("; ")}`);
   await page.screenshot({ path: path.join(paths.artifacts, name), fullPage: true }).catch(() => {});
 }
+
+/** Watch a context's page: every request is recorded (`requests`); a request outside `origins` is
+ * recorded in `outside` and aborted, unless `intercept(route, url)` answers it first (returning a
+ * promise); page errors and console messages (but for Chromium's verbose/debug hints and those
+ * matching `expectedConsole`) go to `problems`. `shot(name)` saves a full-page screenshot. */
+export async function watch(context, origins, { intercept, expectedConsole } = {}) {
+  const requests = [];
+  const outside = [];
+  const problems = [];
+  context.on("request", (r) => requests.push(r.url()));
+  await context.route("**/*", (route) => {
+    const url = route.request().url();
+    const answered = intercept?.(route, url);
+    if (answered) return answered;
+    if (origins.some((o) => url.startsWith(`${o}/`))) return route.continue();
+    outside.push(url);
+    return route.abort();
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  // The viewer logs nothing: any console message of the page or its worker (the page's "console"
+  // event has both) is a failure, but for Chromium's own "verbose" hints (autocomplete attributes…).
+  page.on(
+    "console",
+    (m) => ["verbose", "debug"].includes(m.type()) || expectedConsole?.test(m.text()) || problems.push(`console ${m.type()}: ${m.text()}`),
+  );
+  const shot = (name) => page.screenshot({ path: path.join(paths.artifacts, `${name}.png`), fullPage: true });
+  return { page, requests, outside, problems, shot };
+}

@@ -24,9 +24,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "../serve.mjs";
-import { launch, leaks, paths, reportFailure } from "./browser.mjs";
+import { launch, leaks, paths, reportFailure, watch } from "./browser.mjs";
 
-const { viewerDir, emr, artifacts } = paths;
+const { viewerDir, emr } = paths;
 const TIMEOUT = 60_000;
 const repo = path.resolve(fileURLToPath(new URL("../../..", import.meta.url)));
 
@@ -87,20 +87,7 @@ writeFileSync(path.join(work, "damaged.xml"), text.slice(0, Math.floor(text.leng
 const server = await serve(viewerDir);
 const { origin } = server;
 const { context, close: closeBrowser } = await launch();
-const requests = [];
-const outside = [];
-const problems = [];
-context.on("request", (r) => requests.push(r.url()));
-await context.route("**/*", (route) => {
-  const url = route.request().url();
-  if (url.startsWith(`${origin}/`)) return route.continue();
-  outside.push(url);
-  return route.abort();
-});
-const page = context.pages()[0] ?? (await context.newPage());
-page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-page.on("console", (m) => ["verbose", "debug"].includes(m.type()) || problems.push(`console ${m.type()}: ${m.text()}`));
-const shot = (name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+const { page, requests, outside, problems, shot } = await watch(context, [origin]);
 const ccdaModule = `${origin}/pkg/emr_wasm_ccda_bg.wasm`;
 
 let step = "start";

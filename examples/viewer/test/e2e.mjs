@@ -18,7 +18,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { serve } from "../serve.mjs";
-import { launch, leaks, paths, reportFailure } from "./browser.mjs";
+import { launch, leaks, paths, reportFailure, watch } from "./browser.mjs";
 
 const { viewerDir, emr, artifacts } = paths;
 const PASSPHRASE = "correct horse battery staple";
@@ -114,26 +114,12 @@ const server = await serve(viewerDir);
 const { origin } = server;
 const { context, close: closeBrowser } = await launch();
 
-const requests = [];
-const outside = [];
-const problems = [];
-context.on("request", (r) => requests.push(r.url()));
 let failWasm = false; // a step below serves no .wasm
-await context.route("**/*", (route) => {
-  const url = route.request().url();
-  if (failWasm && url.endsWith(".wasm")) return route.fulfill({ status: 404, body: "not found" });
-  if (url.startsWith(`${origin}/`)) return route.continue();
-  outside.push(url);
-  return route.abort();
+const { page, requests, outside, problems, shot } = await watch(context, [origin], {
+  intercept: (route, url) => (failWasm && url.endsWith(".wasm") ? route.fulfill({ status: 404, body: "not found" }) : undefined),
 });
-const page = context.pages()[0] ?? (await context.newPage());
-page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-// The viewer logs nothing: any console message of the page or its worker (the page's "console"
-// event has both) is a failure, but for Chromium's own "verbose" hints (autocomplete attributes…).
-page.on("console", (m) => ["verbose", "debug"].includes(m.type()) || problems.push(`console ${m.type()}: ${m.text()}`));
 
 let step = "start";
-const shot = (name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
 const errorText = () => page.locator("#error").textContent();
 
 /** Nothing sticks out sideways: no horizontal scrolling, no element wider than the viewport. */

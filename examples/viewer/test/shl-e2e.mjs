@@ -20,7 +20,7 @@ import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { serve } from "../serve.mjs";
-import { launch, leaks, paths, reportFailure } from "./browser.mjs";
+import { launch, leaks, paths, reportFailure, watch } from "./browser.mjs";
 
 const { viewerDir, emr, artifacts } = paths;
 const PASSCODE = "4711-tulip";
@@ -85,24 +85,10 @@ const allowed = [viewer.origin, host1.origin, host2.origin];
 // ---- 2. The page -------------------------------------------------------------------------------
 
 const { context, close: closeBrowser } = await launch();
-const requests = [];
-const outside = [];
-const problems = [];
-context.on("request", (r) => requests.push(r.url()));
-await context.route("**/*", (route) => {
-  const url = route.request().url();
-  if (allowed.some((o) => url.startsWith(`${o}/`))) return route.continue();
-  outside.push(url);
-  return route.abort();
-});
-const page = context.pages()[0] ?? (await context.newPage());
-page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
 // The host's 401 and 404 answers are logged by Chromium as failed loads: expected, and checked.
-const expectedConsole = /status of (401|404)/;
-page.on("console", (m) => ["verbose", "debug"].includes(m.type()) || expectedConsole.test(m.text()) || problems.push(`console ${m.type()}: ${m.text()}`));
+const { page, requests, outside, problems, shot } = await watch(context, allowed, { expectedConsole: /status of (401|404)/ });
 
 let step = "start";
-const shot = (name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
 const linkError = (pattern) => page.waitForFunction((p) => new RegExp(p).test(document.getElementById("link-error").textContent), pattern.source, { timeout: TIMEOUT });
 const toHost = () => requests.filter((u) => u.startsWith(`${host1.origin}/`)).length;
 
