@@ -104,12 +104,7 @@ pub fn versions<'r>(record: &'r Record, refs: &[EntryRef]) -> Result<Vec<Version
     refs.iter()
         .map(|r| {
             let entry = find(record, r)?;
-            let c = entry.clinical();
-            Ok(Version {
-                entry,
-                source: record.source(&r.source),
-                last_modified: entry.provenance().recorded.or(c.recorded),
-            })
+            Ok(Version { entry, source: record.source(&r.source), last_modified: super::side::last_modified(entry) })
         })
         .collect()
 }

@@ -53,6 +53,11 @@ pub fn disputed_value(entry: &Entry, field: &str) -> Option<String> {
     Some(text.chars().take(MAX_CHARS).collect())
 }
 
+/// When a side's source last recorded it: the entry's recording time, else the resource's own.
+pub(super) fn last_modified(entry: &Entry) -> Option<PartialDate> {
+    entry.provenance().recorded.or(entry.clinical().recorded)
+}
+
 /// One source's version of a disputed fact, as a clinician reviews it side by side.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -122,7 +127,7 @@ pub fn conflict_sides(record: &Record) -> Vec<ConflictSides> {
                     Some(Side {
                         entry: r.clone(),
                         source_name: record.source(&r.source).and_then(|s| s.name.clone()),
-                        last_modified: entry.provenance().recorded.or(entry.clinical().recorded),
+                        last_modified: last_modified(entry),
                         value: disputed_value(entry, &conflict.field),
                         resource: entry.resource().clone(),
                     })
