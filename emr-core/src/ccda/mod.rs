@@ -99,21 +99,44 @@ pub struct Converted {
     pub source: Option<Source>,
 }
 
-/// Whether `bytes` look like a C-CDA document (an XML `ClinicalDocument` in the HL7 v3
-/// namespace), judged from its start. Cheap; [`import`] still checks the whole document.
+/// Whether `bytes` look like a C-CDA document, judged from its start: XML whose first element
+/// is a `ClinicalDocument` in the HL7 v3 namespace, or in no namespace (as many of HL7's own
+/// examples are written, and as [`import`] accepts them). Cheap; [`import`] still checks the
+/// whole document.
 ///
 /// # Example
 /// ```
-/// assert!(emr_core::ccda::looks_like_ccda(b"<?xml version=\"1.0\"?>\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\">"));
-/// assert!(!emr_core::ccda::looks_like_ccda(b"{\"resourceType\":\"Bundle\"}"));
+/// use emr_core::ccda::looks_like_ccda;
+/// assert!(looks_like_ccda(b"<?xml version=\"1.0\"?>\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\">"));
+/// assert!(looks_like_ccda(b"<!-- an example -->\n<ClinicalDocument>\n  <realmCode code=\"US\"/>"));
+/// assert!(looks_like_ccda(b"<cda:ClinicalDocument xmlns:cda=\"urn:hl7-org:v3\">"));
+/// assert!(!looks_like_ccda(b"<x:ClinicalDocument xmlns:x=\"urn:example\">"));
+/// assert!(!looks_like_ccda(b"<html><body><ClinicalDocument/></body></html>"));
+/// assert!(!looks_like_ccda(b"{\"resourceType\":\"Bundle\"}"));
 /// ```
 pub fn looks_like_ccda(bytes: &[u8]) -> bool {
     let head = bytes.get(..bytes.len().min(16 * 1024)).unwrap_or_default();
     let head = String::from_utf8_lossy(head);
-    let head = head.trim_start_matches('\u{feff}').trim_start();
-    head.starts_with('<')
-        && (head.contains("<ClinicalDocument") || head.contains(":ClinicalDocument"))
-        && head.contains("urn:hl7-org:v3")
+    let mut rest = head.trim_start_matches('\u{feff}').trim_start();
+    // Skip the prolog: the XML declaration, comments and processing instructions.
+    loop {
+        let end = if rest.starts_with("<!--") {
+            rest.find("-->").map(|i| i + 3)
+        } else if rest.starts_with("<?") {
+            rest.find("?>").map(|i| i + 2)
+        } else {
+            break;
+        };
+        let Some(end) = end else { return false };
+        rest = rest.get(end..).unwrap_or_default().trim_start();
+    }
+    let Some(tag) = rest.strip_prefix('<') else { return false };
+    let name_end = tag.find(|c: char| c.is_whitespace() || c == '>' || c == '/').unwrap_or(tag.len());
+    let name = tag.get(..name_end).unwrap_or_default();
+    match name.split_once(':') {
+        None => name == "ClinicalDocument",
+        Some((_, local)) => local == "ClinicalDocument" && head.contains("urn:hl7-org:v3"),
+    }
 }
 
 /// Convert a C-CDA document to FHIR R4 (see the module documentation).
