@@ -2,14 +2,15 @@
 // `lists --json`, `trend --json` and IPS export), the npm package (in Node, on the same record,
 // opened from the patient bundle the command exports) and the IPS sections name the same entries,
 // predicate by predicate: active problems, current medications, active allergies, labs with their
-// trend flags, and the patient's demographics.
+// trend flags, and the patient's demographics. And a new entry without an id: `emr add` and the
+// package's `addEntry` give it the same id (emr-core's default) and the same resource.
 //
 // The command is EMR_CLI (default target/debug/emr; scripts/test-wasm.sh builds it). The shared
 // data (../shared/data/synthea) is skipped when absent, unless EMR_REQUIRE_SHARED_DATA is set.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { emr, repo } from "./pkg.mjs";
@@ -136,5 +137,32 @@ test("the shared Synthea patients: emr lists/trend, the package and the IPS name
   assert.ok(files.length >= 12, `${files.length} Synthea patients`);
   for (const file of files) {
     checkAgreement(file, sides([path.join(synthea, file)], (ips) => labCodes(ips).slice(0, TRENDS_PER_PATIENT)));
+  }
+});
+
+test("a new entry without an id: emr add and the package's addEntry give it the same id and resource", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "emr-agreement-"));
+  try {
+    run(["keygen", "-o", "key.txt"], dir);
+    const keyText = readFileSync(path.join(dir, "key.txt"), "utf8");
+    const recipient = /age1[0-9a-z]+/.exec(keyText)[0];
+    const identity = keyText.split("\n").find((l) => l.startsWith("AGE-SECRET-KEY-1"));
+    writeFileSync(path.join(dir, "patient.json"), JSON.stringify({ resourceType: "Patient", id: "p1", birthDate: "1970-03-02" }));
+    run(["init", "r.emr", "--recipient", recipient, "--patient", "patient.json"], dir);
+    run(["export", "r.emr", "-i", "key.txt", "--format", "bundle", "-r", recipient, "-o", "b.age"], dir);
+    const { recordJson } = emr.openBundleJson(new Uint8Array(readFileSync(path.join(dir, "b.age"))), { identity }, { now: NOW });
+    const draft = { kind: "observation", code: "loinc|4548-4", display: "Hemoglobin A1c", date: "2025-12-01", value: "6.30", unit: "%" };
+    const flags = ["code", "display", "date", "value", "unit"].flatMap((f) => [`--${f}`, draft[f]]);
+    const byCli = JSON.parse(run(["add", "r.emr", "-i", "key.txt", "--kind", "observation", ...flags, "--source", "local", "--now", NOW, "--print-json"], dir));
+    const byPackage = emr.addEntryJson(recordJson, draft, { now: NOW });
+    assert.match(byCli.provenance.id, /^[0-9a-f]{32}$/);
+    assert.equal(byPackage.entry.id, byCli.provenance.id, "the default id");
+    assert.equal(byPackage.entry.source, byCli.provenance.source, "the default source");
+    const entry = JSON.parse(byPackage.recordJson).entries.find((e) => e.provenance.id === byPackage.entry.id);
+    assert.deepEqual(entry.resource, byCli.resource, "the resource");
+    // Added again, the same draft has the same id in the command too: refused without --new-version.
+    assert.throws(() => run(["add", "r.emr", "-i", "key.txt", "--kind", "observation", ...flags, "--source", "local", "--now", NOW], dir));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
