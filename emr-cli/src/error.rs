@@ -414,28 +414,7 @@ mod tests {
         for e in [R::NothingSettled, R::UnknownEntry(String::new()), R::NotAClinician] {
             codes.push(e.code());
         }
-        for e in [
-            S::NotAShlink,
-            S::Base64 { part: "JWE ciphertext" },
-            S::Base64 { part: "shlink payload" },
-            S::Json { part: "manifest", reason: String::new() },
-            S::Json { part: "manifest request", reason: String::new() },
-            S::KeyLength { bytes: 0 },
-            S::LabelTooLong { chars: 81 },
-            S::UrlTooLong { chars: 200 },
-            S::BadUrl,
-            S::FlagConflict,
-            S::UnsupportedVersion { v: 2 },
-            S::Expired { exp: 0 },
-            S::JweParts { found: 1 },
-            S::UnsupportedAlg,
-            S::Decrypt,
-            S::TooLarge { limit: 1 },
-            S::MissingRecipient,
-            S::ManifestFileEmpty { index: 0 },
-        ] {
-            codes.push(e.code());
-        }
+        codes.extend(S::CODES);
         for text in ["{", "[]", "{}"] {
             codes.extend(emr_core::model::Resource::parse(text).err().map(|e| e.code()));
         }

@@ -142,7 +142,7 @@ export type Decision = {
 export interface AddEntryOptions {
   /** The source the entry comes from (default `local`); a source the record lacks is added. */
   source?: string;
-  /** The entry's (and its resource's) id (default: a random one). */
+  /** The entry's (and its resource's) id (default: one derived from the draft and the record's patient, as `emr add` derives it: the same draft gets the same id). */
   id?: string;
   /** When the entry is recorded (default: `now`). */
   recorded?: string | Date;

@@ -55,21 +55,12 @@ fn draft_arg(value: JsValue) -> Result<EntryDraft, Error> {
     )
 }
 
-/// The entry id of the options, else a random one (32 hex digits, as `emr add` makes).
-fn entry_id(options: &Options) -> Result<String, Error> {
-    if let Some(id) = options.string("id")? {
-        return Ok(id);
-    }
-    let mut bytes = [0u8; 16];
-    getrandom::getrandom(&mut bytes).map_err(|_| Error::internal("no randomness for a new entry id"))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
-
 /// The FHIR R4 resource a draft describes, as JSON text — what `emr add --kind … --print-json`
 /// writes: the code (`system|code`, a known system by its short name: `loinc|4548-4`), status
 /// defaults, the date in the kind's element, an observation's value exactly as written (`6.30`
-/// stays `6.30`). `options.id` is the resource's id (default: a random one); `options.patientId`
-/// the patient it is about.
+/// stays `6.30`). `options.id` is the resource's id (default: one derived from the draft and the
+/// patient, as `emr add` derives it: the same draft gets the same id); `options.patientId` the
+/// patient it is about.
 ///
 /// Throws an `EmrError` with code `input.type` or a draft's own: `draft.code`, `draft.date`,
 /// `draft.abatement`, `draft.value`, `draft.unit`, `draft.field`.
@@ -80,28 +71,27 @@ pub fn draft_entry(
 ) -> Result<String, Error> {
     let draft = draft_arg(draft)?;
     let options = Options::new(options, "options")?;
-    let id = entry_id(&options)?;
+    let id = options.string("id")?;
     let patient = options.string("patientId")?;
-    let resource = draft
-        .to_resource(&id, patient.as_deref())
-        .map_err(|e| Error::add("draft", &emr_core::validate::AddError::Draft(e)))?;
+    let resource = draft_resource(&draft, id.as_deref(), patient.as_deref()).map_err(|e| Error::add("draft", &e))?;
     Ok(resource.as_str().to_owned())
 }
 
 fn add(record: &Record, draft: JsValue, options: Option<JsValue>) -> Result<Added, Error> {
     let draft = draft_arg(draft)?;
     let options = Options::new(options, "options")?;
-    let id = entry_id(&options)?;
+    let id = options.string("id")?;
     let source = options.string("source")?.unwrap_or_else(|| DEFAULT_SOURCE.to_owned());
     let now = interop::instant(options.get("now"), &DateArgument::OPTIONS_NOW)?;
     let recorded = match options.get("recorded") {
         Some(v) => interop::instant(Some(v), &DateArgument::OPTIONS_RECORDED)?,
         None => now,
     };
-    let resource = draft_resource(record, &draft, &id).map_err(|e| Error::add("draft", &e))?;
+    let patient_id = record.patient.as_ref().and_then(|p| p.resource().id());
+    let resource = draft_resource(&draft, id.as_deref(), patient_id.as_deref()).map_err(|e| Error::add("draft", &e))?;
     let add_options = AddOptions {
         source: SourceId::new(source),
-        id: Some(id),
+        id,
         recorded: PartialDate::from(recorded),
         now,
         new_version: options.flag("newVersion")?,
@@ -112,8 +102,9 @@ fn add(record: &Record, draft: JsValue, options: Option<JsValue>) -> Result<Adde
 
 /// Add an entry described by a draft to a record, as `emr add --kind …` does: the draft's
 /// resource (see `draftEntry`, about the record's patient) becomes an entry of `options.source`
-/// (default `local`; a new source is added to the record) with id `options.id` (default: a
-/// random one), recorded at `options.recorded` (default: `options.now`, itself the current time
+/// (default `local`; a new source is added to the record) with id `options.id` (default: one
+/// derived from the draft and the record's patient, as `emr add` derives it, so the same draft
+/// added twice is `add.exists`), recorded at `options.recorded` (default: `options.now`, itself the current time
 /// by default). It is validated as `emr add` validates: its own findings, without reference
 /// resolution. Returns `{ record, entry, findings }`.
 ///

@@ -457,7 +457,16 @@ fn mirror() {
         new_version: false,
         allow_invalid: false,
     };
-    let added = add_entry(&record, draft_resource(&record, &draft, "hba1c-new").unwrap(), &options).unwrap();
+    let patient_id = record.patient.as_ref().and_then(|p| p.resource().id());
+    let added = add_entry(&record, draft_resource(&draft, Some("hba1c-new"), patient_id.as_deref()).unwrap(), &options)
+        .unwrap();
+    // Without an id: the core's default, derived from the draft's resource (as `emr add` derives it).
+    let by_default = add_entry(
+        &record,
+        draft_resource(&draft, None, patient_id.as_deref()).unwrap(),
+        &AddOptions { id: None, ..options.clone() },
+    )
+    .unwrap();
     let drafted = draft.to_resource("hba1c-new", Some("p1")).unwrap();
     let codes: Vec<&str> = vec![
         "loinc|4548-4",
@@ -486,12 +495,18 @@ fn mirror() {
                 "record": digest(&record_json(&decided)),
             },
             "draft": draft,
-            "drafted": { "id": "hba1c-new", "patientId": "p1", "resource": drafted.as_str() },
+            "drafted": {
+                "id": "hba1c-new",
+                "patientId": "p1",
+                "resource": drafted.as_str(),
+                "defaultId": draft_resource(&draft, None, Some("p1")).unwrap().id(),
+            },
             "added": {
                 "id": "hba1c-new",
                 "record": digest(&record_json(&added.record)),
                 "entry": added.entry,
                 "findings": added.findings,
+                "defaultId": by_default.entry.id,
             },
             "codes": codes.iter().map(|c| json!({
                 "text": c,

@@ -73,7 +73,8 @@ pub struct AddArgs {
     /// The source the entry comes from [default: the file's source, set by `emr init --source`].
     #[arg(long, value_name = "ID")]
     pub source: Option<String>,
-    /// The entry's id in its source [default: the resource's id, else a new one].
+    /// The entry's id in its source [default: the resource's id, else one derived from the resource: the same
+    /// resource gets the same id].
     #[arg(long, value_name = "ID")]
     pub id: Option<String>,
     /// Add as the next version when the source already has an entry with this id.

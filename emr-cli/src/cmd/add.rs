@@ -3,20 +3,21 @@
 use std::io::Read;
 use std::path::Path;
 
-use emr_core::model::{Entry, PartialDate, Provenance, Resource, Source};
-use emr_core::validate::{may_be_entry, new_entry_findings, next_version, AddError, Finding, Severity, DEFAULT_SOURCE};
+use emr_core::model::{PartialDate, Resource, SourceId};
+use emr_core::validate::{AddEntry, AddError, AddOptions, Finding, DEFAULT_SOURCE};
 
 use crate::cli::AddArgs;
 use crate::error::CliError;
 use crate::output::{print, print_json_text};
 use crate::unlock::{open_for_write, stamp};
 
-use super::{new_id, parse_now, Outcome};
+use super::{parse_now, Outcome};
 
 /// `meta` key of the source used when `--source` is not given.
 pub const DEFAULT_SOURCE_KEY: &str = "default_source";
 
-/// Run `emr add`.
+/// Run `emr add`: emr-core's [`AddEntry`] steps on the record file, its findings printed
+/// before a refusal.
 ///
 /// # Errors
 /// Bad input, validation errors (without `--allow-invalid`), and file errors.
@@ -29,65 +30,38 @@ pub fn run(args: &AddArgs) -> Result<Outcome, CliError> {
     let now = args.now.as_deref().map(|t| parse_now(Some(t))).transpose()?;
     let (lock, mut store) = open_for_write(&args.file, &args.unlock, &args.write)?;
     let stamp = stamp(&args.write);
-    let now = now.unwrap_or(stamp.at);
 
     let source = match &args.source {
         Some(s) => s.clone(),
         None => store.meta(DEFAULT_SOURCE_KEY)?.unwrap_or_else(|| DEFAULT_SOURCE.to_owned()),
     };
-    if source.trim().is_empty() {
-        return Err(CliError::core(
-            AddError::Source.code(),
-            "--source is empty",
-            "give the id of the source the entry comes from",
-        ));
-    }
     let patient = store.patient()?;
     let patient_id = patient.as_ref().and_then(|p| p.resource().id());
     let resource = match (given, args.kind) {
         (Some(r), _) => r,
-        (None, Some(kind)) => {
-            let id = args.id.clone().unwrap_or_else(new_id);
-            super::resource::build(kind, args, &id, patient_id.as_deref())?
-        }
+        (None, Some(kind)) => super::resource::build(kind, args, args.id.as_deref(), patient_id.as_deref())?,
         (None, None) => return Err(CliError::usage("nothing to add", "give --json FILE or --kind KIND with --code")),
     };
-    may_be_entry(&resource).map_err(|e| {
-        CliError::core(
-            e.code(),
-            e.to_string(),
-            "give the patient with `emr init --patient`; `emr add` takes clinical resources",
-        )
-    })?;
-    let id = args.id.clone().or_else(|| resource.id()).unwrap_or_else(new_id);
-    let version = next_version(store.latest_version(&source, &id)?, args.new_version).map_err(|e| {
-        CliError::core(
-            e.code(),
-            format!("source {source} already has an entry with this id"),
-            "give another --id, or --new-version to add it as the entry's next version",
-        )
-    })?;
-    let recorded = PartialDate::from(stamp.at);
-    let provenance = Provenance::new(source.clone(), id).with_version(version).with_recorded(recorded);
-    let entry = Entry::new(provenance, resource).map_err(|e| CliError::Internal(e.to_string()))?;
-
-    let findings = new_entry_findings(&entry, patient.as_ref(), now);
-    report(&findings);
-    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
-    if errors > 0 && !args.allow_invalid {
-        return Err(CliError::core(
-            AddError::Invalid { errors }.code(),
-            "the entry has validation errors (listed above); nothing was added",
-            "fix the resource, or add --allow-invalid to keep it as it is",
-        ));
+    let options = AddOptions {
+        source: SourceId::new(source.clone()),
+        id: args.id.clone(),
+        recorded: PartialDate::from(stamp.at),
+        now: now.unwrap_or(stamp.at),
+        new_version: args.new_version,
+        allow_invalid: args.allow_invalid,
+    };
+    let plan = AddEntry::new(resource, &options).map_err(|e| refused(&e, &source))?;
+    let latest = store.latest_version(plan.source().as_str(), plan.id())?;
+    let prepared = plan.prepare(latest, patient.as_ref()).map_err(|e| refused(&e, &source))?;
+    report(&prepared.findings);
+    if let Some(e) = &prepared.refusal {
+        return Err(refused(e, &source));
     }
 
-    if !store.sources()?.iter().any(|s| s.id.as_str() == source) {
-        let mut new = Source::new(source.clone(), source.clone());
-        new.name = None;
-        store.add_source(&new, &stamp)?;
+    if !store.sources()?.iter().any(|s| s.id == prepared.source.id) {
+        store.add_source(&prepared.source, &stamp)?;
     }
-    let row = store.add_entry(&entry, &stamp, "add")?;
+    let row = store.add_entry(&prepared.entry, &stamp, "add")?;
     store.save(&lock)?;
     drop(lock);
     if args.print_json {
@@ -96,6 +70,27 @@ pub fn run(args: &AddArgs) -> Result<Outcome, CliError> {
         print(&format!("added {} {} (version {}, source {})\n", row.derived.kind, row.id, row.version, row.source))?;
     }
     Ok(Outcome::Success)
+}
+
+/// emr-core's refusal of the entry, said for the command line.
+fn refused(e: &AddError, source: &str) -> CliError {
+    let (message, hint) = match e {
+        AddError::Source => ("--source is empty".to_owned(), "give the id of the source the entry comes from"),
+        AddError::Patient => {
+            (e.to_string(), "give the patient with `emr init --patient`; `emr add` takes clinical resources")
+        }
+        AddError::Exists => (
+            format!("source {source} already has an entry with this id"),
+            "give another --id, or --new-version to add it as the entry's next version (without --id or an id \
+             in the resource, the id is derived from the resource, so the same resource gets the same id)",
+        ),
+        AddError::Invalid { .. } => (
+            "the entry has validation errors (listed above); nothing was added".to_owned(),
+            "fix the resource, or add --allow-invalid to keep it as it is",
+        ),
+        _ => (e.to_string(), "see `emr add --help`"),
+    };
+    CliError::core(e.code(), message, hint)
 }
 
 #[allow(clippy::print_stderr)]

@@ -2,6 +2,7 @@
 
 use emr_core::clinical::{DraftKind, EntryDraft};
 use emr_core::model::Resource;
+use emr_core::validate::draft_resource;
 
 use crate::cli::{AddArgs, EntryKindArg};
 use crate::error::CliError;
@@ -28,13 +29,19 @@ fn draft(kind: EntryKindArg, args: &AddArgs) -> EntryDraft {
     }
 }
 
-/// Build the resource described by the flags of `args`, with `id`, about patient `patient_id`.
+/// Build the resource described by the flags of `args`, with `id` (else emr-core's default id
+/// of the draft), about patient `patient_id`.
 ///
 /// # Errors
 /// A flag value is malformed (code, date, value), or a flag does not apply to the kind; the
 /// message names the flag (emr-core's messages start with the draft field the flag sets).
-pub fn build(kind: EntryKindArg, args: &AddArgs, id: &str, patient_id: Option<&str>) -> Result<Resource, CliError> {
-    draft(kind, args).to_resource(id, patient_id).map_err(|e| {
+pub fn build(
+    kind: EntryKindArg,
+    args: &AddArgs,
+    id: Option<&str>,
+    patient_id: Option<&str>,
+) -> Result<Resource, CliError> {
+    draft_resource(&draft(kind, args), id, patient_id).map_err(|e| {
         CliError::core(
             e.code(),
             format!("--{e}"),

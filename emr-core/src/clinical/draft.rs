@@ -218,6 +218,12 @@ impl EntryDraft {
     /// [`DraftError`] when the code, a date or the value is malformed, or a field does not apply
     /// to the kind.
     pub fn to_resource(&self, id: &str, patient_id: Option<&str>) -> Result<Resource, DraftError> {
+        self.write(Some(id), patient_id)
+    }
+
+    /// [`EntryDraft::to_resource`], without an `id` when `id` is `None` (the text a new entry's
+    /// default id is derived from: `validate::draft_resource`).
+    pub(crate) fn write(&self, id: Option<&str>, patient_id: Option<&str>) -> Result<Resource, DraftError> {
         let kind = self.kind;
         let not_for = |field: &'static str, present: bool| {
             if present {
@@ -240,8 +246,8 @@ impl EntryDraft {
         };
         let subject = patient_id.map(|p| (subject_key, object(vec![("reference", text(&format!("Patient/{p}")))])));
         let state = |default: &str| text(self.status.as_deref().unwrap_or(default));
-        let mut m: Vec<(&'static str, Json<'static>)> =
-            vec![("resourceType", text(kind.resource_type())), ("id", text(id))];
+        let mut m: Vec<(&'static str, Json<'static>)> = vec![("resourceType", text(kind.resource_type()))];
+        m.extend(id.map(|id| ("id", text(id))));
         match kind {
             DraftKind::Condition => {
                 let abatement = date("abatement", self.abatement.as_deref())?;

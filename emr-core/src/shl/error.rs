@@ -118,6 +118,29 @@ pub enum ShlError {
 }
 
 impl ShlError {
+    /// Every code [`ShlError::code`] gives, once, in a stable order: what the `emr` command's
+    /// exit table and the npm package's error codes must each know.
+    ///
+    /// # Example
+    /// ```
+    /// use emr_core::shl::ShlError;
+    /// assert!(ShlError::CODES.contains(&ShlError::Decrypt.code()));
+    /// ```
+    pub const CODES: &'static [&'static str] = &[
+        "shl.link",
+        "shl.key",
+        "shl.label",
+        "shl.url",
+        "shl.flags",
+        "shl.version",
+        "shl.expired",
+        "shl.file",
+        "shl.decrypt",
+        "shl.size",
+        "shl.manifest",
+        "shl.request",
+    ];
+
     /// The stable code of this error, shared with the npm package (`error.code`): `shl.link`,
     /// `shl.key`, `shl.label`, `shl.url`, `shl.flags`, `shl.version`, `shl.expired`,
     /// `shl.file`, `shl.decrypt`, `shl.size`, `shl.manifest` or `shl.request`.
@@ -187,5 +210,82 @@ fn part_code(part: &str) -> &'static str {
         "shl.manifest"
     } else {
         "shl.link"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Which variant `e` is: a match without a catch-all, so a new variant fails to compile here
+    /// until it has an example below.
+    fn variant(e: &ShlError) -> usize {
+        match e {
+            ShlError::NotAShlink => 0,
+            ShlError::Base64 { .. } => 1,
+            ShlError::Json { .. } => 2,
+            ShlError::KeyLength { .. } => 3,
+            ShlError::LabelTooLong { .. } => 4,
+            ShlError::UrlTooLong { .. } => 5,
+            ShlError::BadUrl => 6,
+            ShlError::FlagConflict => 7,
+            ShlError::UnsupportedVersion { .. } => 8,
+            ShlError::Expired { .. } => 9,
+            ShlError::JweParts { .. } => 10,
+            ShlError::UnsupportedAlg => 11,
+            ShlError::UnsupportedEnc => 12,
+            ShlError::UnsupportedZip => 13,
+            ShlError::CriticalHeader => 14,
+            ShlError::EncryptedKeyPresent => 15,
+            ShlError::IvLength { .. } => 16,
+            ShlError::TagLength { .. } => 17,
+            ShlError::Decrypt => 18,
+            ShlError::Inflate => 19,
+            ShlError::TooLarge { .. } => 20,
+            ShlError::MissingRecipient => 21,
+            ShlError::ManifestFileEmpty { .. } => 22,
+        }
+    }
+
+    #[test]
+    fn codes_lists_every_code_once() {
+        let examples = [
+            ShlError::NotAShlink,
+            ShlError::Base64 { part: "JWE ciphertext" },
+            ShlError::Base64 { part: "shlink payload" },
+            ShlError::Json { part: "manifest", reason: String::new() },
+            ShlError::Json { part: "manifest request", reason: String::new() },
+            ShlError::KeyLength { bytes: 0 },
+            ShlError::LabelTooLong { chars: 81 },
+            ShlError::UrlTooLong { chars: 200 },
+            ShlError::BadUrl,
+            ShlError::FlagConflict,
+            ShlError::UnsupportedVersion { v: 2 },
+            ShlError::Expired { exp: 0 },
+            ShlError::JweParts { found: 1 },
+            ShlError::UnsupportedAlg,
+            ShlError::UnsupportedEnc,
+            ShlError::UnsupportedZip,
+            ShlError::CriticalHeader,
+            ShlError::EncryptedKeyPresent,
+            ShlError::IvLength { bytes: 0 },
+            ShlError::TagLength { bytes: 0 },
+            ShlError::Decrypt,
+            ShlError::Inflate,
+            ShlError::TooLarge { limit: 1 },
+            ShlError::MissingRecipient,
+            ShlError::ManifestFileEmpty { index: 0 },
+        ];
+        let mut variants: Vec<usize> = examples.iter().map(variant).collect();
+        variants.dedup();
+        assert_eq!(variants, (0..=22).collect::<Vec<_>>(), "one example of each variant, in order");
+        let mut given: Vec<&str> = examples.iter().map(ShlError::code).collect();
+        given.sort_unstable();
+        given.dedup();
+        let mut listed = ShlError::CODES.to_vec();
+        listed.sort_unstable();
+        assert_eq!(listed.len(), ShlError::CODES.len(), "no code twice");
+        listed.dedup();
+        assert_eq!(given, listed);
     }
 }

@@ -18,8 +18,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use new_entry::{
-    add_entry, draft_resource, may_be_entry, new_entry_findings, next_version, AddError, AddOptions, Added,
-    DEFAULT_SOURCE,
+    add_entry, default_entry_id, draft_resource, may_be_entry, new_entry_findings, new_entry_id, next_version,
+    AddEntry, AddError, AddOptions, Added, Prepared, DEFAULT_SOURCE,
 };
 pub use rules::{rules_markdown, Rule, Severity};
 

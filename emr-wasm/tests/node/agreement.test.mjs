@@ -2,14 +2,15 @@
 // `lists --json`, `trend --json` and IPS export), the npm package (in Node, on the same record,
 // opened from the patient bundle the command exports) and the IPS sections name the same entries,
 // predicate by predicate: active problems, current medications, active allergies, labs with their
-// trend flags, and the patient's demographics.
+// trend flags, and the patient's demographics. And a new entry without an id: `emr add` and the
+// package's `addEntry` give it the same id (emr-core's default) and the same resource.
 //
 // The command is EMR_CLI (default target/debug/emr; scripts/test-wasm.sh builds it). The shared
 // data (../shared/data/synthea) is skipped when absent, unless EMR_REQUIRE_SHARED_DATA is set.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { emr, repo } from "./pkg.mjs";
@@ -28,21 +29,33 @@ function run(args, dir) {
   return execFileSync(cli, args, { cwd: dir, encoding: "utf8", env: { ...process.env, EMR_PASSPHRASE: "" }, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 30 });
 }
 
+/** A key (key.txt) and a record file (r.emr) made with the command in `dir`; `init` takes
+ * `initArgs` too. Returns the key's recipient and identity. */
+function newRecord(dir, initArgs = []) {
+  run(["keygen", "-o", "key.txt"], dir);
+  const keyText = readFileSync(path.join(dir, "key.txt"), "utf8");
+  const recipient = /age1[0-9a-z]+/.exec(keyText)[0];
+  const identity = keyText.split("\n").find((l) => l.startsWith("AGE-SECRET-KEY-1"));
+  run(["init", "r.emr", "--recipient", recipient, ...initArgs], dir);
+  return { recipient, identity };
+}
+
+/** The record of r.emr as the package opens it: exported by the command as a bundle to `key`. */
+function packageRecord(dir, { recipient, identity }) {
+  run(["export", "r.emr", "-i", "key.txt", "--format", "bundle", "-r", recipient, "-o", "b.age"], dir);
+  return emr.openBundleJson(new Uint8Array(readFileSync(path.join(dir, "b.age"))), { identity }, { now: NOW }).recordJson;
+}
+
 /** A record file holding `inputs` imported with the command, and what each side says about it. */
 function sides(inputs, trendCodes) {
   const dir = mkdtempSync(path.join(tmpdir(), "emr-agreement-"));
   try {
-    run(["keygen", "-o", "key.txt"], dir);
-    const keyText = readFileSync(path.join(dir, "key.txt"), "utf8");
-    const recipient = /age1[0-9a-z]+/.exec(keyText)[0];
-    const identity = keyText.split("\n").find((l) => l.startsWith("AGE-SECRET-KEY-1"));
-    run(["init", "r.emr", "--recipient", recipient], dir);
+    const key = newRecord(dir);
     run(["import", "r.emr", "-i", "key.txt", ...inputs], dir);
     const lists = JSON.parse(run(["lists", "r.emr", "-i", "key.txt", "--json"], dir));
     run(["export", "r.emr", "-i", "key.txt", "--format", "ips", "-o", "ips.json"], dir);
     const ips = JSON.parse(readFileSync(path.join(dir, "ips.json"), "utf8"));
-    run(["export", "r.emr", "-i", "key.txt", "--format", "bundle", "-r", recipient, "-o", "b.age"], dir);
-    const { recordJson } = emr.openBundleJson(new Uint8Array(readFileSync(path.join(dir, "b.age"))), { identity }, { now: NOW });
+    const recordJson = packageRecord(dir, key);
     const codes = trendCodes(ips);
     const cliTrends = Object.fromEntries(codes.map((c) => [c, JSON.parse(run(["trend", "r.emr", c, "-i", "key.txt", "--json"], dir))]));
     return { lists, ips, recordJson, cliTrends };
@@ -136,5 +149,26 @@ test("the shared Synthea patients: emr lists/trend, the package and the IPS name
   assert.ok(files.length >= 12, `${files.length} Synthea patients`);
   for (const file of files) {
     checkAgreement(file, sides([path.join(synthea, file)], (ips) => labCodes(ips).slice(0, TRENDS_PER_PATIENT)));
+  }
+});
+
+test("a new entry without an id: emr add and the package's addEntry give it the same id and resource", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "emr-agreement-"));
+  try {
+    writeFileSync(path.join(dir, "patient.json"), JSON.stringify({ resourceType: "Patient", id: "p1", birthDate: "1970-03-02" }));
+    const recordJson = packageRecord(dir, newRecord(dir, ["--patient", "patient.json"]));
+    const draft = { kind: "observation", code: "loinc|4548-4", display: "Hemoglobin A1c", date: "2025-12-01", value: "6.30", unit: "%" };
+    const flags = ["code", "display", "date", "value", "unit"].flatMap((f) => [`--${f}`, draft[f]]);
+    const byCli = JSON.parse(run(["add", "r.emr", "-i", "key.txt", "--kind", "observation", ...flags, "--source", "local", "--now", NOW, "--print-json"], dir));
+    const byPackage = emr.addEntryJson(recordJson, draft, { now: NOW });
+    assert.match(byCli.provenance.id, /^[0-9a-f]{32}$/);
+    assert.equal(byPackage.entry.id, byCli.provenance.id, "the default id");
+    assert.equal(byPackage.entry.source, byCli.provenance.source, "the default source");
+    const entry = JSON.parse(byPackage.recordJson).entries.find((e) => e.provenance.id === byPackage.entry.id);
+    assert.deepEqual(entry.resource, byCli.resource, "the resource");
+    // Added again, the same draft has the same id in the command too: refused without --new-version.
+    assert.throws(() => run(["add", "r.emr", "-i", "key.txt", "--kind", "observation", ...flags, "--source", "local", "--now", NOW], dir));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

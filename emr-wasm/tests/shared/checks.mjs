@@ -709,6 +709,11 @@ export const coreChecks = [
       const d = m.drafted;
       sameJson(emr.draftEntry(m.draft, { id: d.id, patientId: d.patientId }), d.resource, "draftEntry");
       assert(/^[0-9a-f]{32}$/.test(JSON.parse(emr.draftEntry(m.draft)).id), "draftEntry's default id");
+      // Without an id, the core's default (the same as `emr add` gives: emr-cli/tests/add_id.rs).
+      sameJson(JSON.parse(emr.draftEntry(m.draft, { patientId: d.patientId })).id, d.defaultId, "draftEntry's default id is the core's");
+      const byDefault = emr.addEntryJson(recordJson, m.draft, { now: NOW });
+      sameJson(byDefault.entry.id, m.added.defaultId, "addEntry's default id is the core's");
+      expectEmrError(emr, () => emr.addEntryJson(byDefault.recordJson, m.draft, { now: NOW }), "add.exists", "the same draft twice without an id");
       const added = emr.addEntryJson(recordJson, m.draft, { id: m.added.id, now: NOW });
       await sameDigest(added.recordJson, m.added.record, "addEntryJson");
       sameValue(added.entry, m.added.entry, "addEntry's entry");
