@@ -266,6 +266,9 @@ fn header_participants(
     if let Some(a) = kid(doc, "legalAuthenticator").and_then(|l| kid(l, "assignedEntity")) {
         person_and_role(a, parties);
     }
+    if let Some(enc) = kid(doc, "componentOf").and_then(|c| kid(c, "encompassingEncounter")) {
+        encompassing_encounter(doc, enc, out, parties);
+    }
     for event in doc.children().filter(|c| c.has_tag_name("documentationOf")).filter_map(|d| kid(d, "serviceEvent")) {
         let performers: Vec<_> = event.children().filter(|c| c.has_tag_name("performer")).collect();
         if !performers.is_empty() {
@@ -273,6 +276,52 @@ fn header_participants(
         }
         for a in performers.into_iter().filter_map(|p| kid(p, "assignedEntity")) {
             person_and_role(a, parties);
+        }
+    }
+}
+
+/// The document's encounter (C-CDA on FHIR: an Encounter, the same resource as a body
+/// Encounter Activity with its `id`), its responsible party and participants (Practitioners)
+/// and its health care facility (a Location).
+fn encompassing_encounter(
+    doc: roxmltree::Node<'_, '_>,
+    enc: roxmltree::Node<'_, '_>,
+    out: &mut BTreeMap<String, usize>,
+    parties: &mut BTreeSet<String>,
+) {
+    let first_id = |n: roxmltree::Node<'_, '_>| {
+        n.children()
+            .filter(|c| c.has_tag_name("id"))
+            .find_map(|i| Some(format!("{}|{}", i.attribute("root")?, i.attribute("extension").unwrap_or(""))))
+    };
+    let id = first_id(enc);
+    let in_body = id.is_some()
+        && doc.descendants().any(|n| {
+            n.has_tag_name("encounter")
+                && n.children()
+                    .any(|t| t.has_tag_name("templateId") && t.attribute("root") == Some(&format!("{T}4.49")[..]))
+                && !PLANNED.contains(&n.attribute("moodCode").unwrap_or("EVN"))
+                && first_id(n) == id
+        });
+    if in_body {
+        return;
+    }
+    *out.entry("Encounter".to_owned()).or_default() += 1;
+    for p in enc.children().filter(|c| c.has_tag_name("responsibleParty") || c.has_tag_name("encounterParticipant")) {
+        if let Some(a) = kid(p, "assignedEntity") {
+            person_and_role(a, parties);
+        }
+    }
+    if let Some(f) = kid(enc, "location").and_then(|l| kid(l, "healthCareFacility")) {
+        let place = kid(f, "location");
+        let name = place.and_then(|p| kid(p, "name"));
+        let has_id = f.children().any(|c| c.has_tag_name("id") && c.attribute("root").is_some());
+        if has_id
+            || name.is_some_and(|n| !text(n).is_empty())
+            || place.and_then(|p| kid(p, "addr")).is_some()
+            || kid(f, "code").is_some()
+        {
+            parties.insert(identity("Location", f, name));
         }
     }
 }

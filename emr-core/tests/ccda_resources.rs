@@ -157,3 +157,64 @@ fn result_specimens_become_one_specimen_resource() {
     let from_ips = fhir::import(&ips, &ImportOptions::default(), now()).unwrap();
     assert!(from_ips.findings.iter().all(closed), "{:#?}", from_ips.findings);
 }
+
+/// The document's encounter (`componentOf/encompassingEncounter`): an Encounter with its class
+/// (CPT 99213 → ambulatory), type, period and facility, the DocumentReference's context.
+#[test]
+fn the_document_encounter_is_an_encounter_in_the_document_context() {
+    let xml =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/ccda-merge/progress-note.xml"))
+            .unwrap();
+    let converted = ccda::to_fhir(&xml).unwrap();
+    let tree = json::parse(&converted.bundle).unwrap();
+    let resources = bundle_resources(&tree);
+    let of = |url: &str| resources.iter().find(|(u, _)| u == url).map(|(_, r)| r).unwrap();
+    let text = |r: &Json<'_>, ptr: &str| r.pointer(ptr).and_then(Json::as_str).map(str::to_owned);
+    let document = &resources[2].1;
+    let encounter = of(&text(document, "/context/encounter/0/reference").unwrap());
+    assert_eq!(text(encounter, "/resourceType").as_deref(), Some("Encounter"));
+    assert_eq!(text(encounter, "/identifier/0/value").as_deref(), Some("9937012"));
+    assert_eq!(text(encounter, "/class/code").as_deref(), Some("AMB"));
+    assert_eq!(text(encounter, "/type/0/coding/0/code").as_deref(), Some("99213"));
+    assert_eq!(text(encounter, "/status").as_deref(), Some("finished"));
+    assert_eq!(text(encounter, "/period/start").as_deref(), Some("2005-03-29"));
+    let place = of(&text(encounter, "/location/0/location/reference").unwrap());
+    assert_eq!(text(place, "/resourceType").as_deref(), Some("Location"));
+    assert!(converted.findings.iter().all(|f| !f.path.contains("componentOf")), "{:#?}", converted.findings);
+    let imported = ccda::import(&xml, &ImportOptions::default(), now()).unwrap();
+    assert!(
+        imported.findings.iter().all(|f| f.severity != emr_core::validate::Severity::Error),
+        "{:#?}",
+        imported.findings
+    );
+}
+
+/// The document's encounter given again as an Encounter Activity with the same id in the body
+/// is one Encounter (C-CDA on FHIR), which the document's context names.
+#[test]
+fn the_document_encounter_and_the_same_body_encounter_are_one_resource() {
+    let xml = r#"<ClinicalDocument xmlns="urn:hl7-org:v3">
+  <id root="1.2.3.4" extension="enc"/>
+  <recordTarget><patientRole><id root="1.2.3" extension="p"/><patient><name><given>Ada</given><family>Example</family></name></patient></patientRole></recordTarget>
+  <custodian><assignedCustodian><representedCustodianOrganization><id root="1.2.3.5"/><name>Clinic A</name></representedCustodianOrganization></assignedCustodian></custodian>
+  <componentOf><encompassingEncounter><id root="1.2.3.7" extension="E1"/>
+    <code code="IMP" codeSystem="2.16.840.1.113883.5.4" displayName="inpatient encounter"/>
+    <effectiveTime><low value="20260101"/></effectiveTime>
+  </encompassingEncounter></componentOf>
+  <component><structuredBody><component><section>
+    <code code="46240-8" codeSystem="2.16.840.1.113883.6.1"/>
+    <entry><encounter classCode="ENC" moodCode="EVN">
+      <templateId root="2.16.840.1.113883.10.20.22.4.49"/><id root="1.2.3.7" extension="E1"/>
+      <code code="IMP" codeSystem="2.16.840.1.113883.5.4"/><effectiveTime><low value="20260101"/></effectiveTime>
+    </encounter></entry>
+  </section></component></structuredBody></component>
+</ClinicalDocument>"#;
+    let bundle = ccda::to_fhir(xml).unwrap().bundle;
+    let tree = json::parse(&bundle).unwrap();
+    let resources = bundle_resources(&tree);
+    let encounters: Vec<&(String, Json<'_>)> =
+        resources.iter().filter(|(_, r)| r.get("resourceType").and_then(Json::as_str) == Some("Encounter")).collect();
+    assert_eq!(encounters.len(), 1);
+    let context = resources[2].1.pointer("/context/encounter/0/reference").and_then(Json::as_str);
+    assert_eq!(context, Some(encounters[0].0.as_str()));
+}

@@ -8,9 +8,11 @@
 //!   `context.period` (its `effectiveTime`); its `performer`s (the care team of a CCD) →
 //!   Practitioners and one CareTeam per service event, each performer a participant with its
 //!   `functionCode` as role, its `time` as period and its organization as `onBehalfOf`;
-//! - `dataEnterer`, `informant`, `authenticator`, `informationRecipient`, `participant` and
-//!   `componentOf` have no element on the DocumentReference: reported
-//!   (`ccda.participant.unmapped`), kept in the original document.
+//! - `componentOf/encompassingEncounter` → an Encounter ([`super::encompassing`]), the
+//!   DocumentReference's `context.encounter`;
+//! - `dataEnterer`, `informant`, `authenticator`, `informationRecipient` and `participant` have
+//!   no element on the DocumentReference: reported (`ccda.participant.unmapped`), kept in the
+//!   original document.
 
 use super::build::{obj, s, uuid_url, Ctx};
 use super::participants::actor;
@@ -22,8 +24,7 @@ use crate::json::Json;
 use crate::validate::rules;
 
 /// Header participations with no FHIR element here, reported where they occur.
-const REPORTED: &[&str] =
-    &["dataEnterer", "informant", "authenticator", "informationRecipient", "participant", "componentOf"];
+const REPORTED: &[&str] = &["dataEnterer", "informant", "authenticator", "informationRecipient", "participant"];
 
 /// Map (or report) every participant of the document header.
 pub(crate) fn map(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>) {
@@ -79,6 +80,19 @@ pub(crate) fn map(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>) {
         }
     }
     extend_document(ctx, document);
+}
+
+/// The document's encounter, mapped after the body (see [`super::encompassing`]), as the
+/// DocumentReference's `context.encounter`.
+pub(crate) fn encounter(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>) {
+    let Some(r) = super::encompassing::encounter(ctx, doc) else { return };
+    let url = ctx.document_url.clone();
+    let Some((_, Json::Object(fields))) = ctx.resources.iter_mut().find(|(u, _)| *u == url) else { return };
+    let encounter = (std::borrow::Cow::Borrowed("encounter"), Json::Array(vec![r]));
+    match fields.iter_mut().find(|(k, _)| k == "context") {
+        Some((_, Json::Object(context))) => context.insert(0, encounter),
+        _ => fields.push((std::borrow::Cow::Borrowed("context"), Json::Object(vec![encounter]))),
+    }
 }
 
 /// Add members to the DocumentReference holding the XML (made before the header's participants,

@@ -12,7 +12,9 @@
 //! for the organization they represent; an encounter's service delivery location becomes a
 //! Location. In the header, authors and the legal authenticator who are people become the
 //! DocumentReference's author and authenticator, and each `documentationOf/serviceEvent` with
-//! performers (a CCD's care team) a CareTeam. These go through [`fhir::import_tree`] as one Bundle,
+//! performers (a CCD's care team) a CareTeam; the document's `encompassingEncounter` becomes an
+//! Encounter (the body's, when it has the same id) in the DocumentReference's context; a
+//! result's identified specimen becomes a Specimen. These go through [`fhir::import_tree`] as one Bundle,
 //! so attribution, validation and record building are the FHIR importer's.
 //!
 //! Nothing is dropped silently: the original XML is kept verbatim as a DocumentReference entry,
@@ -62,6 +64,7 @@
 mod activity;
 mod allergy;
 mod build;
+mod encompassing;
 mod error;
 mod header;
 mod header_participants;
@@ -174,6 +177,7 @@ fn convert(text: &str) -> Result<(Json<'static>, Vec<Finding>, Option<Source>), 
     header::document_reference(&mut ctx, root, text.as_bytes(), org.as_ref());
     header_participants::map(&mut ctx, root);
     sections::body(&mut ctx, root);
+    header_participants::encounter(&mut ctx, root);
     participants::report_unmapped(&mut ctx, root);
     let entries: Vec<Json<'static>> = std::mem::take(&mut ctx.resources)
         .into_iter()
