@@ -192,6 +192,13 @@ fn participants(n: roxmltree::Node<'_, '_>, kind: &str, parties: &mut BTreeSet<S
     if matches!(kind, "Observation" | "DiagnosticReport") {
         specimen(n, parties);
     }
+    if kind == "CareTeam" {
+        // The members: each component act's performer.
+        let acts = n.children().filter(|c| c.has_tag_name("component")).filter_map(|c| kid(c, "act"));
+        for a in acts.filter_map(|a| kid(a, "performer")).filter_map(|p| kid(p, "assignedEntity")) {
+            person_and_role(a, parties);
+        }
+    }
     for p in n.children().filter(|c| c.is_element()) {
         let role = match p.tag_name().name() {
             "author" if authors => kid(p, "assignedAuthor"),

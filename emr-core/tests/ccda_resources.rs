@@ -218,3 +218,49 @@ fn the_document_encounter_and_the_same_body_encounter_are_one_resource() {
     let context = resources[2].1.pointer("/context/encounter/0/reference").and_then(Json::as_str);
     assert_eq!(context, Some(encounters[0].0.as_str()));
 }
+
+/// A Care Team Organizer's member is a Practitioner (with the PractitionerRole for the
+/// organization they act for, which is `onBehalfOf`), its `sdtc:functionCode` the role.
+#[test]
+fn a_care_team_section_member_is_a_practitioner() {
+    let xml = r#"<ClinicalDocument xmlns="urn:hl7-org:v3" xmlns:sdtc="urn:hl7-org:sdtc">
+  <id root="1.2.3.4" extension="team"/>
+  <recordTarget><patientRole><id root="1.2.3" extension="p"/><patient><name><given>Ada</given><family>Example</family></name></patient></patientRole></recordTarget>
+  <custodian><assignedCustodian><representedCustodianOrganization><id root="1.2.3.5"/><name>Clinic A</name></representedCustodianOrganization></assignedCustodian></custodian>
+  <component><structuredBody><component><section>
+    <code code="85847-2" codeSystem="2.16.840.1.113883.6.1"/>
+    <entry><organizer classCode="CLUSTER" moodCode="EVN">
+      <templateId root="2.16.840.1.113883.10.20.22.4.500"/><id root="1.2.3.8"/>
+      <code code="86744-0" codeSystem="2.16.840.1.113883.6.1"/><statusCode code="active"/>
+      <component><act classCode="PCPR" moodCode="EVN">
+        <templateId root="2.16.840.1.113883.10.20.22.4.500.1"/><id root="1.2.3.9"/>
+        <performer typeCode="PRF">
+          <sdtc:functionCode code="PCP" codeSystem="2.16.840.1.113883.5.88" displayName="primary care physician"/>
+          <assignedEntity><id extension="5555555555" root="2.16.840.1.113883.4.6"/>
+            <assignedPerson><name><given>John</given><family>Smith</family></name></assignedPerson>
+            <representedOrganization><id extension="219BX" root="1.2.3.10"/><name>Hope Woods Health Services</name></representedOrganization>
+          </assignedEntity>
+        </performer>
+      </act></component>
+    </organizer></entry>
+  </section></component></structuredBody></component>
+</ClinicalDocument>"#;
+    let bundle = ccda::to_fhir(xml).unwrap().bundle;
+    let tree = json::parse(&bundle).unwrap();
+    let resources = bundle_resources(&tree);
+    let of = |url: &str| resources.iter().find(|(u, _)| u == url).map(|(_, r)| r).unwrap();
+    let text = |r: &Json<'_>, ptr: &str| r.pointer(ptr).and_then(Json::as_str).map(str::to_owned);
+    let team =
+        resources.iter().map(|(_, r)| r).find(|r| text(r, "/resourceType").as_deref() == Some("CareTeam")).unwrap();
+    assert_eq!(text(team, "/participant/0/role/0/coding/0/code").as_deref(), Some("PCP"));
+    let member = of(&text(team, "/participant/0/member/reference").unwrap());
+    assert_eq!(text(member, "/name/0/family").as_deref(), Some("Smith"));
+    let org = of(&text(team, "/participant/0/onBehalfOf/reference").unwrap());
+    assert_eq!(text(org, "/name").as_deref(), Some("Hope Woods Health Services"));
+    let role =
+        resources.iter().map(|(_, r)| r).find(|r| text(r, "/resourceType").as_deref() == Some("PractitionerRole"));
+    assert_eq!(text(role.unwrap(), "/organization/reference"), text(team, "/participant/0/onBehalfOf/reference"));
+    // Attributed to the document's source all the same.
+    let imported = ccda::import(xml, &ImportOptions::default(), now()).unwrap();
+    assert_eq!(imported.record.sources.len(), 1);
+}
