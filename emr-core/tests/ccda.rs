@@ -273,6 +273,14 @@ fn header_participants(
     if let Some(a) = kid(doc, "legalAuthenticator").and_then(|l| kid(l, "assignedEntity")) {
         person_and_role(a, parties);
     }
+    // People related to the patient (next of kin, emergency contacts, an informing spouse).
+    for p in doc.children().filter(|c| c.has_tag_name("participant") || c.has_tag_name("informant")) {
+        let entity = kid(p, "associatedEntity").or_else(|| kid(p, "relatedEntity"));
+        let person = entity.and_then(|e| kid(e, "associatedPerson").or_else(|| kid(e, "relatedPerson")));
+        if let (Some(e), Some(person)) = (entity, person) {
+            parties.insert(identity("RelatedPerson", e, kid(person, "name")));
+        }
+    }
     if let Some(enc) = kid(doc, "componentOf").and_then(|c| kid(c, "encompassingEncounter")) {
         encompassing_encounter(doc, enc, out, parties);
     }

@@ -73,7 +73,23 @@ fn ccd_header_participants_are_mapped_or_reported() {
     assert_eq!(kind(of(&text(document, "/authenticator/reference").unwrap())), "Practitioner");
     assert_eq!(text(document, "/context/period/start").as_deref(), Some("2014-10-01"));
 
-    for at in ["dataEnterer", "informant[1]", "informant[2]", "authenticator", "informationRecipient"] {
+    // The spouse who informed, and the next of kin who is also the emergency contact (the same
+    // name and address): two RelatedPersons, the second with both relationships.
+    let related = all("RelatedPerson");
+    assert_eq!(related.len(), 2, "{related:#?}");
+    let kin = related.iter().find(|r| r.get("address").is_some()).unwrap();
+    let relations: Vec<String> =
+        (0..2).filter_map(|i| text(kin, &format!("/relationship/{i}/coding/0/code"))).collect();
+    assert_eq!(relations, ["NOK", "ECON"]);
+    assert_eq!(text(kin, "/name/0/family").as_deref(), Some("Jones"));
+    let spouse = related.iter().find(|r| r.get("address").is_none()).unwrap();
+    assert_eq!(text(spouse, "/relationship/1/coding/0/code").as_deref(), Some("SPS"));
+    for at in ["participant[1]", "participant[2]", "informant[2]"] {
+        let path = format!("/ClinicalDocument/{at}");
+        assert!(converted.findings.iter().all(|f| f.path != path), "{path}: {:#?}", converted.findings);
+    }
+
+    for at in ["dataEnterer", "informant[1]", "authenticator", "informationRecipient"] {
         let path = format!("/ClinicalDocument/{at}");
         assert!(
             converted.findings.iter().any(|f| f.code == "ccda.participant.unmapped" && f.path == path),

@@ -10,9 +10,11 @@
 //!   `functionCode` as role, its `time` as period and its organization as `onBehalfOf`;
 //! - `componentOf/encompassingEncounter` → an Encounter ([`super::encompassing`]), the
 //!   DocumentReference's `context.encounter`;
-//! - `dataEnterer`, `informant`, `authenticator`, `informationRecipient` and `participant` have
-//!   no element on the DocumentReference: reported (`ccda.participant.unmapped`), kept in the
-//!   original document.
+//! - a `participant` or `informant` who is a person related to the patient (next of kin,
+//!   emergency contact, spouse…) → a RelatedPerson ([`super::related`]);
+//! - `dataEnterer`, `authenticator`, `informationRecipient`, and the other `informant`s and
+//!   `participant`s have no element on the DocumentReference: reported
+//!   (`ccda.participant.unmapped`), kept in the original document.
 
 use super::build::{obj, s, uuid_url, Ctx};
 use super::participants::actor;
@@ -23,7 +25,7 @@ use crate::fhir::stable_id;
 use crate::json::Json;
 use crate::validate::rules;
 
-/// Header participations with no FHIR element here, reported where they occur.
+/// Header participations reported where they occur, unless they are related people.
 const REPORTED: &[&str] = &["dataEnterer", "informant", "authenticator", "informationRecipient", "participant"];
 
 /// Map (or report) every participant of the document header.
@@ -76,7 +78,10 @@ pub(crate) fn map(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>) {
     }
     for tag in REPORTED {
         for n in children(doc, tag) {
-            ctx.finding(&rules::CCDA_PARTICIPANT_UNMAPPED, n, tag);
+            let related = matches!(*tag, "participant" | "informant") && super::related::related_person(ctx, n);
+            if !related {
+                ctx.finding(&rules::CCDA_PARTICIPANT_UNMAPPED, n, tag);
+            }
         }
     }
     extend_document(ctx, document);

@@ -12,7 +12,8 @@
 //! for the organization they represent; an encounter's service delivery location becomes a
 //! Location. In the header, authors and the legal authenticator who are people become the
 //! DocumentReference's author and authenticator, and each `documentationOf/serviceEvent` with
-//! performers (a CCD's care team) a CareTeam; the document's `encompassingEncounter` becomes an
+//! performers (a CCD's care team) a CareTeam; next of kin, emergency contacts and other related
+//! people named in the header become RelatedPersons; the document's `encompassingEncounter` becomes an
 //! Encounter (the body's, when it has the same id) in the DocumentReference's context; a
 //! result's identified specimen becomes a Specimen. These go through [`fhir::import_tree`] as one Bundle,
 //! so attribution, validation and record building are the FHIR importer's.
@@ -73,6 +74,7 @@ mod observation;
 mod other;
 mod participants;
 mod problem;
+mod related;
 mod roles;
 mod sections;
 mod specimen;
