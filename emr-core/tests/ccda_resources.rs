@@ -280,3 +280,23 @@ fn a_care_team_section_member_is_a_practitioner() {
     let imported = ccda::import(xml, &ImportOptions::default(), now()).unwrap();
     assert_eq!(imported.record.sources.len(), 1);
 }
+
+/// A second author that is only an organization other than the source, a legal authenticator
+/// who is no one, and a documentationOf without a service event are reported, not dropped.
+#[test]
+fn header_participants_without_a_mapping_are_reported() {
+    let xml = r#"<ClinicalDocument xmlns="urn:hl7-org:v3">
+  <recordTarget><patientRole><id root="1.2.3" extension="p"/><patient><name><family>Example</family></name></patient></patientRole></recordTarget>
+  <author><assignedAuthor><id nullFlavor="NI"/><representedOrganization><id root="1.2.3.5"/><name>Clinic A</name></representedOrganization></assignedAuthor></author>
+  <author><assignedAuthor><id nullFlavor="NI"/><representedOrganization><id root="1.2.3.6"/><name>Clinic B</name></representedOrganization></assignedAuthor></author>
+  <legalAuthenticator><assignedEntity><id nullFlavor="NI"/></assignedEntity></legalAuthenticator>
+  <documentationOf/>
+</ClinicalDocument>"#;
+    let converted = ccda::to_fhir(xml).unwrap();
+    let reported =
+        |path: &str| converted.findings.iter().any(|f| f.code == "ccda.participant.unmapped" && f.path == path);
+    assert!(reported("/ClinicalDocument/author[2]/assignedAuthor"), "{:#?}", converted.findings);
+    assert!(!reported("/ClinicalDocument/author[1]/assignedAuthor"), "the source is mapped");
+    assert!(reported("/ClinicalDocument/legalAuthenticator"), "{:#?}", converted.findings);
+    assert!(reported("/ClinicalDocument/documentationOf"), "{:#?}", converted.findings);
+}

@@ -20,7 +20,7 @@ use super::build::{obj, s, uuid_url, Ctx};
 use super::participants::actor;
 use super::roles;
 use super::value::{concept, period, ts};
-use super::xml::{attr, child, children, path, Node};
+use super::xml::{attr, child, children, Node};
 use crate::fhir::stable_id;
 use crate::json::Json;
 use crate::validate::rules;
@@ -42,19 +42,28 @@ pub(crate) fn map(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>) {
             ctx.finding(&rules::CCDA_PARTICIPANT_UNMAPPED, assigned, "assignedAuthoringDevice");
             continue;
         }
-        // Only people: an author that is only an organization is the document's source.
-        if let Some(r) = actor(ctx, assigned).filter(|r| r.get("reference").is_some()) {
-            if !authors.contains(&r) {
-                authors.push(r);
+        // People; an author that is only an organization is the document's source, or else
+        // reported (an organization is not referenced: it would take the attribution).
+        match actor(ctx, assigned) {
+            Some(r) if r.get("reference").is_some() && !authors.contains(&r) => authors.push(r),
+            Some(r) if r.get("reference").is_some() => {}
+            Some(_) if !is_source(ctx, assigned) => {
+                ctx.finding(&rules::CCDA_PARTICIPANT_UNMAPPED, assigned, "representedOrganization");
             }
+            _ => {}
         }
     }
     if !authors.is_empty() {
         document.push(("author", Json::Array(authors)));
     }
-    let legal = path(doc, &["legalAuthenticator", "assignedEntity"]);
-    if let Some(r) = legal.and_then(|a| actor(ctx, a)).filter(|r| r.get("reference").is_some()) {
-        document.push(("authenticator", r));
+    if let Some(legal) = child(doc, "legalAuthenticator") {
+        match child(legal, "assignedEntity").and_then(|a| actor(ctx, a)) {
+            Some(r) if r.get("reference").is_some() => document.push(("authenticator", r)),
+            _ => ctx.finding(&rules::CCDA_PARTICIPANT_UNMAPPED, legal, "legalAuthenticator"),
+        }
+    }
+    for d in children(doc, "documentationOf").filter(|d| child(*d, "serviceEvent").is_none()) {
+        ctx.finding(&rules::CCDA_PARTICIPANT_UNMAPPED, d, "documentationOf");
     }
     let mut context = Vec::new();
     let mut events = Vec::new();
@@ -85,6 +94,14 @@ pub(crate) fn map(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>) {
         }
     }
     extend_document(ctx, document);
+}
+
+/// Whether an organization-only author is the document's source organization (registered under
+/// its identity by the header).
+fn is_source(ctx: &Ctx<'_, '_>, assigned: Node<'_, '_>) -> bool {
+    let org = child(assigned, "representedOrganization");
+    let key = org.and_then(|o| super::participants::identity("Organization", o, child(o, "name")));
+    key.is_some_and(|k| ctx.parties.contains_key(&k))
 }
 
 /// The document's encounter, mapped after the body (see [`super::encompassing`]), as the
