@@ -223,14 +223,8 @@ fn specimen(n: roxmltree::Node<'_, '_>, parties: &mut BTreeSet<String>) {
         .or_else(|| n.children().find(|c| c.has_tag_name("participant") && c.attribute("typeCode") == Some("SPC")));
     let Some(role) = p.and_then(|p| kid(p, "specimenRole").or_else(|| kid(p, "participantRole"))) else { return };
     let code = kid(role, "specimenPlayingEntity").or_else(|| kid(role, "playingEntity")).and_then(|e| kid(e, "code"));
-    let said = code.is_some_and(|c| {
-        c.attribute("code").is_some()
-            || c.attribute("displayName").is_some()
-            || kid(c, "originalText").is_some()
-            || c.children().any(|t| t.has_tag_name("translation") && t.attribute("code").is_some())
-    });
     let identified = role.children().any(|c| c.has_tag_name("id") && c.attribute("root").is_some());
-    if identified || said {
+    if identified || code.is_some_and(said) {
         parties.insert(identity("Specimen", role, None));
     }
 }
@@ -248,13 +242,27 @@ fn person_and_role(role: roxmltree::Node<'_, '_>, parties: &mut BTreeSet<String>
     }
     let practitioner = identity("Practitioner", role, person.and_then(|p| kid(p, "name")));
     parties.insert(practitioner.clone());
-    let Some(org) = org.filter(|o| has_id(*o) || kid(*o, "name").is_some_and(|n| !text(n).is_empty())) else { return };
-    let code = kid(role, "code")
-        .or_else(|| role.parent().and_then(|p| p.children().find(|c| c.tag_name().name() == "functionCode")))
+    let org = org.filter(|o| has_id(*o) || kid(*o, "name").is_some_and(|n| !text(n).is_empty()));
+    // The role's code; with an organization, else the participation's functionCode.
+    let function = || role.parent().and_then(|p| p.children().find(|c| c.tag_name().name() == "functionCode"));
+    let code_element = kid(role, "code").or_else(|| org.and(function()));
+    if org.is_none() && !code_element.is_some_and(said) {
+        return;
+    }
+    let code = code_element
         .map(|c| ["code", "codeSystem", "displayName"].map(|a| c.attribute(a).unwrap_or_default()).join("|"))
         .unwrap_or_default();
-    let org = identity("Organization", org, kid(org, "name"));
+    let org = org.map(|o| identity("Organization", o, kid(o, "name"))).unwrap_or_default();
     parties.insert(format!("PractitionerRole {practitioner} {org} {code}"));
+}
+
+/// Whether a coded element says something (a code, a display name, an original text or a coded
+/// translation), which C-CDA on FHIR maps to a CodeableConcept.
+fn said(c: roxmltree::Node<'_, '_>) -> bool {
+    c.attribute("code").is_some()
+        || c.attribute("displayName").is_some()
+        || kid(c, "originalText").is_some()
+        || c.children().any(|t| t.has_tag_name("translation") && t.attribute("code").is_some())
 }
 
 /// What the header's participants become (C-CDA on FHIR): authors who are people, the legal

@@ -58,7 +58,12 @@ fn ccd_header_participants_are_mapped_or_reported() {
     assert_eq!(text(org, "/name").as_deref(), Some("The DoctorsTogether Physician Group"));
 
     let roles = all("PractitionerRole");
-    let role = roles.iter().find(|r| text(r, "/practitioner/reference").as_deref() == Some(&member_url)).unwrap();
+    let hers: Vec<&&Json<'_>> =
+        roles.iter().filter(|r| text(r, "/practitioner/reference").as_deref() == Some(&member_url)).collect();
+    // As the author she has a role code and no organization; as the performer, both.
+    assert_eq!(hers.len(), 2, "{hers:#?}");
+    assert!(hers.iter().any(|r| r.get("organization").is_none() && r.get("code").is_some()));
+    let role = hers.iter().find(|r| r.get("organization").is_some()).unwrap();
     assert_eq!(text(role, "/organization/reference"), text(team, "/participant/0/onBehalfOf/reference"));
     assert_eq!(text(role, "/code/0/coding/0/code").as_deref(), Some("207QA0505X"));
     assert!(role.get("identifier").is_none(), "the id identifies the person, not the role");

@@ -73,11 +73,9 @@ pub(crate) fn actor(ctx: &mut Ctx<'_, '_>, assigned: Node<'_, '_>) -> Option<Jso
             d.list("telecom", children(source, "telecom").filter_map(telecom).collect());
             d.list("address", children(source, "addr").filter_map(address).collect());
         });
-        if let Some(o) = org {
-            // Whom the practitioner acts for: a PractitionerRole, which the statement does not
-            // reference (a reference to the organization would re-attribute the entry).
-            super::roles::practitioner_role(ctx, assigned, &url, o);
-        }
+        // Whom the practitioner acts for and as what: a PractitionerRole, which the statement
+        // does not reference (a reference to the organization would re-attribute the entry).
+        super::roles::practitioner_role(ctx, assigned, &url, org);
         return Some(reference(&url));
     }
     if let Some(o) = org {

@@ -1,9 +1,10 @@
-//! Whom a practitioner acts for (C-CDA on FHIR, *Participation*: "when there is information about
-//! a person AND an organization, the PractitionerRole resource should be created"): an
-//! `assignedAuthor`/`assignedEntity` with a person and a `representedOrganization` → an
-//! Organization (one per identity and document; the document's source organization is one of
-//! them) and a PractitionerRole naming the Practitioner, the Organization and the role's code
-//! (`assignedEntity/code`, else the participation's `functionCode`).
+//! Whom a practitioner acts for and as what (C-CDA on FHIR, *Participation*: "if there is both a
+//! person element and either an organization or a person/code element, create a
+//! PractitionerRole"): an `assignedAuthor`/`assignedEntity` with a person and a
+//! `representedOrganization` → an Organization (one per identity and document; the document's
+//! source organization is one of them) and a PractitionerRole naming the Practitioner, the
+//! Organization and the role's code (`assignedEntity/code`, else the participation's
+//! `functionCode`); with a `code` and no organization → a PractitionerRole with that code.
 //!
 //! Statements keep referencing the Practitioner, never the PractitionerRole or the
 //! Organization: a reference to either would make the importer attribute the statement to that
@@ -50,25 +51,31 @@ pub(crate) fn register_source(ctx: &mut Ctx<'_, '_>, org: Node<'_, '_>, url: &st
     }
 }
 
-/// The PractitionerRole of the Practitioner at `practitioner_url` (made from `assigned`) for the
-/// organization `org`, made once per practitioner, organization and code.
+/// The PractitionerRole of the Practitioner at `practitioner_url` (made from `assigned`): for
+/// the organization `org` it represents, and with the role's code; made once per practitioner,
+/// organization and code. None when there is neither an organization nor a code (C-CDA on FHIR:
+/// a person and an organization or a role code make a PractitionerRole).
 pub(crate) fn practitioner_role(
     ctx: &mut Ctx<'_, '_>,
     assigned: Node<'_, '_>,
     practitioner_url: &str,
-    org: Node<'_, '_>,
+    org: Option<Node<'_, '_>>,
 ) -> Option<String> {
-    let org_url = organization(ctx, org)?;
+    let org_url = org.and_then(|o| organization(ctx, o));
     // The participation (`author`, `performer`…): where the role is stated.
     let participation = assigned.parent().unwrap_or(assigned);
+    // The role's own code; for an organization, else the participation's function.
+    let function = || participation.children().find(|c| c.tag_name().name() == "functionCode");
     let code = child(assigned, "code")
         .map(|c| (c, "code"))
-        .or_else(|| {
-            participation.children().find(|c| c.tag_name().name() == "functionCode").map(|c| (c, "functionCode"))
-        })
+        .or_else(|| org_url.as_ref().and(function()).map(|c| (c, "functionCode")))
         .and_then(|(c, field)| concept(ctx, c, field));
+    if org_url.is_none() && code.is_none() {
+        return None;
+    }
+    let org_key = org_url.clone().unwrap_or_default();
     let key = format!(
-        "PractitionerRole\u{0}{practitioner_url}\u{0}{org_url}\u{0}{}",
+        "PractitionerRole\u{0}{practitioner_url}\u{0}{org_key}\u{0}{}",
         code.as_ref().map(Json::to_compact_string).unwrap_or_default()
     );
     // Its id is its identity (the same role in two documents is one resource, as its
@@ -78,7 +85,7 @@ pub(crate) fn practitioner_role(
     Some(party(ctx, "PractitionerRole", participation, Some(key), |_, d| {
         d.set_url(&url);
         d.add("practitioner", reference(practitioner_url));
-        d.add("organization", reference(&org_url));
+        d.opt("organization", org_url.map(|u| reference(&u)));
         d.opt("code", code.map(|c| Json::Array(vec![c])));
     }))
 }
