@@ -96,12 +96,17 @@ pub(crate) fn map(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>) {
     extend_document(ctx, document);
 }
 
-/// Whether an organization-only author is the document's source organization (registered under
-/// its identity by the header).
+/// Whether an organization-only author is the document's source organization (the first
+/// Organization made, registered under its identity by the header).
 fn is_source(ctx: &Ctx<'_, '_>, assigned: Node<'_, '_>) -> bool {
     let org = child(assigned, "representedOrganization");
     let key = org.and_then(|o| super::participants::identity("Organization", o, child(o, "name")));
-    key.is_some_and(|k| ctx.parties.contains_key(&k))
+    let source =
+        ctx.resources.iter().find(|(_, r)| r.get("resourceType").and_then(Json::as_str) == Some("Organization"));
+    match (key.and_then(|k| ctx.parties.get(&k)), source) {
+        (Some(url), Some((source_url, _))) => url == source_url,
+        _ => false,
+    }
 }
 
 /// The document's encounter, mapped after the body (see [`super::encompassing`]), as the
