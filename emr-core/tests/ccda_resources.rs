@@ -19,6 +19,20 @@ fn local(name: &str) -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/ccda").join(name)).unwrap()
 }
 
+/// A minimal document: a patient, Clinic A as custodian, `header` after them, and one section.
+fn document(id: &str, header: &str, section: &str) -> String {
+    format!(
+        r#"<ClinicalDocument xmlns="urn:hl7-org:v3" xmlns:sdtc="urn:hl7-org:sdtc">
+  <id root="1.2.3.4" extension="{id}"/>
+  <recordTarget><patientRole><id root="1.2.3" extension="p"/><patient><name><given>Ada</given><family>Example</family></name></patient></patientRole></recordTarget>
+  <custodian><assignedCustodian><representedCustodianOrganization><id root="1.2.3.5"/><name>Clinic A</name></representedCustodianOrganization></assignedCustodian></custodian>
+{header}  <component><structuredBody><component><section>
+{section}
+  </section></component></structuredBody></component>
+</ClinicalDocument>"#
+    )
+}
+
 /// The resources of a converted document by full URL, in order.
 fn bundle_resources(tree: &Json<'_>) -> Vec<(String, Json<'static>)> {
     let entries = tree.get("entry").and_then(Json::as_array).unwrap();
@@ -128,23 +142,20 @@ fn result_specimens_become_one_specimen_resource() {
     };
     let blood = specimen(r#"<id root="1.2.3.99" extension="S-1"/>"#);
     let unnamed = r#"<specimen typeCode="SPC"><specimenRole classCode="SPEC"/></specimen>"#;
-    let xml = format!(
-        r#"<ClinicalDocument xmlns="urn:hl7-org:v3">
-  <id root="1.2.3.4" extension="specimens"/>
-  <recordTarget><patientRole><id root="1.2.3" extension="p"/><patient><name><given>Ada</given><family>Example</family></name></patient></patientRole></recordTarget>
-  <custodian><assignedCustodian><representedCustodianOrganization><id root="1.2.3.5"/><name>Lab A</name></representedCustodianOrganization></assignedCustodian></custodian>
-  <component><structuredBody><component><section>
-    <code code="30954-2" codeSystem="2.16.840.1.113883.6.1"/>
+    let xml = document(
+        "specimens",
+        "",
+        &format!(
+            r#"    <code code="30954-2" codeSystem="2.16.840.1.113883.6.1"/>
     <entry><organizer classCode="BATTERY" moodCode="EVN">
       <templateId root="2.16.840.1.113883.10.20.22.4.1"/><id root="1.2.3.6"/>
       <code code="58410-2" codeSystem="2.16.840.1.113883.6.1"/><statusCode code="completed"/>
       {blood}
       {}{}
-    </organizer></entry>
-  </section></component></structuredBody></component>
-</ClinicalDocument>"#,
-        observation("718-7", &blood),
-        observation("4544-3", unnamed),
+    </organizer></entry>"#,
+            observation("718-7", &blood),
+            observation("4544-3", unnamed),
+        ),
     );
     let imported = ccda::import(&xml, &ImportOptions::default(), now()).unwrap();
     let in_record = imported.record.entries.iter().filter(|e| e.resource().resource_type() == "Specimen").count();
@@ -214,23 +225,20 @@ fn the_document_encounter_is_an_encounter_in_the_document_context() {
 /// is one Encounter (C-CDA on FHIR), which the document's context names.
 #[test]
 fn the_document_encounter_and_the_same_body_encounter_are_one_resource() {
-    let xml = r#"<ClinicalDocument xmlns="urn:hl7-org:v3">
-  <id root="1.2.3.4" extension="enc"/>
-  <recordTarget><patientRole><id root="1.2.3" extension="p"/><patient><name><given>Ada</given><family>Example</family></name></patient></patientRole></recordTarget>
-  <custodian><assignedCustodian><representedCustodianOrganization><id root="1.2.3.5"/><name>Clinic A</name></representedCustodianOrganization></assignedCustodian></custodian>
-  <componentOf><encompassingEncounter><id root="1.2.3.7" extension="E1"/>
+    let xml = document(
+        "enc",
+        r#"  <componentOf><encompassingEncounter><id root="1.2.3.7" extension="E1"/>
     <code code="IMP" codeSystem="2.16.840.1.113883.5.4" displayName="inpatient encounter"/>
     <effectiveTime><low value="20260101"/></effectiveTime>
   </encompassingEncounter></componentOf>
-  <component><structuredBody><component><section>
-    <code code="46240-8" codeSystem="2.16.840.1.113883.6.1"/>
+"#,
+        r#"    <code code="46240-8" codeSystem="2.16.840.1.113883.6.1"/>
     <entry><encounter classCode="ENC" moodCode="EVN">
       <templateId root="2.16.840.1.113883.10.20.22.4.49"/><id root="1.2.3.7" extension="E1"/>
       <code code="IMP" codeSystem="2.16.840.1.113883.5.4"/><effectiveTime><low value="20260101"/></effectiveTime>
-    </encounter></entry>
-  </section></component></structuredBody></component>
-</ClinicalDocument>"#;
-    let bundle = ccda::to_fhir(xml).unwrap().bundle;
+    </encounter></entry>"#,
+    );
+    let bundle = ccda::to_fhir(&xml).unwrap().bundle;
     let tree = json::parse(&bundle).unwrap();
     let resources = bundle_resources(&tree);
     let encounters: Vec<&(String, Json<'_>)> =
@@ -244,12 +252,10 @@ fn the_document_encounter_and_the_same_body_encounter_are_one_resource() {
 /// organization they act for, which is `onBehalfOf`), its `sdtc:functionCode` the role.
 #[test]
 fn a_care_team_section_member_is_a_practitioner() {
-    let xml = r#"<ClinicalDocument xmlns="urn:hl7-org:v3" xmlns:sdtc="urn:hl7-org:sdtc">
-  <id root="1.2.3.4" extension="team"/>
-  <recordTarget><patientRole><id root="1.2.3" extension="p"/><patient><name><given>Ada</given><family>Example</family></name></patient></patientRole></recordTarget>
-  <custodian><assignedCustodian><representedCustodianOrganization><id root="1.2.3.5"/><name>Clinic A</name></representedCustodianOrganization></assignedCustodian></custodian>
-  <component><structuredBody><component><section>
-    <code code="85847-2" codeSystem="2.16.840.1.113883.6.1"/>
+    let xml = document(
+        "team",
+        r#""#,
+        r#"    <code code="85847-2" codeSystem="2.16.840.1.113883.6.1"/>
     <entry><organizer classCode="CLUSTER" moodCode="EVN">
       <templateId root="2.16.840.1.113883.10.20.22.4.500"/><id root="1.2.3.8"/>
       <code code="86744-0" codeSystem="2.16.840.1.113883.6.1"/><statusCode code="active"/>
@@ -263,10 +269,9 @@ fn a_care_team_section_member_is_a_practitioner() {
           </assignedEntity>
         </performer>
       </act></component>
-    </organizer></entry>
-  </section></component></structuredBody></component>
-</ClinicalDocument>"#;
-    let bundle = ccda::to_fhir(xml).unwrap().bundle;
+    </organizer></entry>"#,
+    );
+    let bundle = ccda::to_fhir(&xml).unwrap().bundle;
     let tree = json::parse(&bundle).unwrap();
     let resources = bundle_resources(&tree);
     let of = |url: &str| resources.iter().find(|(u, _)| u == url).map(|(_, r)| r).unwrap();
@@ -282,7 +287,7 @@ fn a_care_team_section_member_is_a_practitioner() {
         resources.iter().map(|(_, r)| r).find(|r| text(r, "/resourceType").as_deref() == Some("PractitionerRole"));
     assert_eq!(text(role.unwrap(), "/organization/reference"), text(team, "/participant/0/onBehalfOf/reference"));
     // Attributed to the document's source all the same.
-    let imported = ccda::import(xml, &ImportOptions::default(), now()).unwrap();
+    let imported = ccda::import(&xml, &ImportOptions::default(), now()).unwrap();
     assert_eq!(imported.record.sources.len(), 1);
 }
 
