@@ -93,7 +93,8 @@ pub(crate) fn organization(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>) -> Option<O
     d.list("telecom", children(node, "telecom").filter_map(telecom).collect());
     d.list("address", children(node, "addr").filter_map(address).collect());
     let id = d.url.trim_start_matches("urn:uuid:").to_owned();
-    ctx.push(d);
+    let url = ctx.push(d);
+    super::roles::register_source(ctx, node, &url);
     Some(Organization { id, name })
 }
 

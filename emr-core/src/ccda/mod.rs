@@ -8,8 +8,14 @@
 //! functional and mental status, notes, medical equipment, health concerns and care teams →
 //! their FHIR resources. The entries' authors and performers who are people become
 //! Practitioners (one per distinct identity and document) that the resources reference as
-//! recorder, requester, performer or participant; an encounter's service delivery location
-//! becomes a Location. These go through [`fhir::import_tree`] as one Bundle,
+//! recorder, requester, performer or participant, with a PractitionerRole and an Organization
+//! for the organization they represent; an encounter's service delivery location becomes a
+//! Location. In the header, authors and the legal authenticator who are people become the
+//! DocumentReference's author and authenticator, and each `documentationOf/serviceEvent` with
+//! performers (a CCD's care team) a CareTeam; next of kin, emergency contacts and other related
+//! people named in the header become RelatedPersons; the document's `encompassingEncounter` becomes an
+//! Encounter (the body's, when it has the same id) in the DocumentReference's context; a
+//! result's identified specimen becomes a Specimen. These go through [`fhir::import_tree`] as one Bundle,
 //! so attribution, validation and record building are the FHIR importer's.
 //!
 //! Nothing is dropped silently: the original XML is kept verbatim as a DocumentReference entry,
@@ -59,14 +65,19 @@
 mod activity;
 mod allergy;
 mod build;
+mod encompassing;
 mod error;
 mod header;
+mod header_participants;
 mod medication;
 mod observation;
 mod other;
 mod participants;
 mod problem;
+mod related;
+mod roles;
 mod sections;
+mod specimen;
 mod time;
 mod value;
 mod xml;
@@ -166,7 +177,9 @@ fn convert(text: &str) -> Result<(Json<'static>, Vec<Finding>, Option<Source>), 
     header::patient(&mut ctx, root);
     let org = header::organization(&mut ctx, root);
     header::document_reference(&mut ctx, root, text.as_bytes(), org.as_ref());
+    header_participants::map(&mut ctx, root);
     sections::body(&mut ctx, root);
+    header_participants::encounter(&mut ctx, root);
     participants::report_unmapped(&mut ctx, root);
     let entries: Vec<Json<'static>> = std::mem::take(&mut ctx.resources)
         .into_iter()

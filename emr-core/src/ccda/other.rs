@@ -1,6 +1,6 @@
 //! Family History Organizer (`4.45`) → FamilyMemberHistory; Goal Observation (`4.121`) → Goal;
 //! Note Activity (`4.202`) → DocumentReference; Non-Medicinal Supply (`4.50`) → Device and
-//! DeviceUseStatement; Care Team Organizer (`4.500`) → CareTeam.
+//! DeviceUseStatement; Care Team Organizer (`4.500`) → CareTeam, its members Practitioners.
 
 use std::borrow::Cow;
 
@@ -189,18 +189,22 @@ pub(crate) fn care_team(ctx: &mut Ctx<'_, '_>, org: Node<'_, '_>) {
     let mut participants = Vec::new();
     for act in children(org, "component").filter_map(|c| child(c, "act")) {
         let Some(performer) = child(act, "performer") else { continue };
-        let entity = child(performer, "assignedEntity");
-        let name = entity
-            .and_then(|e| {
-                path(e, &["assignedPerson", "name"]).or_else(|| path(e, &["representedOrganization", "name"]))
-            })
-            .map(text_of)
-            .filter(|n| !n.is_empty());
         let mut m = Vec::new();
-        if let Some(role) = child(performer, "functionCode").and_then(|c| concept(ctx, c, "functionCode")) {
+        // `functionCode` is in the sdtc namespace here (C-CDA R2.1), in HL7 v3's in older documents.
+        let function = performer.children().find(|c| c.is_element() && c.tag_name().name() == "functionCode");
+        if let Some(role) = function.and_then(|c| concept(ctx, c, "functionCode")) {
             m.push(("role", Json::Array(vec![role])));
         }
-        m.push(("member", obj(vec![("display", s(name.unwrap_or_else(|| "unknown".to_owned())))])));
+        // The member as the header's care team has it: a Practitioner (with the PractitionerRole
+        // for the organization they act for, which is `onBehalfOf`), else the organization.
+        let entity = child(performer, "assignedEntity");
+        let member = entity.and_then(|e| super::participants::actor(ctx, e));
+        let person = member.as_ref().is_some_and(|r| r.get("reference").is_some());
+        m.push(("member", member.unwrap_or_else(|| obj(vec![("display", s("unknown"))]))));
+        let org = entity.and_then(|e| child(e, "representedOrganization")).filter(|_| person);
+        if let Some(url) = org.and_then(|o| super::roles::organization(ctx, o)) {
+            m.push(("onBehalfOf", reference(&url)));
+        }
         participants.push(obj(m));
     }
     let name = child(org, "code").and_then(|c| concept(ctx, c, "code"));

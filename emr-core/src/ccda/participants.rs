@@ -1,12 +1,14 @@
 //! Participants of entries (C-CDA on FHIR): an `author` or `performer` who is a person →
 //! Practitioner, one per distinct identity (its `id` root/extension, else its name and address)
-//! and document; an encounter's `participant typeCode="LOC"` → Location; a specimen
-//! (`specimen`, or `participant typeCode="SPC"`) → `specimen` by display (its code's text, and
-//! its identifier).
+//! and document; an encounter's `participant typeCode="LOC"` → Location; a result's specimen →
+//! Specimen ([`super::specimen`]).
 //!
-//! An organization is named by display (with its identifier) rather than referenced: a
-//! reference to an Organization would make the importer attribute the entry to it instead of to
-//! the document's source. Participants that no mapping read are reported by [`report_unmapped`].
+//! A person's `representedOrganization` → an Organization and a PractitionerRole (see
+//! [`super::roles`]) that the statement does not reference; an organization alone is named by
+//! display (with its identifier) rather than referenced: a reference to an Organization would
+//! make the importer attribute the entry to it instead of to the document's source.
+//! Participants that no mapping read are reported by [`report_unmapped`]; the header's are
+//! mapped or reported by [`super::header_participants`].
 
 use super::build::{identifier, obj, reference, s, Ctx};
 use super::header::{address, name, telecom};
@@ -19,7 +21,7 @@ use crate::validate::rules;
 const PARTICIPATIONS: &[&str] = &["author", "performer", "participant", "specimen"];
 
 /// A distinct identity: the first `id` with a root, else the name and address text.
-fn identity(kind: &str, node: Node<'_, '_>, named: Option<Node<'_, '_>>) -> Option<String> {
+pub(crate) fn identity(kind: &str, node: Node<'_, '_>, named: Option<Node<'_, '_>>) -> Option<String> {
     let id =
         children(node, "id").find_map(|i| Some(format!("{}|{}", attr(i, "root")?, attr(i, "extension").unwrap_or(""))));
     let key = id.or_else(|| {
@@ -31,7 +33,7 @@ fn identity(kind: &str, node: Node<'_, '_>, named: Option<Node<'_, '_>>) -> Opti
 }
 
 /// The full URL of the resource of `kind` for the identity `key`, made by `fill` the first time.
-fn party(
+pub(crate) fn party(
     ctx: &mut Ctx<'_, '_>,
     kind: &str,
     node: Node<'_, '_>,
@@ -52,7 +54,7 @@ fn party(
 
 /// The actor of an `assignedAuthor`/`assignedEntity`: a reference to its Practitioner, else its
 /// organization by display; `None` (and a finding) when it names neither.
-fn actor(ctx: &mut Ctx<'_, '_>, assigned: Node<'_, '_>) -> Option<Json<'static>> {
+pub(crate) fn actor(ctx: &mut Ctx<'_, '_>, assigned: Node<'_, '_>) -> Option<Json<'static>> {
     let person = child(assigned, "assignedPerson");
     let org = child(assigned, "representedOrganization");
     let org_name = org.and_then(|o| child(o, "name")).map(text_of).filter(|n| !n.is_empty());
@@ -71,11 +73,9 @@ fn actor(ctx: &mut Ctx<'_, '_>, assigned: Node<'_, '_>) -> Option<Json<'static>>
             d.list("telecom", children(source, "telecom").filter_map(telecom).collect());
             d.list("address", children(source, "addr").filter_map(address).collect());
         });
-        if let Some(o) = org.filter(|_| org_name.is_some()) {
-            // FHIR needs a PractitionerRole to say whom a practitioner acts for, and a
-            // reference to the organization would re-attribute the entry.
-            ctx.finding(&rules::CCDA_PARTICIPANT_UNMAPPED, o, "representedOrganization");
-        }
+        // Whom the practitioner acts for and as what: a PractitionerRole, which the statement
+        // does not reference (a reference to the organization would re-attribute the entry).
+        super::roles::practitioner_role(ctx, assigned, &url, org);
         return Some(reference(&url));
     }
     if let Some(o) = org {
@@ -182,26 +182,9 @@ pub(crate) fn locations(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) -> Vec<Json<'st
     out
 }
 
-/// A statement's specimen as a Reference by display (no Specimen resource is made): its
-/// `specimenPlayingEntity` code's text (else the identifier alone).
+/// A statement's specimen as a Reference (see [`super::specimen`]).
 pub(crate) fn specimen(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) -> Option<Json<'static>> {
-    // `specimen/specimenRole` (C-CDA), or a `participant typeCode="SPC"`.
-    let p =
-        child(el, "specimen").or_else(|| children(el, "participant").find(|p| attr(*p, "typeCode") == Some("SPC")))?;
-    let role = child(p, "specimenRole").or_else(|| child(p, "participantRole"))?;
-    let code = path(role, &["specimenPlayingEntity", "code"]);
-    let display = code.and_then(|c| {
-        let concept = concept(ctx, c, "specimenPlayingEntity/code")?;
-        let text = concept.get("text").and_then(Json::as_str).map(str::to_owned);
-        text.or_else(|| concept.pointer("/coding/0/display").and_then(Json::as_str).map(str::to_owned))
-    });
-    let mut m = Vec::new();
-    if let Some(i) = children(role, "id").find_map(identifier) {
-        m.push(("identifier", i));
-    }
-    m.push(("display", s(display.unwrap_or_else(|| "specimen".to_owned()))));
-    ctx.consumed.insert(p.index());
-    Some(obj(m))
+    super::specimen::specimen(ctx, el)
 }
 
 /// Report every `author`, `performer`, `participant` and `specimen` of a statement a resource was derived

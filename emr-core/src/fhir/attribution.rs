@@ -2,7 +2,8 @@
 //!
 //! In order: the `serviceProvider` of the resource's encounter (an Encounter's own), then an
 //! Organization among `recorder`, `asserter`, `performer`, `requester`, `author`, `provider`,
-//! `organization`, `custodian` (directly or through a PractitionerRole), then `meta.source` when
+//! `organization`, `custodian` (directly or through a PractitionerRole; a PractitionerRole is not
+//! attributed by its own `organization`), then `meta.source` when
 //! it is an absolute URI (not in a document, whose author asserts what its entries do not
 //! attribute otherwise), then the caller's default (for a document: its author).
 
@@ -197,7 +198,11 @@ impl Sources {
     }
 
     fn via_asserter(&mut self, index: &Index<'_, '_>, i: usize, tree: &Json<'_>) -> Option<SourceId> {
-        for key in ASSERTERS {
+        // A PractitionerRole's own `organization` is where the practitioner works, not who
+        // asserted the role (a document naming a colleague at another clinic): it attributes
+        // the resources that reference the role, never the role itself.
+        let role = tree.get("resourceType").and_then(Json::as_str) == Some("PractitionerRole");
+        for key in ASSERTERS.iter().filter(|k| !(role && **k == "organization")) {
             let Some(value) = tree.get(key) else { continue };
             let candidates: Vec<&Json<'_>> = match value {
                 Json::Array(items) => items.iter().collect(),
