@@ -141,6 +141,9 @@ pub(crate) struct Ctx<'a, 'i> {
     pub consumed: BTreeSet<usize>,
     /// Elements a resource was derived from (by document position).
     pub drafted: BTreeSet<usize>,
+    /// The `assignedAuthor`/`assignedEntity` elements with a person, by identity key → position
+    /// among the document's nodes (the first of each identity); made on first use.
+    pub people: Option<BTreeMap<String, usize>>,
 }
 
 impl<'a, 'i> Ctx<'a, 'i> {
@@ -157,6 +160,7 @@ impl<'a, 'i> Ctx<'a, 'i> {
             parties: BTreeMap::new(),
             consumed: BTreeSet::new(),
             drafted: BTreeSet::new(),
+            people: None,
         }
     }
 

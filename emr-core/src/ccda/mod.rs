@@ -71,6 +71,8 @@ mod time;
 mod value;
 mod xml;
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 
 pub use error::CcdaError;
@@ -151,8 +153,63 @@ pub fn looks_like_ccda(bytes: &[u8]) -> bool {
 /// assert!(matches!(err, emr_core::ccda::CcdaError::Doctype { line: 1, column: 1 }));
 /// ```
 pub fn to_fhir(text: &str) -> Result<Converted, CcdaError> {
-    let (bundle, findings, source) = convert(text)?;
-    Ok(Converted { bundle: bundle.to_compact_string(), findings, source })
+    let (mut bundle, findings, source) = convert(text)?;
+    Ok(Converted { bundle: compact(&mut bundle, text.len()), findings, source })
+}
+
+/// What stands in for the document's base64 while the Bundle is written (see [`compact`]): XML
+/// text cannot hold U+0000, so no string read from the document is this.
+const DATA_STAND_IN: &str = "\u{0}emr:ccda:data\u{0}";
+
+/// The Bundle as compact text, as [`Json::to_compact_string`] writes it. The document's base64
+/// (the bulk of the text, and never in need of escaping) is spliced in whole rather than
+/// scanned for characters to escape, into a String sized once.
+fn compact(bundle: &mut Json<'static>, xml_len: usize) -> String {
+    let mut out = String::with_capacity(xml_len / 3 * 4 + xml_len / 2 + 1024);
+    let data = document_data(bundle).map(|d| std::mem::replace(d, Json::String(Cow::Borrowed(DATA_STAND_IN))));
+    crate::json::push_compact(&mut out, bundle);
+    if let Some(Json::String(data)) = data {
+        // `"data":"` cannot occur inside a written string (its quotes would be escaped).
+        let mut stand_in = String::from("\"data\":");
+        crate::json::push_string(&mut stand_in, DATA_STAND_IN);
+        match out.find(&stand_in) {
+            Some(at) => {
+                // The text after the stand-in's closing quote, then the data in its place.
+                let tail = out.split_off(at + stand_in.len() - 1);
+                out.truncate(at + "\"data\":\"".len());
+                out.push_str(&data);
+                out.push_str(&tail);
+            }
+            None => {
+                // Not reached: the stand-in is written where the data was.
+                out.clear();
+                if let Some(d) = document_data(bundle) {
+                    *d = Json::String(data);
+                }
+                crate::json::push_compact(&mut out, bundle);
+            }
+        }
+    }
+    out
+}
+
+/// The base64 of the original document in the Bundle: the attachment data of its first
+/// DocumentReference (the document's own, which [`header::document_reference`] adds before any
+/// other).
+fn document_data<'j>(bundle: &'j mut Json<'static>) -> Option<&'j mut Json<'static>> {
+    fn member<'j>(j: &'j mut Json<'static>, key: &str) -> Option<&'j mut Json<'static>> {
+        match j {
+            Json::Object(members) => members.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+    let Json::Array(entries) = member(bundle, "entry")? else { return None };
+    let resource = entries.iter_mut().filter_map(|e| member(e, "resource")).find(|r| {
+        matches!(r, Json::Object(m) if m.iter().any(|(k, v)| k == "resourceType" && v.as_str() == Some("DocumentReference")))
+    })?;
+    let Json::Array(content) = member(resource, "content")? else { return None };
+    let data = member(member(content.first_mut()?, "attachment")?, "data")?;
+    matches!(data, Json::String(_)).then_some(data)
 }
 
 /// The document as a Bundle tree, its findings and its source organization.
@@ -162,7 +219,7 @@ fn convert(text: &str) -> Result<(Json<'static>, Vec<Finding>, Option<Source>), 
     if !xml::is(root, "ClinicalDocument") {
         return Err(CcdaError::NotClinicalDocument);
     }
-    let mut ctx = build::Ctx::new(&doc, &header::seed(root, text.as_bytes()));
+    let mut ctx = build::Ctx::new(&doc, &header::seed(root, text));
     header::patient(&mut ctx, root);
     let org = header::organization(&mut ctx, root);
     header::document_reference(&mut ctx, root, text.as_bytes(), org.as_ref());
