@@ -74,9 +74,19 @@ pub(crate) fn unknown_statement(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) -> bool
 
 /// A `urn:uuid:` full URL for a 32-hex-digit id.
 pub(crate) fn uuid_url(hex: &str) -> String {
-    let part = |a: usize, b: usize| hex.get(a..b).unwrap_or_default();
-    format!("urn:uuid:{}-{}-{}-{}-{}", part(0, 8), part(8, 12), part(12, 16), part(16, 20), part(20, 32))
+    let mut url = String::with_capacity(45);
+    url.push_str(UUID_PREFIX);
+    for (i, (a, b)) in [(0, 8), (8, 12), (12, 16), (16, 20), (20, 32)].into_iter().enumerate() {
+        if i > 0 {
+            url.push('-');
+        }
+        url.push_str(hex.get(a..b).unwrap_or_default());
+    }
+    url
 }
+
+/// What a `urn:uuid:` full URL starts with.
+const UUID_PREFIX: &str = "urn:uuid:";
 
 /// A resource being built: its members in order.
 pub(crate) struct Draft {
@@ -101,7 +111,7 @@ impl Draft {
         self.url = url.to_owned();
         for (k, v) in &mut self.members {
             if k == "id" {
-                *v = s(url.trim_start_matches("urn:uuid:"));
+                *v = s(url.trim_start_matches(UUID_PREFIX));
             }
         }
     }
@@ -179,10 +189,26 @@ impl<'a, 'i> Ctx<'a, 'i> {
     pub(crate) fn draft(&mut self, kind: &str, node: Node<'_, '_>) -> Draft {
         let at = self.locations.of(node);
         self.drafted.insert(node.index());
-        let identifiers: Vec<Json<'static>> = children(node, "id").filter_map(identifier).collect();
-        let first = children(node, "id")
-            .find_map(|i| Some(format!("{}|{}", attr(i, "root")?, attr(i, "extension").unwrap_or(""))));
-        let mut seed = format!("{kind}\u{0}{}", first.as_deref().unwrap_or(&at));
+        // The seed: the kind and the first `id` with a root (`root|extension`), else the location.
+        let mut seed = String::with_capacity(kind.len() + 80);
+        seed.push_str(kind);
+        seed.push('\u{0}');
+        let mut identifiers = Vec::new();
+        let mut first = false;
+        for i in children(node, "id") {
+            if let Some(j) = identifier(i) {
+                identifiers.push(j);
+            }
+            if let Some(root) = attr(i, "root").filter(|_| !first) {
+                first = true;
+                seed.push_str(root);
+                seed.push('|');
+                seed.push_str(attr(i, "extension").unwrap_or(""));
+            }
+        }
+        if !first {
+            seed.push_str(&at);
+        }
         let mut n = 0u32;
         let id = loop {
             let id = stable_id(&seed);
@@ -205,9 +231,9 @@ impl<'a, 'i> Ctx<'a, 'i> {
         ]);
         // The id is the UUID of the full URL, so `urn:uuid:` references resolve by id too.
         let url = uuid_url(&id);
-        let mut d = Draft { url: url.clone(), members: Vec::new() };
+        let mut d = Draft { url: url.clone(), members: Vec::with_capacity(16) };
         d.add("resourceType", s(kind));
-        d.add("id", s(url.trim_start_matches("urn:uuid:")));
+        d.add("id", s(url.get(UUID_PREFIX.len()..).unwrap_or_default()));
         d.add("extension", Json::Array(vec![origin]));
         d.list("identifier", identifiers);
         d
@@ -230,18 +256,22 @@ impl<'a, 'i> Ctx<'a, 'i> {
 pub(crate) fn identifier(id: Node<'_, '_>) -> Option<Json<'static>> {
     let root = attr(id, "root")?;
     let root_uri = |r: &str| {
-        if is_uuid(r) {
-            format!("urn:uuid:{}", r.to_ascii_lowercase())
+        let prefix = if is_uuid(r) {
+            UUID_PREFIX
         } else if r.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-            format!("urn:oid:{r}")
+            "urn:oid:"
         } else {
-            r.to_owned()
-        }
+            return r.to_owned();
+        };
+        let mut uri = String::with_capacity(prefix.len() + r.len());
+        uri.push_str(prefix);
+        uri.extend(r.chars().map(|c| if prefix == UUID_PREFIX { c.to_ascii_lowercase() } else { c }));
+        uri
     };
     Some(match attr(id, "extension") {
         Some(ext) => {
-            let system = if is_uuid(root) { root_uri(root) } else { system_for_oid(root).into_owned() };
-            obj(vec![("system", s(system)), ("value", s(ext))])
+            let system = if is_uuid(root) { Cow::Owned(root_uri(root)) } else { system_for_oid(root) };
+            obj(vec![("system", Json::String(system)), ("value", s(ext))])
         }
         None => obj(vec![("system", lit("urn:ietf:rfc:3986")), ("value", s(root_uri(root)))]),
     })

@@ -50,7 +50,7 @@ fn coding(node: Node<'_, '_>) -> Option<Json<'static>> {
     let code = attr(node, "code")?;
     let mut members = Vec::new();
     if let Some(system) = attr(node, "codeSystem") {
-        members.push(("system", s(system_for_oid(system))));
+        members.push(("system", Json::String(system_for_oid(system))));
     }
     if let Some(v) = attr(node, "codeSystemVersion") {
         members.push(("version", s(v)));
