@@ -265,7 +265,8 @@ pub(crate) fn identifier(id: Node<'_, '_>) -> Option<Json<'static>> {
         };
         let mut uri = String::with_capacity(prefix.len() + r.len());
         uri.push_str(prefix);
-        uri.extend(r.chars().map(|c| if prefix == UUID_PREFIX { c.to_ascii_lowercase() } else { c }));
+        uri.push_str(r);
+        uri.make_ascii_lowercase(); // a UUID's hex digits (an OID and the prefixes have no letters)
         uri
     };
     Some(match attr(id, "extension") {
