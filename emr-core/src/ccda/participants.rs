@@ -20,14 +20,25 @@ const PARTICIPATIONS: &[&str] = &["author", "performer", "participant", "specime
 
 /// A distinct identity: the first `id` with a root, else the name and address text.
 fn identity(kind: &str, node: Node<'_, '_>, named: Option<Node<'_, '_>>) -> Option<String> {
-    let id =
-        children(node, "id").find_map(|i| Some(format!("{}|{}", attr(i, "root")?, attr(i, "extension").unwrap_or(""))));
-    let key = id.or_else(|| {
+    let mut key = String::with_capacity(kind.len() + 64);
+    key.push_str(kind);
+    key.push('\u{0}');
+    let id = children(node, "id").find_map(|i| Some((attr(i, "root")?, attr(i, "extension").unwrap_or(""))));
+    if let Some((root, extension)) = id {
+        key.push_str(root);
+        key.push('|');
+        key.push_str(extension);
+    } else {
         let name = named.map(text_of).unwrap_or_default();
         let addr = child(node, "addr").map(text_of).unwrap_or_default();
-        (!name.is_empty() || !addr.is_empty()).then(|| format!("{name}\u{0}{addr}"))
-    })?;
-    Some(format!("{kind}\u{0}{key}"))
+        if name.is_empty() && addr.is_empty() {
+            return None;
+        }
+        key.push_str(&name);
+        key.push('\u{0}');
+        key.push_str(&addr);
+    }
+    Some(key)
 }
 
 /// The full URL of the resource of `kind` for the identity `key`, made by `fill` the first time.
