@@ -86,7 +86,7 @@ pub(crate) fn encounter(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) {
     d.opt("type", code.map(|c| Json::Array(vec![c])));
     d.add("subject", ctx.subject());
     if let Some((key, v)) = effective(ctx, child(el, "effectiveTime"), "period") {
-        match key.as_str() {
+        match &*key {
             "periodDateTime" => d.add("period", obj(vec![("start", v)])),
             _ => d.add("period", v),
         }

@@ -102,8 +102,8 @@ impl Draft {
     }
 
     /// Add a member whose name is made at run time (`effectiveDateTime`, `onsetPeriod`…).
-    pub(crate) fn add_owned(&mut self, key: String, value: Json<'static>) {
-        self.members.push((Cow::Owned(key), value));
+    pub(crate) fn add_owned(&mut self, key: impl Into<Cow<'static, str>>, value: Json<'static>) {
+        self.members.push((key.into(), value));
     }
 
     /// Give the resource a fixed full URL (the Patient's, the document's) and the matching id.

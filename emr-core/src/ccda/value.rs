@@ -206,16 +206,33 @@ pub(crate) fn effective(
     ctx: &mut Ctx<'_, '_>,
     et: Option<Node<'_, '_>>,
     prefix: &str,
-) -> Option<(String, Json<'static>)> {
+) -> Option<(Cow<'static, str>, Json<'static>)> {
     let et = et?;
     if let Some(t) = ts(ctx, et, prefix) {
-        return Some((format!("{prefix}DateTime"), s(t)));
+        return Some((choice(prefix, false), s(t)));
     }
     if let Some(t) = child(et, "center").and_then(|c| ts(ctx, c, prefix)) {
-        return Some((format!("{prefix}DateTime"), s(t)));
+        return Some((choice(prefix, false), s(t)));
     }
     let period = period(ctx, et, prefix)?;
-    Some((format!("{prefix}Period"), period))
+    Some((choice(prefix, true), period))
+}
+
+/// `<prefix>DateTime` (or `<prefix>Period`), not allocated for the prefixes the mappings use.
+fn choice(prefix: &str, period: bool) -> Cow<'static, str> {
+    let name = match (prefix, period) {
+        ("effective", false) => "effectiveDateTime",
+        ("effective", true) => "effectivePeriod",
+        ("onset", false) => "onsetDateTime",
+        ("onset", true) => "onsetPeriod",
+        ("performed", false) => "performedDateTime",
+        ("performed", true) => "performedPeriod",
+        ("occurrence", false) => "occurrenceDateTime",
+        ("occurrence", true) => "occurrencePeriod",
+        (_, false) => return Cow::Owned(format!("{prefix}DateTime")),
+        (_, true) => return Cow::Owned(format!("{prefix}Period")),
+    };
+    Cow::Borrowed(name)
 }
 
 /// An `IVL_TS` as a Period (`low` → start, `high` → end).
