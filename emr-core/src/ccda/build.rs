@@ -154,6 +154,9 @@ pub(crate) struct Ctx<'a, 'i> {
     /// The `assignedAuthor`/`assignedEntity` elements with a person, by identity key → position
     /// among the document's nodes (the first of each identity); made on first use.
     pub people: Option<BTreeMap<String, usize>>,
+    /// Whether the document's base64 is left out of the DocumentReference (for `to_fhir`, which
+    /// writes it straight into the text): `super::DATA_STAND_IN` holds its place.
+    pub data_stand_in: bool,
 }
 
 impl<'a, 'i> Ctx<'a, 'i> {
@@ -171,6 +174,7 @@ impl<'a, 'i> Ctx<'a, 'i> {
             consumed: BTreeSet::new(),
             drafted: BTreeSet::new(),
             people: None,
+            data_stand_in: false,
         }
     }
 

@@ -120,7 +120,7 @@ pub(crate) fn document_reference(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>, xml: 
     if let Some(lang) = child(doc, "languageCode").and_then(|l| attr(l, "code")) {
         attachment.push(("language", s(lang)));
     }
-    attachment.push(("data", s(base64(xml))));
+    attachment.push(("data", if ctx.data_stand_in { lit(super::DATA_STAND_IN) } else { s(base64(xml)) }));
     let format = obj(vec![
         ("system", lit("http://ihe.net/fhir/ihe.formatcode.fhir/CodeSystem/formatcode")),
         ("code", s(format_code(doc))),
@@ -252,7 +252,17 @@ fn base64_pair(n: u64) -> u64 {
 /// is made fast: 6 bytes (8 digits) at a time through a table of digit pairs, into a buffer
 /// sized once.
 pub(crate) fn base64(bytes: &[u8]) -> String {
-    let mut out = vec![b'='; bytes.len().div_ceil(3) * 4];
+    let mut out = Vec::new();
+    push_base64(&mut out, bytes);
+    // ASCII only, so this is never the empty default.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Append the [`base64`] of `bytes` to `out`.
+pub(crate) fn push_base64(out: &mut Vec<u8>, bytes: &[u8]) {
+    let start = out.len();
+    out.resize(start + bytes.len().div_ceil(3) * 4, b'=');
+    let out = out.get_mut(start..).unwrap_or_default();
     // Groups of 6 bytes read as one 8-byte word: all those whose word is inside the input.
     let fast = if bytes.len() >= 8 { ((bytes.len() - 8) / 6 + 1).min(bytes.len() / 6) } else { 0 };
     let (body, tail) = out.split_at_mut(fast * 8);
@@ -272,8 +282,6 @@ pub(crate) fn base64(bytes: &[u8]) -> String {
             *slot = digit;
         }
     }
-    // ASCII only, so this is never the empty default.
-    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]

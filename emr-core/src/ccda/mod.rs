@@ -71,8 +71,6 @@ mod time;
 mod value;
 mod xml;
 
-use std::borrow::Cow;
-
 use chrono::{DateTime, Utc};
 
 pub use error::CcdaError;
@@ -153,73 +151,51 @@ pub fn looks_like_ccda(bytes: &[u8]) -> bool {
 /// assert!(matches!(err, emr_core::ccda::CcdaError::Doctype { line: 1, column: 1 }));
 /// ```
 pub fn to_fhir(text: &str) -> Result<Converted, CcdaError> {
-    let (mut bundle, findings, source) = convert(text)?;
-    Ok(Converted { bundle: compact(&mut bundle, text.len()), findings, source })
+    let (bundle, findings, source) = convert(text, true)?;
+    let bundle = match compact(&bundle, text) {
+        Some(bundle) => bundle,
+        // Not reached (the stand-in is written where the tree has it); the slow way, whole.
+        None => convert(text, false)?.0.to_compact_string(),
+    };
+    Ok(Converted { bundle, findings, source })
 }
 
-/// What stands in for the document's base64 while the Bundle is written (see [`compact`]): XML
-/// text cannot hold U+0000, so no string read from the document is this.
-const DATA_STAND_IN: &str = "\u{0}emr:ccda:data\u{0}";
+/// What stands in for the document's base64 in the tree [`to_fhir`] writes (see [`compact`]):
+/// XML text cannot hold U+0000, so no string read from the document is this.
+pub(crate) const DATA_STAND_IN: &str = "\u{0}emr:ccda:data\u{0}";
 
-/// The Bundle as compact text, as [`Json::to_compact_string`] writes it. The document's base64
-/// (the bulk of the text, and never in need of escaping) is spliced in whole rather than
-/// scanned for characters to escape, into a String sized once.
-fn compact(bundle: &mut Json<'static>, xml_len: usize) -> String {
-    let mut out = String::with_capacity(xml_len / 3 * 4 + xml_len / 2 + 1024);
-    let data = document_data(bundle).map(|d| std::mem::replace(d, Json::String(Cow::Borrowed(DATA_STAND_IN))));
+/// The Bundle as compact text, as [`Json::to_compact_string`] writes it, with the base64 of
+/// `xml` where the tree has [`DATA_STAND_IN`]. The base64 (the bulk of the text, and never in
+/// need of escaping) is written straight into the text, never held in the tree, copied or
+/// scanned for characters to escape.
+fn compact(bundle: &Json<'static>, xml: &str) -> Option<String> {
+    let mut out = String::with_capacity(xml.len() / 2 + 1024);
     crate::json::push_compact(&mut out, bundle);
-    if let Some(Json::String(data)) = data {
-        // `"data":"` cannot occur inside a written string (its quotes would be escaped).
-        let mut stand_in = String::from("\"data\":");
-        crate::json::push_string(&mut stand_in, DATA_STAND_IN);
-        match out.find(&stand_in) {
-            Some(at) => {
-                // The text after the stand-in's closing quote, then the data in its place.
-                let tail = out.split_off(at + stand_in.len() - 1);
-                out.truncate(at + "\"data\":\"".len());
-                out.push_str(&data);
-                out.push_str(&tail);
-            }
-            None => {
-                // Not reached: the stand-in is written where the data was.
-                out.clear();
-                if let Some(d) = document_data(bundle) {
-                    *d = Json::String(data);
-                }
-                crate::json::push_compact(&mut out, bundle);
-            }
-        }
-    }
-    out
-}
-
-/// The base64 of the original document in the Bundle: the attachment data of its first
-/// DocumentReference (the document's own, which [`header::document_reference`] adds before any
-/// other).
-fn document_data<'j>(bundle: &'j mut Json<'static>) -> Option<&'j mut Json<'static>> {
-    fn member<'j>(j: &'j mut Json<'static>, key: &str) -> Option<&'j mut Json<'static>> {
-        match j {
-            Json::Object(members) => members.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v),
-            _ => None,
-        }
-    }
-    let Json::Array(entries) = member(bundle, "entry")? else { return None };
-    let resource = entries.iter_mut().filter_map(|e| member(e, "resource")).find(|r| {
-        matches!(r, Json::Object(m) if m.iter().any(|(k, v)| k == "resourceType" && v.as_str() == Some("DocumentReference")))
-    })?;
-    let Json::Array(content) = member(resource, "content")? else { return None };
-    let data = member(member(content.first_mut()?, "attachment")?, "data")?;
-    matches!(data, Json::String(_)).then_some(data)
+    // `"data":"` cannot occur inside a written string (its quotes would be escaped).
+    let mut stand_in = String::from("\"data\":");
+    crate::json::push_string(&mut stand_in, DATA_STAND_IN);
+    let at = out.find(&stand_in)?;
+    let tail = out.split_off(at + stand_in.len() - 1);
+    out.truncate(at + "\"data\":\"".len());
+    let mut bytes = out.into_bytes();
+    bytes.reserve(xml.len().div_ceil(3) * 4 + tail.len());
+    header::push_base64(&mut bytes, xml.as_bytes());
+    bytes.extend_from_slice(tail.as_bytes());
+    // Text split at ASCII characters, and base64: UTF-8.
+    String::from_utf8(bytes).ok()
 }
 
 /// The document as a Bundle tree, its findings and its source organization.
-fn convert(text: &str) -> Result<(Json<'static>, Vec<Finding>, Option<Source>), CcdaError> {
+/// With `stand_in`, the document's base64 is left out of the tree: [`DATA_STAND_IN`] holds its
+/// place (for [`compact`] to write).
+fn convert(text: &str, stand_in: bool) -> Result<(Json<'static>, Vec<Finding>, Option<Source>), CcdaError> {
     let doc = xml::parse_xml(text)?;
     let root = doc.root_element();
     if !xml::is(root, "ClinicalDocument") {
         return Err(CcdaError::NotClinicalDocument);
     }
     let mut ctx = build::Ctx::new(&doc, &header::seed(root, text));
+    ctx.data_stand_in = stand_in;
     header::patient(&mut ctx, root);
     let org = header::organization(&mut ctx, root);
     header::document_reference(&mut ctx, root, text.as_bytes(), org.as_ref());
@@ -253,7 +229,7 @@ fn convert(text: &str) -> Result<(Json<'static>, Vec<Finding>, Option<Source>), 
 /// # Errors
 /// As [`to_fhir`].
 pub fn import(text: &str, options: &ImportOptions, now: DateTime<Utc>) -> Result<Imported, CcdaError> {
-    let (bundle, findings, source) = convert(text)?;
+    let (bundle, findings, source) = convert(text, false)?;
     let mut options = options.clone();
     if options.default_source.is_none() {
         options.default_source = source;
