@@ -255,3 +255,23 @@ pub fn import_bytes(bytes: &[u8], options: &ImportOptions, now: DateTime<Utc>) -
     let text = std::str::from_utf8(bytes).map_err(|e| CcdaError::NotUtf8 { offset: e.valid_up_to() })?;
     import(text.strip_prefix('\u{feff}').unwrap_or(text), options, now)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `to_fhir` writes the document's base64 straight into the text; the result is the tree
+    /// with the base64 in it, written as any tree is.
+    #[test]
+    fn to_fhir_text_is_the_whole_tree_written() {
+        let xml = "<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><id root=\"1.2.3\" extension=\"é\"/>\
+            <title>Résumé \"data\":\"x\" \\u0000</title><recordTarget><patientRole><id root=\"1.2\"/>\
+            <patient><name><given>Zoë</given></name></patient></patientRole></recordTarget></ClinicalDocument>";
+        for text in [xml, &format!("{xml}\n"), &format!("{xml}\n\n")] {
+            let fast = to_fhir(text).map(|c| c.bundle).ok();
+            let whole = convert(text, false).map(|(b, _, _)| b.to_compact_string()).ok();
+            assert!(fast.as_deref().is_some_and(|f| f.contains("\"data\":\"PENsaW5pY2Fs")));
+            assert_eq!(fast, whole);
+        }
+    }
+}
