@@ -21,31 +21,28 @@ pub(crate) fn lit(text: &'static str) -> Json<'static> {
     Json::String(Cow::Borrowed(text))
 }
 
-/// A JSON object from members in order.
-pub(crate) fn obj(members: Vec<(&'static str, Json<'static>)>) -> Json<'static> {
+/// A JSON object from members in order (an array of them allocates once: the object's).
+pub(crate) fn obj(members: impl IntoIterator<Item = (&'static str, Json<'static>)>) -> Json<'static> {
     Json::Object(members.into_iter().map(|(k, v)| (Cow::Borrowed(k), v)).collect())
 }
 
 /// A `Reference` to a full URL.
 pub(crate) fn reference(url: &str) -> Json<'static> {
-    obj(vec![("reference", s(url))])
+    obj([("reference", s(url))])
 }
 
 /// A CodeableConcept of one coding.
 pub(crate) fn concept_of(system: &'static str, code: &'static str, display: &'static str) -> Json<'static> {
-    obj(vec![(
-        "coding",
-        Json::Array(vec![obj(vec![("system", lit(system)), ("code", lit(code)), ("display", lit(display))])]),
-    )])
+    obj([("coding", Json::Array(vec![obj([("system", lit(system)), ("code", lit(code)), ("display", lit(display))])]))])
 }
 
 /// The code of a "no known …" statement: the IPS absent/unknown code (which the merge engine
 /// reads as known absent) and the SNOMED CT situation that says the same.
 pub(crate) fn no_known(ips_code: &str, ips_display: &str, snomed: &str, snomed_display: &str) -> Json<'static> {
     let coding = |system: &str, code: &str, display: &str| {
-        obj(vec![("system", s(system)), ("code", s(code)), ("display", s(display))])
+        obj([("system", s(system)), ("code", s(code)), ("display", s(display))])
     };
-    obj(vec![(
+    obj([(
         "coding",
         Json::Array(vec![
             coding(crate::fhir::ABSENT_UNKNOWN, ips_code, ips_display),
@@ -58,9 +55,8 @@ pub(crate) fn no_known(ips_code: &str, ips_display: &str, snomed: &str, snomed_d
 /// the IPS absent/unknown code, which the merge engine reads as no information, never as
 /// evidence of absence.
 pub(crate) fn no_information(ips_code: &str, ips_display: &str) -> Json<'static> {
-    let coding =
-        obj(vec![("system", s(crate::fhir::ABSENT_UNKNOWN)), ("code", s(ips_code)), ("display", s(ips_display))]);
-    obj(vec![("coding", Json::Array(vec![coding]))])
+    let coding = obj([("system", s(crate::fhir::ABSENT_UNKNOWN)), ("code", s(ips_code)), ("display", s(ips_display))]);
+    obj([("coding", Json::Array(vec![coding]))])
 }
 
 /// Whether a clinical statement is itself marked `nullFlavor` (no information about it).
@@ -223,13 +219,13 @@ impl<'a, 'i> Ctx<'a, 'i> {
             n += 1;
             seed = format!("{kind}\u{0}{at}\u{0}{n}");
         };
-        let origin = obj(vec![
+        let origin = obj([
             ("url", lit(ORIGIN)),
             (
                 "extension",
                 Json::Array(vec![
-                    obj(vec![("url", lit("document")), ("valueUri", s(self.document_url.clone()))]),
-                    obj(vec![("url", lit("location")), ("valueString", s(at))]),
+                    obj([("url", lit("document")), ("valueUri", s(self.document_url.clone()))]),
+                    obj([("url", lit("location")), ("valueString", s(at))]),
                 ]),
             ),
         ]);
@@ -276,9 +272,9 @@ pub(crate) fn identifier(id: Node<'_, '_>) -> Option<Json<'static>> {
     Some(match attr(id, "extension") {
         Some(ext) => {
             let system = if is_uuid(root) { Cow::Owned(root_uri(root)) } else { system_for_oid(root) };
-            obj(vec![("system", Json::String(system)), ("value", s(ext))])
+            obj([("system", Json::String(system)), ("value", s(ext))])
         }
-        None => obj(vec![("system", lit("urn:ietf:rfc:3986")), ("value", s(root_uri(root)))]),
+        None => obj([("system", lit("urn:ietf:rfc:3986")), ("value", s(root_uri(root)))]),
     })
 }
 

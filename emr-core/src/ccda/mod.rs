@@ -203,9 +203,9 @@ fn convert(text: &str, stand_in: bool) -> Result<(Json<'static>, Vec<Finding>, O
     participants::report_unmapped(&mut ctx, root);
     let entries: Vec<Json<'static>> = std::mem::take(&mut ctx.resources)
         .into_iter()
-        .map(|(url, r)| build::obj(vec![("fullUrl", build::s(url)), ("resource", r)]))
+        .map(|(url, r)| build::obj([("fullUrl", build::s(url)), ("resource", r)]))
         .collect();
-    let bundle = build::obj(vec![
+    let bundle = build::obj([
         ("resourceType", build::lit("Bundle")),
         ("type", build::lit("collection")),
         ("entry", Json::Array(entries)),

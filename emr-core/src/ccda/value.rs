@@ -166,7 +166,7 @@ pub(crate) fn value_x(ctx: &mut Ctx<'_, '_>, value: Node<'_, '_>) -> Option<(&'s
             None => unread(ctx, value),
         },
         "REAL" | "MO" => match attr(value, "value").and_then(number) {
-            Some(n) => Some(("valueQuantity", obj(vec![("value", n)]))),
+            Some(n) => Some(("valueQuantity", obj([("value", n)]))),
             None => unread(ctx, value),
         },
         "BL" => match attr(value, "value") {
