@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # C-CDA benchmark, one command: emr-core's ccda::import (parse, C-CDA on FHIR mapping, FHIR
-# import with validation) on every shared HL7 C-CDA example document, in memory, beside the
-# npm peer @medplum/ccda 5.1 (convertXmlToCcda + convertCcdaToFhir, Node) on the same files in
-# the same run, with the count of documents each converts without error. A peer that does not
-# install is reported as not measured. A benchmark, not a test: nothing here fails on speed.
+# import with validation) on every complete shared C-CDA document (every file under
+# ../shared/data/ccda, recursively, that ccda::looks_like_ccda accepts: section fragments are
+# left out), in memory, beside the npm peer @medplum/ccda 5.1 (convertXmlToCcda +
+# convertCcdaToFhir, Node) on the same files in the same run, with the count of documents each
+# converts without error; then both again on only the documents the peer converts, so that the
+# throughputs compare the same work. A peer that does not install is reported as not measured.
+# A benchmark, not a test: nothing here fails on speed.
 #
 # Usage: bash scripts/bench-ccda.sh
-# Environment: EMR_BENCH_CCDA (folder, default ../shared/data/ccda/hl7-c-cda-examples/Documents),
+# Environment: EMR_BENCH_CCDA (folder, searched recursively; default ../shared/data/ccda),
 # ROUNDS (20), PEER_ROUNDS (default: ROUNDS; the peer's JIT needs the rounds: best of 3 measured
 # it 1.6-3x slower than best of 20+, which overstated emr's lead), SKIP_PEERS=1.
 # Output: the table on stdout and in target/bench-ccda.md.
@@ -16,7 +19,7 @@ root=$PWD
 # shellcheck source=scripts/bench-machine.sh
 . scripts/bench-machine.sh
 
-data=${EMR_BENCH_CCDA:-$root/../shared/data/ccda/hl7-c-cda-examples/Documents}
+data=${EMR_BENCH_CCDA:-$root/../shared/data/ccda}
 rounds=${ROUNDS:-20}
 peer_rounds=${PEER_ROUNDS:-$rounds}
 mkdir -p target

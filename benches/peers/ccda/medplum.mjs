@@ -1,6 +1,8 @@
 // C-CDA benchmark peer: npm @medplum/ccda (convertXmlToCcda, then convertCcdaToFhir) on the
 // files given, in memory, ROUNDS times. Prints one JSON line: bytes, seconds (best round),
-// ok / failed document counts and the distinct error messages.
+// ok / failed document counts, okFiles (the 0-based indices of the files given that it
+// converted, so the benchmark can compare both importers on exactly those) and the distinct
+// error messages.
 // Usage: node medplum.mjs --rounds N FILE...   (run by scripts/bench-ccda.sh)
 globalThis.WebSocket ??= class {}; // @medplum/core needs one on Node 20
 const { readFileSync } = await import('node:fs');
@@ -16,18 +18,21 @@ const docs = args.map((f) => readFileSync(f, 'utf8'));
 const bytes = docs.reduce((n, d) => n + Buffer.byteLength(d), 0);
 let best = Infinity;
 let ok = 0;
+let okFiles = [];
 const errors = new Set();
 for (let r = 0; r < rounds; r++) {
   ok = 0;
+  okFiles = [];
   const start = process.hrtime.bigint();
-  for (const xml of docs) {
+  for (const [i, xml] of docs.entries()) {
     try {
       convertCcdaToFhir(convertXmlToCcda(xml));
       ok++;
+      okFiles.push(i);
     } catch (e) {
       errors.add(String(e?.message ?? e).slice(0, 120));
     }
   }
   best = Math.min(best, Number(process.hrtime.bigint() - start) / 1e9);
 }
-console.log(JSON.stringify({ name: '@medplum/ccda 5.1 (Node ' + process.version + ')', bytes, seconds: best, ok, failed: docs.length - ok, errors: [...errors] }));
+console.log(JSON.stringify({ name: '@medplum/ccda 5.1 (Node ' + process.version + ')', bytes, seconds: best, ok, failed: docs.length - ok, okFiles, errors: [...errors] }));

@@ -59,7 +59,7 @@ pub(crate) fn encounter(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) {
         .filter(|n| is(*n, "observation") && has_template(*n, "4.4"))
         .collect();
     for obs in problems {
-        diagnoses.push(obj(vec![("condition", reference(&condition(ctx, obs)))]));
+        diagnoses.push(obj([("condition", reference(&condition(ctx, obs)))]));
     }
     let code = child(el, "code").and_then(|c| concept(ctx, c, "code"));
     let mut d = ctx.draft("Encounter", el);
@@ -86,13 +86,13 @@ pub(crate) fn encounter(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) {
     d.opt("type", code.map(|c| Json::Array(vec![c])));
     d.add("subject", ctx.subject());
     if let Some((key, v)) = effective(ctx, child(el, "effectiveTime"), "period") {
-        match key.as_str() {
-            "periodDateTime" => d.add("period", obj(vec![("start", v)])),
+        match &*key {
+            "periodDateTime" => d.add("period", obj([("start", v)])),
             _ => d.add("period", v),
         }
     }
     d.list("reasonCode", reasons(ctx, el));
-    let individuals = participants::performers(ctx, el).into_iter().map(|a| obj(vec![("individual", a)])).collect();
+    let individuals = participants::performers(ctx, el).into_iter().map(|a| obj([("individual", a)])).collect();
     d.list("participant", individuals);
     d.list("diagnosis", diagnoses);
     d.list("location", participants::locations(ctx, el));
@@ -140,6 +140,6 @@ pub(crate) fn service_request(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) {
     }
     d.opt("requester", participants::author(ctx, el));
     d.list("performer", participants::performers(ctx, el));
-    d.opt("note", text.map(|t| Json::Array(vec![obj(vec![("text", s(t))])])));
+    d.opt("note", text.map(|t| Json::Array(vec![obj([("text", s(t))])])));
     ctx.push(d);
 }

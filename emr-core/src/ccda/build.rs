@@ -21,31 +21,28 @@ pub(crate) fn lit(text: &'static str) -> Json<'static> {
     Json::String(Cow::Borrowed(text))
 }
 
-/// A JSON object from members in order.
-pub(crate) fn obj(members: Vec<(&'static str, Json<'static>)>) -> Json<'static> {
+/// A JSON object from members in order (an array of them allocates once: the object's).
+pub(crate) fn obj(members: impl IntoIterator<Item = (&'static str, Json<'static>)>) -> Json<'static> {
     Json::Object(members.into_iter().map(|(k, v)| (Cow::Borrowed(k), v)).collect())
 }
 
 /// A `Reference` to a full URL.
 pub(crate) fn reference(url: &str) -> Json<'static> {
-    obj(vec![("reference", s(url))])
+    obj([("reference", s(url))])
 }
 
 /// A CodeableConcept of one coding.
 pub(crate) fn concept_of(system: &'static str, code: &'static str, display: &'static str) -> Json<'static> {
-    obj(vec![(
-        "coding",
-        Json::Array(vec![obj(vec![("system", lit(system)), ("code", lit(code)), ("display", lit(display))])]),
-    )])
+    obj([("coding", Json::Array(vec![obj([("system", lit(system)), ("code", lit(code)), ("display", lit(display))])]))])
 }
 
 /// The code of a "no known …" statement: the IPS absent/unknown code (which the merge engine
 /// reads as known absent) and the SNOMED CT situation that says the same.
 pub(crate) fn no_known(ips_code: &str, ips_display: &str, snomed: &str, snomed_display: &str) -> Json<'static> {
     let coding = |system: &str, code: &str, display: &str| {
-        obj(vec![("system", s(system)), ("code", s(code)), ("display", s(display))])
+        obj([("system", s(system)), ("code", s(code)), ("display", s(display))])
     };
-    obj(vec![(
+    obj([(
         "coding",
         Json::Array(vec![
             coding(crate::fhir::ABSENT_UNKNOWN, ips_code, ips_display),
@@ -58,9 +55,8 @@ pub(crate) fn no_known(ips_code: &str, ips_display: &str, snomed: &str, snomed_d
 /// the IPS absent/unknown code, which the merge engine reads as no information, never as
 /// evidence of absence.
 pub(crate) fn no_information(ips_code: &str, ips_display: &str) -> Json<'static> {
-    let coding =
-        obj(vec![("system", s(crate::fhir::ABSENT_UNKNOWN)), ("code", s(ips_code)), ("display", s(ips_display))]);
-    obj(vec![("coding", Json::Array(vec![coding]))])
+    let coding = obj([("system", s(crate::fhir::ABSENT_UNKNOWN)), ("code", s(ips_code)), ("display", s(ips_display))]);
+    obj([("coding", Json::Array(vec![coding]))])
 }
 
 /// Whether a clinical statement is itself marked `nullFlavor` (no information about it).
@@ -74,9 +70,19 @@ pub(crate) fn unknown_statement(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) -> bool
 
 /// A `urn:uuid:` full URL for a 32-hex-digit id.
 pub(crate) fn uuid_url(hex: &str) -> String {
-    let part = |a: usize, b: usize| hex.get(a..b).unwrap_or_default();
-    format!("urn:uuid:{}-{}-{}-{}-{}", part(0, 8), part(8, 12), part(12, 16), part(16, 20), part(20, 32))
+    let mut url = String::with_capacity(45);
+    url.push_str(UUID_PREFIX);
+    for (i, (a, b)) in [(0, 8), (8, 12), (12, 16), (16, 20), (20, 32)].into_iter().enumerate() {
+        if i > 0 {
+            url.push('-');
+        }
+        url.push_str(hex.get(a..b).unwrap_or_default());
+    }
+    url
 }
+
+/// What a `urn:uuid:` full URL starts with.
+const UUID_PREFIX: &str = "urn:uuid:";
 
 /// A resource being built: its members in order.
 pub(crate) struct Draft {
@@ -92,8 +98,8 @@ impl Draft {
     }
 
     /// Add a member whose name is made at run time (`effectiveDateTime`, `onsetPeriod`…).
-    pub(crate) fn add_owned(&mut self, key: String, value: Json<'static>) {
-        self.members.push((Cow::Owned(key), value));
+    pub(crate) fn add_owned(&mut self, key: impl Into<Cow<'static, str>>, value: Json<'static>) {
+        self.members.push((key.into(), value));
     }
 
     /// Give the resource a fixed full URL (the Patient's, the document's) and the matching id.
@@ -101,7 +107,7 @@ impl Draft {
         self.url = url.to_owned();
         for (k, v) in &mut self.members {
             if k == "id" {
-                *v = s(url.trim_start_matches("urn:uuid:"));
+                *v = s(url.trim_start_matches(UUID_PREFIX));
             }
         }
     }
@@ -141,6 +147,12 @@ pub(crate) struct Ctx<'a, 'i> {
     pub consumed: BTreeSet<usize>,
     /// Elements a resource was derived from (by document position).
     pub drafted: BTreeSet<usize>,
+    /// The `assignedAuthor`/`assignedEntity` elements with a person, by identity key → position
+    /// among the document's nodes (the first of each identity); made on first use.
+    pub people: Option<BTreeMap<String, usize>>,
+    /// Whether the document's base64 is left out of the DocumentReference (for `to_fhir`, which
+    /// writes it straight into the text): `super::DATA_STAND_IN` holds its place.
+    pub data_stand_in: bool,
 }
 
 impl<'a, 'i> Ctx<'a, 'i> {
@@ -157,6 +169,8 @@ impl<'a, 'i> Ctx<'a, 'i> {
             parties: BTreeMap::new(),
             consumed: BTreeSet::new(),
             drafted: BTreeSet::new(),
+            people: None,
+            data_stand_in: false,
         }
     }
 
@@ -175,10 +189,26 @@ impl<'a, 'i> Ctx<'a, 'i> {
     pub(crate) fn draft(&mut self, kind: &str, node: Node<'_, '_>) -> Draft {
         let at = self.locations.of(node);
         self.drafted.insert(node.index());
-        let identifiers: Vec<Json<'static>> = children(node, "id").filter_map(identifier).collect();
-        let first = children(node, "id")
-            .find_map(|i| Some(format!("{}|{}", attr(i, "root")?, attr(i, "extension").unwrap_or(""))));
-        let mut seed = format!("{kind}\u{0}{}", first.as_deref().unwrap_or(&at));
+        // The seed: the kind and the first `id` with a root (`root|extension`), else the location.
+        let mut seed = String::with_capacity(kind.len() + 80);
+        seed.push_str(kind);
+        seed.push('\u{0}');
+        let mut identifiers = Vec::new();
+        let mut first = false;
+        for i in children(node, "id") {
+            if let Some(j) = identifier(i) {
+                identifiers.push(j);
+            }
+            if let Some(root) = attr(i, "root").filter(|_| !first) {
+                first = true;
+                seed.push_str(root);
+                seed.push('|');
+                seed.push_str(attr(i, "extension").unwrap_or(""));
+            }
+        }
+        if !first {
+            seed.push_str(&at);
+        }
         let mut n = 0u32;
         let id = loop {
             let id = stable_id(&seed);
@@ -189,21 +219,21 @@ impl<'a, 'i> Ctx<'a, 'i> {
             n += 1;
             seed = format!("{kind}\u{0}{at}\u{0}{n}");
         };
-        let origin = obj(vec![
+        let origin = obj([
             ("url", lit(ORIGIN)),
             (
                 "extension",
                 Json::Array(vec![
-                    obj(vec![("url", lit("document")), ("valueUri", s(self.document_url.clone()))]),
-                    obj(vec![("url", lit("location")), ("valueString", s(at))]),
+                    obj([("url", lit("document")), ("valueUri", s(self.document_url.clone()))]),
+                    obj([("url", lit("location")), ("valueString", s(at))]),
                 ]),
             ),
         ]);
         // The id is the UUID of the full URL, so `urn:uuid:` references resolve by id too.
         let url = uuid_url(&id);
-        let mut d = Draft { url: url.clone(), members: Vec::new() };
+        let mut d = Draft { url: url.clone(), members: Vec::with_capacity(16) };
         d.add("resourceType", s(kind));
-        d.add("id", s(url.trim_start_matches("urn:uuid:")));
+        d.add("id", s(url.get(UUID_PREFIX.len()..).unwrap_or_default()));
         d.add("extension", Json::Array(vec![origin]));
         d.list("identifier", identifiers);
         d
@@ -226,20 +256,25 @@ impl<'a, 'i> Ctx<'a, 'i> {
 pub(crate) fn identifier(id: Node<'_, '_>) -> Option<Json<'static>> {
     let root = attr(id, "root")?;
     let root_uri = |r: &str| {
-        if is_uuid(r) {
-            format!("urn:uuid:{}", r.to_ascii_lowercase())
+        let prefix = if is_uuid(r) {
+            UUID_PREFIX
         } else if r.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-            format!("urn:oid:{r}")
+            "urn:oid:"
         } else {
-            r.to_owned()
-        }
+            return r.to_owned();
+        };
+        let mut uri = String::with_capacity(prefix.len() + r.len());
+        uri.push_str(prefix);
+        uri.push_str(r);
+        uri.make_ascii_lowercase(); // a UUID's hex digits (an OID and the prefixes have no letters)
+        uri
     };
     Some(match attr(id, "extension") {
         Some(ext) => {
-            let system = if is_uuid(root) { root_uri(root) } else { system_for_oid(root).into_owned() };
-            obj(vec![("system", s(system)), ("value", s(ext))])
+            let system = if is_uuid(root) { Cow::Owned(root_uri(root)) } else { system_for_oid(root) };
+            obj([("system", Json::String(system)), ("value", s(ext))])
         }
-        None => obj(vec![("system", lit("urn:ietf:rfc:3986")), ("value", s(root_uri(root)))]),
+        None => obj([("system", lit("urn:ietf:rfc:3986")), ("value", s(root_uri(root)))]),
     })
 }
 

@@ -62,7 +62,7 @@ pub(crate) fn encounter(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>) -> Option<Json
     d.add("subject", ctx.subject());
     d.list("participant", participants);
     if let Some((key, v)) = effective(ctx, et, "period") {
-        match key.as_str() {
+        match &*key {
             "periodDateTime" => d.add("period", obj(vec![("start", v)])),
             _ => d.add("period", v),
         }

@@ -15,9 +15,9 @@ use crate::validate::rules;
 
 /// A CodeableConcept saying the value is unknown (for required elements the document lacks).
 pub(crate) fn unknown() -> Json<'static> {
-    obj(vec![(
+    obj([(
         "extension",
-        Json::Array(vec![obj(vec![
+        Json::Array(vec![obj([
             ("url", lit("http://hl7.org/fhir/StructureDefinition/data-absent-reason")),
             ("valueCode", lit("unknown")),
         ])]),
@@ -153,7 +153,7 @@ fn dosage(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>, bounds: Option<Json<'static>>
         }
     }
     if !repeat.is_empty() {
-        members.push(("timing", obj(vec![("repeat", obj(repeat))])));
+        members.push(("timing", obj([("repeat", obj(repeat))])));
     }
     if child(el, "precondition").is_some() {
         members.push(("asNeededBoolean", Json::Bool(true)));
@@ -170,7 +170,7 @@ fn dosage(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>, bounds: Option<Json<'static>>
             None => quantity(ctx, dose, "doseQuantity").map(|q| ("doseQuantity", q)),
         };
         if let Some((key, v)) = rate {
-            members.push(("doseAndRate", Json::Array(vec![obj(vec![(key, v)])])));
+            members.push(("doseAndRate", Json::Array(vec![obj([(key, v)])])));
         }
     }
     obj(members)
@@ -227,7 +227,7 @@ pub(crate) fn immunization(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) {
         d.add("lotNumber", s(lot));
     }
     let maker = path(el, &["consumable", "manufacturedProduct", "manufacturerOrganization", "name"]).map(text_of);
-    d.opt("manufacturer", maker.filter(|m| !m.is_empty()).map(|m| obj(vec![("display", s(m))])));
+    d.opt("manufacturer", maker.filter(|m| !m.is_empty()).map(|m| obj([("display", s(m))])));
     d.opt("site", child(el, "approachSiteCode").and_then(|c| concept(ctx, c, "approachSiteCode")));
     d.opt("route", child(el, "routeCode").and_then(|c| concept(ctx, c, "routeCode")));
     d.opt("doseQuantity", child(el, "doseQuantity").and_then(|q| quantity(ctx, q, "doseQuantity")));

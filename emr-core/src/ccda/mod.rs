@@ -162,18 +162,51 @@ pub fn looks_like_ccda(bytes: &[u8]) -> bool {
 /// assert!(matches!(err, emr_core::ccda::CcdaError::Doctype { line: 1, column: 1 }));
 /// ```
 pub fn to_fhir(text: &str) -> Result<Converted, CcdaError> {
-    let (bundle, findings, source) = convert(text)?;
-    Ok(Converted { bundle: bundle.to_compact_string(), findings, source })
+    let (bundle, findings, source) = convert(text, true)?;
+    let bundle = match compact(&bundle, text) {
+        Some(bundle) => bundle,
+        // Not reached (the stand-in is written where the tree has it); the slow way, whole.
+        None => convert(text, false)?.0.to_compact_string(),
+    };
+    Ok(Converted { bundle, findings, source })
+}
+
+/// What stands in for the document's base64 in the tree [`to_fhir`] writes (see [`compact`]):
+/// XML text cannot hold U+0000, so no string read from the document is this.
+pub(crate) const DATA_STAND_IN: &str = "\u{0}emr:ccda:data\u{0}";
+
+/// The Bundle as compact text, as [`Json::to_compact_string`] writes it, with the base64 of
+/// `xml` where the tree has [`DATA_STAND_IN`]. The base64 (the bulk of the text, and never in
+/// need of escaping) is written straight into the text, never held in the tree, copied or
+/// scanned for characters to escape.
+fn compact(bundle: &Json<'static>, xml: &str) -> Option<String> {
+    let mut out = String::with_capacity(xml.len() / 2 + 1024);
+    crate::json::push_compact(&mut out, bundle);
+    // `"data":"` cannot occur inside a written string (its quotes would be escaped).
+    let mut stand_in = String::from("\"data\":");
+    crate::json::push_string(&mut stand_in, DATA_STAND_IN);
+    let at = out.find(&stand_in)?;
+    let tail = out.split_off(at + stand_in.len() - 1);
+    out.truncate(at + "\"data\":\"".len());
+    let mut bytes = out.into_bytes();
+    bytes.reserve(xml.len().div_ceil(3) * 4 + tail.len());
+    header::push_base64(&mut bytes, xml.as_bytes());
+    bytes.extend_from_slice(tail.as_bytes());
+    // Text split at ASCII characters, and base64: UTF-8.
+    String::from_utf8(bytes).ok()
 }
 
 /// The document as a Bundle tree, its findings and its source organization.
-fn convert(text: &str) -> Result<(Json<'static>, Vec<Finding>, Option<Source>), CcdaError> {
+/// With `stand_in`, the document's base64 is left out of the tree: [`DATA_STAND_IN`] holds its
+/// place (for [`compact`] to write).
+fn convert(text: &str, stand_in: bool) -> Result<(Json<'static>, Vec<Finding>, Option<Source>), CcdaError> {
     let doc = xml::parse_xml(text)?;
     let root = doc.root_element();
     if !xml::is(root, "ClinicalDocument") {
         return Err(CcdaError::NotClinicalDocument);
     }
-    let mut ctx = build::Ctx::new(&doc, &header::seed(root, text.as_bytes()));
+    let mut ctx = build::Ctx::new(&doc, &header::seed(root, text));
+    ctx.data_stand_in = stand_in;
     header::patient(&mut ctx, root);
     let org = header::organization(&mut ctx, root);
     header::document_reference(&mut ctx, root, text.as_bytes(), org.as_ref());
@@ -183,9 +216,9 @@ fn convert(text: &str) -> Result<(Json<'static>, Vec<Finding>, Option<Source>), 
     participants::report_unmapped(&mut ctx, root);
     let entries: Vec<Json<'static>> = std::mem::take(&mut ctx.resources)
         .into_iter()
-        .map(|(url, r)| build::obj(vec![("fullUrl", build::s(url)), ("resource", r)]))
+        .map(|(url, r)| build::obj([("fullUrl", build::s(url)), ("resource", r)]))
         .collect();
-    let bundle = build::obj(vec![
+    let bundle = build::obj([
         ("resourceType", build::lit("Bundle")),
         ("type", build::lit("collection")),
         ("entry", Json::Array(entries)),
@@ -209,7 +242,7 @@ fn convert(text: &str) -> Result<(Json<'static>, Vec<Finding>, Option<Source>), 
 /// # Errors
 /// As [`to_fhir`].
 pub fn import(text: &str, options: &ImportOptions, now: DateTime<Utc>) -> Result<Imported, CcdaError> {
-    let (bundle, findings, source) = convert(text)?;
+    let (bundle, findings, source) = convert(text, false)?;
     let mut options = options.clone();
     if options.default_source.is_none() {
         options.default_source = source;
@@ -234,4 +267,24 @@ pub fn import_bytes(bytes: &[u8], options: &ImportOptions, now: DateTime<Utc>) -
     }
     let text = std::str::from_utf8(bytes).map_err(|e| CcdaError::NotUtf8 { offset: e.valid_up_to() })?;
     import(text.strip_prefix('\u{feff}').unwrap_or(text), options, now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `to_fhir` writes the document's base64 straight into the text; the result is the tree
+    /// with the base64 in it, written as any tree is.
+    #[test]
+    fn to_fhir_text_is_the_whole_tree_written() {
+        let xml = "<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><id root=\"1.2.3\" extension=\"é\"/>\
+            <title>Résumé \"data\":\"x\" \\u0000</title><recordTarget><patientRole><id root=\"1.2\"/>\
+            <patient><name><given>Zoë</given></name></patient></patientRole></recordTarget></ClinicalDocument>";
+        for text in [xml, &format!("{xml}\n"), &format!("{xml}\n\n")] {
+            let fast = to_fhir(text).map(|c| c.bundle).ok();
+            let whole = convert(text, false).map(|(b, _, _)| b.to_compact_string()).ok();
+            assert!(fast.as_deref().is_some_and(|f| f.contains("\"data\":\"PENsaW5pY2Fs")));
+            assert_eq!(fast, whole);
+        }
+    }
 }

@@ -36,10 +36,7 @@ pub(crate) fn family_history(ctx: &mut Ctx<'_, '_>, org: Node<'_, '_>) {
             .and_then(|a| child(a, "value"))
             .and_then(|v| Some((attr(v, "value")?, attr(v, "unit").unwrap_or("a"))));
         if let Some((value, unit)) = age.and_then(|(v, u)| Some((super::value::number(v)?, u))) {
-            m.push((
-                "onsetAge",
-                obj(vec![("value", value), ("unit", s(unit)), ("system", lit(UCUM)), ("code", s(unit))]),
-            ));
+            m.push(("onsetAge", obj([("value", value), ("unit", s(unit)), ("system", lit(UCUM)), ("code", s(unit))])));
         } else if let Some(t) = child(obs, "effectiveTime")
             .and_then(|e| child(e, "low").or(Some(e)))
             .and_then(|n| ts(ctx, n, "effectiveTime"))
@@ -60,9 +57,9 @@ pub(crate) fn family_history(ctx: &mut Ctx<'_, '_>, org: Node<'_, '_>) {
         };
         d.add(
             "sex",
-            obj(vec![(
+            obj([(
                 "coding",
-                Json::Array(vec![obj(vec![
+                Json::Array(vec![obj([
                     ("system", lit("http://hl7.org/fhir/administrative-gender")),
                     ("code", s(code)),
                 ])]),
@@ -93,7 +90,7 @@ pub(crate) fn goal(ctx: &mut Ctx<'_, '_>, obs: Node<'_, '_>) {
     };
     d.add("lifecycleStatus", s(status));
     let description = match (code.clone(), text) {
-        (_, Some(t)) => obj(vec![("text", s(t))]),
+        (_, Some(t)) => obj([("text", s(t))]),
         (Some(c), None) => c,
         (None, None) => unknown(),
     };
@@ -141,17 +138,17 @@ pub(crate) fn note(ctx: &mut Ctx<'_, '_>, act: Node<'_, '_>) {
         Some(t) => {
             let data: String = text_of(t).split_whitespace().collect();
             let kind = attr(t, "mediaType").unwrap_or("text/plain").to_owned();
-            obj(vec![("contentType", s(kind)), ("data", s(data))])
+            obj([("contentType", s(kind)), ("data", s(data))])
         }
         None => {
             let text = text_node.and_then(|t| text_element(ctx, t)).unwrap_or_default();
-            obj(vec![("contentType", lit("text/plain")), ("data", s(super::header::base64(text.as_bytes())))])
+            obj([("contentType", lit("text/plain")), ("data", s(super::header::base64(text.as_bytes())))])
         }
     };
     d.list("author", super::participants::author(ctx, act).into_iter().collect());
-    d.add("content", Json::Array(vec![obj(vec![("attachment", attachment)])]));
+    d.add("content", Json::Array(vec![obj([("attachment", attachment)])]));
     if let Some(p) = child(act, "effectiveTime").and_then(|e| period(ctx, e, "effectiveTime")) {
-        d.add("context", obj(vec![("period", p)]));
+        d.add("context", obj([("period", p)]));
     }
     ctx.push(d);
 }

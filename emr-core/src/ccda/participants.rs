@@ -22,14 +22,25 @@ const PARTICIPATIONS: &[&str] = &["author", "performer", "participant", "specime
 
 /// A distinct identity: the first `id` with a root, else the name and address text.
 pub(crate) fn identity(kind: &str, node: Node<'_, '_>, named: Option<Node<'_, '_>>) -> Option<String> {
-    let id =
-        children(node, "id").find_map(|i| Some(format!("{}|{}", attr(i, "root")?, attr(i, "extension").unwrap_or(""))));
-    let key = id.or_else(|| {
+    let mut key = String::with_capacity(kind.len() + 64);
+    key.push_str(kind);
+    key.push('\u{0}');
+    let id = children(node, "id").find_map(|i| Some((attr(i, "root")?, attr(i, "extension").unwrap_or(""))));
+    if let Some((root, extension)) = id {
+        key.push_str(root);
+        key.push('|');
+        key.push_str(extension);
+    } else {
         let name = named.map(text_of).unwrap_or_default();
         let addr = child(node, "addr").map(text_of).unwrap_or_default();
-        (!name.is_empty() || !addr.is_empty()).then(|| format!("{name}\u{0}{addr}"))
-    })?;
-    Some(format!("{kind}\u{0}{key}"))
+        if name.is_empty() && addr.is_empty() {
+            return None;
+        }
+        key.push_str(&name);
+        key.push('\u{0}');
+        key.push_str(&addr);
+    }
+    Some(key)
 }
 
 /// The full URL of the resource of `kind` for the identity `key`, made by `fill` the first time.
@@ -65,8 +76,8 @@ pub(crate) fn actor(ctx: &mut Ctx<'_, '_>, assigned: Node<'_, '_>) -> Option<Jso
         // Known only by `id`: the document names them where that id has a person (C-CDA's
         // convention for a participant given in full once, e.g. in the header).
         let lookup = key.clone();
-        let url = party(ctx, "Practitioner", assigned, key, |_, d| {
-            let full = if person.is_none() { described(assigned, lookup.as_deref()) } else { None };
+        let url = party(ctx, "Practitioner", assigned, key, |ctx, d| {
+            let full = if person.is_none() { described(ctx, assigned, lookup.as_deref()) } else { None };
             let source = full.unwrap_or(assigned);
             let person = person.or_else(|| full.and_then(|f| child(f, "assignedPerson")));
             d.list("name", person.map(|p| children(p, "name").filter_map(name).collect()).unwrap_or_default());
@@ -96,14 +107,24 @@ pub(crate) fn actor(ctx: &mut Ctx<'_, '_>, assigned: Node<'_, '_>) -> Option<Jso
 }
 
 /// The `assignedAuthor`/`assignedEntity` elsewhere in the document with the identity `key` and
-/// a person.
-fn described<'a, 'i>(assigned: Node<'a, 'i>, key: Option<&str>) -> Option<Node<'a, 'i>> {
+/// a person (the first in document order; the document is indexed once, on first use).
+fn described<'a, 'i>(ctx: &mut Ctx<'_, '_>, assigned: Node<'a, 'i>, key: Option<&str>) -> Option<Node<'a, 'i>> {
     let key = key?;
     let root = assigned.ancestors().last()?;
-    root.descendants()
-        .filter(|n| matches!(n.tag_name().name(), "assignedAuthor" | "assignedEntity"))
-        .filter(|n| child(*n, "assignedPerson").is_some())
-        .find(|n| identity("Practitioner", *n, None).as_deref() == Some(key))
+    let people = ctx.people.get_or_insert_with(|| {
+        let mut people = std::collections::BTreeMap::new();
+        for (at, n) in root.descendants().enumerate() {
+            if matches!(n.tag_name().name(), "assignedAuthor" | "assignedEntity")
+                && child(n, "assignedPerson").is_some()
+            {
+                if let Some(k) = identity("Practitioner", n, None) {
+                    people.entry(k).or_insert(at);
+                }
+            }
+        }
+        people
+    });
+    root.descendants().nth(*people.get(key)?)
 }
 
 /// The actors of the statement's `tag` elements (`author` → `assignedAuthor`, `performer` →

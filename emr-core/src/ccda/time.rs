@@ -49,46 +49,68 @@ pub(crate) fn parse_ts(ts: &str) -> Option<Time> {
             return None;
         }
     }
-    let date = match (month, day) {
-        (Some(m), Some(d)) => format!("{year:04}-{m:02}-{d:02}"),
-        (Some(m), None) => format!("{year:04}-{m:02}"),
-        _ => format!("{year:04}"),
-    };
-    let zone = zone.map(offset);
-    if matches!(zone, Some(None)) {
-        return None;
+    // Every part is written as its digits were (all ASCII digits, checked above), so the text
+    // is copied rather than formatted.
+    let part = |a: usize, b: usize| digits.get(a..b).unwrap_or("00");
+    let mut out = String::with_capacity(40);
+    out.push_str(part(0, 4));
+    for (from, present) in [(4, month.is_some()), (6, day.is_some())] {
+        if present {
+            out.push('-');
+            out.push_str(part(from, from + 2));
+        }
     }
+    let zone = match zone.map(offset) {
+        Some(None) => return None,
+        Some(Some(z)) => Some(z),
+        None => None,
+    };
     if digits.len() <= 8 {
         // A zone on a date alone carries nothing FHIR can hold.
-        return Some(Time::Value(date));
+        return Some(Time::Value(out));
     }
     let (hour, minute, second) = (num(8, 10)?, num(10, 12).unwrap_or(0), num(12, 14).unwrap_or(0));
     if hour > 23 || minute > 59 || second > 60 {
         return None;
     }
-    let Some(Some(zone)) = zone else { return Some(Time::DateOnly(date)) };
-    let fraction = fraction.map(|f| format!(".{f}")).unwrap_or_default();
-    Some(Time::Value(format!("{date}T{hour:02}:{minute:02}:{second:02}{fraction}{zone}")))
+    let Some([sign, hh, mm]) = zone else { return Some(Time::DateOnly(out)) };
+    for (sep, from) in [('T', 8), (':', 10), (':', 12)] {
+        out.push(sep);
+        out.push_str(part(from, from + 2));
+    }
+    if let Some(f) = fraction {
+        out.push('.');
+        out.push_str(f);
+    }
+    out.push_str(sign);
+    if !hh.is_empty() {
+        out.push_str(hh);
+        out.push(':');
+        out.push_str(mm);
+    }
+    Some(Time::Value(out))
 }
 
-/// `+HHMM` / `-HHMM` (or `+HH`) as `+HH:MM`.
-fn offset(zone: &str) -> Option<String> {
+/// `+HHMM` / `-HHMM` (or `+HH`) as the parts of `+HH:MM` (sign, hours, minutes as written,
+/// `00` minutes for `+HH`), or `["Z", "", ""]` for UTC.
+fn offset(zone: &str) -> Option<[&str; 3]> {
     let (sign, rest) = zone.split_at_checked(1)?;
     if !rest.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let (h, m) = match rest.len() {
-        2 => (rest.parse::<u32>().ok()?, 0),
-        4 => (rest.get(..2)?.parse::<u32>().ok()?, rest.get(2..)?.parse::<u32>().ok()?),
+    let (hh, mm) = match rest.len() {
+        2 => (rest, "00"),
+        4 => (rest.get(..2)?, rest.get(2..)?),
         _ => return None,
     };
+    let (h, m) = (hh.parse::<u32>().ok()?, mm.parse::<u32>().ok()?);
     if h > 14 || m > 59 {
         return None;
     }
     if h == 0 && m == 0 && sign == "+" {
-        return Some("Z".to_owned());
+        return Some(["Z", "", ""]);
     }
-    Some(format!("{sign}{h:02}:{m:02}"))
+    Some([sign, hh, mm])
 }
 
 fn days_in_month(year: u32, month: u32) -> u32 {

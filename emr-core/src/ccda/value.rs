@@ -50,7 +50,7 @@ fn coding(node: Node<'_, '_>) -> Option<Json<'static>> {
     let code = attr(node, "code")?;
     let mut members = Vec::new();
     if let Some(system) = attr(node, "codeSystem") {
-        members.push(("system", s(system_for_oid(system))));
+        members.push(("system", Json::String(system_for_oid(system))));
     }
     if let Some(v) = attr(node, "codeSystemVersion") {
         members.push(("version", s(v)));
@@ -166,7 +166,7 @@ pub(crate) fn value_x(ctx: &mut Ctx<'_, '_>, value: Node<'_, '_>) -> Option<(&'s
             None => unread(ctx, value),
         },
         "REAL" | "MO" => match attr(value, "value").and_then(number) {
-            Some(n) => Some(("valueQuantity", obj(vec![("value", n)]))),
+            Some(n) => Some(("valueQuantity", obj([("value", n)]))),
             None => unread(ctx, value),
         },
         "BL" => match attr(value, "value") {
@@ -206,16 +206,33 @@ pub(crate) fn effective(
     ctx: &mut Ctx<'_, '_>,
     et: Option<Node<'_, '_>>,
     prefix: &str,
-) -> Option<(String, Json<'static>)> {
+) -> Option<(Cow<'static, str>, Json<'static>)> {
     let et = et?;
     if let Some(t) = ts(ctx, et, prefix) {
-        return Some((format!("{prefix}DateTime"), s(t)));
+        return Some((choice(prefix, false), s(t)));
     }
     if let Some(t) = child(et, "center").and_then(|c| ts(ctx, c, prefix)) {
-        return Some((format!("{prefix}DateTime"), s(t)));
+        return Some((choice(prefix, false), s(t)));
     }
     let period = period(ctx, et, prefix)?;
-    Some((format!("{prefix}Period"), period))
+    Some((choice(prefix, true), period))
+}
+
+/// `<prefix>DateTime` (or `<prefix>Period`), not allocated for the prefixes the mappings use.
+fn choice(prefix: &str, period: bool) -> Cow<'static, str> {
+    let name = match (prefix, period) {
+        ("effective", false) => "effectiveDateTime",
+        ("effective", true) => "effectivePeriod",
+        ("onset", false) => "onsetDateTime",
+        ("onset", true) => "onsetPeriod",
+        ("performed", false) => "performedDateTime",
+        ("performed", true) => "performedPeriod",
+        ("occurrence", false) => "occurrenceDateTime",
+        ("occurrence", true) => "occurrencePeriod",
+        (_, false) => return Cow::Owned(format!("{prefix}DateTime")),
+        (_, true) => return Cow::Owned(format!("{prefix}Period")),
+    };
+    Cow::Borrowed(name)
 }
 
 /// An `IVL_TS` as a Period (`low` → start, `high` → end).
