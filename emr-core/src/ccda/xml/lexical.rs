@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 /// A well-formedness error at a byte offset.
+#[derive(Clone, Copy)]
 pub(super) struct Malformed {
     pub(super) offset: usize,
     pub(super) reason: &'static str,
@@ -19,24 +20,20 @@ pub(super) fn lead(text: &str, from: usize, to: usize) -> usize {
     from + span.iter().take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')).count()
 }
 
-/// `part` (a slice of `text` handed out by the tokenizer) as a slice of `text` itself.
-pub(super) fn sub_str<'i>(text: &'i str, part: &str) -> Option<&'i str> {
-    let start = (part.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
-    text.get(start..start.checked_add(part.len())?)
-}
-
 /// The byte offset of `part` (a slice of `text`) in `text`.
 pub(super) fn offset_in(text: &str, part: &str) -> usize {
     (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize)
 }
 
-/// The prefix (empty when none) and local part of an XML qualified name: one or two names
+/// The XML qualified name starting at `from` in `bytes`: where it ends (at the first byte no
+/// name has, or the end) and where its colon is. A qualified name is one or two names
 /// (`prefix:local`) of a letter, `_` or a non-ASCII character, then letters, digits, `-`, `.`,
-/// `_` or non-ASCII characters. `None` when `qname` is not one.
-pub(super) fn split_qname(qname: &str) -> Option<(&str, &str)> {
+/// `_` or non-ASCII characters. `None` when what starts there is not one.
+pub(super) fn scan_qname(bytes: &[u8], from: usize) -> Option<(usize, Option<usize>)> {
     let mut start = true;
     let mut colon = None;
-    for (i, &b) in qname.as_bytes().iter().enumerate() {
+    let mut i = from;
+    while let Some(&b) = bytes.get(i) {
         let class = NAME_BYTES.get(usize::from(b)).copied().unwrap_or(0);
         if start {
             if class & 1 == 0 {
@@ -47,17 +44,43 @@ pub(super) fn split_qname(qname: &str) -> Option<(&str, &str)> {
             colon = Some(i);
             start = true;
         } else if class & 2 == 0 {
-            return None;
+            break;
         }
+        i += 1;
     }
-    if start {
-        return None;
-    }
-    Some(match colon {
-        Some(at) => (qname.get(..at)?, qname.get(at + 1..)?),
-        None => ("", qname),
-    })
+    (!start).then_some((i, colon))
 }
+
+/// An attribute value starting at `from` in `bytes`, up to its closing `quote`: its end (the
+/// quote's index) and whether it needs [`normalize_attribute`] (a `<`, `&`, tab or line end
+/// in it). `None` when the quote is not closed. One pass, a table lookup a byte.
+pub(super) fn scan_value(bytes: &[u8], from: usize, quote: u8) -> Option<(usize, bool)> {
+    let stop = if quote == b'"' { 1 } else { 2 };
+    let mut special = 0;
+    let rest = bytes.get(from..)?;
+    for (i, &b) in rest.iter().enumerate() {
+        let class = VALUE_BYTES.get(usize::from(b)).copied().unwrap_or(0);
+        if class & stop != 0 {
+            return Some((from + i, special != 0));
+        }
+        special |= class & 4;
+    }
+    None
+}
+
+/// Per byte of an attribute value: 1 for `"`, 2 for `'`, 4 when the value needs normalizing.
+#[allow(clippy::indexing_slicing)] // evaluated at compile time, `b` < 256
+const VALUE_BYTES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    table[b'"' as usize] = 1;
+    table[b'\'' as usize] = 2;
+    table[b'<' as usize] = 4;
+    table[b'&' as usize] = 4;
+    table[b'\t' as usize] = 4;
+    table[b'\n' as usize] = 4;
+    table[b'\r' as usize] = 4;
+    table
+};
 
 /// Whether an XML declaration (`<?xml` … `?>`) starts with `version="1.x"`.
 pub(super) fn declares_version(decl: &str) -> bool {
