@@ -163,6 +163,9 @@ fn convert(text: &str) -> Result<(Json<'static>, Vec<Finding>, Option<Source>), 
         return Err(CcdaError::NotClinicalDocument);
     }
     let mut ctx = build::Ctx::new(&doc, &header::seed(root, text.as_bytes()));
+    for (prefix, node) in doc.implicit_prefixes() {
+        ctx.finding(&crate::validate::rules::CCDA_PREFIX_UNDECLARED, node, &format!("xmlns:{prefix}"));
+    }
     header::patient(&mut ctx, root);
     let org = header::organization(&mut ctx, root);
     header::document_reference(&mut ctx, root, text.as_bytes(), org.as_ref());

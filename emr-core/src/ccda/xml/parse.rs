@@ -9,7 +9,9 @@
 //! only are left out (the mapping reads words only); they still count towards the limits, and
 //! the limits and the well-formedness checks are those of the XML and Namespaces
 //! recommendations the previous DOM parser enforced: matching end tags, declared prefixes,
-//! attributes given once, no `<` in attribute values, a single root element.
+//! attributes given once, no `<` in attribute values, a single root element. One documented
+//! leniency: the prefixes `xsi` and `sdtc` used without a declaration are bound to their
+//! well-known namespaces (HL7's own examples do this), and reported (`Document::implicit`).
 
 use std::borrow::Cow;
 
@@ -20,7 +22,7 @@ use super::lexical::{
     declares_version, lead, line_column, malformed, normalize_attribute, normalize_newlines, offset_in, reason_of,
     reference_error, resolve_reference, scan_qname, scan_value, Malformed,
 };
-use super::tree::{same, Attr, Document, Kind, NodeData, NONE, NO_NS, XML_NS_IDX};
+use super::tree::{same, Attr, Document, Implicit, Kind, NodeData, NONE, NO_NS, XML_NS_IDX};
 use super::V3;
 use crate::ccda::CcdaError;
 
@@ -28,6 +30,11 @@ use crate::ccda::CcdaError;
 pub(super) const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 /// The namespace the `xmlns` prefix is bound to.
 pub(super) const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
+
+/// The prefixes bound to their well-known namespace when used undeclared (see
+/// `Builder::implicit`): XML Schema instance (`xsi:type` on values) and HL7's SDTC extensions.
+const IMPLICIT: [(&str, &str); 2] =
+    [("xsi", "http://www.w3.org/2001/XMLSchema-instance"), ("sdtc", "urn:hl7-org:sdtc")];
 
 /// The largest input accepted, in bytes (documents with embedded PDFs reach tens of MB).
 pub const MAX_BYTES: usize = 64 * 1024 * 1024;
@@ -124,6 +131,7 @@ impl<'i> Builder<'i> {
                 attrs: Vec::with_capacity(guess),
                 namespaces: vec![Cow::Borrowed(""), Cow::Borrowed(XML_NS)],
                 with_id: Vec::new(),
+                implicit: Vec::new(),
             },
             open: Vec::with_capacity(64),
             scope: Vec::with_capacity(8),
@@ -453,11 +461,15 @@ impl<'i> Builder<'i> {
         }
         // Attributes resolve before the element's own name (so errors come in that order).
         let mut has_id = false;
-        for (k, &(prefix, offset)) in self.scratch.iter().enumerate() {
+        for k in 0..self.scratch.len() {
+            let Some(&(prefix, offset)) = self.scratch.get(k) else { break };
             let ns = match prefix {
                 "" => NO_NS,
                 "xml" => XML_NS_IDX,
-                p => self.resolve(p).ok_or(Malformed { offset, reason: "undeclared namespace prefix" })?,
+                p => match self.resolve(p) {
+                    Some(ns) => ns,
+                    None => self.implicit(p, offset)?,
+                },
             };
             let attrs = self.doc.attrs.get(from..).unwrap_or_default();
             let Some(local) = attrs.get(k).map(|a| a.local) else { continue };
@@ -474,7 +486,10 @@ impl<'i> Builder<'i> {
         let ns = match prefix {
             "" => self.resolve("").unwrap_or(NO_NS),
             "xml" => XML_NS_IDX,
-            p => self.resolve(p).ok_or(Malformed { offset: before + 1, reason: "undeclared namespace prefix" })?,
+            p => match self.resolve(p) {
+                Some(ns) => ns,
+                None => self.implicit(p, before + 1)?,
+            },
         };
         let v3 = ns == NO_NS || self.ns_v3.get(ns as usize).copied().unwrap_or(false);
         let id = self.push_node(Kind::Element { local, v3, attrs: (from, to) });
@@ -500,6 +515,26 @@ impl<'i> Builder<'i> {
         self.ns_v3.push(value == V3);
         self.doc.namespaces.push(value);
         self.scope.push((prefix, idx));
+    }
+
+    /// The namespace of a prefix no declaration in scope binds: `xsi` and `sdtc` (which many
+    /// HL7 examples and some real exports use without declaring) are bound to their well-known
+    /// namespaces, and the binding is recorded in [`Document::implicit`] (with the element of
+    /// its first use) so that the import reports it. Any other prefix is an error at `offset`.
+    fn implicit(&mut self, prefix: &str, offset: usize) -> Result<u32, Malformed> {
+        let Some(&(prefix, namespace)) = IMPLICIT.iter().find(|(p, _)| *p == prefix) else {
+            return Err(malformed(offset, "undeclared namespace prefix"));
+        };
+        if let Some(bound) = self.doc.implicit.iter().find(|b| b.prefix == prefix) {
+            return Ok(bound.ns);
+        }
+        let ns = u32::try_from(self.doc.namespaces.len()).unwrap_or(NONE);
+        self.ns_v3.push(false);
+        self.doc.namespaces.push(Cow::Borrowed(namespace));
+        // The element being read is the next node.
+        let node = u32::try_from(self.doc.nodes.len()).unwrap_or(NONE);
+        self.doc.implicit.push(Implicit { prefix, ns, node });
+        Ok(ns)
     }
 
     fn resolve(&self, prefix: &str) -> Option<u32> {

@@ -63,9 +63,16 @@ fn roxml_outline(doc: &roxmltree::Document<'_>) -> String {
 
 /// Same tree as roxmltree (which the tests keep as an independent parser), or both refuse
 /// the input; an undeclared prefix is reported where roxmltree reports it.
+///
+/// The one documented leniency: `xsi` and `sdtc` used undeclared are bound (and reported), so
+/// the tree must be roxmltree's of the document with those declarations added.
 fn same_as_roxmltree(text: &str) -> Result<(), String> {
     let options = roxmltree::ParsingOptions { allow_dtd: false, ..Default::default() };
-    match (parse_xml(text), roxmltree::Document::parse_with_options(text, options)) {
+    let declared = declare_well_known(text);
+    match (parse_xml(text), roxmltree::Document::parse_with_options(&declared, options)) {
+        (Ok(ours), Ok(_)) if ours.implicit.is_empty() != (declared == text) => {
+            Err(format!("undeclared xsi/sdtc reported: {}, but found: {}", !ours.implicit.is_empty(), declared != text))
+        }
         (Ok(ours), Ok(theirs)) => {
             let (a, b) = (outline(&ours), roxml_outline(&theirs));
             if a == b {
@@ -88,6 +95,45 @@ fn same_as_roxmltree(text: &str) -> Result<(), String> {
     }
 }
 
+/// `text` with declarations of `xsi` and `sdtc` added to its root element where roxmltree
+/// finds them used undeclared.
+fn declare_well_known(text: &str) -> String {
+    let mut out = text.to_owned();
+    for _ in 0..2 {
+        let options = roxmltree::ParsingOptions { allow_dtd: false, ..Default::default() };
+        let uri = match roxmltree::Document::parse_with_options(&out, options) {
+            Err(roxmltree::Error::UnknownNamespace(p, _)) if p == "xsi" => "http://www.w3.org/2001/XMLSchema-instance",
+            Err(roxmltree::Error::UnknownNamespace(p, _)) if p == "sdtc" => "urn:hl7-org:sdtc",
+            _ => break,
+        };
+        let prefix = if uri == "urn:hl7-org:sdtc" { "sdtc" } else { "xsi" };
+        let root = out.match_indices('<').map(|(i, _)| i + 1).find(|&i| out[i..].starts_with(char::is_alphabetic));
+        let Some(root) = root else { break };
+        let name_end = out[root..].find([' ', '\t', '\r', '\n', '>', '/']).map_or(out.len(), |e| root + e);
+        out.insert_str(name_end, &format!(" xmlns:{prefix}=\"{uri}\""));
+    }
+    out
+}
+
+#[test]
+fn undeclared_xsi_and_sdtc_are_bound_and_reported_others_refused() {
+    let doc = parse_xml(r#"<a xmlns="urn:hl7-org:v3"><b xsi:type="CD"/><sdtc:c/><d xsi:nil="true"/></a>"#).unwrap();
+    let bound: Vec<(&str, String)> =
+        doc.implicit_prefixes().map(|(p, n)| (p, n.tag_name().name().to_owned())).collect();
+    assert_eq!(bound, [("xsi", "b".to_owned()), ("sdtc", "c".to_owned())]);
+    let b = doc.descendants().find(|n| n.tag_name().name() == "b").unwrap();
+    assert_eq!(super::xsi_type(b), Some("CD"));
+    let c = doc.descendants().find(|n| n.tag_name().name() == "c").unwrap();
+    assert!(!c.is_v3("c"), "sdtc:c is in the SDTC namespace");
+    // Declared prefixes are not reported, whatever their namespace.
+    let doc = parse_xml(r#"<a xmlns:xsi="urn:x"><b xsi:type="CD"/></a>"#).unwrap();
+    assert_eq!(doc.implicit_prefixes().count(), 0);
+    // Any other prefix stays an error.
+    for text in ["<a><q:b/></a>", "<a><b q:c=\"1\"/></a>", "<a><xsd:b/></a>"] {
+        assert!(matches!(parse_xml(text), Err(CcdaError::Xml { .. })), "{text}");
+    }
+}
+
 #[test]
 fn trees_and_refusals_match_an_independent_parser() {
     let cases = [
@@ -99,6 +145,7 @@ fn trees_and_refusals_match_an_independent_parser() {
         r#"<a xmlns:p="urn:x" xmlns:q="urn:x"><b p:c="1" q:c="2"/></a>"#,
         r#"<a><b x="1" x="2"/></a>"#,
         r#"<a><p:b/></a>"#,
+        r#"<a><b xsi:type="x"/><sdtc:c/></a>"#,
         "<a>\n  <b q:c=\"1\"/></a>",
         "<a></b>",
         "<a>",
