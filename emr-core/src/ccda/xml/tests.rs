@@ -1,6 +1,6 @@
 //! Unit tests of the XML layer, comparing its trees and refusals with roxmltree's.
 
-use super::lexical::line_column;
+use super::lexical::{line_column, scan_value};
 use super::locations::Locations;
 use super::parse::parse_xml;
 use super::tree::{Document, Kind};
@@ -14,6 +14,29 @@ fn locations_name_positions_among_same_named_siblings() {
     let mut locations = Locations::new();
     assert_eq!(locations.of(d), "/a/b[2]/d");
     assert_eq!(locations.of(doc.root_element()), "/a");
+}
+
+#[test]
+fn attribute_values_are_scanned_as_byte_by_byte() {
+    let naive = |bytes: &[u8], from: usize, quote: u8| {
+        let end = from + bytes[from..].iter().position(|&b| b == quote)?;
+        Some((end, bytes[from..end].iter().any(|&b| b < 0x20 || b == b'<' || b == b'&')))
+    };
+    let pieces = ["a", "\"", "'", "<", "&", "\t", "\n", "\r", "é", "€", " ", "\u{7f}", "xyz12345"];
+    let mut seed = 7u64;
+    for _ in 0..20_000 {
+        let mut text = String::new();
+        for _ in 0..(seed % 24) {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+        }
+        let bytes = text.as_bytes();
+        for from in 0..=bytes.len().min(3) {
+            for quote in [b'"', b'\''] {
+                assert_eq!(scan_value(bytes, from, quote), naive(bytes, from, quote), "{text:?} from {from}");
+            }
+        }
+    }
 }
 
 #[test]
