@@ -30,25 +30,26 @@ pub(super) fn offset_in(text: &str, part: &str) -> usize {
 /// (`prefix:local`) of a letter, `_` or a non-ASCII character, then letters, digits, `-`, `.`,
 /// `_` or non-ASCII characters. `None` when what starts there is not one.
 pub(super) fn scan_qname(bytes: &[u8], from: usize) -> Option<(usize, Option<usize>)> {
-    let mut start = true;
-    let mut colon = None;
-    let mut i = from;
-    while let Some(&b) = bytes.get(i) {
-        let class = NAME_BYTES.get(usize::from(b)).copied().unwrap_or(0);
-        if start {
-            if class & 1 == 0 {
-                return None;
-            }
-            start = false;
-        } else if b == b':' && colon.is_none() {
-            colon = Some(i);
-            start = true;
-        } else if class & 2 == 0 {
-            break;
-        }
+    let class = |i: usize| bytes.get(i).map_or(0, |&b| NAME_BYTES.get(usize::from(b)).copied().unwrap_or(0));
+    if class(from) & 1 == 0 {
+        return None;
+    }
+    let mut i = from + 1;
+    while class(i) & 2 != 0 {
         i += 1;
     }
-    (!start).then_some((i, colon))
+    if bytes.get(i) != Some(&b':') {
+        return Some((i, None));
+    }
+    let colon = i;
+    if class(i + 1) & 1 == 0 {
+        return None;
+    }
+    i += 2;
+    while class(i) & 2 != 0 {
+        i += 1;
+    }
+    Some((i, Some(colon)))
 }
 
 /// An attribute value starting at `from` in `bytes`, up to its closing `quote`: its end (the
