@@ -95,6 +95,42 @@ pub(super) fn scan_value(bytes: &[u8], from: usize, quote: u8) -> Option<(usize,
     None
 }
 
+/// XML white space.
+pub(super) fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// The index of the first byte at or after `i` that is not white space.
+pub(super) fn skip_space(bytes: &[u8], mut i: usize) -> usize {
+    while bytes.get(i).copied().is_some_and(is_space) {
+        i += 1;
+    }
+    i
+}
+
+/// Where a tag starts (its `<`), the tokenizer having skipped white space from `before`:
+/// `delim` bytes (`<` or `</`) before `content`, the tag's content as the tokenizer hands it
+/// out (a slice of `text`). Falls back to scanning the white space if it is not one.
+pub(super) fn markup_start(text: &str, before: usize, after: usize, content: &str, delim: usize) -> usize {
+    let at = offset_in(text, content).wrapping_sub(delim);
+    if at >= before && at < after && text.as_bytes().get(at) == Some(&b'<') {
+        at
+    } else {
+        lead(text, before, after)
+    }
+}
+
+/// `name` split at its colon (`colon` counts from `base`): prefix (empty when none) and local part.
+pub(super) fn split_at_colon(name: &str, colon: Option<usize>, base: usize) -> (&str, &str) {
+    match colon {
+        Some(at) => {
+            let at = at.saturating_sub(base);
+            (name.get(..at).unwrap_or_default(), name.get(at + 1..).unwrap_or_default())
+        }
+        None => ("", name),
+    }
+}
+
 /// Whether an XML declaration (`<?xml` … `?>`) starts with `version="1.x"`.
 pub(super) fn declares_version(decl: &str) -> bool {
     let Some(rest) = decl.strip_prefix("<?xml") else { return false };

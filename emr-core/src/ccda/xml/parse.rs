@@ -1,5 +1,5 @@
 //! The parser: `quick-xml` tokens built into a [`Document`], with limits and well-formedness
-//! checks. Over 400 lines for a reason: it is one state machine ([`Builder`]) whose methods share
+//! checks. Over 500 lines for a reason: it is one state machine ([`Builder`]) whose methods share
 //! its state and check well-formedness together; its lexical helpers are in `lexical.rs`.
 //!
 //! The tokens come from `quick-xml` (no DTD processing, no entity expansion beyond XML's five
@@ -19,8 +19,8 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 
 use super::lexical::{
-    declares_version, lead, line_column, malformed, normalize_attribute, normalize_newlines, offset_in, reason_of,
-    reference_error, resolve_reference, scan_qname, scan_value, Malformed,
+    declares_version, is_space, lead, line_column, malformed, markup_start, normalize_attribute, normalize_newlines,
+    reason_of, reference_error, resolve_reference, scan_qname, scan_value, skip_space, split_at_colon, Malformed,
 };
 use super::tree::{same, Attr, Document, Implicit, Kind, NodeData, NONE, NO_NS, XML_NS_IDX};
 use super::V3;
@@ -49,42 +49,6 @@ pub(crate) fn parse_xml(text: &str) -> Result<Document<'_>, CcdaError> {
         return Err(CcdaError::TooLarge { size: text.len(), max: MAX_BYTES });
     }
     Builder::new(text).parse()
-}
-
-/// XML white space.
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
-}
-
-/// The index of the first byte at or after `i` that is not white space.
-fn skip_space(bytes: &[u8], mut i: usize) -> usize {
-    while bytes.get(i).copied().is_some_and(is_space) {
-        i += 1;
-    }
-    i
-}
-
-/// Where a tag starts (its `<`), the tokenizer having skipped white space from `before`:
-/// `delim` bytes (`<` or `</`) before `content`, the tag's content as the tokenizer hands it
-/// out (a slice of `text`). Falls back to scanning the white space if it is not one.
-fn markup_start(text: &str, before: usize, after: usize, content: &str, delim: usize) -> usize {
-    let at = offset_in(text, content).wrapping_sub(delim);
-    if at >= before && at < after && text.as_bytes().get(at) == Some(&b'<') {
-        at
-    } else {
-        lead(text, before, after)
-    }
-}
-
-/// `name` split at its colon (`colon` counts from `base`): prefix (empty when none) and local part.
-fn split_at_colon(name: &str, colon: Option<usize>, base: usize) -> (&str, &str) {
-    match colon {
-        Some(at) => {
-            let at = at.saturating_sub(base);
-            (name.get(..at).unwrap_or_default(), name.get(at + 1..).unwrap_or_default())
-        }
-        None => ("", name),
-    }
 }
 
 /// An open element while the tree is built.
