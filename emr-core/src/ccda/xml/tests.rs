@@ -40,6 +40,27 @@ fn attribute_values_are_scanned_as_byte_by_byte() {
 }
 
 #[test]
+fn locations_asked_in_any_order_are_those_asked_alone() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/ccda/CCD.xml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let doc = parse_xml(&text).unwrap();
+    let nodes: Vec<_> = doc.descendants().collect();
+    assert!(nodes.len() > 500);
+    let alone: Vec<String> = nodes.iter().map(|&n| Locations::new().of(n)).collect();
+    let mut shared = Locations::new();
+    // Document order, then a scrambled order.
+    for (n, want) in nodes.iter().zip(&alone) {
+        assert_eq!(&shared.of(*n), want);
+    }
+    let mut seed = 3usize;
+    for _ in 0..nodes.len() {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345) % 1_000_003;
+        let i = seed % nodes.len();
+        assert_eq!(shared.of(nodes[i]), alone[i]);
+    }
+}
+
+#[test]
 fn line_and_column_count_characters() {
     assert_eq!(line_column("ab\ncé<", 6), (2, 3));
 }

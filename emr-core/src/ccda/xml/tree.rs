@@ -116,6 +116,11 @@ impl<'a, 'i> Node<'a, 'i> {
         (id != NONE).then_some(Node { doc: self.doc, id })
     }
 
+    /// The node `id` of the same document.
+    pub(super) fn at_index(self, id: u32) -> Node<'a, 'i> {
+        Node { doc: self.doc, id }
+    }
+
     /// The node's position in document order (unique in its document).
     pub(crate) fn index(self) -> usize {
         self.id as usize
