@@ -6,9 +6,10 @@ use super::tree::Node;
 /// element has siblings of the same name (`/ClinicalDocument/component/structuredBody/component[3]/section`).
 ///
 /// The positions among an element's children are computed once, the first time one of them is
-/// on a location's path, so a location costs its depth, not the number of its siblings (a
-/// section with many thousand entries stays linear), and parts of the document no location
-/// passes through cost nothing.
+/// on a location's path, so a location costs at most its depth, not the number of its siblings
+/// (a section with many thousand entries stays linear), and parts of the document no location
+/// passes through cost nothing. The steps a location shares with the one asked before are not
+/// written again (locations are mostly asked in document order).
 pub(crate) struct Locations {
     /// Per node id: the position among same-named element siblings, 0 when it has none.
     position: Vec<u32>,
