@@ -207,6 +207,9 @@ fn convert(text: &str, stand_in: bool) -> Result<(Json<'static>, Vec<Finding>, O
     }
     let mut ctx = build::Ctx::new(&doc, &header::seed(root, text));
     ctx.data_stand_in = stand_in;
+    for (prefix, node) in doc.implicit_prefixes() {
+        ctx.finding(&crate::validate::rules::CCDA_PREFIX_UNDECLARED, node, &format!("xmlns:{prefix}"));
+    }
     header::patient(&mut ctx, root);
     let org = header::organization(&mut ctx, root);
     header::document_reference(&mut ctx, root, text.as_bytes(), org.as_ref());

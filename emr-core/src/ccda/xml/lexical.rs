@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 /// A well-formedness error at a byte offset.
+#[derive(Clone, Copy)]
 pub(super) struct Malformed {
     pub(super) offset: usize,
     pub(super) reason: &'static str,
@@ -19,44 +20,115 @@ pub(super) fn lead(text: &str, from: usize, to: usize) -> usize {
     from + span.iter().take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')).count()
 }
 
-/// `part` (a slice of `text` handed out by the tokenizer) as a slice of `text` itself.
-pub(super) fn sub_str<'i>(text: &'i str, part: &str) -> Option<&'i str> {
-    let start = (part.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
-    text.get(start..start.checked_add(part.len())?)
-}
-
 /// The byte offset of `part` (a slice of `text`) in `text`.
 pub(super) fn offset_in(text: &str, part: &str) -> usize {
     (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize)
 }
 
-/// The prefix (empty when none) and local part of an XML qualified name: one or two names
+/// The XML qualified name starting at `from` in `bytes`: where it ends (at the first byte no
+/// name has, or the end) and where its colon is. A qualified name is one or two names
 /// (`prefix:local`) of a letter, `_` or a non-ASCII character, then letters, digits, `-`, `.`,
-/// `_` or non-ASCII characters. `None` when `qname` is not one.
-pub(super) fn split_qname(qname: &str) -> Option<(&str, &str)> {
-    let mut start = true;
-    let mut colon = None;
-    for (i, &b) in qname.as_bytes().iter().enumerate() {
-        let class = NAME_BYTES.get(usize::from(b)).copied().unwrap_or(0);
-        if start {
-            if class & 1 == 0 {
-                return None;
-            }
-            start = false;
-        } else if b == b':' && colon.is_none() {
-            colon = Some(i);
-            start = true;
-        } else if class & 2 == 0 {
-            return None;
-        }
-    }
-    if start {
+/// `_` or non-ASCII characters. `None` when what starts there is not one.
+pub(super) fn scan_qname(bytes: &[u8], from: usize) -> Option<(usize, Option<usize>)> {
+    let class = |i: usize| bytes.get(i).map_or(0, |&b| NAME_BYTES.get(usize::from(b)).copied().unwrap_or(0));
+    if class(from) & 1 == 0 {
         return None;
     }
-    Some(match colon {
-        Some(at) => (qname.get(..at)?, qname.get(at + 1..)?),
-        None => ("", qname),
-    })
+    let mut i = from + 1;
+    while class(i) & 2 != 0 {
+        i += 1;
+    }
+    if bytes.get(i) != Some(&b':') {
+        return Some((i, None));
+    }
+    let colon = i;
+    if class(i + 1) & 1 == 0 {
+        return None;
+    }
+    i += 2;
+    while class(i) & 2 != 0 {
+        i += 1;
+    }
+    Some((i, Some(colon)))
+}
+
+/// An attribute value starting at `from` in `bytes`, up to its closing `quote`: its end (the
+/// quote's index) and whether it may need [`normalize_attribute`] (a `<`, `&` or control
+/// character such as a tab or line end in it; a superset is fine, the normalizing is exact).
+/// `None` when the quote is not closed.
+///
+/// Eight bytes at a time: a byte equal to `b` is found in a word `w` as the high bits of
+/// `(w ^ b…) - 0x01… & !(w ^ b…)`; the lowest such bit is exact (wrong bits appear only above
+/// a true one), so the first quote is exact and a control character or `<`/`&` before it is
+/// never missed.
+pub(super) fn scan_value(bytes: &[u8], from: usize, quote: u8) -> Option<(usize, bool)> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
+    let rest = bytes.get(from..)?;
+    let (q, lt, amp) = (ONES * u64::from(quote), ONES * u64::from(b'<'), ONES * u64::from(b'&'));
+    let mut special = 0;
+    let mut chunks = rest.chunks_exact(8);
+    let mut at = from;
+    for chunk in &mut chunks {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else { break };
+        let w = u64::from_le_bytes(word);
+        let quotes = zero(w ^ q);
+        // Bytes below 0x20 (control characters), `<` and `&`.
+        let odd = w.wrapping_sub(ONES * 0x20) & !w & HIGH | zero(w ^ lt) | zero(w ^ amp);
+        if quotes != 0 {
+            let first = quotes.trailing_zeros();
+            // The bytes before the quote (`first` is 8k + 7 for byte k).
+            let before = (1u64 << (first - 7)).wrapping_sub(1);
+            return Some((at + (first / 8) as usize, (special | (odd & before)) != 0));
+        }
+        special |= odd;
+        at += 8;
+    }
+    let mut special = special != 0;
+    for (i, &b) in chunks.remainder().iter().enumerate() {
+        if b == quote {
+            return Some((at + i, special));
+        }
+        special |= b < 0x20 || b == b'<' || b == b'&';
+    }
+    None
+}
+
+/// XML white space.
+pub(super) fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// The index of the first byte at or after `i` that is not white space.
+pub(super) fn skip_space(bytes: &[u8], mut i: usize) -> usize {
+    while bytes.get(i).copied().is_some_and(is_space) {
+        i += 1;
+    }
+    i
+}
+
+/// Where a tag starts (its `<`), the tokenizer having skipped white space from `before`:
+/// `delim` bytes (`<` or `</`) before `content`, the tag's content as the tokenizer hands it
+/// out (a slice of `text`). Falls back to scanning the white space if it is not one.
+pub(super) fn markup_start(text: &str, before: usize, after: usize, content: &str, delim: usize) -> usize {
+    let at = offset_in(text, content).wrapping_sub(delim);
+    if at >= before && at < after && text.as_bytes().get(at) == Some(&b'<') {
+        at
+    } else {
+        lead(text, before, after)
+    }
+}
+
+/// `name` split at its colon (`colon` counts from `base`): prefix (empty when none) and local part.
+pub(super) fn split_at_colon(name: &str, colon: Option<usize>, base: usize) -> (&str, &str) {
+    match colon {
+        Some(at) => {
+            let at = at.saturating_sub(base);
+            (name.get(..at).unwrap_or_default(), name.get(at + 1..).unwrap_or_default())
+        }
+        None => ("", name),
+    }
 }
 
 /// Whether an XML declaration (`<?xml` … `?>`) starts with `version="1.x"`.

@@ -1,5 +1,5 @@
 //! The parser: `quick-xml` tokens built into a [`Document`], with limits and well-formedness
-//! checks. Over 400 lines for a reason: it is one state machine ([`Builder`]) whose methods share
+//! checks. Over 500 lines for a reason: it is one state machine ([`Builder`]) whose methods share
 //! its state and check well-formedness together; its lexical helpers are in `lexical.rs`.
 //!
 //! The tokens come from `quick-xml` (no DTD processing, no entity expansion beyond XML's five
@@ -9,18 +9,20 @@
 //! only are left out (the mapping reads words only); they still count towards the limits, and
 //! the limits and the well-formedness checks are those of the XML and Namespaces
 //! recommendations the previous DOM parser enforced: matching end tags, declared prefixes,
-//! attributes given once, no `<` in attribute values, a single root element.
+//! attributes given once, no `<` in attribute values, a single root element. One documented
+//! leniency: the prefixes `xsi` and `sdtc` used without a declaration are bound to their
+//! well-known namespaces (HL7's own examples do this), and reported (`Document::implicit`).
 
 use std::borrow::Cow;
 
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::Event;
 use quick_xml::Reader;
 
 use super::lexical::{
-    declares_version, lead, line_column, malformed, normalize_attribute, normalize_newlines, offset_in, reason_of,
-    reference_error, resolve_reference, split_qname, sub_str, Malformed,
+    declares_version, is_space, lead, line_column, malformed, markup_start, normalize_attribute, normalize_newlines,
+    reason_of, reference_error, resolve_reference, scan_qname, scan_value, skip_space, split_at_colon, Malformed,
 };
-use super::tree::{same, Attr, Document, Kind, NodeData, NONE, NO_NS, XML_NS_IDX};
+use super::tree::{same, Attr, Document, Implicit, Kind, NodeData, NONE, NO_NS, XML_NS_IDX};
 use super::V3;
 use crate::ccda::CcdaError;
 
@@ -28,6 +30,11 @@ use crate::ccda::CcdaError;
 pub(super) const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 /// The namespace the `xmlns` prefix is bound to.
 pub(super) const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
+
+/// The prefixes bound to their well-known namespace when used undeclared (see
+/// `Builder::implicit`): XML Schema instance (`xsi:type` on values) and HL7's SDTC extensions.
+const IMPLICIT: [(&str, &str); 2] =
+    [("xsi", "http://www.w3.org/2001/XMLSchema-instance"), ("sdtc", "urn:hl7-org:sdtc")];
 
 /// The largest input accepted, in bytes (documents with embedded PDFs reach tens of MB).
 pub const MAX_BYTES: usize = 64 * 1024 * 1024;
@@ -68,8 +75,8 @@ struct Builder<'i> {
     too_deep: Option<usize>,
     /// Per namespace index: whether it is the HL7 v3 namespace.
     ns_v3: Vec<bool>,
-    /// Attributes of the element being read: (prefix, local, value, offset).
-    scratch: Vec<(&'i str, &'i str, Cow<'i, str>, usize)>,
+    /// Attributes of the element being read: (prefix, offset), beside them in the tree.
+    scratch: Vec<(&'i str, usize)>,
     seen_root: bool,
 }
 
@@ -88,6 +95,7 @@ impl<'i> Builder<'i> {
                 attrs: Vec::with_capacity(guess),
                 namespaces: vec![Cow::Borrowed(""), Cow::Borrowed(XML_NS)],
                 with_id: Vec::new(),
+                implicit: Vec::new(),
             },
             open: Vec::with_capacity(64),
             scope: Vec::with_capacity(8),
@@ -127,14 +135,27 @@ impl<'i> Builder<'i> {
             let after = base + usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX - base);
             // Where the event's own markup starts: after the white space the tokenizer skipped,
             // which is a text like any other (it may separate words between references).
-            let before = if matches!(event, Event::Text(_)) {
-                before
-            } else {
-                let start = lead(text, before, after);
-                if start > before {
-                    self.white_space(before, start).map_err(|m| self.error(m))?;
+            let before = match &event {
+                Event::Text(_) => before,
+                // Tags: the tokenizer hands out their content as a slice of the input, so
+                // where it starts gives the tag's `<` without scanning the white space again.
+                Event::Start(e) | Event::Empty(e) => {
+                    let start = markup_start(text, before, after, e, 1);
+                    self.white_space_before_tag(before, start).map_err(|m| self.error(m))?;
+                    start
                 }
-                start
+                Event::End(e) => {
+                    let start = markup_start(text, before, after, e, 2);
+                    self.white_space_before_tag(before, start).map_err(|m| self.error(m))?;
+                    start
+                }
+                _ => {
+                    let start = lead(text, before, after);
+                    if start > before {
+                        self.white_space(before, start).map_err(|m| self.error(m))?;
+                    }
+                    start
+                }
             };
             let step = match event {
                 Event::Eof => break,
@@ -151,8 +172,8 @@ impl<'i> Builder<'i> {
                         Ok(())
                     }
                 }
-                Event::Start(e) => self.start(&e, before, false),
-                Event::Empty(e) => self.start(&e, before, true),
+                Event::Start(_) => self.start(before, after, false),
+                Event::Empty(_) => self.start(before, after, true),
                 Event::End(_) => self.end(before, after),
                 Event::Text(_) => self.text_piece(before, after),
                 Event::GeneralRef(r) => self.reference(&r, before),
@@ -294,7 +315,28 @@ impl<'i> Builder<'i> {
         }
     }
 
-    fn start(&mut self, e: &BytesStart<'_>, before: usize, empty: bool) -> Result<(), Malformed> {
+    /// White space the tokenizer skipped before a tag, `before..start`: a text node of its own
+    /// (counted, left out of the tree: the tag ends it), or the end of the text before it.
+    fn white_space_before_tag(&mut self, before: usize, start: usize) -> Result<(), Malformed> {
+        if start <= before || self.open.is_empty() {
+            return Ok(());
+        }
+        let text = self.text;
+        match &mut self.pending {
+            None => self.count_node(before, self.open.len() + 2),
+            Some((_, pending)) => {
+                pending.to_mut().push_str(text.get(before..start).unwrap_or_default());
+                Ok(())
+            }
+        }
+    }
+
+    /// A start tag (`empty`: an empty-element tag) at `before..after`, read from the input: its
+    /// name and attributes are scanned here (the tokenizer found where the tag ends, quotes
+    /// considered), which is cheaper than the tokenizer's attribute iterator. Every split is at
+    /// an ASCII byte (white space, `=`, `:`, a quote) or where a name stops (before a byte no
+    /// name has; every byte of a non-ASCII character is a name byte), so on a character boundary.
+    fn start(&mut self, before: usize, after: usize, empty: bool) -> Result<(), Malformed> {
         self.flush_text();
         if self.open.is_empty() {
             if self.seen_root {
@@ -304,34 +346,69 @@ impl<'i> Builder<'i> {
         }
         self.count_node(before, self.open.len() + 2)?;
         let text = self.text;
-        let qname = sub_str(text, e.name().as_ref()).ok_or(Malformed { offset: before, reason: "malformed markup" })?;
-        let (prefix, local) = split_qname(qname).ok_or(Malformed { offset: before + 1, reason: "invalid name" })?;
+        // `<` content `>` or `<` content `/>`
+        let content_end = after.saturating_sub(if empty { 2 } else { 1 });
+        let tag = text.get(before + 1..content_end).ok_or(Malformed { offset: before, reason: "malformed markup" })?;
+        let bytes = tag.as_bytes();
+        let invalid_name = Malformed { offset: before + 1, reason: "invalid name" };
+        let (name_len, colon) = scan_qname(bytes, 0).ok_or(invalid_name)?;
+        if !bytes.get(name_len).is_none_or(|&b| is_space(b)) {
+            return Err(invalid_name);
+        }
+        let qname = tag.get(..name_len).unwrap_or_default();
+        let (prefix, local) = split_at_colon(qname, colon, 0);
         let scope_from = self.scope.len();
-        // Attributes: namespace declarations first into scope, the others kept for resolving.
+        // Attributes: namespace declarations into scope, the others into the tree (their
+        // namespaces resolved below, once the tag's declarations are known).
+        let from = self.doc.attrs.len();
         self.scratch.clear();
         let mut declared_default = false;
-        for a in e.attributes().with_checks(false) {
-            let a = a.map_err(|err| {
-                let at = match err {
-                    quick_xml::events::attributes::AttrError::ExpectedEq(p)
-                    | quick_xml::events::attributes::AttrError::ExpectedValue(p)
-                    | quick_xml::events::attributes::AttrError::UnquotedValue(p)
-                    | quick_xml::events::attributes::AttrError::ExpectedQuote(p, _)
-                    | quick_xml::events::attributes::AttrError::Duplicated(p, _) => p,
-                };
-                malformed(before + at, "malformed attribute")
-            })?;
-            let key =
-                sub_str(text, a.key.as_ref()).ok_or(Malformed { offset: before, reason: "malformed attribute" })?;
-            let offset = offset_in(text, key);
-            let (prefix, local) = split_qname(key).ok_or(Malformed { offset, reason: "invalid name" })?;
-            if !offset.checked_sub(1).and_then(|p| text.as_bytes().get(p)).is_some_and(u8::is_ascii_whitespace) {
+        let mut i = name_len;
+        loop {
+            let spaced = i;
+            i = skip_space(bytes, i);
+            if i >= bytes.len() {
+                break;
+            }
+            let offset = before + 1 + i;
+            let key_start = i;
+            let (key_end, colon) = scan_qname(bytes, i).ok_or(Malformed { offset, reason: "invalid name" })?;
+            if !bytes.get(key_end).is_none_or(|&b| b == b'=' || is_space(b)) {
+                return Err(malformed(offset, "invalid name"));
+            }
+            let (prefix, local) = split_at_colon(tag.get(key_start..key_end).unwrap_or_default(), colon, key_start);
+            if spaced == key_start {
                 return Err(malformed(offset, "unexpected character"));
             }
-            let raw =
-                sub_str(text, a.value.as_ref()).ok_or(Malformed { offset: before, reason: "malformed attribute" })?;
-            let value = normalize_attribute(raw, offset_in(text, raw))?;
-            if prefix == "xmlns" {
+            i = skip_space(bytes, key_end);
+            if bytes.get(i) != Some(&b'=') {
+                return Err(malformed(before + 1 + i, "malformed attribute"));
+            }
+            i = skip_space(bytes, i + 1);
+            let quote = match bytes.get(i) {
+                Some(&q @ (b'"' | b'\'')) => q,
+                _ => return Err(malformed(before + 1 + i, "malformed attribute")),
+            };
+            let (value_end, special) = scan_value(bytes, i + 1, quote)
+                .ok_or(Malformed { offset: before + 1 + i, reason: "malformed attribute" })?;
+            let raw = tag.get(i + 1..value_end).unwrap_or_default();
+            let value = if special { normalize_attribute(raw, before + 2 + i)? } else { Cow::Borrowed(raw) };
+            i = value_end + 1;
+            if prefix.is_empty() {
+                if local == "xmlns" {
+                    if value == XML_NS || value == XMLNS_NS {
+                        return Err(malformed(offset, "misused xml or xmlns prefix"));
+                    }
+                    if declared_default {
+                        return Err(malformed(offset, "namespace declared twice"));
+                    }
+                    declared_default = true;
+                    self.declare("", value);
+                } else {
+                    self.doc.attrs.push(Attr { ns: NO_NS, local, value });
+                    self.scratch.push((prefix, offset));
+                }
+            } else if prefix == "xmlns" {
                 if value == XMLNS_NS || (local == "xml") != (value == XML_NS) {
                     return Err(malformed(offset, "misused xml or xmlns prefix"));
                 }
@@ -341,45 +418,45 @@ impl<'i> Builder<'i> {
                 if local != "xml" {
                     self.declare(local, value);
                 }
-            } else if prefix.is_empty() && local == "xmlns" {
-                if value == XML_NS || value == XMLNS_NS {
-                    return Err(malformed(offset, "misused xml or xmlns prefix"));
-                }
-                if declared_default {
-                    return Err(malformed(offset, "namespace declared twice"));
-                }
-                declared_default = true;
-                self.declare("", value);
             } else {
-                self.scratch.push((prefix, local, value, offset));
+                self.doc.attrs.push(Attr { ns: NO_NS, local, value });
+                self.scratch.push((prefix, offset));
             }
         }
         // Attributes resolve before the element's own name (so errors come in that order).
-        let from = u32::try_from(self.doc.attrs.len()).unwrap_or(NONE);
-        let mut scratch = std::mem::take(&mut self.scratch);
         let mut has_id = false;
-        for (k, (prefix, local, value, offset)) in scratch.drain(..).enumerate() {
-            has_id |= prefix.is_empty() && same(local, "ID");
+        for k in 0..self.scratch.len() {
+            let Some(&(prefix, offset)) = self.scratch.get(k) else { break };
             let ns = match prefix {
                 "" => NO_NS,
                 "xml" => XML_NS_IDX,
-                p => self.resolve(p).ok_or(Malformed { offset, reason: "undeclared namespace prefix" })?,
+                p => match self.resolve(p) {
+                    Some(ns) => ns,
+                    None => self.implicit(p, offset)?,
+                },
             };
-            let earlier = self.doc.attrs.get(from as usize..).unwrap_or_default();
-            if earlier.iter().take(k).any(|a| same(a.local, local) && self.same_ns(a.ns, ns)) {
+            let attrs = self.doc.attrs.get(from..).unwrap_or_default();
+            let Some(local) = attrs.get(k).map(|a| a.local) else { continue };
+            has_id |= ns == NO_NS && same(local, "ID");
+            if attrs.iter().take(k).any(|a| same(a.local, local) && self.same_ns(a.ns, ns)) {
                 return Err(malformed(offset, "attribute given twice"));
             }
-            self.doc.attrs.push(Attr { ns, local, value });
+            if let Some(a) = self.doc.attrs.get_mut(from + k) {
+                a.ns = ns;
+            }
         }
+        let from = u32::try_from(from).unwrap_or(NONE);
         let to = u32::try_from(self.doc.attrs.len()).unwrap_or(NONE);
         let ns = match prefix {
             "" => self.resolve("").unwrap_or(NO_NS),
             "xml" => XML_NS_IDX,
-            p => self.resolve(p).ok_or(Malformed { offset: before + 1, reason: "undeclared namespace prefix" })?,
+            p => match self.resolve(p) {
+                Some(ns) => ns,
+                None => self.implicit(p, before + 1)?,
+            },
         };
         let v3 = ns == NO_NS || self.ns_v3.get(ns as usize).copied().unwrap_or(false);
         let id = self.push_node(Kind::Element { local, v3, attrs: (from, to) });
-        self.scratch = scratch;
         if has_id {
             self.doc.with_id.push(id);
         }
@@ -402,6 +479,26 @@ impl<'i> Builder<'i> {
         self.ns_v3.push(value == V3);
         self.doc.namespaces.push(value);
         self.scope.push((prefix, idx));
+    }
+
+    /// The namespace of a prefix no declaration in scope binds: `xsi` and `sdtc` (which many
+    /// HL7 examples and some real exports use without declaring) are bound to their well-known
+    /// namespaces, and the binding is recorded in [`Document::implicit`] (with the element of
+    /// its first use) so that the import reports it. Any other prefix is an error at `offset`.
+    fn implicit(&mut self, prefix: &str, offset: usize) -> Result<u32, Malformed> {
+        let Some(&(prefix, namespace)) = IMPLICIT.iter().find(|(p, _)| *p == prefix) else {
+            return Err(malformed(offset, "undeclared namespace prefix"));
+        };
+        if let Some(bound) = self.doc.implicit.iter().find(|b| b.prefix == prefix) {
+            return Ok(bound.ns);
+        }
+        let ns = u32::try_from(self.doc.namespaces.len()).unwrap_or(NONE);
+        self.ns_v3.push(false);
+        self.doc.namespaces.push(Cow::Borrowed(namespace));
+        // The element being read is the next node.
+        let node = u32::try_from(self.doc.nodes.len()).unwrap_or(NONE);
+        self.doc.implicit.push(Implicit { prefix, ns, node });
+        Ok(ns)
     }
 
     fn resolve(&self, prefix: &str) -> Option<u32> {

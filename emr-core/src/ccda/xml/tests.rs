@@ -1,6 +1,6 @@
 //! Unit tests of the XML layer, comparing its trees and refusals with roxmltree's.
 
-use super::lexical::line_column;
+use super::lexical::{line_column, scan_value};
 use super::locations::Locations;
 use super::parse::parse_xml;
 use super::tree::{Document, Kind};
@@ -14,6 +14,50 @@ fn locations_name_positions_among_same_named_siblings() {
     let mut locations = Locations::new();
     assert_eq!(locations.of(d), "/a/b[2]/d");
     assert_eq!(locations.of(doc.root_element()), "/a");
+}
+
+#[test]
+fn attribute_values_are_scanned_as_byte_by_byte() {
+    let naive = |bytes: &[u8], from: usize, quote: u8| {
+        let end = from + bytes[from..].iter().position(|&b| b == quote)?;
+        Some((end, bytes[from..end].iter().any(|&b| b < 0x20 || b == b'<' || b == b'&')))
+    };
+    let pieces = ["a", "\"", "'", "<", "&", "\t", "\n", "\r", "é", "€", " ", "\u{7f}", "xyz12345"];
+    let mut seed = 7u64;
+    for _ in 0..20_000 {
+        let mut text = String::new();
+        for _ in 0..(seed % 24) {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+        }
+        let bytes = text.as_bytes();
+        for from in 0..=bytes.len().min(3) {
+            for quote in [b'"', b'\''] {
+                assert_eq!(scan_value(bytes, from, quote), naive(bytes, from, quote), "{text:?} from {from}");
+            }
+        }
+    }
+}
+
+#[test]
+fn locations_asked_in_any_order_are_those_asked_alone() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/ccda/CCD.xml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let doc = parse_xml(&text).unwrap();
+    let nodes: Vec<_> = doc.descendants().collect();
+    assert!(nodes.len() > 500);
+    let alone: Vec<String> = nodes.iter().map(|&n| Locations::new().of(n)).collect();
+    let mut shared = Locations::new();
+    // Document order, then a scrambled order.
+    for (n, want) in nodes.iter().zip(&alone) {
+        assert_eq!(&shared.of(*n), want);
+    }
+    let mut seed = 3usize;
+    for _ in 0..nodes.len() {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345) % 1_000_003;
+        let i = seed % nodes.len();
+        assert_eq!(shared.of(nodes[i]), alone[i]);
+    }
 }
 
 #[test]
@@ -63,9 +107,16 @@ fn roxml_outline(doc: &roxmltree::Document<'_>) -> String {
 
 /// Same tree as roxmltree (which the tests keep as an independent parser), or both refuse
 /// the input; an undeclared prefix is reported where roxmltree reports it.
+///
+/// The one documented leniency: `xsi` and `sdtc` used undeclared are bound (and reported only
+/// then), so the tree must be roxmltree's of the document with those declarations added.
 fn same_as_roxmltree(text: &str) -> Result<(), String> {
-    let options = roxmltree::ParsingOptions { allow_dtd: false, ..Default::default() };
-    match (parse_xml(text), roxmltree::Document::parse_with_options(text, options)) {
+    let options = || roxmltree::ParsingOptions { allow_dtd: false, ..Default::default() };
+    let declared = declare_well_known(text);
+    match (parse_xml(text), roxmltree::Document::parse_with_options(&declared, options())) {
+        (Ok(ours), Ok(_)) if ours.implicit.is_empty() != roxmltree::Document::parse(text).is_ok() => {
+            Err(format!("undeclared xsi/sdtc reported: {}", !ours.implicit.is_empty()))
+        }
         (Ok(ours), Ok(theirs)) => {
             let (a, b) = (outline(&ours), roxml_outline(&theirs));
             if a == b {
@@ -75,9 +126,10 @@ fn same_as_roxmltree(text: &str) -> Result<(), String> {
                 Err(format!("trees differ at line {at}: {:?} vs {:?}", a.lines().nth(at), b.lines().nth(at)))
             }
         }
-        (Err(ours), Err(theirs)) => match (&ours, &theirs) {
-            (CcdaError::Xml { line, column, .. }, roxmltree::Error::UnknownNamespace(_, pos))
-                if (*line, *column) != (pos.row, pos.col) =>
+        // (Positions as in the text given: the declarations added move them.)
+        (Err(ours), Err(_)) => match (&ours, roxmltree::Document::parse_with_options(text, options())) {
+            (CcdaError::Xml { line, column, .. }, Err(roxmltree::Error::UnknownNamespace(p, pos)))
+                if p != "xsi" && p != "sdtc" && (*line, *column) != (pos.row, pos.col) =>
             {
                 Err(format!("undeclared prefix at {line}:{column}, roxmltree says {pos}"))
             }
@@ -85,6 +137,43 @@ fn same_as_roxmltree(text: &str) -> Result<(), String> {
         },
         (Ok(_), Err(e)) => Err(format!("accepted, roxmltree refuses: {e}")),
         (Err(e), Ok(_)) => Err(format!("refused ({e}), roxmltree accepts")),
+    }
+}
+
+/// `text` with the `xsi` and `sdtc` prefixes declared on its root element (each unless the
+/// root's tag declares it already).
+fn declare_well_known(text: &str) -> String {
+    let Some(root) = text.match_indices('<').map(|(i, _)| i + 1).find(|&i| text[i..].starts_with(char::is_alphabetic))
+    else {
+        return text.to_owned();
+    };
+    let tag = &text[root..text[root..].find('>').map_or(text.len(), |e| root + e)];
+    let name_end = root + tag.find([' ', '\t', '\r', '\n', '/']).unwrap_or(tag.len());
+    let mut out = text.to_owned();
+    for (prefix, uri) in [("sdtc", "urn:hl7-org:sdtc"), ("xsi", "http://www.w3.org/2001/XMLSchema-instance")] {
+        if !tag.contains(&format!("xmlns:{prefix}=")) {
+            out.insert_str(name_end, &format!(" xmlns:{prefix}=\"{uri}\""));
+        }
+    }
+    out
+}
+
+#[test]
+fn undeclared_xsi_and_sdtc_are_bound_and_reported_others_refused() {
+    let doc = parse_xml(r#"<a xmlns="urn:hl7-org:v3"><b xsi:type="CD"/><sdtc:c/><d xsi:nil="true"/></a>"#).unwrap();
+    let bound: Vec<(&str, String)> =
+        doc.implicit_prefixes().map(|(p, n)| (p, n.tag_name().name().to_owned())).collect();
+    assert_eq!(bound, [("xsi", "b".to_owned()), ("sdtc", "c".to_owned())]);
+    let b = doc.descendants().find(|n| n.tag_name().name() == "b").unwrap();
+    assert_eq!(super::xsi_type(b), Some("CD"));
+    let c = doc.descendants().find(|n| n.tag_name().name() == "c").unwrap();
+    assert!(!c.is_v3("c"), "sdtc:c is in the SDTC namespace");
+    // Declared prefixes are not reported, whatever their namespace.
+    let doc = parse_xml(r#"<a xmlns:xsi="urn:x"><b xsi:type="CD"/></a>"#).unwrap();
+    assert_eq!(doc.implicit_prefixes().count(), 0);
+    // Any other prefix stays an error.
+    for text in ["<a><q:b/></a>", "<a><b q:c=\"1\"/></a>", "<a><xsd:b/></a>"] {
+        assert!(matches!(parse_xml(text), Err(CcdaError::Xml { .. })), "{text}");
     }
 }
 
@@ -99,6 +188,7 @@ fn trees_and_refusals_match_an_independent_parser() {
         r#"<a xmlns:p="urn:x" xmlns:q="urn:x"><b p:c="1" q:c="2"/></a>"#,
         r#"<a><b x="1" x="2"/></a>"#,
         r#"<a><p:b/></a>"#,
+        r#"<a><b xsi:type="x"/><sdtc:c/></a>"#,
         "<a>\n  <b q:c=\"1\"/></a>",
         "<a></b>",
         "<a>",
@@ -124,6 +214,14 @@ fn trees_and_refusals_match_an_independent_parser() {
         "<?xml version='1.0' encoding='UTF-8'?><a/>",
         "<?xml  version = \"1.1\" ?><a/>",
         "<a-b.c_d é=\"1\"/>",
+        "<p:a:b xmlns:p=\"urn:x\"/>",
+        "<p: a xmlns:p=\"urn:x\"/>",
+        "<a b:=\"1\"/>",
+        "<a p:b:c=\"1\" xmlns:p=\"urn:x\"/>",
+        "<a p:-b=\"1\" xmlns:p=\"urn:x\"/>",
+        "<a b = '1'\tc\n=\r\n\"2\"/>",
+        "<a b=\"1\"/ >",
+        "<a b=\"x'y\" c='x\"y'/>",
         "<a>x< /a>",
         "<a>  &amp;  <b/>  &lt;<!--c-->  x  </a >",
     ];

@@ -18,6 +18,17 @@ pub(crate) struct Document<'i> {
     pub(super) namespaces: Vec<Cow<'i, str>>,
     /// The elements with an `ID` attribute, in document order.
     pub(super) with_id: Vec<u32>,
+    /// The prefixes used without a declaration and bound to their well-known namespace.
+    pub(super) implicit: Vec<Implicit>,
+}
+
+/// A prefix used without a declaration and bound to its well-known namespace (`xsi`, `sdtc`).
+pub(super) struct Implicit {
+    pub(super) prefix: &'static str,
+    /// Its namespace index.
+    pub(super) ns: u32,
+    /// The first element using it (in its name or an attribute's).
+    pub(super) node: u32,
 }
 
 pub(super) struct NodeData<'i> {
@@ -63,6 +74,12 @@ impl<'i> Document<'i> {
         self.with_id.iter().map(move |&id| Node { doc: self, id })
     }
 
+    /// The prefixes (`xsi`, `sdtc`) the document uses without declaring them, which the parser
+    /// bound to their well-known namespaces, each with the first element using it.
+    pub(crate) fn implicit_prefixes<'a>(&'a self) -> impl Iterator<Item = (&'static str, Node<'a, 'i>)> + 'a {
+        self.implicit.iter().map(move |b| (b.prefix, Node { doc: self, id: b.node }))
+    }
+
     /// Every node in document order (the document node first).
     #[cfg(test)]
     pub(crate) fn descendants<'a>(&'a self) -> impl Iterator<Item = Node<'a, 'i>> + 'a {
@@ -97,6 +114,11 @@ impl<'a, 'i> Node<'a, 'i> {
 
     fn at(self, id: u32) -> Option<Node<'a, 'i>> {
         (id != NONE).then_some(Node { doc: self.doc, id })
+    }
+
+    /// The node `id` of the same document.
+    pub(super) fn at_index(self, id: u32) -> Node<'a, 'i> {
+        Node { doc: self.doc, id }
     }
 
     /// The node's position in document order (unique in its document).
