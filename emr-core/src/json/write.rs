@@ -121,6 +121,24 @@ pub(crate) fn push_compact(out: &mut String, value: &Json<'_>) {
     write_value(out, value, Style::Compact, 0);
 }
 
+/// The length of `value`'s compact text, not counting escapes: exact for text without `"`, `\`
+/// or control characters, too short by the escapes otherwise. Cheap (no string is scanned), to
+/// size a buffer before [`push_compact`].
+pub(crate) fn compact_len_unescaped(value: &Json<'_>) -> usize {
+    match value {
+        Json::Null | Json::Bool(true) => 4,
+        Json::Bool(false) => 5,
+        Json::Number(text) => text.len(),
+        Json::String(text) => text.len() + 2,
+        Json::Array(items) => {
+            items.iter().fold(items.len().max(1) + 1, |n, item| n.saturating_add(compact_len_unescaped(item)))
+        }
+        Json::Object(members) => members.iter().fold(members.len().max(1) + 1, |n, (key, item)| {
+            n.saturating_add(key.len() + 3).saturating_add(compact_len_unescaped(item))
+        }),
+    }
+}
+
 /// Appends `text` as a JSON string, escaped as the writers escape strings.
 pub(crate) fn push_string(out: &mut String, text: &str) {
     write_string(out, text);
@@ -231,6 +249,23 @@ mod tests {
         let mut out = String::new();
         write_string(&mut out, "a\"b\\c/d\u{0}\u{1f}\u{7f}é\u{2028}\n\t\r\u{8}\u{c}");
         assert_eq!(out, "\"a\\\"b\\\\c/d\\u0000\\u001f\u{7f}é\u{2028}\\n\\t\\r\\b\\f\"");
+    }
+
+    #[test]
+    fn unescaped_length_is_exact_without_escapes() {
+        for text in [
+            "null",
+            "[]",
+            "{}",
+            r#"{"a":[1.30,true,false,null,"x"],"b":{},"c":[[],{"d":"é"}]}"#,
+            r#"[{"a":1},{"b":[2]}]"#,
+        ] {
+            let v = super::super::parse(text).ok();
+            assert_eq!(v.as_ref().map(compact_len_unescaped), Some(text.len()), "{text}");
+        }
+        let escaped = super::super::parse(r#"{"a\"b":"x\ny"}"#).ok();
+        let written = escaped.as_ref().map(Json::to_compact_string).unwrap_or_default();
+        assert_eq!(escaped.as_ref().map(compact_len_unescaped), Some(written.len() - 2));
     }
 
     #[test]
