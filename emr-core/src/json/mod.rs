@@ -53,4 +53,4 @@ pub(crate) use pointer::push_escaped_token;
 pub use scan::is_valid_number;
 pub use value::Json;
 pub use write::minify;
-pub(crate) use write::{compact_len_unescaped, push_compact, push_string};
+pub(crate) use write::{compact_len, compact_len_unescaped, push_compact, push_string};

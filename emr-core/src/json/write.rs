@@ -139,6 +139,31 @@ pub(crate) fn compact_len_unescaped(value: &Json<'_>) -> usize {
     }
 }
 
+/// The exact length of `value`'s compact text (strings are scanned for escapes).
+pub(crate) fn compact_len(value: &Json<'_>) -> usize {
+    match value {
+        Json::String(text) => escaped_len(text),
+        Json::Array(items) => items.iter().fold(items.len().max(1) + 1, |n, item| n.saturating_add(compact_len(item))),
+        Json::Object(members) => members.iter().fold(members.len().max(1) + 1, |n, (key, item)| {
+            n.saturating_add(escaped_len(key) + 1).saturating_add(compact_len(item))
+        }),
+        _ => compact_len_unescaped(value),
+    }
+}
+
+/// The length of `text` written as a JSON string by [`write_string`].
+fn escaped_len(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut len = bytes.len() + 2;
+    let mut at = scan_plain(bytes, 0);
+    while let Some(&b) = bytes.get(at) {
+        // `\"` and the like take one byte more, `\u00XX` five.
+        len += if matches!(b, b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0C) { 1 } else { 5 };
+        at = scan_plain(bytes, at + 1);
+    }
+    len
+}
+
 /// Appends `text` as a JSON string, escaped as the writers escape strings.
 pub(crate) fn push_string(out: &mut String, text: &str) {
     write_string(out, text);
@@ -266,6 +291,25 @@ mod tests {
         let escaped = super::super::parse(r#"{"a\"b":"x\ny"}"#).ok();
         let written = escaped.as_ref().map(Json::to_compact_string).unwrap_or_default();
         assert_eq!(escaped.as_ref().map(compact_len_unescaped), Some(written.len() - 2));
+    }
+
+    #[test]
+    fn exact_length_counts_escapes() {
+        let all_escapes: String = (0u8..0x20).map(char::from).chain("\"\\/é\u{2028}".chars()).collect();
+        let long_plain = "A".repeat(200);
+        let values = [
+            Json::String(all_escapes.as_str().into()),
+            Json::String(format!("{long_plain}\"{long_plain}\u{1}").into()),
+            Json::Object(vec![
+                (all_escapes.as_str().into(), Json::Array(vec![Json::Null, Json::Number("1.30".into())])),
+                ("k".into(), Json::Object(Vec::new())),
+            ]),
+            Json::Array(Vec::new()),
+            Json::Bool(false),
+        ];
+        for v in &values {
+            assert_eq!(compact_len(v), v.to_compact_string().len());
+        }
     }
 
     #[test]

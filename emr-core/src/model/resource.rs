@@ -57,9 +57,33 @@ impl ResourceError {
 pub struct Resource {
     /// Shared: a resource is never changed in place, and the clinical view and merged records
     /// copy resources by the million. Always valid JSON (checked, or written from a parsed tree).
-    text: Arc<str>,
+    text: Text,
     /// Cached from the text, which stays the truth.
     resource_type: TypeName,
+}
+
+/// Resources whose text is at least this long are written in place ([`Text::Large`]).
+const LARGE: usize = 64 * 1024;
+
+/// The text of a resource, shared.
+#[derive(Debug, Clone)]
+enum Text {
+    /// In a block of its exact size.
+    Exact(Arc<str>),
+    /// A large text (an attachment's data, a whole document), written straight into a buffer
+    /// sized exactly beforehand: copying it into an `Arc<str>` would write every byte (and
+    /// fault in every page) a second time. The few bytes of the extra `String` do not matter
+    /// at this size.
+    Large(Arc<String>),
+}
+
+impl Text {
+    fn as_str(&self) -> &str {
+        match self {
+            Text::Exact(text) => text,
+            Text::Large(text) => text,
+        }
+    }
 }
 
 /// A resource type: one of R4's names without a copy of its own (copying a resource then
@@ -109,7 +133,7 @@ impl Resource {
         // may hold an invalid number).
         let text = j.to_compact_string();
         serde_json::from_str::<&RawValue>(&text).map_err(|_| ResourceError::NotAnObject)?;
-        Ok(Resource { text: text.into(), resource_type })
+        Ok(Resource { text: Text::Exact(text.into()), resource_type })
     }
 
     /// [`Resource::from_json`] for a tree that [`json::parse`] made: its compact text is valid
@@ -117,7 +141,7 @@ impl Resource {
     /// again. Import uses this; text from anywhere else goes through the checked constructors.
     /// The text is written into `scratch` first (a buffer reused from resource to resource, sized
     /// beforehand so that it does not grow while written), then copied once into a block of its
-    /// exact size.
+    /// exact size; a large text is written in place instead.
     pub(crate) fn from_parsed(j: &Json<'_>, scratch: &mut String) -> Result<Resource, ResourceError> {
         if j.as_object().is_none() {
             return Err(ResourceError::NotAnObject);
@@ -125,23 +149,31 @@ impl Resource {
         let resource_type =
             TypeName::of(j.get("resourceType").and_then(Json::as_str).ok_or(ResourceError::MissingResourceType)?);
         let len = json::compact_len_unescaped(j);
+        if len >= LARGE {
+            let mut text = String::with_capacity(json::compact_len(j));
+            json::push_compact(&mut text, j);
+            return Ok(Resource { text: Text::Large(Arc::new(text)), resource_type });
+        }
         if scratch.capacity() < len {
             // A new block rather than `reserve`, which would copy the old one's (stale) bytes.
             *scratch = String::with_capacity(len);
         }
         scratch.clear();
         json::push_compact(scratch, j);
-        Ok(Resource { text: Arc::from(scratch.as_str()), resource_type })
+        Ok(Resource { text: Text::Exact(Arc::from(scratch.as_str())), resource_type })
     }
 
     /// How many holders share the text (read to bring its count into cache before copying).
     pub(crate) fn shares(&self) -> usize {
-        Arc::strong_count(&self.text)
+        match &self.text {
+            Text::Exact(text) => Arc::strong_count(text),
+            Text::Large(text) => Arc::strong_count(text),
+        }
     }
 
     /// The compact JSON text.
     pub fn as_str(&self) -> &str {
-        &self.text
+        self.text.as_str()
     }
 
     /// The FHIR `resourceType`.
@@ -254,6 +286,24 @@ mod tests {
         assert_eq!(wrapped, Some(format!("[{text}]")));
         let back: Option<Vec<Resource>> = wrapped.and_then(|w| serde_json::from_str(&w).ok());
         assert_eq!(back.as_deref().and_then(<[Resource]>::first), r.as_ref());
+    }
+
+    #[test]
+    fn large_texts_are_written_in_place() {
+        let data = format!("{}\\n\\\"{}", "QUJD".repeat(LARGE / 4), "é".repeat(100));
+        let text =
+            format!(r#"{{"resourceType":"DocumentReference","content":[{{"attachment":{{"data":"{data}"}}}}]}}"#);
+        let tree = json::parse(&text).ok();
+        let mut scratch = String::new();
+        let fast = tree.as_ref().and_then(|t| Resource::from_parsed(t, &mut scratch).ok());
+        let Some(Text::Large(large)) = fast.as_ref().map(|r| &r.text) else { panic!("not written in place") };
+        assert_eq!(large.capacity(), large.len(), "sized exactly");
+        assert_eq!(fast.as_ref().map(Resource::as_str), Some(text.as_str()));
+        assert_eq!(fast.as_ref().map(|r| r.as_str().len()), Some(text.len()));
+        assert_eq!(fast.as_ref().map(Resource::shares), Some(1));
+        assert_eq!(fast, Resource::parse(&text).ok());
+        assert_eq!(scratch.capacity(), 0, "the scratch buffer is not needed");
+        assert!(std::mem::size_of::<Resource>() <= 40, "{}", std::mem::size_of::<Resource>());
     }
 
     #[test]
