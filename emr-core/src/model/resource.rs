@@ -96,9 +96,9 @@ enum TypeName {
 
 impl TypeName {
     fn of(name: &str) -> TypeName {
-        match super::R4_RESOURCE_TYPES.binary_search(&name) {
-            Ok(k) => super::R4_RESOURCE_TYPES.get(k).map_or_else(|| TypeName::Other(name.into()), |&n| TypeName::R4(n)),
-            Err(_) => TypeName::Other(name.into()),
+        match super::r4_type_index(name).and_then(|k| super::R4_RESOURCE_TYPES.get(k)) {
+            Some(&n) => TypeName::R4(n),
+            None => TypeName::Other(name.into()),
         }
     }
 }

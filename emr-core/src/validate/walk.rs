@@ -13,7 +13,7 @@ use super::rules::{self, Rule};
 use super::{resource, Duplicates, Finding};
 use crate::codes::{self, KnownSystem};
 use crate::json::{push_escaped_token, Json};
-use crate::model::{is_r4_resource_type, Deceased, Entry, EntryKind, PartialDate, Record};
+use crate::model::{r4_type_index, Deceased, Entry, EntryKind, PartialDate, Record};
 
 /// Shared facts for validating the resources of one record.
 pub(super) struct Context<'r> {
@@ -88,7 +88,8 @@ impl<'r> Context<'r> {
         let push = |out: &mut Vec<Finding>, rule: &Rule, path: String, field: &str| {
             out.push(Finding::new(rule, path, field));
         };
-        if !is_r4_resource_type(&resource_type) {
+        let type_index = r4_type_index(&resource_type);
+        if type_index.is_none() {
             push(out, &rules::RESOURCE_TYPE_UNKNOWN, format!("{base}/resourceType"), "resourceType");
         }
         let may_repeat_keys = match self.duplicates {
@@ -102,7 +103,7 @@ impl<'r> Context<'r> {
             }
             Duplicates::Reported { any } => any,
         };
-        super::elements::check(tree, &resource_type, base, out);
+        super::elements::check(tree, &resource_type, type_index, base, out);
         let contained = resource::contained_ids(tree);
         resource::check(tree, base, entry.is_none(), self.birth, out);
         let kind = entry.map(Entry::kind);
