@@ -184,10 +184,11 @@ pub(crate) fn import_found(
     let default = default_source(options, &index, &attributed, &mut sources);
 
     let mut record = Record::default();
-    let mut pointers = Vec::new();
+    record.entries.reserve(index.resources.len());
+    let mut pointers = Vec::with_capacity(index.resources.len());
     // The input subtree of each entry (and of the patient): validation walks these instead of
     // parsing the entries' text again.
-    let mut trees: Vec<Option<&Json<'_>>> = Vec::new();
+    let mut trees: Vec<Option<&Json<'_>>> = Vec::with_capacity(index.resources.len());
     let mut patient_tree = None;
     let mut patient_pointer = None;
     let mut seen_ids: BTreeMap<(SourceId, String), u32> = BTreeMap::new();

@@ -20,7 +20,7 @@ pub(super) struct Context<'r> {
     pub(super) now: PartialDate,
     pub(super) birth: Option<PartialDate>,
     pub(super) death: Option<PartialDate>,
-    index: &'r Index,
+    index: &'r Index<'r>,
     /// Who looks for duplicate keys.
     duplicates: Duplicates,
     /// The problem code (if any) of each UCUM unit met so far: a record repeats a few units in
