@@ -314,7 +314,12 @@ fn collect<'j, 'a>(
             None | Some(Json::Null) => findings.push(Finding::new(&rules::FHIR_ENTRY_EMPTY, at(), "entry")),
             Some(r) if r.get("resourceType").and_then(Json::as_str).is_some() => {
                 let url = entry.get("fullUrl").and_then(Json::as_str).map(str::to_owned);
-                collect(r, format!("{pointer}/entry/{k}/resource"), url, depth + 1, out, findings);
+                let mut at = String::with_capacity(pointer.len() + 24);
+                at.push_str(&pointer);
+                at.push_str("/entry");
+                json::push_index(&mut at, k);
+                at.push_str("/resource");
+                collect(r, at, url, depth + 1, out, findings);
             }
             Some(_) => {
                 findings.push(Finding::new(&rules::FHIR_ENTRY_NOT_RESOURCE, format!("{}/resource", at()), "resource"))
@@ -330,7 +335,7 @@ fn entry_id(f: &Found<'_, '_>, i: usize) -> String {
     f.tree
         .get("id")
         .and_then(Json::as_str)
-        .map(|id| format!("{ty}/{id}"))
+        .map(|id| [ty, "/", id].concat())
         .or_else(|| f.full_url.clone())
         .unwrap_or_else(|| format!("entry-{i}"))
 }

@@ -49,7 +49,7 @@ mod write;
 pub use error::{Expected, JsonError, JsonErrorKind};
 pub use parse::{parse, parse_bytes, MAX_DEPTH};
 pub use pointer::escape_pointer_token;
-pub(crate) use pointer::push_escaped_token;
+pub(crate) use pointer::{push_escaped_token, push_index};
 pub use scan::is_valid_number;
 pub use value::Json;
 pub use write::minify;

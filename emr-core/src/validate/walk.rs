@@ -3,7 +3,6 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 
@@ -12,7 +11,7 @@ use super::refs::{Index, Target};
 use super::rules::{self, Rule};
 use super::{resource, Duplicates, Finding};
 use crate::codes::{self, KnownSystem};
-use crate::json::{push_escaped_token, Json};
+use crate::json::{push_escaped_token, push_index, Json};
 use crate::model::{r4_type_index, Deceased, Entry, EntryKind, PartialDate, Record};
 
 /// Shared facts for validating the resources of one record.
@@ -357,17 +356,6 @@ impl<'t, 'a> Members<'t, 'a> {
     }
 }
 
-/// Appends `/i` to a JSON pointer (without the formatting machinery for the common one digit).
-fn push_index(path: &mut String, i: usize) {
-    path.push('/');
-    match u8::try_from(i) {
-        Ok(d) if d < 10 => path.push(char::from(b'0' + d)),
-        _ => {
-            let _ = write!(path, "{i}");
-        }
-    }
-}
-
 /// `scheme:rest` with a letter-first scheme (RFC 3986), as FHIR requires of `Coding.system`.
 fn is_absolute_uri(s: &str) -> bool {
     let Some((scheme, rest)) = s.split_once(':') else { return false };
@@ -376,16 +364,4 @@ fn is_absolute_uri(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
         && !rest.is_empty()
         && !s.chars().any(char::is_whitespace)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn indexes_extend_pointers() {
-        for i in [0, 7, 9, 10, 255, 256, 12345] {
-            let mut path = String::from("/a");
-            super::push_index(&mut path, i);
-            assert_eq!(path, format!("/a/{i}"));
-        }
-    }
 }
