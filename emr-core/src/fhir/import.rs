@@ -184,10 +184,11 @@ pub(crate) fn import_found(
     let default = default_source(options, &index, &attributed, &mut sources);
 
     let mut record = Record::default();
-    let mut pointers = Vec::new();
+    record.entries.reserve(index.resources.len());
+    let mut pointers = Vec::with_capacity(index.resources.len());
     // The input subtree of each entry (and of the patient): validation walks these instead of
     // parsing the entries' text again.
-    let mut trees: Vec<Option<&Json<'_>>> = Vec::new();
+    let mut trees: Vec<Option<&Json<'_>>> = Vec::with_capacity(index.resources.len());
     let mut patient_tree = None;
     let mut patient_pointer = None;
     let mut seen_ids: BTreeMap<(SourceId, String), u32> = BTreeMap::new();
@@ -313,7 +314,12 @@ fn collect<'j, 'a>(
             None | Some(Json::Null) => findings.push(Finding::new(&rules::FHIR_ENTRY_EMPTY, at(), "entry")),
             Some(r) if r.get("resourceType").and_then(Json::as_str).is_some() => {
                 let url = entry.get("fullUrl").and_then(Json::as_str).map(str::to_owned);
-                collect(r, format!("{pointer}/entry/{k}/resource"), url, depth + 1, out, findings);
+                let mut at = String::with_capacity(pointer.len() + 24);
+                at.push_str(&pointer);
+                at.push_str("/entry");
+                json::push_index(&mut at, k);
+                at.push_str("/resource");
+                collect(r, at, url, depth + 1, out, findings);
             }
             Some(_) => {
                 findings.push(Finding::new(&rules::FHIR_ENTRY_NOT_RESOURCE, format!("{}/resource", at()), "resource"))
@@ -329,7 +335,7 @@ fn entry_id(f: &Found<'_, '_>, i: usize) -> String {
     f.tree
         .get("id")
         .and_then(Json::as_str)
-        .map(|id| format!("{ty}/{id}"))
+        .map(|id| [ty, "/", id].concat())
         .or_else(|| f.full_url.clone())
         .unwrap_or_else(|| format!("entry-{i}"))
 }

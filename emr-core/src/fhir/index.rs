@@ -11,8 +11,9 @@ pub(crate) struct Index<'j, 'a> {
     /// Every resource found, with its JSON pointer in the input.
     pub resources: Vec<Found<'j, 'a>>,
     by_url: BTreeMap<String, usize>,
-    /// Resource type → id → position (nested so that a lookup borrows the reference's parts).
-    by_type_id: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Resource type → id → position (nested so that a lookup borrows the reference's parts),
+    /// borrowed from the trees.
+    by_type_id: BTreeMap<&'j str, BTreeMap<&'j str, usize>>,
 }
 
 /// One resource of the input.
@@ -28,7 +29,7 @@ pub(crate) struct Found<'j, 'a> {
 impl<'j, 'a> Index<'j, 'a> {
     pub(crate) fn new(resources: Vec<Found<'j, 'a>>) -> Index<'j, 'a> {
         let mut by_url = BTreeMap::new();
-        let mut by_type_id: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+        let mut by_type_id: BTreeMap<&'j str, BTreeMap<&'j str, usize>> = BTreeMap::new();
         for (i, f) in resources.iter().enumerate() {
             if let Some(url) = &f.full_url {
                 by_url.entry(url.clone()).or_insert(i);
@@ -36,7 +37,7 @@ impl<'j, 'a> Index<'j, 'a> {
             let ty = f.tree.get("resourceType").and_then(Json::as_str);
             let id = f.tree.get("id").and_then(Json::as_str);
             if let (Some(ty), Some(id)) = (ty, id) {
-                by_type_id.entry(ty.to_owned()).or_default().entry(id.to_owned()).or_insert(i);
+                by_type_id.entry(ty).or_default().entry(id).or_insert(i);
             }
         }
         Index { resources, by_url, by_type_id }

@@ -59,6 +59,27 @@ pub fn escape_pointer_token(token: &str) -> String {
     out
 }
 
+/// Appends `/i` to a JSON pointer (without the formatting machinery).
+pub(crate) fn push_index(path: &mut String, mut i: usize) {
+    path.push('/');
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        if let Some(d) = digits.get_mut(start) {
+            // `i % 10` is below 10.
+            *d = b'0' + (i % 10) as u8;
+        }
+        i /= 10;
+        if i == 0 || start == 0 {
+            break;
+        }
+    }
+    for &d in digits.get(start..).unwrap_or_default() {
+        path.push(char::from(d));
+    }
+}
+
 /// Appends `token` escaped as in [`escape_pointer_token`].
 pub(crate) fn push_escaped_token(out: &mut String, token: &str) {
     for c in token.chars() {
@@ -108,6 +129,15 @@ fn parse_index(token: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn indexes_extend_pointers() {
+        for i in [0, 7, 9, 10, 99, 100, 255, 256, 12345, usize::MAX] {
+            let mut path = String::from("/a");
+            push_index(&mut path, i);
+            assert_eq!(path, format!("/a/{i}"));
+        }
+    }
 
     #[test]
     fn tokens() {

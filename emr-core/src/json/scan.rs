@@ -18,13 +18,15 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 /// hit, so the lowest set bit is always exact.
 #[inline]
 pub(crate) fn scan_plain(bytes: &[u8], mut i: usize) -> usize {
-    // Long plain runs (the base64 of attachments, narrative): 32 bytes at a time with a loop
-    // the compiler turns into vector compares; the word loop below finds the exact byte.
-    while let Some(block) = bytes.get(i..i.saturating_add(32)) {
+    // Long plain runs (the base64 of attachments, narrative): 64 bytes at a time, blocks of a
+    // length known at compile time so that the test becomes a few vector compares; the word loop
+    // below finds the exact byte.
+    for block in bytes.get(i..).unwrap_or_default().chunks_exact(64) {
+        let Ok(block) = <&[u8; 64]>::try_from(block) else { break };
         if block.iter().fold(false, |hit, &b| hit | is_special(b)) {
             break;
         }
-        i += 32;
+        i += 64;
     }
     while let Some(chunk) = bytes.get(i..i.saturating_add(8)) {
         let Ok(word) = <[u8; 8]>::try_from(chunk) else {
@@ -160,6 +162,22 @@ mod tests {
             }
             let plain = vec![fill; 19];
             assert_eq!(scan_plain(&plain, 0), 19);
+            // Long runs, through the block loop: a special byte anywhere in or after blocks.
+            for len in [63, 64, 65, 127, 128, 129, 200] {
+                let plain = vec![fill; len];
+                for start in [0, 1, 7, 63, 64, 65] {
+                    assert_eq!(scan_plain(&plain, start), naive(&plain, start), "{len} {start}");
+                }
+                for pos in 0..len {
+                    let mut bytes = plain.clone();
+                    if let Some(b) = bytes.get_mut(pos) {
+                        *b = b'"';
+                    }
+                    for start in [0, 1, 9, 64, pos] {
+                        assert_eq!(scan_plain(&bytes, start), naive(&bytes, start), "{len} {pos} {start}");
+                    }
+                }
+            }
         }
         assert_eq!(scan_plain(b"abc", 7), 3);
     }

@@ -121,6 +121,49 @@ pub(crate) fn push_compact(out: &mut String, value: &Json<'_>) {
     write_value(out, value, Style::Compact, 0);
 }
 
+/// The length of `value`'s compact text, not counting escapes: exact for text without `"`, `\`
+/// or control characters, too short by the escapes otherwise. Cheap (no string is scanned), to
+/// size a buffer before [`push_compact`].
+pub(crate) fn compact_len_unescaped(value: &Json<'_>) -> usize {
+    match value {
+        Json::Null | Json::Bool(true) => 4,
+        Json::Bool(false) => 5,
+        Json::Number(text) => text.len(),
+        Json::String(text) => text.len() + 2,
+        Json::Array(items) => {
+            items.iter().fold(items.len().max(1) + 1, |n, item| n.saturating_add(compact_len_unescaped(item)))
+        }
+        Json::Object(members) => members.iter().fold(members.len().max(1) + 1, |n, (key, item)| {
+            n.saturating_add(key.len() + 3).saturating_add(compact_len_unescaped(item))
+        }),
+    }
+}
+
+/// The exact length of `value`'s compact text (strings are scanned for escapes).
+pub(crate) fn compact_len(value: &Json<'_>) -> usize {
+    match value {
+        Json::String(text) => escaped_len(text),
+        Json::Array(items) => items.iter().fold(items.len().max(1) + 1, |n, item| n.saturating_add(compact_len(item))),
+        Json::Object(members) => members.iter().fold(members.len().max(1) + 1, |n, (key, item)| {
+            n.saturating_add(escaped_len(key) + 1).saturating_add(compact_len(item))
+        }),
+        _ => compact_len_unescaped(value),
+    }
+}
+
+/// The length of `text` written as a JSON string by [`write_string`].
+fn escaped_len(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut len = bytes.len() + 2;
+    let mut at = scan_plain(bytes, 0);
+    while let Some(&b) = bytes.get(at) {
+        // `\"` and the like take one byte more, `\u00XX` five.
+        len += if matches!(b, b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0C) { 1 } else { 5 };
+        at = scan_plain(bytes, at + 1);
+    }
+    len
+}
+
 /// Appends `text` as a JSON string, escaped as the writers escape strings.
 pub(crate) fn push_string(out: &mut String, text: &str) {
     write_string(out, text);
@@ -231,6 +274,42 @@ mod tests {
         let mut out = String::new();
         write_string(&mut out, "a\"b\\c/d\u{0}\u{1f}\u{7f}é\u{2028}\n\t\r\u{8}\u{c}");
         assert_eq!(out, "\"a\\\"b\\\\c/d\\u0000\\u001f\u{7f}é\u{2028}\\n\\t\\r\\b\\f\"");
+    }
+
+    #[test]
+    fn unescaped_length_is_exact_without_escapes() {
+        for text in [
+            "null",
+            "[]",
+            "{}",
+            r#"{"a":[1.30,true,false,null,"x"],"b":{},"c":[[],{"d":"é"}]}"#,
+            r#"[{"a":1},{"b":[2]}]"#,
+        ] {
+            let v = super::super::parse(text).ok();
+            assert_eq!(v.as_ref().map(compact_len_unescaped), Some(text.len()), "{text}");
+        }
+        let escaped = super::super::parse(r#"{"a\"b":"x\ny"}"#).ok();
+        let written = escaped.as_ref().map(Json::to_compact_string).unwrap_or_default();
+        assert_eq!(escaped.as_ref().map(compact_len_unescaped), Some(written.len() - 2));
+    }
+
+    #[test]
+    fn exact_length_counts_escapes() {
+        let all_escapes: String = (0u8..0x20).map(char::from).chain("\"\\/é\u{2028}".chars()).collect();
+        let long_plain = "A".repeat(200);
+        let values = [
+            Json::String(all_escapes.as_str().into()),
+            Json::String(format!("{long_plain}\"{long_plain}\u{1}").into()),
+            Json::Object(vec![
+                (all_escapes.as_str().into(), Json::Array(vec![Json::Null, Json::Number("1.30".into())])),
+                ("k".into(), Json::Object(Vec::new())),
+            ]),
+            Json::Array(Vec::new()),
+            Json::Bool(false),
+        ];
+        for v in &values {
+            assert_eq!(compact_len(v), v.to_compact_string().len());
+        }
     }
 
     #[test]

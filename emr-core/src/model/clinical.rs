@@ -222,24 +222,37 @@ fn choice_time(j: &Json<'_>, key: &str, bound: Bound) -> Option<PartialDate> {
         };
         p.get(name).and_then(Json::as_str).and_then(|s| s.parse().ok())
     };
-    // `j.get("{key}{suffix}")` without making the name.
-    let get = |suffix: &str| {
-        j.as_object().unwrap_or_default().iter().find(|(k, _)| k.strip_prefix(key) == Some(suffix)).map(|(_, v)| v)
-    };
-    let date = |suffix: &str| get(suffix).and_then(Json::as_str).and_then(|s| s.parse().ok());
-    let plain = match j.get(key) {
+    // The first member named `key`, `keyDateTime`, `keyInstant`, `keyDate` and `keyPeriod` (as
+    // `j.get` finds each), in one pass over the members.
+    let mut found: [Option<&Json<'_>>; 5] = [None; 5];
+    for (k, v) in j.as_object().unwrap_or_default() {
+        let slot = match k.strip_prefix(key) {
+            Some("") => found.get_mut(0),
+            Some("DateTime") => found.get_mut(1),
+            Some("Instant") => found.get_mut(2),
+            Some("Date") => found.get_mut(3),
+            Some("Period") => found.get_mut(4),
+            _ => None,
+        };
+        if let Some(slot) = slot {
+            slot.get_or_insert(v);
+        }
+    }
+    let [plain, date_time, instant, date_only, period] = found;
+    let date = |v: Option<&Json<'_>>| v.and_then(Json::as_str).and_then(|s| s.parse().ok());
+    let plain = match plain {
         Some(Json::String(s)) if matches!(bound, Bound::Start) => s.parse().ok(),
         Some(p @ Json::Object(_)) => period_bound(p),
         _ => None,
     };
     plain.or_else(|| {
         if matches!(bound, Bound::Start) {
-            date("DateTime")
-                .or_else(|| date("Instant"))
-                .or_else(|| date("Date"))
-                .or_else(|| get("Period").and_then(period_bound))
+            date(date_time)
+                .or_else(|| date(instant))
+                .or_else(|| date(date_only))
+                .or_else(|| period.and_then(period_bound))
         } else {
-            get("Period").and_then(period_bound).or_else(|| date("DateTime"))
+            period.and_then(period_bound).or_else(|| date(date_time))
         }
     })
 }

@@ -143,7 +143,7 @@ pub struct UnknownKind;
 /// assert!(!emr_core::model::is_r4_resource_type("Permission")); // R5 only
 /// ```
 pub fn is_r4_resource_type(name: &str) -> bool {
-    R4_RESOURCE_TYPES.binary_search(&name).is_ok()
+    super::r4_type_index(name).is_some()
 }
 
 /// The 146 resource types of FHIR R4 (4.0.1), sorted (from the HL7 R4 JSON Schema).

@@ -56,10 +56,34 @@ impl ResourceError {
 #[derive(Debug, Clone)]
 pub struct Resource {
     /// Shared: a resource is never changed in place, and the clinical view and merged records
-    /// copy resources by the million.
-    raw: Arc<RawValue>,
+    /// copy resources by the million. Always valid JSON (checked, or written from a parsed tree).
+    text: Text,
     /// Cached from the text, which stays the truth.
     resource_type: TypeName,
+}
+
+/// Resources whose text is at least this long are written in place ([`Text::Large`]).
+const LARGE: usize = 64 * 1024;
+
+/// The text of a resource, shared.
+#[derive(Debug, Clone)]
+enum Text {
+    /// In a block of its exact size.
+    Exact(Arc<str>),
+    /// A large text (an attachment's data, a whole document), written straight into a buffer
+    /// sized exactly beforehand: copying it into an `Arc<str>` would write every byte (and
+    /// fault in every page) a second time. The few bytes of the extra `String` do not matter
+    /// at this size.
+    Large(Arc<String>),
+}
+
+impl Text {
+    fn as_str(&self) -> &str {
+        match self {
+            Text::Exact(text) => text,
+            Text::Large(text) => text,
+        }
+    }
 }
 
 /// A resource type: one of R4's names without a copy of its own (copying a resource then
@@ -72,9 +96,9 @@ enum TypeName {
 
 impl TypeName {
     fn of(name: &str) -> TypeName {
-        match super::R4_RESOURCE_TYPES.binary_search(&name) {
-            Ok(k) => super::R4_RESOURCE_TYPES.get(k).map_or_else(|| TypeName::Other(name.into()), |&n| TypeName::R4(n)),
-            Err(_) => TypeName::Other(name.into()),
+        match super::r4_type_index(name).and_then(|k| super::R4_RESOURCE_TYPES.get(k)) {
+            Some(&n) => TypeName::R4(n),
+            None => TypeName::Other(name.into()),
         }
     }
 }
@@ -105,35 +129,51 @@ impl Resource {
         }
         let resource_type =
             TypeName::of(j.get("resourceType").and_then(Json::as_str).ok_or(ResourceError::MissingResourceType)?);
-        // Our writer emits only valid JSON; serde_json re-checks it once here.
-        let raw = RawValue::from_string(j.to_compact_string()).map_err(|_| ResourceError::NotAnObject)?.into();
-        Ok(Resource { raw, resource_type })
+        // Our writer emits only valid JSON; serde_json re-checks it once here (a hand-built tree
+        // may hold an invalid number).
+        let text = j.to_compact_string();
+        serde_json::from_str::<&RawValue>(&text).map_err(|_| ResourceError::NotAnObject)?;
+        Ok(Resource { text: Text::Exact(text.into()), resource_type })
     }
 
     /// [`Resource::from_json`] for a tree that [`json::parse`] made: its compact text is valid
     /// JSON by construction (the parser checked every number), so serde_json does not check it
     /// again. Import uses this; text from anywhere else goes through the checked constructors.
-    /// The text is written into `scratch` first (a buffer reused from resource to resource), then
-    /// copied once into a block of its exact size.
+    /// The text is written into `scratch` first (a buffer reused from resource to resource, sized
+    /// beforehand so that it does not grow while written), then copied once into a block of its
+    /// exact size; a large text is written in place instead.
     pub(crate) fn from_parsed(j: &Json<'_>, scratch: &mut String) -> Result<Resource, ResourceError> {
         if j.as_object().is_none() {
             return Err(ResourceError::NotAnObject);
         }
         let resource_type =
             TypeName::of(j.get("resourceType").and_then(Json::as_str).ok_or(ResourceError::MissingResourceType)?);
+        let len = json::compact_len_unescaped(j);
+        if len >= LARGE {
+            let mut text = String::with_capacity(json::compact_len(j));
+            json::push_compact(&mut text, j);
+            return Ok(Resource { text: Text::Large(Arc::new(text)), resource_type });
+        }
+        if scratch.capacity() < len {
+            // A new block rather than `reserve`, which would copy the old one's (stale) bytes.
+            *scratch = String::with_capacity(len);
+        }
         scratch.clear();
         json::push_compact(scratch, j);
-        Ok(Resource { raw: written_raw(scratch)?.into(), resource_type })
+        Ok(Resource { text: Text::Exact(Arc::from(scratch.as_str())), resource_type })
     }
 
     /// How many holders share the text (read to bring its count into cache before copying).
     pub(crate) fn shares(&self) -> usize {
-        Arc::strong_count(&self.raw)
+        match &self.text {
+            Text::Exact(text) => Arc::strong_count(text),
+            Text::Large(text) => Arc::strong_count(text),
+        }
     }
 
     /// The compact JSON text.
     pub fn as_str(&self) -> &str {
-        self.raw.get()
+        self.text.as_str()
     }
 
     /// The FHIR `resourceType`.
@@ -167,21 +207,8 @@ impl Resource {
     }
 }
 
-/// Wraps text that our writer made from a parsed tree (valid JSON) as a `RawValue`.
-///
-/// `RawValue::from_string` would parse the text again to check it. `to_raw_value` keeps what
-/// serde_json's serializer wrote without checking it, and that serializer writes a struct with
-/// `RawValue`'s private name verbatim (that is how `RawValue` itself serializes). Should a
-/// serde_json release change that convention, the result differs from `text` and the text is
-/// checked the ordinary way: correct either way, only slower.
-fn written_raw(text: &str) -> Result<Box<RawValue>, ResourceError> {
-    match serde_json::value::to_raw_value(&Verbatim(text)) {
-        Ok(raw) if raw.get() == text => Ok(raw),
-        _ => RawValue::from_string(text.to_owned()).map_err(|_| ResourceError::NotAnObject),
-    }
-}
-
-/// JSON text that serde_json's serializer writes as it is (see [`written_raw`]).
+/// Valid JSON text, serialized as `RawValue` serializes: serde_json's serializer writes it as it
+/// is, and other serializers see the same struct `RawValue` shows them.
 struct Verbatim<'t>(&'t str);
 
 /// The name serde_json gives `RawValue` in its serializer, to write its text verbatim.
@@ -206,7 +233,7 @@ impl Eq for Resource {}
 
 impl Serialize for Resource {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        RawValue::serialize(&self.raw, s)
+        Verbatim(self.as_str()).serialize(s)
     }
 }
 
@@ -239,16 +266,52 @@ mod tests {
 
     #[test]
     fn written_text_is_kept_without_a_second_parse() {
-        // The fast path of `written_raw` holds with this serde_json (else import gets slower).
-        let text = r#"{"resourceType":"Observation","valueQuantity":{"value":1.30},"a":["x\"",null]}"#;
+        let text = r#"{"resourceType":"Observation","valueQuantity":{"value":1.30},"a":["x\"\n",null]}"#;
+        // `Verbatim` serializes as `RawValue` does, so serde_json writes the text as it is.
         let raw = serde_json::value::to_raw_value(&Verbatim(text)).ok();
         assert_eq!(raw.as_deref().map(RawValue::get), Some(text));
         let tree = json::parse(text).ok();
-        let mut scratch = String::from("left over");
+        for mut scratch in [String::from("left over"), String::new(), String::with_capacity(4096)] {
+            let fast = tree.as_ref().and_then(|t| Resource::from_parsed(t, &mut scratch).ok());
+            let checked = tree.as_ref().and_then(|t| Resource::from_json(t).ok());
+            assert!(fast.is_some());
+            assert_eq!(fast.as_ref().map(Resource::as_str), Some(text));
+            assert_eq!(fast.as_ref().map(Resource::as_str), checked.as_ref().map(Resource::as_str));
+            assert_eq!(fast.as_ref().map(Resource::resource_type), Some("Observation"));
+        }
+        // Serialized, a resource is its text; in a struct, the object itself.
+        let r = Resource::parse(text).ok();
+        assert_eq!(r.as_ref().and_then(|r| serde_json::to_string(r).ok()).as_deref(), Some(text));
+        let wrapped = r.as_ref().and_then(|r| serde_json::to_string(&[r]).ok());
+        assert_eq!(wrapped, Some(format!("[{text}]")));
+        let back: Option<Vec<Resource>> = wrapped.and_then(|w| serde_json::from_str(&w).ok());
+        assert_eq!(back.as_deref().and_then(<[Resource]>::first), r.as_ref());
+    }
+
+    #[test]
+    fn large_texts_are_written_in_place() {
+        let data = format!("{}\\n\\\"{}", "QUJD".repeat(LARGE / 4), "é".repeat(100));
+        let text =
+            format!(r#"{{"resourceType":"DocumentReference","content":[{{"attachment":{{"data":"{data}"}}}}]}}"#);
+        let tree = json::parse(&text).ok();
+        let mut scratch = String::new();
         let fast = tree.as_ref().and_then(|t| Resource::from_parsed(t, &mut scratch).ok());
-        let checked = tree.as_ref().and_then(|t| Resource::from_json(t).ok());
-        assert!(fast.is_some());
-        assert_eq!(fast.as_ref().map(Resource::as_str), checked.as_ref().map(Resource::as_str));
-        assert_eq!(fast.as_ref().map(Resource::resource_type), Some("Observation"));
+        let Some(Text::Large(large)) = fast.as_ref().map(|r| &r.text) else { panic!("not written in place") };
+        assert_eq!(large.capacity(), large.len(), "sized exactly");
+        assert_eq!(fast.as_ref().map(Resource::as_str), Some(text.as_str()));
+        assert_eq!(fast.as_ref().map(|r| r.as_str().len()), Some(text.len()));
+        assert_eq!(fast.as_ref().map(Resource::shares), Some(1));
+        assert_eq!(fast, Resource::parse(&text).ok());
+        assert_eq!(scratch.capacity(), 0, "the scratch buffer is not needed");
+        assert!(std::mem::size_of::<Resource>() <= 40, "{}", std::mem::size_of::<Resource>());
+    }
+
+    #[test]
+    fn hand_built_invalid_numbers_are_refused() {
+        let tree = Json::Object(vec![
+            ("resourceType".into(), Json::String("Observation".into())),
+            ("value".into(), Json::Number("01".into())),
+        ]);
+        assert_eq!(Resource::from_json(&tree), Err(ResourceError::NotAnObject));
     }
 }

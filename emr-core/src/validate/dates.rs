@@ -2,7 +2,7 @@
 //! breaks — syntax, range, zone, in the future, before birth, after death.
 
 use super::rules;
-use super::walk::Walk;
+use super::walk::{Step, Walk};
 use crate::model::{DateError, PartialDate};
 
 /// Date elements whose name alone says they are FHIR `date`, `dateTime` or `instant`
@@ -92,7 +92,7 @@ pub(super) const PLAN_TYPES: &[&str] = &[
 const ADMIN_KEYS: &[&str] =
     &["lastUpdated", "issued", "recorded", "recordedDate", "dateAsserted", "created", "date", "statusDate"];
 
-impl Walk<'_, '_> {
+impl Walk<'_, '_, '_> {
     fn is_date_key(key: &str, parent: &str) -> bool {
         is_date_name(key)
             || key.ends_with("DateTime")
@@ -102,7 +102,7 @@ impl Walk<'_, '_> {
             || (key == "event" && parent == "timing")
     }
 
-    pub(super) fn string(&mut self, s: &str, path: &str, key: &str, parent: &str) {
+    pub(super) fn string(&mut self, s: &str, key: &str, parent: &str) {
         let is_date = Self::is_date_key(key, parent)
             || (self.resource_type == "Appointment" && matches!(key, "start" | "end") && parent.is_empty());
         if !is_date {
@@ -116,28 +116,28 @@ impl Walk<'_, '_> {
                     DateError::OutOfRange => &rules::DATE_RANGE,
                     DateError::MissingZone => &rules::DATE_ZONE,
                 };
-                self.push(rule, path, key);
+                self.push(rule, key);
                 return;
             }
         };
         // A nested `period` is a validity period (of an identifier, a name, an address…),
         // which may begin in the future; the resource's own period is an event.
-        let validity_period =
-            parent == "period" && path.get(self.base_len..).is_some_and(|p| !p.starts_with("/period/"));
+        let own_period = matches!(self.steps.as_slice(), [Step::Key("period"), _, ..]);
+        let validity_period = parent == "period" && !own_period;
         let future_ok = self.plan || validity_period || FUTURE_KEYS.contains(&key) || key == "end";
         if !future_ok && self.ctx.now.certainly_before(&date) {
-            self.push(&rules::DATE_FUTURE, path, key);
+            self.push(&rules::DATE_FUTURE, key);
         }
         if !self.life_bounds || parent == "meta" {
             return;
         }
         if self.ctx.birth.is_some_and(|b| date.certainly_before(&b)) {
-            self.push(&rules::DATE_BEFORE_BIRTH, path, key);
+            self.push(&rules::DATE_BEFORE_BIRTH, key);
         }
         // A period may end after death (the encounter in which the patient died).
         let clinical_event = !ADMIN_KEYS.contains(&key) && !self.plan && key != "end";
         if clinical_event && self.ctx.death.is_some_and(|d| d.certainly_before(&date)) {
-            self.push(&rules::DATE_AFTER_DEATH, path, key);
+            self.push(&rules::DATE_AFTER_DEATH, key);
         }
     }
 }

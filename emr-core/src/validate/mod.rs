@@ -55,7 +55,7 @@ impl Finding {
             severity: rule.severity,
             code: rule.code.to_owned(),
             path: path.into(),
-            message: if field.is_empty() { rule.check.to_owned() } else { format!("{field}: {}", rule.check) },
+            message: if field.is_empty() { rule.check.to_owned() } else { [field, ": ", rule.check].concat() },
         }
     }
 }
@@ -125,9 +125,14 @@ pub(crate) fn validate_trees(record: &Record, now: DateTime<Utc>, trees: &Trees<
     if let Some(tree) = trees.patient {
         ctx.resource(tree, "/patient", None, &mut findings);
     }
+    let mut base = String::new();
     for (i, (entry, tree)) in record.entries.iter().zip(trees.entries).enumerate() {
         if let Some(tree) = tree {
-            ctx.resource(tree, &format!("/entries/{i}/resource"), Some(entry), &mut findings);
+            base.clear();
+            base.push_str("/entries");
+            crate::json::push_index(&mut base, i);
+            base.push_str("/resource");
+            ctx.resource(tree, &base, Some(entry), &mut findings);
         }
     }
     findings.sort();

@@ -23,45 +23,41 @@ pub(super) enum Target {
     Malformed,
 }
 
-/// Every `Type/id` and `urn:…` the record can resolve.
-pub(super) struct Index {
+/// Every `Type/id` and `urn:…` the record can resolve, borrowed from the record and its trees.
+pub(super) struct Index<'t> {
     /// Resource type → ids (nested so that a lookup borrows the reference's parts).
-    typed: BTreeMap<String, BTreeSet<String>>,
+    typed: BTreeMap<&'t str, BTreeSet<&'t str>>,
     /// Ids of those resources: `urn:uuid:{id}` names them.
-    ids: BTreeSet<String>,
+    ids: BTreeSet<&'t str>,
     /// Entries' own `urn:` ids.
-    urns: BTreeSet<String>,
-    patient: Option<(String, Option<String>)>,
+    urns: BTreeSet<&'t str>,
+    patient: Option<(&'static str, Option<&'t str>)>,
 }
 
-impl Index {
-    pub(super) fn new(record: &Record, trees: &Trees<'_, '_>) -> Index {
-        let mut typed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+impl<'t> Index<'t> {
+    pub(super) fn new(record: &'t Record, trees: &Trees<'t, '_>) -> Index<'t> {
+        let mut typed: BTreeMap<&'t str, BTreeSet<&'t str>> = BTreeMap::new();
         let mut ids = BTreeSet::new();
         let mut urns = BTreeSet::new();
-        let mut add = |tree: &Json<'_>| {
+        let mut add = |tree: &'t Json<'_>| {
             let ty = tree.get("resourceType").and_then(Json::as_str);
             let id = tree.get("id").and_then(Json::as_str);
             if let (Some(ty), Some(id)) = (ty, id) {
-                if let Some(of_type) = typed.get_mut(ty) {
-                    of_type.insert(id.to_owned());
-                } else {
-                    typed.insert(ty.to_owned(), BTreeSet::from([id.to_owned()]));
-                }
-                ids.insert(id.to_owned());
+                typed.entry(ty).or_default().insert(id);
+                ids.insert(id);
             }
         };
         let mut patient = None;
         if let Some(tree) = trees.patient {
             add(tree);
-            patient = Some(("Patient".to_owned(), tree.get("id").and_then(Json::as_str).map(str::to_owned)));
+            patient = Some(("Patient", tree.get("id").and_then(Json::as_str)));
         }
         for tree in trees.entries.iter().flatten() {
             add(tree);
         }
         for entry in &record.entries {
             if entry.provenance().id.starts_with("urn:") {
-                urns.insert(entry.provenance().id.to_string());
+                urns.insert(entry.provenance().id.as_str());
             }
         }
         Index { typed, ids, urns, patient }
@@ -101,7 +97,7 @@ impl Index {
 
     fn classify(&self, ty: &str, id: &str) -> Target {
         match &self.patient {
-            Some((pt, Some(pid))) if pt == ty && pid == id => Target::ThePatient,
+            Some((pt, Some(pid))) if *pt == ty && *pid == id => Target::ThePatient,
             _ if ty == "Patient" => Target::OtherPatient,
             _ => Target::Found,
         }
@@ -109,7 +105,7 @@ impl Index {
 
     fn classify_urn(&self, urn: &str) -> Target {
         match &self.patient {
-            Some((_, Some(pid))) if urn.strip_prefix("urn:uuid:") == Some(pid.as_str()) => Target::ThePatient,
+            Some((_, Some(pid))) if urn.strip_prefix("urn:uuid:") == Some(*pid) => Target::ThePatient,
             _ => Target::Found,
         }
     }

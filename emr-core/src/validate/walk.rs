@@ -3,7 +3,6 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 
@@ -12,15 +11,15 @@ use super::refs::{Index, Target};
 use super::rules::{self, Rule};
 use super::{resource, Duplicates, Finding};
 use crate::codes::{self, KnownSystem};
-use crate::json::{push_escaped_token, Json};
-use crate::model::{is_r4_resource_type, Deceased, Entry, EntryKind, PartialDate, Record};
+use crate::json::{push_escaped_token, push_index, Json};
+use crate::model::{r4_type_index, Deceased, Entry, EntryKind, PartialDate, Record};
 
 /// Shared facts for validating the resources of one record.
 pub(super) struct Context<'r> {
     pub(super) now: PartialDate,
     pub(super) birth: Option<PartialDate>,
     pub(super) death: Option<PartialDate>,
-    index: &'r Index,
+    index: &'r Index<'r>,
     /// Who looks for duplicate keys.
     duplicates: Duplicates,
     /// The problem code (if any) of each UCUM unit met so far: a record repeats a few units in
@@ -28,15 +27,27 @@ pub(super) struct Context<'r> {
     ucum: RefCell<BTreeMap<String, Option<&'static str>>>,
 }
 
+/// One step of the JSON pointer from a resource to the value the walk is at.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Step<'t> {
+    /// An object member.
+    Key(&'t str),
+    /// An array item.
+    Index(usize),
+}
+
 /// The state of the walk inside one resource.
-pub(super) struct Walk<'c, 'r> {
+pub(super) struct Walk<'c, 'r, 't> {
     pub(super) ctx: &'c Context<'r>,
     pub(super) resource_type: String,
     /// Apply birth/death bounds (clinical entries, not the patient or opaque resources).
     pub(super) life_bounds: bool,
     pub(super) plan: bool,
-    /// Length of the resource's own JSON pointer, to tell its top-level elements.
-    pub(super) base_len: usize,
+    /// The resource's own JSON pointer.
+    base: &'c str,
+    /// The steps from the resource to the value the walk is at: its pointer is written out only
+    /// when a finding is made there.
+    pub(super) steps: Vec<Step<'t>>,
     contained: BTreeSet<String>,
     /// False when the resource is known to have no duplicate keys: the walk then need not look
     /// for repeated members.
@@ -76,7 +87,8 @@ impl<'r> Context<'r> {
         let push = |out: &mut Vec<Finding>, rule: &Rule, path: String, field: &str| {
             out.push(Finding::new(rule, path, field));
         };
-        if !is_r4_resource_type(&resource_type) {
+        let type_index = r4_type_index(&resource_type);
+        if type_index.is_none() {
             push(out, &rules::RESOURCE_TYPE_UNKNOWN, format!("{base}/resourceType"), "resourceType");
         }
         let may_repeat_keys = match self.duplicates {
@@ -90,7 +102,7 @@ impl<'r> Context<'r> {
             }
             Duplicates::Reported { any } => any,
         };
-        super::elements::check(tree, &resource_type, base, out);
+        super::elements::check(tree, &resource_type, type_index, base, out);
         let contained = resource::contained_ids(tree);
         resource::check(tree, base, entry.is_none(), self.birth, out);
         let kind = entry.map(Entry::kind);
@@ -102,7 +114,8 @@ impl<'r> Context<'r> {
                 kind,
                 None | Some(EntryKind::Opaque | EntryKind::FamilyHistory | EntryKind::Claim | EntryKind::Coverage)
             ),
-            base_len: base.len(),
+            base,
+            steps: Vec::with_capacity(16),
             plan: PLAN_TYPES.contains(&resource_type.as_str())
                 || matches!(
                     tree.get("status").and_then(Json::as_str),
@@ -113,24 +126,50 @@ impl<'r> Context<'r> {
             may_repeat_keys,
             out,
         };
-        let mut path = base.to_owned();
-        walk.value(tree, &mut path, "", "");
+        walk.value(tree, "", "");
         if let Some(entry) = entry {
             walk.subject(tree, base, entry);
         }
     }
 }
 
-impl Walk<'_, '_> {
-    pub(super) fn push(&mut self, rule: &Rule, path: &str, field: &str) {
+impl<'t> Walk<'_, '_, 't> {
+    /// The JSON pointer of the value the walk is at.
+    pub(super) fn path(&self) -> String {
+        let mut path = String::with_capacity(self.base.len() + 16 * self.steps.len());
+        path.push_str(self.base);
+        for step in &self.steps {
+            match *step {
+                Step::Key(k) => {
+                    path.push('/');
+                    push_escaped_token(&mut path, k);
+                }
+                Step::Index(i) => push_index(&mut path, i),
+            }
+        }
+        path
+    }
+
+    /// A finding of `rule` about the value the walk is at.
+    pub(super) fn push(&mut self, rule: &Rule, field: &str) {
+        let path = self.path();
+        self.out.push(Finding::new(rule, path, field));
+    }
+
+    /// A finding of `rule` about the member `member` (a name that needs no escaping) of the
+    /// object the walk is at.
+    fn push_member(&mut self, rule: &Rule, member: &str, field: &str) {
+        let mut path = self.path();
+        path.push('/');
+        path.push_str(member);
         self.out.push(Finding::new(rule, path, field));
     }
 
     /// Visit `v`, reached by member `key` of an object reached by `parent`.
-    fn value(&mut self, v: &Json<'_>, path: &mut String, key: &str, parent: &str) {
+    fn value(&mut self, v: &'t Json<'_>, key: &'t str, parent: &'t str) {
         match v {
             Json::Object(members) => {
-                self.object(v, path, key, parent);
+                self.object(v, key, parent);
                 for (n, (k, child)) in members.iter().enumerate() {
                     // A repeated key is reported as `json.key.duplicate`; a JSON pointer cannot
                     // name what is inside it, so its content is not checked further.
@@ -139,39 +178,36 @@ impl Walk<'_, '_> {
                     }
                     // Contained resources are validated as part of their container's walk,
                     // but birth/death bounds and plan rules are their container's.
-                    let len = path.len();
-                    path.push('/');
-                    push_escaped_token(path, k);
-                    self.value(child, path, k, key);
-                    path.truncate(len);
+                    self.steps.push(Step::Key(k));
+                    self.value(child, k, key);
+                    self.steps.pop();
                 }
             }
             Json::Array(items) => {
                 for (i, child) in items.iter().enumerate() {
-                    let len = path.len();
-                    push_index(path, i);
+                    self.steps.push(Step::Index(i));
                     // Array items take the array's key for classification.
-                    self.value(child, path, key, parent);
-                    path.truncate(len);
+                    self.value(child, key, parent);
+                    self.steps.pop();
                 }
             }
-            Json::String(s) => self.string(s, path, key, parent),
+            Json::String(s) => self.string(s, key, parent),
             _ => {}
         }
     }
 
-    fn object(&mut self, o: &Json<'_>, path: &str, key: &str, parent: &str) {
+    fn object(&mut self, o: &Json<'_>, key: &str, parent: &str) {
         let m = Members::of(o);
         match key {
             "identifier" => {
                 if m.system.is_none() {
-                    self.push(&rules::IDENTIFIER_SYSTEM_MISSING, path, "identifier");
+                    self.push(&rules::IDENTIFIER_SYSTEM_MISSING, "identifier");
                 }
                 if m.value.is_none() {
-                    self.push(&rules::IDENTIFIER_VALUE_MISSING, path, "identifier");
+                    self.push(&rules::IDENTIFIER_VALUE_MISSING, "identifier");
                 }
             }
-            "coding" => self.coding(o, path),
+            "coding" => self.coding(o),
             _ => {}
         }
         // Coding-typed elements that are not in a `coding` array (ImagingStudy.modality,
@@ -183,96 +219,93 @@ impl Walk<'_, '_> {
             && m.system.and_then(Json::as_str).is_some()
             && m.code.and_then(Json::as_str).is_some();
         if bare_coding {
-            self.coding(o, path);
+            self.coding(o);
         }
         if key.ends_with("Period") || key == "period" {
-            self.period(o, path, key);
+            self.period(o, key);
         }
         let quantity_key = key.ends_with("Quantity")
             || matches!(key, "low" | "high" | "numerator" | "denominator" | "quantity")
             || key.ends_with("Age") && m.value.is_some();
         if quantity_key && m.coding.is_none() && m.start.is_none() {
-            self.quantity(o, path, key);
+            self.quantity(o, key);
         }
         if let Some(Json::String(r)) = m.reference {
-            self.reference(r, path, if key.is_empty() { parent } else { key });
+            self.reference(r, if key.is_empty() { parent } else { key });
         }
     }
 
-    fn coding(&mut self, c: &Json<'_>, path: &str) {
+    fn coding(&mut self, c: &Json<'_>) {
         let system = c.get("system").and_then(Json::as_str);
         let code = c.get("code").and_then(Json::as_str);
         match (system, code) {
-            (None, Some(_)) => self.push(&rules::CODING_SYSTEM_MISSING, path, "coding"),
-            (Some(s), _) if !is_absolute_uri(s) => {
-                self.push(&rules::CODING_SYSTEM_NOT_URI, &format!("{path}/system"), "system")
-            }
+            (None, Some(_)) => self.push(&rules::CODING_SYSTEM_MISSING, "coding"),
+            (Some(s), _) if !is_absolute_uri(s) => self.push_member(&rules::CODING_SYSTEM_NOT_URI, "system", "system"),
             _ => {}
         }
         let Some(code) = code else { return };
-        let at = || format!("{path}/code");
         if code.is_empty() || code.trim() != code {
-            self.push(&rules::CODING_CODE_SPACE, &at(), "code");
+            self.push_member(&rules::CODING_CODE_SPACE, "code", "code");
             return;
         }
         if let Some(known) = system.and_then(KnownSystem::from_uri) {
             if let Err(problem) = codes::check(known, code) {
-                self.code_problem(problem.code(), &at());
+                self.code_problem(problem.code());
             }
         }
     }
 
-    fn code_problem(&mut self, code: &str, path: &str) {
+    /// A finding of the rule with `code` about the `code` member of the object the walk is at.
+    fn code_problem(&mut self, code: &str) {
         // Every `CodeProblem` code has a rule (tested in `tests/vectors.rs`).
         if let Some(rule) = rules::ALL.iter().find(|r| r.code == code) {
-            self.push(rule, path, "code");
+            self.push_member(rule, "code", "code");
         }
     }
 
-    fn quantity(&mut self, q: &Json<'_>, path: &str, key: &str) {
+    fn quantity(&mut self, q: &Json<'_>, key: &str) {
         if let Some(v) = q.get("value") {
             if v.as_number_text().is_none() {
-                self.push(&rules::QUANTITY_VALUE_TYPE, &format!("{path}/value"), key);
+                self.push_member(&rules::QUANTITY_VALUE_TYPE, "value", key);
             }
         }
         if let Some(c) = q.get("comparator") {
             if !matches!(c.as_str(), Some("<" | "<=" | ">=" | ">" | "ad")) {
-                self.push(&rules::QUANTITY_COMPARATOR, &format!("{path}/comparator"), key);
+                self.push_member(&rules::QUANTITY_COMPARATOR, "comparator", key);
             }
         }
         let system = q.get("system").and_then(Json::as_str);
         match (system, q.get("code").and_then(Json::as_str)) {
             (Some(codes::UCUM), Some(unit)) => {
                 if let Some(problem) = self.ctx.ucum_problem(unit) {
-                    self.code_problem(problem, &format!("{path}/code"));
+                    self.code_problem(problem);
                 }
             }
-            (None, Some(_)) => self.push(&rules::QUANTITY_UNIT_NOT_UCUM, &format!("{path}/code"), key),
+            (None, Some(_)) => self.push_member(&rules::QUANTITY_UNIT_NOT_UCUM, "code", key),
             _ => {}
         }
     }
 
-    fn period(&mut self, p: &Json<'_>, path: &str, key: &str) {
+    fn period(&mut self, p: &Json<'_>, key: &str) {
         let bound = |k: &str| p.get(k).and_then(Json::as_str).and_then(|s| s.parse::<PartialDate>().ok());
         if let (Some(start), Some(end)) = (bound("start"), bound("end")) {
             if end.certainly_before(&start) {
-                self.push(&rules::PERIOD_REVERSED, path, key);
+                self.push(&rules::PERIOD_REVERSED, key);
             }
         }
     }
 
-    /// Check the reference `r` of the Reference object at `object` (a JSON pointer).
-    fn reference(&mut self, r: &str, object: &str, field: &str) {
-        let path = || format!("{object}/reference");
+    /// Check the reference `r` of the Reference object the walk is at.
+    fn reference(&mut self, r: &str, field: &str) {
         if let Some(local) = r.strip_prefix('#') {
             if !local.is_empty() && !self.contained.contains(local) {
-                self.push(&rules::CONTAINED_UNRESOLVED, &path(), field);
+                self.push_member(&rules::CONTAINED_UNRESOLVED, "reference", field);
             }
             return;
         }
         match self.ctx.index.resolve(r) {
-            Target::Malformed => self.push(&rules::REFERENCE_SYNTAX, &path(), field),
-            Target::Missing => self.push(&rules::REFERENCE_UNRESOLVED, &path(), field),
+            Target::Malformed => self.push_member(&rules::REFERENCE_SYNTAX, "reference", field),
+            Target::Missing => self.push_member(&rules::REFERENCE_UNRESOLVED, "reference", field),
             _ => {}
         }
     }
@@ -285,7 +318,7 @@ impl Walk<'_, '_> {
         for key in ["subject", "patient"] {
             if let Some(r) = tree.get(key).and_then(|s| s.get("reference")).and_then(Json::as_str) {
                 if self.ctx.index.resolve(r) == Target::OtherPatient {
-                    self.push(&rules::SUBJECT_MISMATCH, &format!("{base}/{key}/reference"), key);
+                    self.out.push(Finding::new(&rules::SUBJECT_MISMATCH, format!("{base}/{key}/reference"), key));
                 }
             }
         }
@@ -323,17 +356,6 @@ impl<'t, 'a> Members<'t, 'a> {
     }
 }
 
-/// Appends `/i` to a JSON pointer (without the formatting machinery for the common one digit).
-fn push_index(path: &mut String, i: usize) {
-    path.push('/');
-    match u8::try_from(i) {
-        Ok(d) if d < 10 => path.push(char::from(b'0' + d)),
-        _ => {
-            let _ = write!(path, "{i}");
-        }
-    }
-}
-
 /// `scheme:rest` with a letter-first scheme (RFC 3986), as FHIR requires of `Coding.system`.
 fn is_absolute_uri(s: &str) -> bool {
     let Some((scheme, rest)) = s.split_once(':') else { return false };
@@ -342,16 +364,4 @@ fn is_absolute_uri(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
         && !rest.is_empty()
         && !s.chars().any(char::is_whitespace)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn indexes_extend_pointers() {
-        for i in [0, 7, 9, 10, 255, 256, 12345] {
-            let mut path = String::from("/a");
-            super::push_index(&mut path, i);
-            assert_eq!(path, format!("/a/{i}"));
-        }
-    }
 }
