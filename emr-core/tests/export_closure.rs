@@ -47,6 +47,19 @@ fn json_files(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
+/// Every `.xml` file under `dir`, recursively, sorted.
+fn xml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            xml_files(&p, out);
+        } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")) {
+            out.push(p);
+        }
+    }
+}
+
 fn import_text(text: &str) -> Record {
     import(text, &ImportOptions::default(), now()).unwrap().record
 }
@@ -606,8 +619,8 @@ fn population_ndjson_of_all_synthea_patients_is_closed() {
 
 /// Every kind of export (clinical view, `--all-assertions`, IPS, NDJSON) of the demo and of
 /// every shared Synthea patient (whole, and split per clinic then merged) — with
-/// `EMR_INTEROP_EXPORTS_ALL` set, of every official R4 example and shared IPS document too —
-/// written to
+/// `EMR_INTEROP_EXPORTS_ALL` set, of every official R4 example, shared IPS document and
+/// complete shared C-CDA document too — written to
 /// `$EMR_INTEROP_EXPORTS` for the validators emr did not write (`tests/interop/medplum`, run by
 /// `scripts/test-interop.sh`). Without the variable: nothing to do.
 #[test]
@@ -628,6 +641,25 @@ fn write_exports_for_independent_validators() {
                 records.push((name, imported.record));
             }
         }
+    }
+    // Every complete shared C-CDA document (as `bench-ccda.sh` selects them), imported: what
+    // the C-CDA on FHIR mapping makes goes through the same independent validator.
+    if std::env::var_os("EMR_INTEROP_EXPORTS_ALL").is_some() {
+        let dir = shared("ccda").expect("the shared C-CDA examples");
+        let mut files = Vec::new();
+        xml_files(&dir, &mut files);
+        let before = records.len();
+        for path in files {
+            let bytes = std::fs::read(&path).unwrap();
+            if !emr_core::ccda::looks_like_ccda(&bytes) {
+                continue;
+            }
+            let imported = emr_core::ccda::import_bytes(&bytes, &ImportOptions::default(), now())
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let name = path.strip_prefix(&dir).unwrap().to_string_lossy().replace(['/', ' '], "_");
+            records.push((format!("ccda_{name}"), imported.record));
+        }
+        assert!(records.len() - before >= 30, "every complete shared C-CDA document");
     }
     for (name, record) in &records {
         let stem: String =

@@ -90,8 +90,8 @@ pub(crate) fn organization(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>) -> Option<O
     let mut d = ctx.draft("Organization", node);
     let name = child(node, "name").map(text_of).filter(|n| !n.is_empty());
     d.opt("name", name.clone().map(s));
-    d.list("telecom", children(node, "telecom").filter_map(telecom).collect());
-    d.list("address", children(node, "addr").filter_map(address).collect());
+    d.list("telecom", organization_telecoms(ctx, node));
+    d.list("address", organization_addresses(ctx, node));
     let id = d.url.trim_start_matches("urn:uuid:").to_owned();
     let url = ctx.push(d);
     super::roles::register_source(ctx, node, &url);
@@ -198,6 +198,39 @@ pub(crate) fn telecom(t: Node<'_, '_>) -> Option<Json<'static>> {
         _ => {}
     }
     Some(obj(members))
+}
+
+/// The TELs of an organization as ContactPoints: an organization's contact is never of use
+/// `home` (FHIR's org-3), so a "home" use given to one is not kept and is reported.
+pub(crate) fn organization_telecoms(ctx: &mut Ctx<'_, '_>, org: Node<'_, '_>) -> Vec<Json<'static>> {
+    organization_contacts(ctx, org, "telecom", telecom)
+}
+
+/// The ADs of an organization as Addresses: never of use `home` (FHIR's org-2), as for
+/// [`organization_telecoms`].
+pub(crate) fn organization_addresses(ctx: &mut Ctx<'_, '_>, org: Node<'_, '_>) -> Vec<Json<'static>> {
+    organization_contacts(ctx, org, "addr", address)
+}
+
+fn organization_contacts(
+    ctx: &mut Ctx<'_, '_>,
+    org: Node<'_, '_>,
+    tag: &str,
+    map: fn(Node<'_, '_>) -> Option<Json<'static>>,
+) -> Vec<Json<'static>> {
+    let mut out = Vec::new();
+    for el in children(org, tag) {
+        let Some(Json::Object(mut members)) = map(el) else { continue };
+        let before = members.len();
+        members.retain(|(k, v)| !(k == "use" && v.as_str() == Some("home")));
+        if members.len() < before {
+            ctx.finding(&crate::validate::rules::CCDA_VALUE_UNREAD, el, "use");
+        }
+        if !members.is_empty() {
+            out.push(Json::Object(members));
+        }
+    }
+    out
 }
 
 /// An AD as an Address.

@@ -103,8 +103,10 @@ pub(crate) fn medication(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) {
         related(el, "4.19").filter_map(|i| child(i, "value")).filter_map(|v| concept(ctx, v, "indication")).collect();
     d.list("reasonCode", reasons);
     let bounds = if planned { span.and_then(|e| period(ctx, e, "effectiveTime")) } else { None };
-    let dosage = dosage(ctx, el, bounds);
-    d.add(if planned { "dosageInstruction" } else { "dosage" }, Json::Array(vec![dosage]));
+    // A Dosage with nothing in it is no dosage (FHIR allows no empty elements).
+    if let Some(dosage) = dosage(ctx, el, bounds) {
+        d.add(if planned { "dosageInstruction" } else { "dosage" }, Json::Array(vec![dosage]));
+    }
     if planned {
         d.opt("requester", super::participants::author(ctx, el));
         d.opt("performer", super::participants::performers(ctx, el).into_iter().next());
@@ -114,8 +116,8 @@ pub(crate) fn medication(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>) {
     ctx.push(d);
 }
 
-/// Dose, route, site, timing, as-needed and instructions as one Dosage.
-fn dosage(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>, bounds: Option<Json<'static>>) -> Json<'static> {
+/// Dose, route, site, timing, as-needed and instructions as one Dosage, when there is any.
+fn dosage(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>, bounds: Option<Json<'static>>) -> Option<Json<'static>> {
     let mut members: Vec<(&str, Json<'static>)> = Vec::new();
     // The sig: the activity's text, else a Medication Free Text Sig (`4.147`).
     let sig = related(el, "4.147").next().and_then(|f| child(f, "text"));
@@ -173,7 +175,7 @@ fn dosage(ctx: &mut Ctx<'_, '_>, el: Node<'_, '_>, bounds: Option<Json<'static>>
             members.push(("doseAndRate", Json::Array(vec![obj([(key, v)])])));
         }
     }
-    obj(members)
+    (!members.is_empty()).then(|| obj(members))
 }
 
 /// A UCUM time unit as FHIR's `periodUnit`.

@@ -13,7 +13,7 @@
 //! document's source as well (see `fhir::attribution`).
 
 use super::build::{reference, uuid_url, Ctx};
-use super::header::{address, telecom};
+use super::header::{organization_addresses, organization_telecoms};
 use super::participants::{identity, party};
 use super::value::concept;
 use super::xml::{attr, child, children, text_of, Node};
@@ -38,8 +38,8 @@ pub(crate) fn organization(ctx: &mut Ctx<'_, '_>, org: Node<'_, '_>) -> Option<S
                 .and_then(|c| concept(ctx, c, "standardIndustryClassCode"))
                 .map(|c| Json::Array(vec![c])),
         );
-        d.list("telecom", children(org, "telecom").filter_map(telecom).collect());
-        d.list("address", children(org, "addr").filter_map(address).collect());
+        d.list("telecom", organization_telecoms(ctx, org));
+        d.list("address", organization_addresses(ctx, org));
     }))
 }
 

@@ -114,7 +114,7 @@ rules! {
     CCDA_SECTION_NO_INFO = "ccda.section.no-information", Warning, "C-CDA section is marked nullFlavor (no information); nothing was imported from it";
     CCDA_ENTRY_UNMAPPED = "ccda.entry.unmapped", Warning, "C-CDA entry template has no structured mapping; it is kept only in the original document";
     CCDA_NULL_FLAVOR = "ccda.value.null-flavor", Warning, "C-CDA code or value is a nullFlavor (unknown, not asked, other); no coded value was imported for it";
-    CCDA_VALUE_UNREAD = "ccda.value.unread", Warning, "C-CDA value could not be read (number, timestamp or data type); it is kept only in the original document";
+    CCDA_VALUE_UNREAD = "ccda.value.unread", Warning, "C-CDA value could not be read (number, timestamp or data type) or has no place in FHIR (a `home` use of an organization's telecom or address); it is kept only in the original document";
     CCDA_TIME_NO_ZONE = "ccda.time.zone.missing", Warning, "C-CDA timestamp has a time of day but no UTC offset; only its date was imported";
     CCDA_NEGATED = "ccda.entry.negated", Warning, "C-CDA entry is negated (negationInd) for a specific code; imported as refuted or not done, never as a positive entry";
     CCDA_PARTICIPANT_UNMAPPED = "ccda.participant.unmapped", Warning, "C-CDA author, performer or participant (of the header or an entry) has no structured mapping (a device author, a header participation without a FHIR element such as dataEnterer or informant, a participant type without a FHIR element); it is kept only in the original document";
