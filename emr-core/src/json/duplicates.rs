@@ -42,23 +42,38 @@ impl Json<'_> {
 /// True when some object in `value` repeats a key.
 fn any_repeats(value: &Json<'_>) -> bool {
     match value {
-        Json::Array(items) => items.iter().any(any_repeats),
+        Json::Array(items) => items.iter().any(|item| nested(item) && any_repeats(item)),
         Json::Object(members) => {
-            let repeats = if members.len() > PAIRWISE_LIMIT {
-                let mut seen: BTreeSet<&str> = BTreeSet::new();
-                members.iter().any(|(key, _)| !seen.insert(key))
-            } else {
-                // Lengths and first bytes rule out most pairs before the bytes are compared.
-                let same =
-                    |a: &str, b: &str| a.len() == b.len() && a.as_bytes().first() == b.as_bytes().first() && a == b;
-                members.iter().enumerate().any(|(i, (key, _))| {
-                    members.get(..i).unwrap_or_default().iter().any(|(earlier, _)| same(earlier, key))
-                })
-            };
-            repeats || members.iter().any(|(_, item)| any_repeats(item))
+            object_repeats(members) || members.iter().any(|(_, item)| nested(item) && any_repeats(item))
         }
         _ => false,
     }
+}
+
+/// An array or object: what can hold an object (leaves are not visited at all).
+fn nested(value: &Json<'_>) -> bool {
+    matches!(value, Json::Array(_) | Json::Object(_))
+}
+
+/// True when `members` repeats a key (this object only).
+fn object_repeats(members: &[(std::borrow::Cow<'_, str>, Json<'_>)]) -> bool {
+    if members.len() > PAIRWISE_LIMIT {
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        return members.iter().any(|(key, _)| !seen.insert(key));
+    }
+    // Each key sets one of 64 bits chosen by its length and first and last bytes: a key whose
+    // bit is not set yet differs from every earlier key, and only a key whose bit is set
+    // already is compared with the earlier ones (most objects have no such key).
+    let mut tags = 0u64;
+    members.iter().enumerate().any(|(i, (key, _))| {
+        let bytes = key.as_bytes();
+        let first = bytes.first().copied().unwrap_or(0);
+        let last = bytes.last().copied().unwrap_or(0);
+        let bit = 1u64 << ((bytes.len() ^ usize::from(first) ^ usize::from(last) << 2) & 63);
+        let seen = tags & bit != 0;
+        tags |= bit;
+        seen && members.get(..i).unwrap_or_default().iter().any(|(earlier, _)| earlier == key)
+    })
 }
 
 fn collect(value: &Json<'_>, path: &mut String, found: &mut Vec<String>) {
@@ -102,6 +117,7 @@ fn collect(value: &Json<'_>, path: &mut String, found: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::super::parse;
+    use super::Json;
 
     #[test]
     fn large_objects_use_the_set() {
@@ -113,6 +129,27 @@ mod tests {
         let dups = parse(&text).map(|v| v.duplicate_keys()).unwrap_or_default();
         let expected: Vec<String> = (30..40).map(|i| format!("/k{}", i % 30)).collect();
         assert_eq!(dups, expected);
+    }
+
+    /// The tag filter only skips comparisons: every small object of keys drawn from a set
+    /// with many shared tags (same length, first and last byte) is judged as comparing every
+    /// pair judges it.
+    #[test]
+    fn small_objects_agree_with_pairwise() {
+        let keys = ["", "a", "b", "ab", "ba", "axb", "ayb", "code", "cole", "id", "\u{e9}", "x\u{e9}"];
+        for seed in 0u64..4000 {
+            let mut n = seed;
+            let len = (n % 9) as usize;
+            let members: Vec<(std::borrow::Cow<'_, str>, Json<'_>)> = (0..len)
+                .map(|_| {
+                    n = n.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                    let key = keys.get((n >> 33) as usize % keys.len()).copied().unwrap_or("");
+                    (std::borrow::Cow::Borrowed(key), Json::Null)
+                })
+                .collect();
+            let pairwise = members.iter().enumerate().any(|(i, (k, _))| members.iter().take(i).any(|(e, _)| e == k));
+            assert_eq!(super::object_repeats(&members), pairwise, "{members:?}");
+        }
     }
 
     #[test]
