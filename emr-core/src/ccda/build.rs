@@ -9,6 +9,7 @@ use super::ORIGIN;
 use crate::codes::system_for_oid;
 use crate::fhir::stable_id;
 use crate::json::Json;
+use crate::model::{urn_uuid_of, uuid_bits};
 use crate::validate::{Finding, Rule};
 
 /// A JSON string.
@@ -140,7 +141,8 @@ pub(crate) struct Ctx<'a, 'i> {
     pub resources: Vec<(String, Json<'static>)>,
     /// What could not be mapped, with locations in the document.
     pub findings: Vec<Finding>,
-    used: BTreeSet<String>,
+    /// The ids given so far, as their bits (`model::uuid_bits`: same bits, same id).
+    used: BTreeSet<u128>,
     /// Practitioners and locations made so far: identity key → full URL (one resource each).
     pub parties: BTreeMap<String, String>,
     /// `author`/`performer`/`participant` elements a mapping read (by document position).
@@ -210,10 +212,10 @@ impl<'a, 'i> Ctx<'a, 'i> {
             seed.push_str(&at);
         }
         let mut n = 0u32;
-        let id = loop {
-            let id = stable_id(&seed);
-            if self.used.insert(id.clone()) {
-                break id;
+        let bits = loop {
+            let bits = uuid_bits(&seed);
+            if self.used.insert(bits) {
+                break bits;
             }
             // The same element id twice (a document reusing ids): the location tells them apart.
             n += 1;
@@ -229,8 +231,9 @@ impl<'a, 'i> Ctx<'a, 'i> {
                 ]),
             ),
         ]);
-        // The id is the UUID of the full URL, so `urn:uuid:` references resolve by id too.
-        let url = uuid_url(&id);
+        // The id is the UUID of the full URL, so `urn:uuid:` references resolve by id too
+        // (`uuid_url(&stable_id(&seed))`, written once).
+        let url = urn_uuid_of(bits);
         let mut d = Draft { url: url.clone(), members: Vec::with_capacity(16) };
         d.add("resourceType", s(kind));
         d.add("id", s(url.get(UUID_PREFIX.len()..).unwrap_or_default()));

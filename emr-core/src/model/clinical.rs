@@ -225,7 +225,12 @@ fn choice_time(j: &Json<'_>, key: &str, bound: Bound) -> Option<PartialDate> {
     // The first member named `key`, `keyDateTime`, `keyInstant`, `keyDate` and `keyPeriod` (as
     // `j.get` finds each), in one pass over the members.
     let mut found: [Option<&Json<'_>>; 5] = [None; 5];
+    let first = key.as_bytes().first();
     for (k, v) in j.as_object().unwrap_or_default() {
+        // Most members do not start as `key` does: told by their first byte, without a `memcmp`.
+        if first.is_some() && k.as_bytes().first() != first {
+            continue;
+        }
         let slot = match k.strip_prefix(key) {
             Some("") => found.get_mut(0),
             Some("DateTime") => found.get_mut(1),

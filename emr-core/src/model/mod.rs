@@ -35,4 +35,4 @@ pub use provenance::{Decision, DecisionAction, EntryRef, Provenance, Source, Sou
 pub use record::{Record, RECORD_FORMAT};
 pub use resource::{Resource, ResourceError};
 pub use stable_id::stable_id;
-pub(crate) use stable_id::urn_uuid;
+pub(crate) use stable_id::{urn_uuid, urn_uuid_of, uuid_bits};

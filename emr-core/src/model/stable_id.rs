@@ -3,9 +3,15 @@
 
 /// A deterministic `urn:uuid:` from text (FNV-1a, 128 bits; version nibble 8 = custom, RFC 9562).
 pub(crate) fn urn_uuid(seed: &str) -> String {
+    urn_uuid_of(uuid_bits(seed))
+}
+
+/// The `urn:uuid:` of [`uuid_bits`] `bits`: `urn_uuid_of(uuid_bits(seed)) == urn_uuid(seed)`,
+/// and its UUID without dashes is [`stable_id`]`(seed)`.
+pub(crate) fn urn_uuid_of(bits: u128) -> String {
     let mut out = String::with_capacity(45);
     out.push_str("urn:uuid:");
-    push_hex(&mut out, uuid_bits(seed), true);
+    push_hex(&mut out, bits, true);
     out
 }
 
@@ -23,8 +29,9 @@ pub fn stable_id(seed: &str) -> String {
     out
 }
 
-/// The 128 bits of [`urn_uuid`] for `seed`.
-fn uuid_bits(seed: &str) -> u128 {
+/// The 128 bits of [`urn_uuid`] and [`stable_id`] for `seed`: two seeds have the same bits
+/// exactly when they have the same id.
+pub(crate) fn uuid_bits(seed: &str) -> u128 {
     let mut h: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
     for b in seed.bytes() {
         h ^= u128::from(b);
@@ -60,6 +67,7 @@ mod uuid_tests {
     fn ids_are_written_as_before() {
         for seed in ["", "patient", "Observation\u{0}/ClinicalDocument/component[3]", "é\u{0}x", "a"] {
             assert_eq!(urn_uuid(seed), formatted(seed));
+            assert_eq!(urn_uuid_of(uuid_bits(seed)), formatted(seed));
             assert_eq!(stable_id(seed), formatted(seed).trim_start_matches("urn:uuid:").replace('-', ""));
         }
         assert_eq!(urn_uuid("patient").len(), 45);
