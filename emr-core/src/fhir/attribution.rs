@@ -202,11 +202,20 @@ impl Sources {
         // asserted the role (a document naming a colleague at another clinic): it attributes
         // the resources that reference the role, never the role itself.
         let role = tree.get("resourceType").and_then(Json::as_str) == Some("PractitionerRole");
-        for key in ASSERTERS.iter().filter(|k| !(role && **k == "organization")) {
-            let Some(value) = tree.get(key) else { continue };
-            let candidates: Vec<&Json<'_>> = match value {
-                Json::Array(items) => items.iter().collect(),
-                other => vec![other],
+        // The first member of each asserter name (as `tree.get` finds it), in one pass over the
+        // members; then tried in `ASSERTERS` order.
+        let mut found: [Option<&Json<'_>>; ASSERTERS.len()] = [None; ASSERTERS.len()];
+        for (k, v) in tree.as_object().unwrap_or_default() {
+            let Some(at) = ASSERTERS.iter().position(|a| *a == k) else { continue };
+            if let Some(slot) = found.get_mut(at) {
+                slot.get_or_insert(v);
+            }
+        }
+        for (key, value) in ASSERTERS.iter().zip(found) {
+            let Some(value) = value.filter(|_| !(role && *key == "organization")) else { continue };
+            let candidates = match value {
+                Json::Array(items) => items.as_slice(),
+                other => std::slice::from_ref(other),
             };
             for c in candidates {
                 // Procedure/Immunization wrap the reference in `actor`.
