@@ -65,11 +65,13 @@
 mod activity;
 mod allergy;
 mod build;
+mod composition;
 mod encompassing;
 mod error;
 mod header;
 mod header_participants;
 mod medication;
+mod narrative;
 mod observation;
 mod other;
 mod participants;
@@ -217,6 +219,7 @@ fn convert(text: &str, stand_in: bool) -> Result<(Json<'static>, Vec<Finding>, O
     sections::body(&mut ctx, root);
     header_participants::encounter(&mut ctx, root);
     participants::report_unmapped(&mut ctx, root);
+    composition::composition(&mut ctx, root, org.as_ref().and_then(|o| o.name.as_deref()));
     let entries: Vec<Json<'static>> = std::mem::take(&mut ctx.resources)
         .into_iter()
         .map(|(url, r)| build::obj([("fullUrl", build::s(url)), ("resource", r)]))
