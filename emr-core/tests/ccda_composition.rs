@@ -164,3 +164,42 @@ fn every_shared_document_has_a_composition_with_every_section_and_its_narrative(
     assert!(documents >= 30, "the complete shared documents: {documents}");
     assert!(narratives > sections / 2, "most sections carry narrative: {narratives} of {sections}");
 }
+
+/// The IPS of a record holding an imported C-CDA Composition has one Composition, its own
+/// (the IPS document type, first entry), not the imported one; the FHIR export keeps the
+/// imported one, whose section entries stay resolvable.
+#[test]
+fn an_imported_composition_is_not_mistaken_for_the_ips_composition() {
+    use chrono::TimeZone;
+    use emr_core::fhir::{self, ExportOptions, ImportOptions};
+    let now = chrono::Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/ccda/CCD.xml");
+    let imported = ccda::import(&std::fs::read_to_string(path).unwrap(), &ImportOptions::default(), now).unwrap();
+    assert_eq!(imported.record.entries.iter().filter(|e| e.resource().resource_type() == "Composition").count(), 1);
+    let options = ExportOptions { timestamp: "2026-11-01T00:00:00Z".parse().unwrap() };
+    let ips: Value = serde_json::from_str(&fhir::to_ips(&imported.record, &options).unwrap()).unwrap();
+    let compositions: Vec<&Value> = ips["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .filter(|r| r["resourceType"] == "Composition")
+        .collect();
+    assert_eq!(compositions.len(), 1, "only the IPS's own Composition");
+    assert_eq!(compositions[0]["type"]["coding"][0]["code"], "60591-5");
+    assert_eq!(ips["entry"][0]["resource"]["resourceType"], "Composition");
+    let bundle: Value = serde_json::from_str(&fhir::to_bundle(&imported.record, &options)).unwrap();
+    let entries = bundle["entry"].as_array().unwrap();
+    let urls: BTreeSet<&str> = entries.iter().filter_map(|e| e["fullUrl"].as_str()).collect();
+    let composition = entries.iter().map(|e| &e["resource"]).find(|r| r["resourceType"] == "Composition").unwrap();
+    let mut refs = 0;
+    let mut stack: Vec<&Value> = composition["section"].as_array().unwrap().iter().collect();
+    while let Some(s) = stack.pop() {
+        for e in s["entry"].as_array().into_iter().flatten() {
+            refs += 1;
+            assert!(urls.contains(e["reference"].as_str().unwrap()), "{e}");
+        }
+        stack.extend(s["section"].as_array().into_iter().flatten());
+    }
+    assert!(refs > 10, "{refs} section entries");
+}
