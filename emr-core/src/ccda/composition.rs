@@ -81,10 +81,15 @@ pub(crate) fn composition(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>, source_name:
     ctx.push(d);
 }
 
-/// The DocumentReference's members (its authors, authenticator and context, made from the header).
+/// The DocumentReference's `author`, `authenticator` and `context` (made from the header; not
+/// its attachment, the whole document).
 fn document_members(ctx: &Ctx<'_, '_>) -> Vec<(String, Json<'static>)> {
     match ctx.resources.iter().find(|(u, _)| *u == ctx.document_url) {
-        Some((_, Json::Object(members))) => members.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+        Some((_, Json::Object(members))) => members
+            .iter()
+            .filter(|(k, _)| matches!(&**k, "author" | "authenticator" | "context"))
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
         _ => Vec::new(),
     }
 }

@@ -200,20 +200,26 @@ fn safe_href(href: &str) -> bool {
 /// Append `text` escaped for XML character data (or, with `quoted`, an attribute value).
 /// Characters XML 1.0 does not allow cannot be in the input (it parsed as XML).
 fn escape(out: &mut String, text: &str, quoted: bool) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if quoted => out.push_str("&quot;"),
-            '\t' | '\n' | '\r' if quoted => {
-                out.push_str("&#");
-                out.push_str(&u32::from(c).to_string());
-                out.push(';');
-            }
-            c => out.push(c),
-        }
+    let mut rest = text;
+    // Runs without a character to escape are copied whole.
+    while let Some(at) =
+        rest.find(|c: char| matches!(c, '&' | '<' | '>') || quoted && matches!(c, '"' | '\t' | '\n' | '\r'))
+    {
+        let (run, tail) = rest.split_at(at);
+        out.push_str(run);
+        let mut chars = tail.chars();
+        out.push_str(match chars.next() {
+            Some('&') => "&amp;",
+            Some('<') => "&lt;",
+            Some('>') => "&gt;",
+            Some('"') => "&quot;",
+            Some('\t') => "&#9;",
+            Some('\n') => "&#10;",
+            _ => "&#13;",
+        });
+        rest = chars.as_str();
     }
+    out.push_str(rest);
 }
 
 #[cfg(test)]
@@ -305,6 +311,16 @@ mod tests {
             "<div xmlns=\"http://www.w3.org/1999/xhtml\"><span id=\"fn1\">note</span><sup><a href=\"#fn1\">fn1</a></sup>\
              <span>[multimedia: X-ray]</span>kept as textalso</div>"
         );
+    }
+
+    #[test]
+    fn attribute_white_space_is_kept_as_references() {
+        let mut out = String::new();
+        escape(&mut out, "a\tb\nc\rd\"e<>&é", true);
+        assert_eq!(out, "a&#9;b&#10;c&#13;d&quot;e&lt;&gt;&amp;é");
+        out.clear();
+        escape(&mut out, "a\tb\"c", false);
+        assert_eq!(out, "a\tb\"c");
     }
 
     #[test]
