@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::declared;
+use common::{declared, xml_files};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -25,18 +25,6 @@ fn now() -> chrono::DateTime<Utc> {
 /// The shared C-CDA examples; `None` (skip) when absent, unless `EMR_REQUIRE_SHARED_DATA=1`.
 fn shared() -> Option<PathBuf> {
     common::shared_data("ccda/hl7-c-cda-examples")
-}
-
-fn xml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            xml_files(&p, out);
-        } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")) {
-            out.push(p);
-        }
-    }
 }
 
 /// Resource type → count, over the record's entries (the patient is not an entry).

@@ -8,8 +8,10 @@
 
 mod common;
 
+use common::xml_files;
+
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use emr_core::ccda;
 use serde_json::Value;
@@ -26,18 +28,6 @@ const ATTRIBUTES: &[&str] = &["id", "class", "href", "colspan", "rowspan"];
 /// examples are written).
 fn is(n: roxmltree::Node<'_, '_>, name: &str) -> bool {
     n.tag_name().name() == name && matches!(n.tag_name().namespace(), None | Some(V3))
-}
-
-fn xml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            xml_files(&p, out);
-        } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")) {
-            out.push(p);
-        }
-    }
 }
 
 fn words(n: roxmltree::Node<'_, '_>) -> Vec<String> {

@@ -70,3 +70,18 @@ pub fn declared(xml: &str) -> String {
     }
     out
 }
+
+/// Every `.xml` file under `dir`, recursively, sorted.
+pub fn xml_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+    let listing = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let mut entries: Vec<PathBuf> =
+        listing.map(|e| e.unwrap_or_else(|e| panic!("{}: {e}", dir.display())).path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            xml_files(&p, out);
+        } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")) {
+            out.push(p);
+        }
+    }
+}
