@@ -116,7 +116,7 @@ fn every_shared_document_has_a_composition_with_every_section_and_its_narrative(
     let Some(dir) = common::shared_data("ccda") else { return };
     let mut files = Vec::new();
     xml_files(&dir, &mut files);
-    let (mut documents, mut sections, mut narratives) = (0, 0, 0);
+    let (mut documents, mut composed, mut sections, mut narratives) = (0, 0, 0, 0);
     for f in &files {
         let xml = std::fs::read_to_string(f).unwrap();
         if !ccda::looks_like_ccda(xml.as_bytes()) {
@@ -135,7 +135,11 @@ fn every_shared_document_has_a_composition_with_every_section_and_its_narrative(
         let root = cda.root_element();
         let dated = root.children().find(|c| is(*c, "effectiveTime")).is_some_and(|e| e.attribute("value").is_some());
         assert_eq!(compositions.len(), usize::from(dated), "{at}: one Composition");
-        let Some(composition) = compositions.first() else { continue };
+        let Some(composition) = compositions.first() else {
+            eprintln!("no effectiveTime: {at}");
+            continue;
+        };
+        composed += 1;
         // The subject is the Patient (a document without a recordTarget has none: an error).
         if let Some(patient) = entries.iter().find(|e| e["resource"]["resourceType"] == "Patient") {
             assert_eq!(composition["subject"]["reference"], patient["fullUrl"], "{at}: subject is the Patient");
@@ -150,7 +154,7 @@ fn every_shared_document_has_a_composition_with_every_section_and_its_narrative(
         sections += compare(&cda_top, &fhir_top, &urls, &at);
         narratives += converted.bundle.matches("\"status\":\"additional\"").count();
     }
-    eprintln!("{documents} documents, {sections} sections, {narratives} narratives");
+    eprintln!("{documents} documents, {composed} with a Composition, {sections} sections, {narratives} narratives");
     assert!(documents >= 30, "the complete shared documents: {documents}");
     assert!(narratives > sections / 2, "most sections carry narrative: {narratives} of {sections}");
 }
