@@ -72,6 +72,9 @@ fn element(out: &mut String, el: Node<'_, '_>, depth: usize) {
         return footnote_ref(out, el);
     } else if known("renderMultiMedia") {
         return multimedia(out, el, depth);
+    } else if known("caption") && !el.parent().is_some_and(|p| is(p, "table")) {
+        // A paragraph's caption (XHTML has captions only in tables).
+        "span"
     } else if let Some(same) = SAME.iter().find(|s| known(s)) {
         same
     } else {
@@ -302,13 +305,13 @@ mod tests {
     #[test]
     fn footnotes_multimedia_and_unknown_elements() {
         let div = convert(
-            "<footnote ID=\"fn1\">note</footnote><footnoteRef IDREF=\"fn1\"/>\
+            "<paragraph><caption>C</caption>p</paragraph><footnote ID=\"fn1\">note</footnote><footnoteRef IDREF=\"fn1\"/>\
              <renderMultiMedia referencedObject=\"img1\"><caption>X-ray</caption></renderMultiMedia>\
              <x:script xmlns:x=\"urn:example\">kept as text</x:script><unknown>also</unknown>",
         );
         assert_eq!(
             div,
-            "<div xmlns=\"http://www.w3.org/1999/xhtml\"><span id=\"fn1\">note</span><sup><a href=\"#fn1\">fn1</a></sup>\
+            "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p><span>C</span>p</p><span id=\"fn1\">note</span><sup><a href=\"#fn1\">fn1</a></sup>\
              <span>[multimedia: X-ray]</span>kept as textalso</div>"
         );
     }
