@@ -6,7 +6,8 @@
 //! `author` and `authenticator`), else the source organization by name; `custodian` ← the source
 //! organization, by name (as on the DocumentReference: a reference would make the importer
 //! attribute the document to it even when the caller names another source); `confidentiality`
-//! ← `confidentialityCode`; `encounter` ← the DocumentReference's. One `section` per C-CDA
+//! ← `confidentialityCode`; `encounter` ← the DocumentReference's; `event` ← each
+//! `documentationOf/serviceEvent` (its code and period). One `section` per C-CDA
 //! section, nested as in the document: `title`, `code`, `text` (the narrative block as XHTML,
 //! status `additional`: authored text, more than the entries say), `entry` (references to the
 //! resources made from the section's own entries; practitioners, organizations and locations
@@ -18,7 +19,7 @@
 //! its sections' narrative stays in the original document only.
 
 use super::build::{lit, obj, s, Ctx};
-use super::value::{concept, ts};
+use super::value::{concept, period, ts};
 use super::xml::{attr, child, children, is, path, text_of, Node};
 use crate::json::Json;
 
@@ -75,10 +76,29 @@ pub(crate) fn composition(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>, source_name:
     if let Some(name) = source_name {
         d.add("custodian", obj([("display", s(name))]));
     }
+    d.list("event", events(ctx, doc));
     if let Some(body) = path(doc, &["component", "structuredBody"]) {
         d.list("section", sections(ctx, body, 0));
     }
     ctx.push(d);
+}
+
+/// Each `documentationOf/serviceEvent` as an event: its code and its `effectiveTime` period.
+fn events(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>) -> Vec<Json<'static>> {
+    let mut out = Vec::new();
+    for event in children(doc, "documentationOf").filter_map(|d| child(d, "serviceEvent")) {
+        let mut m = Vec::new();
+        if let Some(code) = child(event, "code").and_then(|c| concept(ctx, c, "serviceEvent/code")) {
+            m.push(("code", Json::Array(vec![code])));
+        }
+        if let Some(p) = child(event, "effectiveTime").and_then(|e| period(ctx, e, "serviceEvent/effectiveTime")) {
+            m.push(("period", p));
+        }
+        if !m.is_empty() {
+            out.push(obj(m));
+        }
+    }
+    out
 }
 
 /// The DocumentReference's `author`, `authenticator` and `context` (made from the header; not
