@@ -7,6 +7,8 @@
 
 mod common;
 
+use common::{declared, xml_files};
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -23,18 +25,6 @@ fn now() -> chrono::DateTime<Utc> {
 /// The shared C-CDA examples; `None` (skip) when absent, unless `EMR_REQUIRE_SHARED_DATA=1`.
 fn shared() -> Option<PathBuf> {
     common::shared_data("ccda/hl7-c-cda-examples")
-}
-
-fn xml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            xml_files(&p, out);
-        } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")) {
-            out.push(p);
-        }
-    }
 }
 
 /// Resource type → count, over the record's entries (the patient is not an entry).
@@ -140,8 +130,12 @@ fn expected(xml: &str) -> BTreeMap<String, usize> {
         let kind = p.split(' ').next().unwrap_or_default();
         *out.entry(kind.to_owned()).or_default() += 1;
     }
-    // The document itself.
+    // The document itself, and its Composition (C-CDA on FHIR: made when the document has
+    // the `effectiveTime` FHIR's Composition.date requires).
     *out.entry("DocumentReference".to_owned()).or_default() += 1;
+    if kid(doc.root_element(), "effectiveTime").and_then(|e| e.attribute("value")).is_some() {
+        *out.entry("Composition".to_owned()).or_default() += 1;
+    }
     out
 }
 
@@ -396,35 +390,6 @@ const UNDECLARED: &str = "ccda.xml.prefix.undeclared";
 /// The examples that are not namespace-well-formed XML in other ways (6 before the importer
 /// bound undeclared `xsi` and `sdtc` prefixes; the one left has mismatched tags).
 const MALFORMED_EXAMPLES: usize = 1;
-
-/// `xml` with declarations of the `xsi` and `sdtc` prefixes added to its root element where
-/// the document uses them undeclared (as some HL7 examples do): the namespace-well-formed
-/// document the importer reads such a document as (reporting [`UNDECLARED`]). Other documents
-/// are returned unchanged.
-fn declared(xml: &str) -> String {
-    let mut out = xml.to_owned();
-    for _ in 0..2 {
-        let options = roxmltree::ParsingOptions { allow_dtd: false, ..Default::default() };
-        let uri = match roxmltree::Document::parse_with_options(&out, options) {
-            Err(roxmltree::Error::UnknownNamespace(p, _)) if p == "xsi" => "http://www.w3.org/2001/XMLSchema-instance",
-            Err(roxmltree::Error::UnknownNamespace(p, _)) if p == "sdtc" => "urn:hl7-org:sdtc",
-            _ => break,
-        };
-        let prefix = if uri == "urn:hl7-org:sdtc" { "sdtc" } else { "xsi" };
-        // After the root element's name: the first `<` and a letter.
-        let Some(root) = out
-            .match_indices('<')
-            .map(|(i, _)| i)
-            .find(|&i| out[i + 1..].starts_with(|c: char| c.is_ascii_alphabetic()))
-        else {
-            break;
-        };
-        let name_end =
-            out[root..].find(|c: char| c.is_whitespace() || c == '>' || c == '/').map_or(out.len(), |e| root + e);
-        out.insert_str(name_end, &format!(" xmlns:{prefix}=\"{uri}\""));
-    }
-    out
-}
 
 /// Whether roxmltree reads `xml` (DTDs refused).
 fn well_formed(xml: &str) -> bool {

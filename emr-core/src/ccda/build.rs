@@ -113,6 +113,12 @@ impl Draft {
         }
     }
 
+    /// Remove a member, returning its value (the first, if several).
+    pub(crate) fn take(&mut self, key: &str) -> Option<Json<'static>> {
+        let at = self.members.iter().position(|(k, _)| k == key)?;
+        Some(self.members.remove(at).1)
+    }
+
     /// Add a member when there is a value.
     pub(crate) fn opt(&mut self, key: &'static str, value: Option<Json<'static>>) {
         if let Some(v) = value {
@@ -149,6 +155,9 @@ pub(crate) struct Ctx<'a, 'i> {
     pub consumed: BTreeSet<usize>,
     /// Elements a resource was derived from (by document position).
     pub drafted: BTreeSet<usize>,
+    /// Each section's own entries: section position → the range of [`Ctx::resources`] made
+    /// from them (for the Composition's `section.entry`).
+    pub sections: BTreeMap<usize, std::ops::Range<usize>>,
     /// The `assignedAuthor`/`assignedEntity` elements with a person, by identity key → position
     /// among the document's nodes (the first of each identity); made on first use.
     pub people: Option<BTreeMap<String, usize>>,
@@ -171,6 +180,7 @@ impl<'a, 'i> Ctx<'a, 'i> {
             parties: BTreeMap::new(),
             consumed: BTreeSet::new(),
             drafted: BTreeSet::new(),
+            sections: BTreeMap::new(),
             people: None,
             data_stand_in: false,
         }

@@ -15,8 +15,12 @@
 //! performers (a CCD's care team) a CareTeam; next of kin, emergency contacts and other related
 //! people named in the header become RelatedPersons; the document's `encompassingEncounter` becomes an
 //! Encounter (the body's, when it has the same id) in the DocumentReference's context; a
-//! result's identified specimen becomes a Specimen. These go through [`fhir::import_tree`] as one Bundle,
-//! so attribution, validation and record building are the FHIR importer's.
+//! result's identified specimen becomes a Specimen. The document itself (when it has the
+//! `effectiveTime` FHIR requires) becomes a Composition: one section per C-CDA section, with its
+//! narrative block as FHIR XHTML and references to the resources made from its entries, so the
+//! narrative (history, assessment, plan…) is in the record, not only in the XML. These go
+//! through [`fhir::import_tree`] as one Bundle, so attribution, validation and record building
+//! are the FHIR importer's.
 //!
 //! Nothing is dropped silently: the original XML is kept verbatim as a DocumentReference entry,
 //! every derived resource carries the C-CDA entry's `id`s as identifiers and an extension
@@ -65,11 +69,13 @@
 mod activity;
 mod allergy;
 mod build;
+mod composition;
 mod encompassing;
 mod error;
 mod header;
 mod header_participants;
 mod medication;
+mod narrative;
 mod observation;
 mod other;
 mod participants;
@@ -217,6 +223,7 @@ fn convert(text: &str, stand_in: bool) -> Result<(Json<'static>, Vec<Finding>, O
     sections::body(&mut ctx, root);
     header_participants::encounter(&mut ctx, root);
     participants::report_unmapped(&mut ctx, root);
+    composition::composition(&mut ctx, root, org.as_ref().and_then(|o| o.name.as_deref()));
     let entries: Vec<Json<'static>> = std::mem::take(&mut ctx.resources)
         .into_iter()
         .map(|(url, r)| build::obj([("fullUrl", build::s(url)), ("resource", r)]))

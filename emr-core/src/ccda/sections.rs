@@ -44,7 +44,9 @@ const OBSERVATIONS: &[(&str, Option<&str>)] = &[
 pub(crate) fn body(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>) {
     let Some(body) = path(doc, &["component", "structuredBody"]) else { return };
     for section in body.descendants().filter(|n| is(*n, "section")) {
+        let from = ctx.resources.len();
         section_entries(ctx, section);
+        ctx.sections.insert(section.index(), from..ctx.resources.len());
     }
 }
 
@@ -66,9 +68,7 @@ fn section_entries(ctx: &mut Ctx<'_, '_>, section: Node<'_, '_>) {
         return;
     }
     // Any narrative word (what `text_of` would keep), without building the text.
-    let has_text = child(section, "text").is_some_and(|t| {
-        t.descendants().any(|n| n.is_text() && n.text().is_some_and(|x| x.split_whitespace().next().is_some()))
-    });
+    let has_text = child(section, "text").is_some_and(super::narrative::has_words);
     let has_subsections = children(section, "component").any(|c| child(c, "section").is_some());
     if has_text && !has_subsections {
         ctx.finding(&rules::CCDA_SECTION_NARRATIVE, section, "section");

@@ -41,3 +41,47 @@ pub fn synthea_records() -> Option<Vec<(String, emr_core::model::Record)>> {
     assert!(out.len() >= 24, "{} Synthea records", out.len());
     Some(out)
 }
+
+/// `xml` with declarations of the `xsi` and `sdtc` prefixes added to its root element where
+/// the document uses them undeclared (as some HL7 examples do): the namespace-well-formed
+/// document the importer reads such a document as (reporting `ccda.xml.prefix.undeclared`). Other documents
+/// are returned unchanged.
+pub fn declared(xml: &str) -> String {
+    let mut out = xml.to_owned();
+    for _ in 0..2 {
+        let options = roxmltree::ParsingOptions { allow_dtd: false, ..Default::default() };
+        let uri = match roxmltree::Document::parse_with_options(&out, options) {
+            Err(roxmltree::Error::UnknownNamespace(p, _)) if p == "xsi" => "http://www.w3.org/2001/XMLSchema-instance",
+            Err(roxmltree::Error::UnknownNamespace(p, _)) if p == "sdtc" => "urn:hl7-org:sdtc",
+            _ => break,
+        };
+        let prefix = if uri == "urn:hl7-org:sdtc" { "sdtc" } else { "xsi" };
+        // After the root element's name: the first `<` and a letter.
+        let Some(root) = out
+            .match_indices('<')
+            .map(|(i, _)| i)
+            .find(|&i| out[i + 1..].starts_with(|c: char| c.is_ascii_alphabetic()))
+        else {
+            break;
+        };
+        let name_end =
+            out[root..].find(|c: char| c.is_whitespace() || c == '>' || c == '/').map_or(out.len(), |e| root + e);
+        out.insert_str(name_end, &format!(" xmlns:{prefix}=\"{uri}\""));
+    }
+    out
+}
+
+/// Every `.xml` file under `dir`, recursively, sorted.
+pub fn xml_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+    let listing = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let mut entries: Vec<PathBuf> =
+        listing.map(|e| e.unwrap_or_else(|e| panic!("{}: {e}", dir.display())).path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            xml_files(&p, out);
+        } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")) {
+            out.push(p);
+        }
+    }
+}
