@@ -16,8 +16,8 @@ use super::xml::{attr, is, Node};
 /// The XHTML namespace the `div` declares.
 const XHTML: &str = "http://www.w3.org/1999/xhtml";
 
-/// Elements nested deeper than this keep only their text (the parser bounds depth already;
-/// this bounds the recursion here independently).
+/// Elements nested deeper than this keep only their text, without their markup (the recursion
+/// itself is bounded by the parser's depth limit, [`super::MAX_DEPTH`]).
 const MAX_DEPTH: usize = 64;
 
 /// Narrative elements written under the same name.
