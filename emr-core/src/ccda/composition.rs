@@ -16,12 +16,14 @@
 //! subsections).
 //!
 //! No Composition is made for a document without an `effectiveTime` (FHIR requires `date`);
-//! its sections' narrative stays in the original document only.
+//! its sections' narrative stays in the original document only, and the finding
+//! `ccda.document.date.missing` says so.
 
 use super::build::{lit, obj, s, Ctx};
 use super::value::{concept, period, ts};
 use super::xml::{attr, child, children, is, path, text_of, Node};
 use crate::json::Json;
+use crate::validate::rules;
 
 /// Resource types made from a section's entries that are parties to them, not entries.
 const PARTIES: &[&str] = &["Practitioner", "PractitionerRole", "Organization", "Location"];
@@ -32,7 +34,10 @@ const CONFIDENTIALITY: &[&str] = &["U", "L", "M", "N", "R", "V"];
 /// Make the document's Composition (see the module documentation); after the body and the
 /// header's participants, whose resources it references.
 pub(crate) fn composition(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>, source_name: Option<&str>) {
-    let Some(date) = child(doc, "effectiveTime").and_then(|e| ts(ctx, e, "effectiveTime")) else { return };
+    let Some(date) = child(doc, "effectiveTime").and_then(|e| ts(ctx, e, "effectiveTime")) else {
+        ctx.finding(&rules::CCDA_DOCUMENT_DATE, doc, "effectiveTime");
+        return;
+    };
     let document = document_members(ctx);
     let member = |key: &str| document.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
     let mut d = ctx.draft("Composition", doc);

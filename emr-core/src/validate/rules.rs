@@ -110,7 +110,8 @@ rules! {
     FHIR_PATIENT_MULTIPLE = "fhir.patient.multiple", Warning, "input holds more than one patient; the record's patient is the first, the others are kept as opaque entries";
     ABATEMENT_ACTIVE = "condition.abatement.active", Error, "condition has an abatement but an active clinicalStatus (con-4)";
     CCDA_PREFIX_UNDECLARED = "ccda.xml.prefix.undeclared", Warning, "C-CDA document uses the xsi or sdtc namespace prefix without declaring it (not namespace-well-formed XML); it was read with the prefix bound to its standard namespace";
-    CCDA_SECTION_NARRATIVE = "ccda.section.narrative-only", Warning, "C-CDA section has narrative but no structured entries; its text is imported only as the narrative (XHTML) of the Composition's section, which merging and the IPS do not read, and kept in the original document";
+    CCDA_SECTION_NARRATIVE = "ccda.section.narrative-only", Warning, "C-CDA section has narrative but no structured entries; its text is imported only as the narrative (XHTML) of the Composition's section (there is none without the document's date: ccda.document.date.missing), which merging and the IPS do not read, and kept in the original document";
+    CCDA_DOCUMENT_DATE = "ccda.document.date.missing", Warning, "C-CDA document has no readable effectiveTime (its date), which FHIR's Composition requires: no Composition was made, so the sections' narrative is kept only in the original document";
     CCDA_SECTION_NO_INFO = "ccda.section.no-information", Warning, "C-CDA section is marked nullFlavor (no information); nothing was imported from it";
     CCDA_ENTRY_UNMAPPED = "ccda.entry.unmapped", Warning, "C-CDA entry template has no structured mapping; it is kept only in the original document";
     CCDA_NULL_FLAVOR = "ccda.value.null-flavor", Warning, "C-CDA code or value is a nullFlavor (unknown, not asked, other); no coded value was imported for it";
