@@ -8,8 +8,6 @@
 
 mod common;
 
-use common::xml_files;
-
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -113,17 +111,11 @@ fn compare(cda: &[roxmltree::Node<'_, '_>], fhir: &[Value], urls: &BTreeSet<&str
 
 #[test]
 fn every_shared_document_has_a_composition_with_every_section_and_its_narrative() {
-    let Some(dir) = common::shared_data("ccda") else { return };
-    let mut files = Vec::new();
-    xml_files(&dir, &mut files);
+    let Some(files) = common::ccda_documents() else { return };
     let (mut documents, mut composed, mut sections, mut narratives) = (0, 0, 0, 0);
-    for f in &files {
-        let xml = std::fs::read_to_string(f).unwrap();
-        if !ccda::looks_like_ccda(xml.as_bytes()) {
-            continue;
-        }
-        let Ok(converted) = ccda::to_fhir(&xml) else { continue };
-        let declared = common::declared(&xml);
+    for (f, xml) in &files {
+        let Ok(converted) = ccda::to_fhir(xml) else { continue };
+        let declared = common::declared(xml);
         let Ok(cda) = roxmltree::Document::parse(&declared) else { continue };
         documents += 1;
         let at = f.display().to_string();

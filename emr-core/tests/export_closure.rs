@@ -16,8 +16,6 @@
 
 mod common;
 
-use common::xml_files;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -634,18 +632,12 @@ fn write_exports_for_independent_validators() {
     // Every complete shared C-CDA document (as `bench-ccda.sh` selects them), imported: what
     // the C-CDA on FHIR mapping makes goes through the same independent validator.
     if std::env::var_os("EMR_INTEROP_EXPORTS_ALL").is_some() {
-        let dir = shared("ccda").expect("the shared C-CDA examples");
-        let mut files = Vec::new();
-        xml_files(&dir, &mut files);
+        let documents = common::ccda_documents().expect("the shared C-CDA examples");
         let before = records.len();
-        for path in files {
-            let bytes = std::fs::read(&path).unwrap();
-            if !emr_core::ccda::looks_like_ccda(&bytes) {
-                continue;
-            }
-            let imported = emr_core::ccda::import_bytes(&bytes, &ImportOptions::default(), now())
+        for (path, text) in documents {
+            let imported = emr_core::ccda::import_bytes(text.as_bytes(), &ImportOptions::default(), now())
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            let name = path.strip_prefix(&dir).unwrap().to_string_lossy().replace(['/', ' '], "_");
+            let name = path.to_string_lossy().replace(['/', ' '], "_");
             records.push((format!("ccda_{name}"), imported.record));
         }
         assert!(records.len() - before >= 30, "every complete shared C-CDA document");

@@ -85,3 +85,21 @@ pub fn xml_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
         }
     }
 }
+
+/// Every complete C-CDA document of the shared data, with its path relative to `ccda/` and its
+/// text: each `.xml` file under `ccda/`, recursively, that `ccda::looks_like_ccda` accepts
+/// (what `scripts/bench-ccda.sh` measures; section fragments and stubs are left out). `None`
+/// when the shared data is absent (see [`shared_data`]).
+pub fn ccda_documents() -> Option<Vec<(PathBuf, String)>> {
+    let dir = shared_data("ccda")?;
+    let mut files = Vec::new();
+    xml_files(&dir, &mut files);
+    let mut out = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        if emr_core::ccda::looks_like_ccda(text.as_bytes()) {
+            out.push((path.strip_prefix(&dir).map(PathBuf::from).unwrap_or(path), text));
+        }
+    }
+    Some(out)
+}
