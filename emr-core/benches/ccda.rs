@@ -4,7 +4,8 @@
 //! documents imported without error; then peers (run as child processes on the same files,
 //! printing one JSON line), and both emr-core and the first peer again on only the documents
 //! that peer converts (its report lists them as `okFiles`), so that the throughputs compare
-//! the same work. A benchmark, not a test: nothing fails on speed.
+//! the same work. For scale, the same XML parsed alone (quick-xml tokens, a roxmltree DOM), with
+//! nothing mapped, validated or built. A benchmark, not a test: nothing fails on speed.
 //!
 //! Run it with `bash scripts/bench-ccda.sh` (installs the npm peer first), or alone with
 //! `cargo bench -p emr-core --bench ccda`.
@@ -95,6 +96,38 @@ fn measure(docs: &[String], rounds: usize) -> (f64, f64, usize, usize) {
     (best, best_convert, ok, entries)
 }
 
+/// For scale, what parsing the XML alone costs, with nothing mapped, validated or built: the
+/// best round in seconds of (1) the tokens of `quick-xml` (the tokenizer `ccda::import` reads,
+/// configured as it is: every event read, no tree) and (2) `roxmltree`'s DOM (the parser the
+/// tests check the narrative with).
+fn measure_parse_only(docs: &[String], rounds: usize) -> (f64, f64) {
+    let mut tokens = f64::INFINITY;
+    for _ in 0..rounds {
+        let start = Instant::now();
+        for xml in docs {
+            let mut reader = quick_xml::Reader::from_str(black_box(xml));
+            reader.config_mut().check_comments = true;
+            reader.config_mut().trim_text_start = true;
+            while let Ok(event) = reader.read_event() {
+                if matches!(event, quick_xml::events::Event::Eof) {
+                    break;
+                }
+                black_box(event);
+            }
+        }
+        tokens = tokens.min(start.elapsed().as_secs_f64());
+    }
+    let mut dom = f64::INFINITY;
+    for _ in 0..rounds {
+        let start = Instant::now();
+        for xml in docs {
+            let _ = black_box(roxmltree::Document::parse(black_box(xml)));
+        }
+        dom = dom.min(start.elapsed().as_secs_f64());
+    }
+    (tokens, dom)
+}
+
 /// A peer's report on `paths`: its JSON line, or `None` (said on stderr) when it printed none.
 fn run_peer(cmd: &str, rounds: usize, paths: &[PathBuf]) -> Option<String> {
     let mut parts = cmd.split_whitespace();
@@ -169,6 +202,11 @@ fn main() {
             String::new(),
         ),
     ];
+    let (tokens, dom) = measure_parse_only(&docs, rounds);
+    let scale: Vec<(&str, f64)> = vec![
+        ("quick-xml 0.42: tokens only (the tokenizer ccda::import reads; no tree)", mb / tokens),
+        ("roxmltree 0.21: DOM only", mb / dom),
+    ];
     // The first peer again, beside emr-core, on only the documents it converts.
     let mut same = None;
     for (n, cmd) in peers.iter().enumerate() {
@@ -224,6 +262,13 @@ fn main() {
     table(&mut md, &rows);
     if let Some(peer) = rows.get(2) {
         writeln!(md, "\nemr-core / first peer throughput: {:.0}×", rows[0].1 / peer.1).unwrap();
+    }
+    let peer = rows.get(2).map(|p| p.1);
+    md.push_str("\nFor scale, parsing the same XML alone (nothing mapped, validated or built), in the same run:\n\n");
+    md.push_str("| XML parser | MB/s | × first peer |\n|---|---:|---:|\n");
+    for (name, mbs) in &scale {
+        let times = peer.map_or_else(|| "not measured".to_owned(), |p| format!("{:.0}×", mbs / p));
+        writeln!(md, "| {name} | {mbs:.1} | {times} |").unwrap();
     }
     if let Some((n, sub_mb, sub_rows)) = &same {
         writeln!(md, "\nThe same, on only the {n} documents ({sub_mb:.2} MB) the first peer converts:\n").unwrap();
