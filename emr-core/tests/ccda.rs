@@ -261,20 +261,39 @@ fn said(c: roxmltree::Node<'_, '_>) -> bool {
 }
 
 /// What the header's participants become (C-CDA on FHIR): authors who are people, the legal
-/// authenticator and the service events' performers → Practitioners (and PractitionerRoles);
-/// a service event with performers → a CareTeam.
+/// authenticator, the authenticators (when the document has a Composition to attest) and the
+/// service events' performers → Practitioners (and PractitionerRoles); device authors →
+/// Devices; a service event with performers → a CareTeam; and, with a Composition, the
+/// sections' authors (people or devices).
 fn header_participants(
     doc: roxmltree::Node<'_, '_>,
     out: &mut BTreeMap<String, usize>,
     parties: &mut BTreeSet<String>,
 ) {
+    let person_or_device =
+        |a: roxmltree::Node<'_, '_>, parties: &mut BTreeSet<String>| match kid(a, "assignedAuthoringDevice") {
+            Some(device) => {
+                parties.insert(identity("Device", a, Some(device)));
+            }
+            None => person_and_role(a, parties),
+        };
     for a in doc.children().filter(|c| c.has_tag_name("author")).filter_map(|a| kid(a, "assignedAuthor")) {
-        if kid(a, "assignedAuthoringDevice").is_none() {
-            person_and_role(a, parties);
-        }
+        person_or_device(a, parties);
     }
     if let Some(a) = kid(doc, "legalAuthenticator").and_then(|l| kid(l, "assignedEntity")) {
         person_and_role(a, parties);
+    }
+    if kid(doc, "effectiveTime").and_then(|e| e.attribute("value")).is_some() {
+        for a in doc.children().filter(|c| c.has_tag_name("authenticator")).filter_map(|a| kid(a, "assignedEntity")) {
+            person_and_role(a, parties);
+        }
+        let sections = doc.descendants().filter(|s| s.has_tag_name("section"));
+        for a in sections
+            .flat_map(|s| s.children().filter(|c| c.has_tag_name("author")))
+            .filter_map(|a| kid(a, "assignedAuthor"))
+        {
+            person_or_device(a, parties);
+        }
     }
     // People related to the patient (next of kin, emergency contacts, an informing spouse).
     for p in doc.children().filter(|c| c.has_tag_name("participant") || c.has_tag_name("informant")) {

@@ -70,6 +70,8 @@ mod activity;
 mod allergy;
 mod build;
 mod composition;
+mod composition_parts;
+mod device;
 mod encompassing;
 mod error;
 mod header;
