@@ -1,6 +1,7 @@
 //! The header's remaining participants (C-CDA on FHIR): device authors → Device (referenced by
 //! the Composition and the DocumentReference, one per identity), non-legal authenticators →
-//! professional attesters, section authors → Composition.section.author, `relatedDocument` →
+//! professional attesters, the data enterer, provider informants and information recipients →
+//! participation extensions, section authors → Composition.section.author, `relatedDocument` →
 //! Composition.relatesTo; what no Composition can hold is reported; and a Device's owner never
 //! becomes a second source of the document.
 
@@ -41,10 +42,18 @@ fn document(effective_time: bool) -> String {
     <patient><name><given>Pat</given><family>Example</family></name><birthTime value="19700101"/></patient></patientRole></recordTarget>
   <author><time value="20240102"/>{PERSON}</author>
   <author><time value="20240102"/>{DEVICE}</author>
+  <dataEnterer><time value="20240101"/><assignedEntity><id root="2.16.840.1.113883.4.6" extension="444"/>
+    <assignedPerson><name><given>Ed</given><family>Enterer</family></name></assignedPerson></assignedEntity></dataEnterer>
+  <informant><assignedEntity><id root="2.16.840.1.113883.4.6" extension="555"/>
+    <assignedPerson><name><given>Ina</given><family>Informant</family></name></assignedPerson></assignedEntity></informant>
+  <informant><relatedEntity classCode="PRS"><code code="SPS" codeSystem="2.16.840.1.113883.5.111"/>
+    <relatedPerson><name><given>Sue</given><family>Example</family></name></relatedPerson></relatedEntity></informant>
   <custodian><assignedCustodian><representedCustodianOrganization><id root="2.16.840.1.113883.19.5" extension="A"/><name>Clinic A</name></representedCustodianOrganization></assignedCustodian></custodian>
   <legalAuthenticator><time value="20240102"/><signatureCode code="S"/>{legal}</legalAuthenticator>
   <authenticator><time value="20240103"/><signatureCode code="S"/><assignedEntity><id root="2.16.840.1.113883.4.6" extension="333"/>
     <assignedPerson><name><given>Val</given><family>Verifier</family></name></assignedPerson></assignedEntity></authenticator>
+  <informationRecipient typeCode="TRC"><intendedRecipient><informationRecipient><name><given>Rita</given><family>Recipient</family></name></informationRecipient>
+    <receivedOrganization><id root="2.16.840.1.113883.19.5" extension="C"/><name>Clinic C</name></receivedOrganization></intendedRecipient></informationRecipient>
   <relatedDocument typeCode="RPLC"><parentDocument><id root="2.16.840.1.113883.19.5" extension="doc-1"/></parentDocument></relatedDocument>
   <component><structuredBody>
     <component><section><code code="10164-2" codeSystem="2.16.840.1.113883.6.1"/><title>History</title>
@@ -119,6 +128,43 @@ fn an_authenticator_is_a_professional_attester_after_the_legal_one() {
     assert_eq!(person["identifier"][0]["value"], "333");
 }
 
+/// The participations FHIR's Composition has no element for: FHIR Clinical Documents'
+/// extensions, each with its type and party (a related informant is a RelatedPerson instead).
+#[test]
+fn data_enterer_informant_and_recipient_are_participation_extensions() {
+    let (bundle, findings) = bundle(&document(true));
+    let composition = resources(&bundle, "Composition")[0];
+    let base = "http://hl7.org/fhir/uv/fhir-clinical-document/StructureDefinition/";
+    let extensions = composition["extension"].as_array().unwrap();
+    let of =
+        |name: &str| -> Vec<&Value> { extensions.iter().filter(|x| x["url"] == format!("{base}{name}")).collect() };
+    let part = |x: &Value, url: &str| x["extension"].as_array().unwrap().iter().find(|p| p["url"] == url).cloned();
+    for (name, code, family) in [
+        ("data-enterer-extension", "ENT", "Enterer"),
+        ("informant-extension", "INF", "Informant"),
+        ("information-recipient-extension", "TRC", "Recipient"),
+    ] {
+        let found = of(name);
+        assert_eq!(found.len(), 1, "{name}: {extensions:#?}");
+        let x = found[0];
+        assert_eq!(part(x, "type").unwrap()["valueCodeableConcept"]["coding"][0]["code"], code);
+        let party = part(x, "party").unwrap()["valueReference"].clone();
+        assert_eq!(kind_of(&bundle, &party), "Practitioner");
+        let url = party["reference"].as_str().unwrap();
+        let entries = bundle["entry"].as_array().unwrap();
+        let person = &entries.iter().find(|e| e["fullUrl"] == url).unwrap()["resource"];
+        assert_eq!(person["name"][0]["family"], family);
+    }
+    assert_eq!(part(of("data-enterer-extension")[0], "time").unwrap()["valuePeriod"]["start"], "2024-01-01");
+    // The recipient works for Clinic C: a PractitionerRole says so.
+    let roles = resources(&bundle, "PractitionerRole");
+    assert!(roles.iter().any(|r| r["organization"].is_object()
+        && resources(&bundle, "Organization").iter().any(|o| o["name"] == "Clinic C"
+            && r["organization"]["reference"].as_str().is_some_and(|u| u.ends_with(o["id"].as_str().unwrap())))));
+    assert_eq!(resources(&bundle, "RelatedPerson").len(), 1);
+    assert!(unmapped(&findings).is_empty(), "{findings:#?}");
+}
+
 #[test]
 fn section_authors_are_the_sections_authors() {
     let (bundle, _) = bundle(&document(true));
@@ -145,8 +191,13 @@ fn without_a_composition_authenticators_and_section_authors_are_reported() {
     let (bundle, findings) = bundle(&document(false));
     assert!(resources(&bundle, "Composition").is_empty());
     let unmapped = unmapped(&findings);
+    // The related informant is a RelatedPerson, Composition or not.
+    assert!(!unmapped.iter().any(|p| p == "/ClinicalDocument/informant[2]"), "{unmapped:#?}");
     for path in [
         "/ClinicalDocument/authenticator",
+        "/ClinicalDocument/dataEnterer",
+        "/ClinicalDocument/informant[1]",
+        "/ClinicalDocument/informationRecipient",
         "/ClinicalDocument/component/structuredBody/component/section/author[1]",
         "/ClinicalDocument/component/structuredBody/component/section/author[2]",
         "/ClinicalDocument/component/structuredBody/component/section/component/section/author",
@@ -155,8 +206,9 @@ fn without_a_composition_authenticators_and_section_authors_are_reported() {
     }
 }
 
-/// The device author acts for Hospital B (its Device's owner); the document is Clinic A's, and
-/// stays its only source: the owner of a Device takes no attribution.
+/// The device author acts for Hospital B (its Device's owner), the recipient for Clinic C; the
+/// document is Clinic A's, and stays its only source: the owner of a Device takes no
+/// attribution, nor does the organization of a PractitionerRole no statement references.
 #[test]
 fn a_device_owner_is_not_a_second_source_of_the_document() {
     let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();

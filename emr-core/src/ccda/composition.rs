@@ -4,8 +4,9 @@
 //! `status` final; `type` ← `code`; `title` ← `title`; `date` ← `effectiveTime`; `author` and
 //! `attester` (legal) ← the people and devices the header's participants became (the
 //! DocumentReference's `author` and `authenticator`), else the source organization by name;
-//! `attester` (professional) ← each `authenticator`, `relatesTo` ← `relatedDocument`, and each
-//! section's `author` ([`super::composition_parts`]); `custodian` ← the source
+//! `attester` (professional) ← each `authenticator`, `relatesTo` ← `relatedDocument`, each
+//! section's `author`, and extensions for the data enterer, provider informants and information
+//! recipients ([`super::composition_parts`]); `custodian` ← the source
 //! organization, by name (as on the DocumentReference: a reference would make the importer
 //! attribute the document to it even when the caller names another source); `confidentiality`
 //! ← `confidentialityCode`; `encounter` ← the DocumentReference's; `event` ← each
@@ -54,6 +55,8 @@ pub(crate) fn composition(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>, source_name:
     let document = document_members(ctx);
     let member = |key: &str| document.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
     let mut d = ctx.draft("Composition", doc);
+    let participations = super::composition_parts::participations(ctx, doc);
+    d.extend("extension", participations);
     // Composition.identifier is one Identifier: the document's `id`.
     if let Some(Json::Array(ids)) = d.take("identifier") {
         d.opt("identifier", ids.into_iter().next());

@@ -13,12 +13,13 @@
 //!   DocumentReference's `context.encounter`;
 //! - a `participant` or `informant` who is a person related to the patient (next of kin,
 //!   emergency contact, spouse…) → a RelatedPerson ([`super::related`]);
-//! - `authenticator` → Practitioner, a `professional` attester of the Composition (mapped, or
-//!   reported when no Composition is made, by [`super::composition`]);
-//! - `dataEnterer`, `informationRecipient`, and the other `informant`s and `participant`s have
-//!   no element on the DocumentReference or the Composition (the IG's US Realm Header gives
-//!   them extensions of its own, not mapped yet): reported (`ccda.participant.unmapped`), kept
-//!   in the original document.
+//! - `authenticator` → Practitioner, a `professional` attester of the Composition; `dataEnterer`,
+//!   the other `informant`s and `informationRecipient` → the Composition's participation
+//!   extensions (mapped, or reported when no Composition is made, by
+//!   [`super::composition_parts`]);
+//! - the other `participant`s (not related people: a callback contact, a referrer…) have no
+//!   element on the DocumentReference or the Composition: reported
+//!   (`ccda.participant.unmapped`), kept in the original document.
 
 use super::build::{obj, s, uuid_url, Ctx};
 use super::participants::actor;
@@ -28,10 +29,6 @@ use super::xml::{attr, child, children, Node};
 use crate::fhir::stable_id;
 use crate::json::Json;
 use crate::validate::rules;
-
-/// Header participations reported where they occur, unless they are related people.
-/// (`authenticator`s are the Composition's professional attesters: see [`super::composition`].)
-const REPORTED: &[&str] = &["dataEnterer", "informant", "informationRecipient", "participant"];
 
 /// Map (or report) every participant of the document header.
 pub(crate) fn map(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>) {
@@ -94,10 +91,12 @@ pub(crate) fn map(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>) {
     if !context.is_empty() {
         document.push(("context", obj(context)));
     }
-    for tag in REPORTED {
+    for tag in ["informant", "participant"] {
         for n in children(doc, tag) {
-            let related = matches!(*tag, "participant" | "informant") && super::related::related_person(ctx, n);
-            if !related {
+            if super::related::related_person(ctx, n) {
+                // Read: the Composition's participations leave it out.
+                ctx.consumed.insert(n.index());
+            } else if tag == "participant" {
                 ctx.finding(&rules::CCDA_PARTICIPANT_UNMAPPED, n, tag);
             }
         }
