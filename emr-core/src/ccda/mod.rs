@@ -20,8 +20,9 @@
 //! `effectiveTime` FHIR requires) becomes a Composition: one section per C-CDA section, with its
 //! narrative block as FHIR XHTML, its authors and references to the resources made from its
 //! entries, so the narrative (history, assessment, plan…) is in the record, not only in the
-//! XML; the document's authenticators are its professional attesters and a replaced or appended
-//! document its `relatesTo`. These go
+//! XML; the document's authenticators are its professional attesters, its data enterer, provider
+//! informants and information recipients its participation extensions (Practitioners), and a
+//! replaced or appended document its `relatesTo`. These go
 //! through [`fhir::import_tree`] as one Bundle, so attribution, validation and record building
 //! are the FHIR importer's.
 //!

@@ -4,7 +4,7 @@
 //! Organization among `recorder`, `asserter`, `performer`, `requester`, `author`, `provider`,
 //! `organization`, `custodian` (directly or through a PractitionerRole; a PractitionerRole is not
 //! attributed by its own `organization`; a Device, referenced or itself, never by its `owner`;
-//! outside documents, see [`Sources::document_author`]), then `meta.source` when
+//! outside documents: see `Sources::document_author`), then `meta.source` when
 //! it is an absolute URI (not in a document, whose author asserts what its entries do not
 //! attribute otherwise), then the caller's default (for a document: its author).
 
