@@ -38,6 +38,7 @@ fn document(effective_time: bool) -> String {
   <id root="2.16.840.1.113883.19.5" extension="doc-2"/>
   <code code="34133-9" codeSystem="2.16.840.1.113883.6.1"/>
   <title>Summary</title>{time}
+  <setId root="2.16.840.1.113883.19.5" extension="doc-set"/><versionNumber value="2"/>
   <recordTarget><patientRole><id root="2.16.840.1.113883.19.5" extension="p1"/>
     <patient><name><given>Pat</given><family>Example</family></name><birthTime value="19700101"/></patient></patientRole></recordTarget>
   <author><time value="20240102"/>{PERSON}</author>
@@ -178,11 +179,21 @@ fn section_authors_are_the_sections_authors() {
 }
 
 #[test]
-fn a_replaced_document_is_related_by_its_identifier() {
+fn a_replaced_document_is_related_by_its_identifier_and_the_version_kept() {
     let (bundle, _) = bundle(&document(true));
     let composition = resources(&bundle, "Composition")[0];
     assert_eq!(composition["relatesTo"][0]["code"], "replaces");
     assert_eq!(composition["relatesTo"][0]["targetIdentifier"]["value"], "doc-1");
+    // Its version: R5's Composition.version, as R4's cross-version extension.
+    let version = composition["extension"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["url"] == "http://hl7.org/fhir/5.0/StructureDefinition/extension-Composition.version")
+        .unwrap();
+    assert_eq!(version["valueString"], "2");
+    // Its identifier is this version's `id`.
+    assert_eq!(composition["identifier"]["value"], "doc-2");
     assert_eq!(composition["status"], "final");
 }
 

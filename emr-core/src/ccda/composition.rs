@@ -25,7 +25,8 @@
 //! the shared documents has one, and the IG maps none). `identifier` is the document's `id`, not
 //! its `setId` (the mapping's version-independent identifier): emr's merge folds resources with
 //! the same identifier, so two versions of one document (same `setId`) would fold into one
-//! Composition; `setId` and `versionNumber` stay in the original document.
+//! Composition; `setId` stays in the original document. `versionNumber` is the R5
+//! Composition.version extension.
 //!
 //! No Composition is made for a document without an `effectiveTime` (FHIR requires `date`);
 //! its sections' narrative stays in the original document only, and the finding
@@ -55,8 +56,9 @@ pub(crate) fn composition(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>, source_name:
     let document = document_members(ctx);
     let member = |key: &str| document.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
     let mut d = ctx.draft("Composition", doc);
-    let participations = super::composition_parts::participations(ctx, doc);
-    d.extend("extension", participations);
+    let mut extensions: Vec<Json<'static>> = super::composition_parts::version(ctx, doc).into_iter().collect();
+    extensions.extend(super::composition_parts::participations(ctx, doc));
+    d.extend("extension", extensions);
     // Composition.identifier is one Identifier: the document's `id`.
     if let Some(Json::Array(ids)) = d.take("identifier") {
         d.opt("identifier", ids.into_iter().next());

@@ -7,6 +7,7 @@
 //!   `.authenticator.assignedEntity`: each `authenticator` → an attester of mode `professional`
 //!   (the profile's `professional_attester` slice; its party a Practitioner, made as the legal
 //!   authenticator's is), after the `legal` one;
+//! - `extension` (R5 Composition.version) ← `versionNumber` (FHIR Clinical Documents' mapping);
 //! - `relatesTo` ← `.relatedDocument`, `code` ← its `typeCode` (RPLC → replaces, APND →
 //!   appends, XFRM → transforms), `target` ← `parentDocument/id` (as `targetIdentifier`: the
 //!   parent document is not in the record);
@@ -93,6 +94,23 @@ pub(crate) fn section_authors(ctx: &mut Ctx<'_, '_>, sec: Node<'_, '_>) -> Vec<J
         }
     }
     out
+}
+
+/// FHIR R5's Composition.version, as R4's cross-version extension.
+const R5_VERSION: &str = "http://hl7.org/fhir/5.0/StructureDefinition/extension-Composition.version";
+
+/// The document's `versionNumber` as the cross-version extension for R5's Composition.version
+/// (FHIR Clinical Documents' `R5-Composition-version` slice, mapped from CDA's
+/// `versionNumber`); a value that is not an integer is reported.
+pub(crate) fn version(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>) -> Option<Json<'static>> {
+    let v = child(doc, "versionNumber")?;
+    match attr(v, "value").filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) {
+        Some(n) => Some(obj([("url", lit(R5_VERSION)), ("valueString", s(n))])),
+        None => {
+            ctx.finding(&rules::CCDA_VALUE_UNREAD, v, "versionNumber");
+            None
+        }
+    }
 }
 
 /// FHIR Clinical Documents' extensions (`http://hl7.org/fhir/uv/fhir-clinical-document`).
