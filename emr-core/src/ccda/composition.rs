@@ -30,8 +30,9 @@
 //!
 //! No Composition is made for a document without an `effectiveTime` (FHIR requires `date`);
 //! its sections' narrative stays in the original document only, and the finding
-//! `ccda.document.date.missing` says so (and `ccda.participant.unmapped` for the authenticators
-//! and section authors only the Composition would hold).
+//! `ccda.document.date.missing` says so (and `ccda.participant.unmapped` for the authenticators,
+//! data enterer, provider informants, information recipients and section authors only the
+//! Composition would hold).
 
 use super::build::{lit, obj, s, Ctx};
 use super::value::{concept, period, ts};
