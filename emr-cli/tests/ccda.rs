@@ -25,14 +25,16 @@ fn import_reads_a_ccda_document_into_the_record() {
     let out = emr().arg("import").arg(&file).arg("-i").arg(&key).arg(ccd()).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let shown = String::from_utf8_lossy(&out.stdout);
-    assert!(shown.contains("imported 29 entries") && shown.contains("patient set"), "{shown}");
+    assert!(shown.contains("imported 37 entries") && shown.contains("patient set"), "{shown}");
     let list = entries(&file, &key);
     // The 18 entries made before participants were mapped, the 2 practitioners they name and
     // the role of one of them (its provider taxonomy code), and the header's: the author (a
     // third practitioner) and her role, the care team, the organization the care team's member
     // acts for with the PractitionerRole saying so, two related people, and the document's
-    // Composition (its sections' narrative).
-    assert_eq!(list.len(), 29);
+    // Composition (its sections' narrative), the software that wrote it (a Device), and the
+    // people the Composition names beyond its authors: the data enterer, the informant (with
+    // the organization and role he acts for) and the intended recipient (likewise).
+    assert_eq!(list.len(), 37);
     let text = serde_json::to_string(&list).unwrap();
     for kind in [
         "AllergyIntolerance",
@@ -44,13 +46,14 @@ fn import_reads_a_ccda_document_into_the_record() {
         "Practitioner",
         "CareTeam",
         "PractitionerRole",
+        "Device",
     ] {
         assert!(text.contains(kind), "no {kind} in {text}");
     }
     // The same document again adds nothing: its entries' ids are stable.
     let out = emr().arg("import").arg(&file).arg("-i").arg(&key).arg(ccd()).output().unwrap();
     let shown = String::from_utf8_lossy(&out.stdout);
-    assert!(shown.contains("imported 0 entries") && shown.contains("29 already present"), "{shown}");
+    assert!(shown.contains("imported 0 entries") && shown.contains("37 already present"), "{shown}");
 }
 
 #[test]

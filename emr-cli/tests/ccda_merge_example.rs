@@ -44,11 +44,11 @@ fn readme_commands_merge_ccda_and_fhir_with_duplicates_folded() {
     assert!(out.status.success(), "{text}\n{err}");
 
     // import: the C-CDA by content, then the FHIR; one patient set in each.
-    assert!(text.contains("imported 52 entries into clinic-a.emr") && text.contains("patient set"), "{text}");
+    assert!(text.contains("imported 57 entries into clinic-a.emr") && text.contains("patient set"), "{text}");
     assert!(text.contains("imported 5 entries into clinic-b.emr"), "{text}");
     // merge: the identity check passed (no refusal), two groups folded, nothing in conflict.
     assert!(
-        text.contains("59 entries from 2 sources → 57 clinical items; 2 duplicate groups folded, 0 conflicts"),
+        text.contains("64 entries from 2 sources → 62 clinical items; 2 duplicate groups folded, 0 conflicts"),
         "{text}"
     );
     // lists: atenolol once, from both clinics.

@@ -261,20 +261,70 @@ fn said(c: roxmltree::Node<'_, '_>) -> bool {
 }
 
 /// What the header's participants become (C-CDA on FHIR): authors who are people, the legal
-/// authenticator and the service events' performers → Practitioners (and PractitionerRoles);
-/// a service event with performers → a CareTeam.
+/// authenticator, the service events' performers and, when the document has a Composition to
+/// hold them, the authenticators, data enterer, provider informants and information recipients
+/// → Practitioners (and PractitionerRoles); device authors →
+/// Devices; a service event with performers → a CareTeam; and, with a Composition, the
+/// sections' authors (people or devices).
 fn header_participants(
     doc: roxmltree::Node<'_, '_>,
     out: &mut BTreeMap<String, usize>,
     parties: &mut BTreeSet<String>,
 ) {
+    let person_or_device =
+        |a: roxmltree::Node<'_, '_>, parties: &mut BTreeSet<String>| match kid(a, "assignedAuthoringDevice") {
+            Some(device) => {
+                parties.insert(identity("Device", a, Some(device)));
+            }
+            None => person_and_role(a, parties),
+        };
     for a in doc.children().filter(|c| c.has_tag_name("author")).filter_map(|a| kid(a, "assignedAuthor")) {
-        if kid(a, "assignedAuthoringDevice").is_none() {
-            person_and_role(a, parties);
-        }
+        person_or_device(a, parties);
     }
     if let Some(a) = kid(doc, "legalAuthenticator").and_then(|l| kid(l, "assignedEntity")) {
         person_and_role(a, parties);
+    }
+    if kid(doc, "effectiveTime").and_then(|e| e.attribute("value")).is_some() {
+        // Authenticators (attesters), the data enterer and provider informants (participation
+        // extensions): people, with their roles.
+        let entities = doc
+            .children()
+            .filter(|c| c.has_tag_name("authenticator") || c.has_tag_name("dataEnterer") || c.has_tag_name("informant"))
+            .filter_map(|a| kid(a, "assignedEntity"));
+        for a in entities {
+            person_and_role(a, parties);
+        }
+        // Information recipients: a person (or one known by id) with a role for the receiving
+        // organization.
+        let recipients = doc
+            .children()
+            .filter(|c| c.has_tag_name("informationRecipient"))
+            .filter_map(|r| kid(r, "intendedRecipient"));
+        for r in recipients {
+            let person = kid(r, "informationRecipient");
+            if person.is_none() && !r.children().any(|c| c.has_tag_name("id") && c.attribute("root").is_some()) {
+                continue;
+            }
+            let practitioner = identity("Practitioner", r, person.and_then(|p| kid(p, "name")));
+            parties.insert(practitioner.clone());
+            let org = kid(r, "receivedOrganization").filter(|o| {
+                o.children().any(|c| c.has_tag_name("id") && c.attribute("root").is_some())
+                    || kid(*o, "name").is_some_and(|n| !text(n).is_empty())
+            });
+            if let Some(o) = org {
+                parties.insert(format!(
+                    "PractitionerRole {practitioner} {} ",
+                    identity("Organization", o, kid(o, "name"))
+                ));
+            }
+        }
+        let sections = doc.descendants().filter(|s| s.has_tag_name("section"));
+        for a in sections
+            .flat_map(|s| s.children().filter(|c| c.has_tag_name("author")))
+            .filter_map(|a| kid(a, "assignedAuthor"))
+        {
+            person_or_device(a, parties);
+        }
     }
     // People related to the patient (next of kin, emergency contacts, an informing spouse).
     for p in doc.children().filter(|c| c.has_tag_name("participant") || c.has_tag_name("informant")) {

@@ -119,6 +119,17 @@ impl Draft {
         Some(self.members.remove(at).1)
     }
 
+    /// Append `values` to the array member `key` (made when there is none yet).
+    pub(crate) fn extend(&mut self, key: &'static str, values: Vec<Json<'static>>) {
+        if values.is_empty() {
+            return;
+        }
+        match self.members.iter_mut().find(|(k, _)| k == key) {
+            Some((_, Json::Array(items))) => items.extend(values),
+            _ => self.add(key, Json::Array(values)),
+        }
+    }
+
     /// Add a member when there is a value.
     pub(crate) fn opt(&mut self, key: &'static str, value: Option<Json<'static>>) {
         if let Some(v) = value {

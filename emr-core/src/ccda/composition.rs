@@ -2,8 +2,11 @@
 //! reader of the imported record sees of the document itself, its sections' narrative above all.
 //!
 //! `status` final; `type` ← `code`; `title` ← `title`; `date` ← `effectiveTime`; `author` and
-//! `attester` (legal) ← the people the header's participants became (the DocumentReference's
-//! `author` and `authenticator`), else the source organization by name; `custodian` ← the source
+//! `attester` (legal) ← the people and devices the header's participants became (the
+//! DocumentReference's `author` and `authenticator`), else the source organization by name;
+//! `attester` (professional) ← each `authenticator`, `relatesTo` ← `relatedDocument`, each
+//! section's `author`, and extensions for the data enterer, provider informants and information
+//! recipients ([`super::composition_parts`]); `custodian` ← the source
 //! organization, by name (as on the DocumentReference: a reference would make the importer
 //! attribute the document to it even when the caller names another source); `confidentiality`
 //! ← `confidentialityCode`; `encounter` ← the DocumentReference's; `event` ← each
@@ -15,9 +18,21 @@
 //! subsections an `emptyReason` with a generated text (FHIR's cmp-1 asks for text, entries or
 //! subsections).
 //!
+//! `status` is always `final`: FHIR R4 Composition's CDA mapping (which C-CDA on FHIR's US
+//! Realm Header profile carries) gives "n/a" for it, as C-CDA R2.1 has no document status: a
+//! document as exchanged is complete, and a correction is a new document that `relatedDocument`
+//! links (`relatesTo` replaces), not a status of this one. `sdtc:statusCode` is not read (none of
+//! the shared documents has one, and the IG maps none). `identifier` is the document's `id`, not
+//! its `setId` (the mapping's version-independent identifier): emr's merge folds resources with
+//! the same identifier, so two versions of one document (same `setId`) would fold into one
+//! Composition; `setId` stays in the original document. `versionNumber` is the R5
+//! Composition.version extension.
+//!
 //! No Composition is made for a document without an `effectiveTime` (FHIR requires `date`);
 //! its sections' narrative stays in the original document only, and the finding
-//! `ccda.document.date.missing` says so.
+//! `ccda.document.date.missing` says so (and `ccda.participant.unmapped` for the authenticators,
+//! data enterer, provider informants, information recipients and section authors only the
+//! Composition would hold).
 
 use super::build::{lit, obj, s, Ctx};
 use super::value::{concept, period, ts};
@@ -36,11 +51,15 @@ const CONFIDENTIALITY: &[&str] = &["U", "L", "M", "N", "R", "V"];
 pub(crate) fn composition(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>, source_name: Option<&str>) {
     let Some(date) = child(doc, "effectiveTime").and_then(|e| ts(ctx, e, "effectiveTime")) else {
         ctx.finding(&rules::CCDA_DOCUMENT_DATE, doc, "effectiveTime");
+        super::composition_parts::report_unheld(ctx, doc);
         return;
     };
     let document = document_members(ctx);
     let member = |key: &str| document.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
     let mut d = ctx.draft("Composition", doc);
+    let mut extensions: Vec<Json<'static>> = super::composition_parts::version(ctx, doc).into_iter().collect();
+    extensions.extend(super::composition_parts::participations(ctx, doc));
+    d.extend("extension", extensions);
     // Composition.identifier is one Identifier: the document's `id`.
     if let Some(Json::Array(ids)) = d.take("identifier") {
         d.opt("identifier", ids.into_iter().next());
@@ -69,6 +88,7 @@ pub(crate) fn composition(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>, source_name:
             d.add("confidentiality", lit(known));
         }
     }
+    let mut attesters = Vec::new();
     if let Some(party) = member("authenticator") {
         let mut attester = vec![("mode", lit("legal"))];
         let time = path(doc, &["legalAuthenticator", "time"]).and_then(|t| ts(ctx, t, "legalAuthenticator/time"));
@@ -76,11 +96,14 @@ pub(crate) fn composition(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>, source_name:
             attester.push(("time", s(t)));
         }
         attester.push(("party", party));
-        d.add("attester", Json::Array(vec![obj(attester)]));
+        attesters.push(obj(attester));
     }
+    attesters.extend(super::composition_parts::professional_attesters(ctx, doc));
+    d.list("attester", attesters);
     if let Some(name) = source_name {
         d.add("custodian", obj([("display", s(name))]));
     }
+    d.list("relatesTo", super::composition_parts::relates_to(ctx, doc));
     d.list("event", events(ctx, doc));
     if let Some(body) = path(doc, &["component", "structuredBody"]) {
         d.list("section", sections(ctx, body, 0));
@@ -120,20 +143,24 @@ fn document_members(ctx: &Ctx<'_, '_>) -> Vec<(String, Json<'static>)> {
 }
 
 /// The sections inside `parent` (the structured body or a section), as Composition sections.
-fn sections(ctx: &Ctx<'_, '_>, parent: Node<'_, '_>, depth: usize) -> Vec<Json<'static>> {
+fn sections(ctx: &mut Ctx<'_, '_>, parent: Node<'_, '_>, depth: usize) -> Vec<Json<'static>> {
     if depth > 16 {
         return Vec::new();
     }
     children(parent, "component").filter_map(|c| child(c, "section")).map(|sec| section(ctx, sec, depth)).collect()
 }
 
-fn section(ctx: &Ctx<'_, '_>, sec: Node<'_, '_>, depth: usize) -> Json<'static> {
+fn section(ctx: &mut Ctx<'_, '_>, sec: Node<'_, '_>, depth: usize) -> Json<'static> {
     let mut m: Vec<(&'static str, Json<'static>)> = Vec::new();
     if let Some(title) = child(sec, "title").map(text_of).filter(|t| !t.is_empty()) {
         m.push(("title", s(title)));
     }
     if let Some(code) = child(sec, "code").and_then(section_code) {
         m.push(("code", code));
+    }
+    let authors = super::composition_parts::section_authors(ctx, sec);
+    if !authors.is_empty() {
+        m.push(("author", Json::Array(authors)));
     }
     let text = child(sec, "text").filter(|t| super::narrative::has_words(*t));
     if let Some(t) = text {

@@ -2,7 +2,8 @@
 //! reported:
 //!
 //! - `author` who is a person → Practitioner (with a PractitionerRole for its
-//!   `representedOrganization`), the DocumentReference's `author`; a device author is reported;
+//!   `representedOrganization`), a device → Device ([`super::device`]), the DocumentReference's
+//!   `author` (and so the Composition's);
 //! - `legalAuthenticator` → Practitioner, the DocumentReference's `authenticator`;
 //! - `documentationOf/serviceEvent` → the DocumentReference's `context.event` (its code) and
 //!   `context.period` (its `effectiveTime`); its `performer`s (the care team of a CCD) →
@@ -12,8 +13,12 @@
 //!   DocumentReference's `context.encounter`;
 //! - a `participant` or `informant` who is a person related to the patient (next of kin,
 //!   emergency contact, spouse…) → a RelatedPerson ([`super::related`]);
-//! - `dataEnterer`, `authenticator`, `informationRecipient`, and the other `informant`s and
-//!   `participant`s have no element on the DocumentReference: reported
+//! - `authenticator` → Practitioner, a `professional` attester of the Composition; `dataEnterer`,
+//!   the other `informant`s and `informationRecipient` → the Composition's participation
+//!   extensions (mapped, or reported when no Composition is made, by
+//!   [`super::composition_parts`]);
+//! - the other `participant`s (not related people: a callback contact, a referrer…) have no
+//!   element on the DocumentReference or the Composition: reported
 //!   (`ccda.participant.unmapped`), kept in the original document.
 
 use super::build::{obj, s, uuid_url, Ctx};
@@ -25,9 +30,6 @@ use crate::fhir::stable_id;
 use crate::json::Json;
 use crate::validate::rules;
 
-/// Header participations reported where they occur, unless they are related people.
-const REPORTED: &[&str] = &["dataEnterer", "informant", "authenticator", "informationRecipient", "participant"];
-
 /// Map (or report) every participant of the document header.
 pub(crate) fn map(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>) {
     let mut document = Vec::new();
@@ -37,9 +39,13 @@ pub(crate) fn map(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>) {
             ctx.finding(&rules::CCDA_PARTICIPANT_UNMAPPED, a, "author");
             continue;
         };
-        if child(assigned, "assignedAuthoringDevice").is_some() {
-            // The software that wrote the document: no Device is made for it.
-            ctx.finding(&rules::CCDA_PARTICIPANT_UNMAPPED, assigned, "assignedAuthoringDevice");
+        if let Some(url) = super::device::device(ctx, assigned) {
+            // The software that wrote the document: a Device (DocumentReference.author and
+            // Composition.author allow one).
+            let r = super::build::reference(&url);
+            if !authors.contains(&r) {
+                authors.push(r);
+            }
             continue;
         }
         // People; an author that is only an organization is the document's source, or else
@@ -85,10 +91,12 @@ pub(crate) fn map(ctx: &mut Ctx<'_, '_>, doc: Node<'_, '_>) {
     if !context.is_empty() {
         document.push(("context", obj(context)));
     }
-    for tag in REPORTED {
+    for tag in ["informant", "participant"] {
         for n in children(doc, tag) {
-            let related = matches!(*tag, "participant" | "informant") && super::related::related_person(ctx, n);
-            if !related {
+            if super::related::related_person(ctx, n) {
+                // Read: the Composition's participations leave it out.
+                ctx.consumed.insert(n.index());
+            } else if tag == "participant" {
                 ctx.finding(&rules::CCDA_PARTICIPANT_UNMAPPED, n, tag);
             }
         }

@@ -11,14 +11,18 @@
 //! recorder, requester, performer or participant, with a PractitionerRole and an Organization
 //! for the organization they represent; an encounter's service delivery location becomes a
 //! Location. In the header, authors and the legal authenticator who are people become the
-//! DocumentReference's author and authenticator, and each `documentationOf/serviceEvent` with
+//! DocumentReference's author and authenticator, a device author (the software that wrote the
+//! document) a Device among the authors, and each `documentationOf/serviceEvent` with
 //! performers (a CCD's care team) a CareTeam; next of kin, emergency contacts and other related
 //! people named in the header become RelatedPersons; the document's `encompassingEncounter` becomes an
 //! Encounter (the body's, when it has the same id) in the DocumentReference's context; a
 //! result's identified specimen becomes a Specimen. The document itself (when it has the
 //! `effectiveTime` FHIR requires) becomes a Composition: one section per C-CDA section, with its
-//! narrative block as FHIR XHTML and references to the resources made from its entries, so the
-//! narrative (history, assessment, plan…) is in the record, not only in the XML. These go
+//! narrative block as FHIR XHTML, its authors and references to the resources made from its
+//! entries, so the narrative (history, assessment, plan…) is in the record, not only in the
+//! XML; the document's authenticators are its professional attesters, its data enterer, provider
+//! informants and information recipients its participation extensions (Practitioners), and a
+//! replaced or appended document its `relatesTo`. These go
 //! through [`fhir::import_tree`] as one Bundle, so attribution, validation and record building
 //! are the FHIR importer's.
 //!
@@ -70,6 +74,8 @@ mod activity;
 mod allergy;
 mod build;
 mod composition;
+mod composition_parts;
+mod device;
 mod encompassing;
 mod error;
 mod header;

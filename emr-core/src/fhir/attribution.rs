@@ -3,7 +3,8 @@
 //! In order: the `serviceProvider` of the resource's encounter (an Encounter's own), then an
 //! Organization among `recorder`, `asserter`, `performer`, `requester`, `author`, `provider`,
 //! `organization`, `custodian` (directly or through a PractitionerRole; a PractitionerRole is not
-//! attributed by its own `organization`), then `meta.source` when
+//! attributed by its own `organization`; a Device, referenced or itself, never by its `owner`;
+//! outside documents: see `Sources::document_author`), then `meta.source` when
 //! it is an absolute URI (not in a document, whose author asserts what its entries do not
 //! attribute otherwise), then the caller's default (for a document: its author).
 
@@ -238,6 +239,10 @@ impl Sources {
                 let org = target.and_then(|t| t.get("organization"))?;
                 self.organization(index, i, org)
             }
+            // A Device's `owner` keeps the device; it did not assert what the device wrote (a
+            // document's software may be another organization's): a Device attributes nothing,
+            // and is itself not attributed to its owner (`owner` is not an asserter).
+            Some("Device") => None,
             Some(_) => None,
             // Unresolvable: a reference that names an Organization is still a source.
             None => {

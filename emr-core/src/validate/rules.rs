@@ -118,7 +118,7 @@ rules! {
     CCDA_VALUE_UNREAD = "ccda.value.unread", Warning, "C-CDA value could not be read (number, timestamp or data type) or has no place in FHIR (a `home` use of an organization's telecom or address); it is kept only in the original document";
     CCDA_TIME_NO_ZONE = "ccda.time.zone.missing", Warning, "C-CDA timestamp has a time of day but no UTC offset; only its date was imported";
     CCDA_NEGATED = "ccda.entry.negated", Warning, "C-CDA entry is negated (negationInd) for a specific code; imported as refuted or not done, never as a positive entry";
-    CCDA_PARTICIPANT_UNMAPPED = "ccda.participant.unmapped", Warning, "C-CDA author, performer or participant (of the header or an entry) has no structured mapping (a device author, a header participation without a FHIR element such as dataEnterer or informant, a participant type without a FHIR element); it is kept only in the original document";
+    CCDA_PARTICIPANT_UNMAPPED = "ccda.participant.unmapped", Warning, "C-CDA author, performer or participant (of the header, a section or an entry) has no structured mapping (a device author of an entry, whose FHIR element such as recorder or performer allows no Device; a header participant that is not a related person, such as a callback contact; an authenticator, data enterer, provider informant, information recipient or section author of a document without a Composition to hold it; a participant type without a FHIR element); it is kept only in the original document";
     CCDA_PATIENT_MISSING = "ccda.patient.missing", Error, "C-CDA document has no recordTarget patient";
 }
 
