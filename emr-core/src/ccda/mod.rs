@@ -194,6 +194,12 @@ pub(crate) const DATA_STAND_IN: &str = "\u{0}emr:ccda:data\u{0}";
 fn compact(bundle: &Json<'static>, xml: &str) -> Option<String> {
     let mut out = String::with_capacity(xml.len() / 2 + 1024);
     crate::json::push_compact(&mut out, bundle);
+    with_data(out, xml)
+}
+
+/// `text` (compact JSON written from a tree with [`DATA_STAND_IN`] as an attachment's `data`)
+/// with the base64 of `xml` in the stand-in's place; `None` when `text` has no stand-in.
+fn with_data(mut out: String, xml: &str) -> Option<String> {
     // `"data":"` cannot occur inside a written string (its quotes would be escaped).
     let mut stand_in = String::from("\"data\":");
     crate::json::push_string(&mut stand_in, DATA_STAND_IN);
@@ -201,7 +207,8 @@ fn compact(bundle: &Json<'static>, xml: &str) -> Option<String> {
     let tail = out.split_off(at + stand_in.len() - 1);
     out.truncate(at + "\"data\":\"".len());
     let mut bytes = out.into_bytes();
-    bytes.reserve(xml.len().div_ceil(3) * 4 + tail.len());
+    // Sized exactly: a large text is kept in this very buffer.
+    bytes.reserve_exact(xml.len().div_ceil(3) * 4 + tail.len());
     header::push_base64(&mut bytes, xml.as_bytes());
     bytes.extend_from_slice(tail.as_bytes());
     // Text split at ASCII characters, and base64: UTF-8.
@@ -258,7 +265,10 @@ fn convert(text: &str, stand_in: bool) -> Result<(Json<'static>, Vec<Finding>, O
 /// # Errors
 /// As [`to_fhir`].
 pub fn import(text: &str, options: &ImportOptions, now: DateTime<Utc>) -> Result<Imported, CcdaError> {
-    let (bundle, findings, source) = convert(text, false)?;
+    // The tree holds a stand-in for the document's base64, written into the DocumentReference's
+    // text once imported: the base64 (4/3 of the document) is never held twice, in the tree and
+    // in the text.
+    let (bundle, findings, source) = convert(text, true)?;
     let mut options = options.clone();
     if options.default_source.is_none() {
         options.default_source = source;
@@ -267,6 +277,24 @@ pub fn import(text: &str, options: &ImportOptions, now: DateTime<Utc>) -> Result
     // the text written per resource is not re-checked (every number here went through
     // `value::number`, an integer's `to_string` or a literal).
     let mut imported = fhir::import_valid_tree(&bundle, &options, now)?;
+    drop(bundle);
+    let mut stand_in = String::new();
+    crate::json::push_string(&mut stand_in, DATA_STAND_IN);
+    let mut written = false;
+    for entry in &mut imported.record.entries {
+        let resource = entry.resource();
+        if resource.resource_type() == "DocumentReference" && resource.as_str().contains(&stand_in) {
+            if let Some(text) = with_data(resource.as_str().to_owned(), text) {
+                entry.set_unread_text(text);
+                written = true;
+            }
+        }
+    }
+    if !written {
+        // Not reached (the DocumentReference always holds the stand-in); the slow way, whole.
+        let (bundle, _, _) = convert(text, false)?;
+        imported = fhir::import_valid_tree(&bundle, &options, now)?;
+    }
     imported.findings.extend(findings);
     imported.findings.sort();
     imported.findings.dedup();
@@ -301,6 +329,40 @@ mod tests {
             let whole = convert(text, false).map(|(b, _, _)| b.to_compact_string()).ok();
             assert!(fast.as_deref().is_some_and(|f| f.contains("\"data\":\"PENsaW5pY2Fs")));
             assert_eq!(fast, whole);
+        }
+    }
+
+    /// `import` writes the document's base64 into the DocumentReference's text once imported;
+    /// the record is the one the whole tree (base64 in it) imports as: the same texts, entries
+    /// and findings.
+    #[test]
+    fn import_is_the_whole_tree_imported() {
+        use chrono::TimeZone;
+        let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().unwrap_or_default();
+        let xml = "<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><id root=\"1.2.3\" extension=\"é\"/>\
+            <code code=\"34133-9\" codeSystem=\"2.16.840.1.113883.6.1\"/><title>Résumé \"data\":\"x\"</title>\
+            <effectiveTime value=\"20240101\"/><recordTarget><patientRole><id root=\"1.2\"/>\
+            <patient><name><given>Zoë</given></name></patient></patientRole></recordTarget></ClinicalDocument>";
+        let padded = format!("{xml}{}", " ".repeat(100_000)); // a text held as a large one
+        for text in [xml, &padded] {
+            let options = ImportOptions::default();
+            let fast = import(text, &options, now).ok();
+            let whole = convert(text, false).ok().and_then(|(bundle, findings, source)| {
+                let options = ImportOptions { default_source: source };
+                let mut imported = fhir::import_valid_tree(&bundle, &options, now).ok()?;
+                imported.findings.extend(findings);
+                imported.findings.sort();
+                imported.findings.dedup();
+                Some(imported)
+            });
+            let texts = |i: &Option<Imported>| {
+                i.as_ref()
+                    .map(|i| i.record.entries.iter().map(|e| e.resource().as_str().to_owned()).collect::<Vec<_>>())
+            };
+            assert!(texts(&fast).is_some_and(|t| t.iter().any(|r| r.contains("\"data\":\"PENsaW5pY2Fs"))));
+            assert_eq!(texts(&fast), texts(&whole));
+            assert_eq!(fast.as_ref().map(|i| &i.record), whole.as_ref().map(|i| &i.record));
+            assert_eq!(fast.map(|i| i.findings), whole.map(|i| i.findings));
         }
     }
 }

@@ -175,6 +175,13 @@ impl Entry {
         Entry::new(provenance, Resource::parse(text)?)
     }
 
+    /// Replace the resource's text (see [`Resource::with_text`]): only for a change in a string
+    /// the clinical fields and keys do not read (a DocumentReference's attachment data), as
+    /// they are kept.
+    pub(crate) fn set_unread_text(&mut self, text: String) {
+        self.resource = self.resource.with_text(text);
+    }
+
     /// Who asserted the entry.
     pub fn provenance(&self) -> &Provenance {
         &self.provenance

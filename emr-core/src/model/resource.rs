@@ -163,6 +163,15 @@ impl Resource {
         Ok(Resource { text: Text::Exact(Arc::from(scratch.as_str())), resource_type })
     }
 
+    /// This resource with `text` as its text: the caller wrote it as [`Resource::from_parsed`]
+    /// writes this resource's text, with only the content of a string changed to characters
+    /// that need no escaping (C-CDA import writes a document's base64 in place of a stand-in
+    /// this way, so the base64 is never held twice). Same resource type, so still valid JSON.
+    pub(crate) fn with_text(&self, text: String) -> Resource {
+        let text = if text.len() >= LARGE { Text::Large(Arc::new(text)) } else { Text::Exact(Arc::from(text)) };
+        Resource { text, resource_type: self.resource_type.clone() }
+    }
+
     /// How many holders share the text (read to bring its count into cache before copying).
     pub(crate) fn shares(&self) -> usize {
         match &self.text {
