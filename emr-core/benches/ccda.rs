@@ -177,19 +177,9 @@ fn table(md: &mut String, rows: &[Row]) {
     }
 }
 
-/// `VmHWM` (peak resident set) and `VmRSS` of this process, in KiB (as `benches/fhir.rs`).
-fn proc_status() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|n| n.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    (field("VmHWM:"), field("VmRSS:"))
-}
+#[path = "common/proc_status.rs"]
+mod proc_status;
+use proc_status::proc_status;
 
 /// Child mode (`--peak-mem FILE`): import one file, print peak memory as a JSON line.
 fn peak_mem_child(file: &Path) {

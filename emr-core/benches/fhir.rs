@@ -88,19 +88,9 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// `VmHWM` (peak resident set) and `VmRSS` of this process, in KiB.
-fn proc_status() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|n| n.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    (field("VmHWM:"), field("VmRSS:"))
-}
+#[path = "common/proc_status.rs"]
+mod proc_status;
+use proc_status::proc_status;
 
 /// Child mode: read one file, run one step on it, print peak memory as a JSON line.
 fn peak_mem_child(what: &str, file: &Path) {
