@@ -1,7 +1,12 @@
-//! Reading a record's clinical view: the timeline, lab trends, and the current problem,
-//! medication and allergy lists.
+//! Reading a record's clinical view: the timeline, lab trends, the current problem,
+//! medication and allergy lists, and the documents with their narrative.
 
+mod documents;
+mod narrative;
 mod summary;
+
+pub use documents::{documents, DocumentCard, DocumentSection};
+pub use narrative::{plain_text, read_narrative, Narrative, Tag, MAX_NESTING, MAX_SPAN, XHTML};
 
 pub use summary::{
     summary, IdentifierLine, NamedTrend, PatientCard, Summary, SummaryEvent, SummaryItem, SUMMARY_TRENDS,
