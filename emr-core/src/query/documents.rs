@@ -9,8 +9,8 @@ use super::label_of;
 use super::narrative::{read_narrative, Narrative};
 use crate::clinical::source_display_name;
 use crate::json::Json;
-use crate::merge::view_ref;
-use crate::model::{Entry, EntryKind, EntryRef, PartialDate, Record};
+use crate::merge::is_current;
+use crate::model::{Entry, EntryRef, PartialDate, Record};
 
 /// Sections nested deeper than this are not read (FHIR documents nest two or three deep).
 const MAX_SECTION_DEPTH: usize = 32;
@@ -66,11 +66,14 @@ pub struct DocumentSection {
     pub sections: Vec<DocumentSection>,
 }
 
-/// Every document (FHIR Composition) of the record's clinical view, newest first (then by
-/// entry): its title, date, type, status, authors, sources, and sections with their narrative
-/// sanitized by [`read_narrative`]. The view, not the raw entries: a retracted Composition is
-/// not shown, only the latest version of one is, and a document several sources hold is
-/// shown once with all of them.
+/// Every document (FHIR Composition) the record holds now, newest first (then by entry): its
+/// title, date, type, status, authors, sources, and sections with their narrative sanitized by
+/// [`read_narrative`]. The current assertions ([`crate::merge::is_current`]): only the
+/// latest version of a Composition is shown, a retracted one (`entered-in-error`) is not, and
+/// one several sources hold (the same `identifier`, else the same content) is shown once with
+/// all of them. Not the clustered clinical view: documents are not clinical facts to fold (and
+/// the clustering would cost the lazily loaded C-CDA wasm module, which carries this view,
+/// 30 KB gzipped it has no room for).
 ///
 /// # Example
 /// ```
@@ -94,48 +97,71 @@ pub fn documents(record: &Record) -> Vec<DocumentCard> {
             .find(|s| s.id.as_str() == id)
             .map_or_else(|| id.to_owned(), |s| source_display_name(s).to_owned())
     };
-    let v = view_ref(record);
-    let mut out: Vec<DocumentCard> = v
-        .items()
-        .filter(|i| i.kind() == EntryKind::Note)
-        .filter_map(|i| {
-            let e = i.representative();
-            let tree = e.resource().json().ok()?;
-            if tree.get("resourceType").and_then(Json::as_str) != Some("Composition") {
-                return None;
-            }
-            let mut sources: Vec<String> = i.members().map(|m| name(m.provenance().source.as_str())).collect();
-            sources.sort();
-            sources.dedup();
-            let kind = tree.get("type").and_then(label_of);
-            let mut authors: Vec<String> = Vec::new();
-            for a in items(&tree, "author") {
-                let source = e.provenance().source.as_str();
-                if let Some(d) = text(a, "display").or_else(|| party(record, source, a, 0)) {
-                    if !authors.contains(&d) {
-                        authors.push(d);
-                    }
+    // The current Compositions, each with its tree, grouped: one several sources hold (the
+    // same identifier, else the same content) is one document with all of them. Documents are
+    // few: grouped and ordered by linear search and insertion (no sort code in the wasm module).
+    let mut groups: Vec<(String, Vec<&Entry>, Json<'_>)> = Vec::new();
+    for e in record.entries.iter().filter(|e| e.resource().resource_type() == "Composition") {
+        if !is_current(record, e) {
+            continue;
+        }
+        let Ok(tree) = e.resource().json() else { continue };
+        let key = tree
+            .get("identifier")
+            .and_then(|i| Some(format!("{}|{}", text(i, "system")?, text(i, "value")?)))
+            .unwrap_or_else(|| e.resource().as_str().to_owned());
+        match groups.iter_mut().find(|(k, _, _)| *k == key) {
+            Some((_, members, _)) => members.push(e),
+            None => groups.push((key, vec![e], tree)),
+        }
+    }
+    let mut out: Vec<DocumentCard> = Vec::new();
+    for (_, members, tree) in &groups {
+        // The representative: the least entry reference (deterministic whatever the order).
+        let Some(e) = members.iter().copied().reduce(|a, b| if EntryRef::of(b) < EntryRef::of(a) { b } else { a })
+        else {
+            continue;
+        };
+        let mut sources: Vec<String> = Vec::new();
+        for m in members {
+            insert_sorted(&mut sources, name(m.provenance().source.as_str()));
+        }
+        let kind = tree.get("type").and_then(label_of);
+        let mut authors: Vec<String> = Vec::new();
+        for a in items(tree, "author") {
+            let source = e.provenance().source.as_str();
+            if let Some(d) = text(a, "display").or_else(|| party(record, source, a, 0)) {
+                if !authors.contains(&d) {
+                    authors.push(d);
                 }
             }
-            let sections: Vec<DocumentSection> = items(&tree, "section").map(|s| section(s, 0)).collect();
-            Some(DocumentCard {
-                title: text(&tree, "title").or_else(|| kind.clone()).unwrap_or_else(|| "Clinical document".to_owned()),
-                date: e.clinical().time,
-                kind,
-                status: text(&tree, "status"),
-                authors,
-                sources,
-                entries: sections.iter().map(DocumentSection::all_entries).sum(),
-                sections,
-                entry: EntryRef::of(e),
-            })
-        })
-        .collect();
-    out.sort_by(|a, b| {
-        let newest = |d: &Option<PartialDate>| std::cmp::Reverse(d.map(|d| (d.latest(), d.earliest())));
-        (newest(&a.date), &a.entry).cmp(&(newest(&b.date), &b.entry))
-    });
+        }
+        let sections: Vec<DocumentSection> = items(tree, "section").map(|s| section(s, 0)).collect();
+        let card = DocumentCard {
+            title: text(tree, "title").or_else(|| kind.clone()).unwrap_or_else(|| "Clinical document".to_owned()),
+            date: e.clinical().time,
+            kind,
+            status: text(tree, "status"),
+            authors,
+            sources,
+            entries: sections.iter().map(DocumentSection::all_entries).sum(),
+            sections,
+            entry: EntryRef::of(e),
+        };
+        // Newest first (undated last), then by entry.
+        let key = |d: &DocumentCard| (std::cmp::Reverse(d.date.map(|t| (t.latest(), t.earliest()))), d.entry.clone());
+        let at = out.partition_point(|d| key(d) < key(&card));
+        out.insert(at, card);
+    }
     out
+}
+
+/// Add `name` to a sorted list of names, once.
+fn insert_sorted(names: &mut Vec<String>, name: String) {
+    let at = names.partition_point(|n| *n < name);
+    if names.get(at) != Some(&name) {
+        names.insert(at, name);
+    }
 }
 
 impl DocumentSection {
@@ -254,5 +280,34 @@ mod tests {
         }
         // A section without narrative is not unreadable.
         assert!(!old.sections[0].sections[0].narrative_unreadable);
+    }
+
+    #[test]
+    fn only_current_versions_show_and_a_document_of_several_sources_shows_once() {
+        let mut r = Record::default();
+        r.sources.push(Source::new("a", "Clinic A"));
+        r.sources.push(Source::new("b", "Clinic B"));
+        let doc = |source: &str, id: &str, version: u32, status: &str, title: &str| {
+            let text = format!(
+                r#"{{"resourceType":"Composition","identifier":{{"system":"urn:ietf:rfc:3986","value":"urn:oid:1.2.{id}"}},"status":"{status}","date":"2024-01-01","title":"{title}"}}"#
+            );
+            Entry::from_text(Provenance::new(source, id).with_version(version), &text)
+                .unwrap_or_else(|e| unreachable!("{e}"))
+        };
+        r.entries = vec![
+            doc("a", "1", 1, "preliminary", "Draft"),
+            doc("a", "1", 2, "final", "Final"),
+            doc("b", "1", 1, "final", "Final"),
+            doc("a", "2", 1, "final", "Withdrawn"),
+            doc("a", "2", 2, "entered-in-error", "Withdrawn"),
+        ];
+        let docs = documents(&r);
+        assert_eq!(docs.len(), 1, "{docs:?}");
+        assert_eq!(docs[0].title, "Final");
+        assert_eq!(docs[0].sources, ["Clinic A", "Clinic B"]);
+        assert_eq!(docs[0].entry.source.as_str(), "a");
+        // The same, whatever the order of the entries.
+        r.entries.reverse();
+        assert_eq!(documents(&r), docs);
     }
 }

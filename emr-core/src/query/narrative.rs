@@ -15,7 +15,8 @@
 //! - `script` and `style` are dropped with their content; `img` is replaced by its `alt` text;
 //!   every other element (unknown, `iframe`, `object`, `embed`, `form`, `input`, `button`,
 //!   `svg`, `math`, elements outside the XHTML namespace, …) is unwrapped: its markup goes, its
-//!   text stays (losing clinical words is worse than losing markup).
+//!   text stays (losing clinical words is worse than losing markup), apart from the text around
+//!   it when a browser shows the element as a box of its own (embedded content, form controls).
 //! - No attribute is kept except a table cell's `colspan` and `rowspan` when they are whole
 //!   numbers from 1 to [`MAX_SPAN`], and an `a`'s `href` when, trimmed, it starts with `http:`
 //!   or `https:` (any case). Any other link (`javascript:`, `data:`, relative, `#…`) is not a
@@ -187,6 +188,13 @@ const BLOCKS: &[&str] = &[
     "hgroup",
 ];
 
+/// Elements a browser shows as a box of their own (embedded content, form controls): unwrapped,
+/// their text stays apart from the text around them.
+const BOXES: &[&str] = &[
+    "svg", "math", "iframe", "object", "embed", "video", "audio", "canvas", "textarea", "select", "button", "input",
+    "label", "option",
+];
+
 /// The tag an XHTML element name is kept as, with a heading's level.
 fn tag_of(name: &str) -> Option<(Tag, Option<u8>)> {
     let tag = match name {
@@ -333,12 +341,15 @@ impl Reader {
         }
         let known = if xhtml { tag_of(name) } else { None };
         let Some((tag, level)) = known.filter(|_| depth <= MAX_NESTING) else {
-            // Unwrapped: the text stays (a block still separates its words).
+            // Unwrapped: the text stays (a block, or a box, still separates its words).
             let block = known.is_some_and(|(t, _)| t.is_block());
+            let boxed = !block && BOXES.contains(&name);
             if block {
                 self.block_boundary();
             }
+            self.pending_space |= boxed && !self.line_start;
             self.children(el, depth, pre, out);
+            self.pending_space |= boxed && !self.line_start;
             if block {
                 self.block_boundary();
             }
