@@ -5,9 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::label_of;
 use super::narrative::{read_narrative, Narrative};
-use crate::clinical::source_display_name;
+use super::{items, label_of, source_name};
 use crate::json::Json;
 use crate::merge::is_current;
 use crate::model::{Entry, EntryRef, PartialDate, Record};
@@ -90,13 +89,7 @@ pub struct DocumentSection {
 /// assert_eq!(docs[0].sections[0].narrative[0].text(), "Uneventful.");
 /// ```
 pub fn documents(record: &Record) -> Vec<DocumentCard> {
-    let name = |id: &str| {
-        record
-            .sources
-            .iter()
-            .find(|s| s.id.as_str() == id)
-            .map_or_else(|| id.to_owned(), |s| source_display_name(s).to_owned())
-    };
+    let name = |id: &str| source_name(record, id);
     // The current Compositions, each with its tree, grouped: one several sources hold (the
     // same identifier, else the same content) is one document with all of them. Documents are
     // few: grouped and ordered by linear search and insertion (no sort code in the wasm module).
@@ -173,10 +166,6 @@ impl DocumentSection {
 
 fn text(j: &Json<'_>, key: &str) -> Option<String> {
     j.get(key).and_then(Json::as_str).map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned)
-}
-
-fn items<'j, 'a>(j: &'j Json<'a>, key: &str) -> impl Iterator<Item = &'j Json<'a>> {
-    j.get(key).and_then(Json::as_array).unwrap_or_default().iter()
 }
 
 /// The resource a reference of `source` names: by the full URL it came with, else `Type/id`;

@@ -76,6 +76,21 @@ pub struct Trend {
     pub unconvertible: usize,
 }
 
+/// The display name of source `id` of `record` (the id itself when the record has no such
+/// source).
+fn source_name(record: &Record, id: &str) -> String {
+    record
+        .sources
+        .iter()
+        .find(|s| s.id.as_str() == id)
+        .map_or_else(|| id.to_owned(), |s| crate::clinical::source_display_name(s).to_owned())
+}
+
+/// The members of the array `key` of a JSON object (none when absent or not an array).
+fn items<'j, 'a>(j: &'j Json<'a>, key: &str) -> impl Iterator<Item = &'j Json<'a>> {
+    j.get(key).and_then(Json::as_array).unwrap_or_default().iter()
+}
+
 /// The label of a concept given as JSON: its text, else a coding's display.
 fn label_of(j: &Json<'_>) -> Option<String> {
     CodeableConcept::from_json(j).label().map(str::to_owned)
