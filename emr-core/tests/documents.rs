@@ -199,6 +199,10 @@ fn only_http_links_are_links() {
         "relative/page.html",
         "//evil.example/x",
         "http:",
+        "http://",
+        "http:evil.example/x",
+        "https:\\\\evil.example",
+        "javascript://example.org/%0Aalert(1)",
         "",
     ] {
         let escaped = href.replace('&', "&amp;").replace('<', "&lt;").replace('"', "&quot;");

@@ -99,7 +99,7 @@ export type Narrative =
        */
       colspan?: number | null;
       /**
-       * A link's address: `http:` or `https:` only, trimmed.
+       * A link's address: `http://` or `https://` only, trimmed.
        */
       href?: string | null;
       /**

@@ -110,9 +110,9 @@ const NARRATIVE_TAGS = new Set([
 ]);
 
 /** One node of a sanitized narrative, built with DOM calls; `level` is its section's heading level. */
-function narrativeNode(n, level, inHead = false) {
+function narrativeNode(n, level) {
   if (typeof n.text === "string") return document.createTextNode(n.text);
-  const children = (n.children ?? []).map((c) => narrativeNode(c, level, inHead || n.tag === "thead"));
+  const children = (n.children ?? []).map((c) => narrativeNode(c, level));
   let node;
   if (n.tag === "heading") {
     node = document.createElement(`h${Math.min(6, level + 1)}`);
@@ -126,7 +126,7 @@ function narrativeNode(n, level, inHead = false) {
   }
   if (n.tag === "a") {
     // emr-core gives http(s) addresses only; checked again here, and opened apart from the page.
-    if (typeof n.href === "string" && /^https?:/i.test(n.href)) {
+    if (typeof n.href === "string" && /^https?:\/\//i.test(n.href)) {
       node.href = n.href;
       node.rel = "noopener noreferrer";
       node.target = "_blank";
@@ -172,7 +172,7 @@ function documentList(docs) {
   const articles = docs.map((d, i) => {
     const id = `document-${i}-heading`;
     const meta = [
-      d.kind && d.kind !== d.title ? d.kind : undefined,
+      d.type && d.type !== d.title ? d.type : undefined,
       d.status,
       d.authors.length > 0 ? `by ${d.authors.join(", ")}` : undefined,
     ].filter(Boolean);

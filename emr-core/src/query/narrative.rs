@@ -18,9 +18,9 @@
 //!   text stays (losing clinical words is worse than losing markup), apart from the text around
 //!   it when a browser shows the element as a box of its own (embedded content, form controls).
 //! - No attribute is kept except a table cell's `colspan` and `rowspan` when they are whole
-//!   numbers from 1 to [`MAX_SPAN`], and an `a`'s `href` when, trimmed, it starts with `http:`
-//!   or `https:` (any case). Any other link (`javascript:`, `data:`, relative, `#…`) is not a
-//!   link: its text stays as plain text.
+//!   numbers from 1 to [`MAX_SPAN`], and an `a`'s `href` when, trimmed, it starts with `http://`
+//!   or `https://` (any case). Any other link (`javascript:`, `data:`, relative, `#…`, `http:`
+//!   without `//`) is not a link: its text stays as plain text.
 //! - White space is collapsed as HTML renders it: runs of spaces, tabs and line ends become one
 //!   space, none at the start or end of a block; inside `pre` the text is kept as written.
 //! - Elements nested deeper than [`MAX_NESTING`] keep their text without their markup.
@@ -134,7 +134,7 @@ pub enum Narrative {
         /// A table cell's row span (1 to [`MAX_SPAN`]).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         rowspan: Option<u16>,
-        /// A link's address: `http:` or `https:` only, trimmed.
+        /// A link's address: `http://` or `https://` only, trimmed.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         href: Option<String>,
         /// The content.
@@ -233,13 +233,14 @@ fn tag_of(name: &str) -> Option<(Tag, Option<u8>)> {
     Some((tag, None))
 }
 
-/// A link's address if it is one a reader may follow: `http:` or `https:` (any case), trimmed.
+/// A link's address if it is one a reader may follow: `http://` or `https://` (any case),
+/// trimmed, with something after, and no control character.
 fn safe_href(value: &str) -> Option<String> {
     let v = value.trim();
-    let scheme = v.get(..v.find(':')?)?;
-    (scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https"))
-        .then(|| v.to_owned())
-        .filter(|v| v.len() > scheme.len() + 1 && !v.chars().any(char::is_control))
+    let rest = v.find("://").filter(|&at| {
+        v.get(..at).is_some_and(|scheme| scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https"))
+    })?;
+    (v.len() > rest + 3 && !v.chars().any(char::is_control)).then(|| v.to_owned())
 }
 
 /// A table cell's span, when a whole number from 1 to [`MAX_SPAN`].

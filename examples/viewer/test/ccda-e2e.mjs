@@ -215,6 +215,7 @@ try {
   await page.locator("#documents").waitFor({ timeout: TIMEOUT });
   const hostile = page.locator("#documents");
   const hostileText = words(await hostile.textContent());
+  assert.match(await hostile.locator("article .meta").first().textContent(), /4 Mar 2024 · Imported FHIR · Progress note · final · by Mallory/);
   for (const kept of ["Hostile marker text", "image alt", "js link", "js link two", "data link", "safe link", "svg text", "frame text"]) {
     assert.ok(hostileText.includes(kept), `the text ${kept} is kept`);
   }
