@@ -295,6 +295,13 @@ fn plain_text_separates_paragraphs_lists_tables_and_links() {
 }
 
 #[test]
+fn a_table_wider_than_the_width_is_wrapped_not_aligned() {
+    let n = read("<table><tr><th>Test</th><th>Result</th></tr><tr><td>Cholesterol in HDL in serum</td><td>1.39 mmol/L</td></tr></table>");
+    assert_eq!(plain_text(&n, 80), "Test                        | Result\n----------------------------+------------\nCholesterol in HDL in serum | 1.39 mmol/L");
+    assert_eq!(plain_text(&n, 24), "Test | Result\nCholesterol in HDL in\n  serum | 1.39 mmol/L");
+}
+
+#[test]
 fn an_ips_document_shows_its_sections() {
     let Some(dir) = common::shared_data("ips/official") else { return };
     let text = std::fs::read_to_string(dir.join("Bundle-bundle-ips-all-sections.json")).unwrap();

@@ -398,7 +398,7 @@ fn push_text(out: &mut Vec<Narrative>, s: String) {
 /// A narrative as plain text for a terminal, lines wrapped at `width` characters (at least 20):
 /// paragraphs and blocks separated by a blank line, list items as `- ` (numbered `1. ` in an
 /// ordered list, nested lists indented), tables as rows of cells separated by ` | ` (aligned
-/// in columns when they fit the width, a line of `-` under a header row), links as
+/// in columns, with a line of `-` under a header row, when that fits the width; else wrapped), links as
 /// `text <address>`, `pre` as written, a `hr` as `---`.
 ///
 /// # Example
@@ -411,7 +411,7 @@ fn push_text(out: &mut Vec<Narrative>, s: String) {
 /// ```
 pub fn plain_text(nodes: &[Narrative], width: usize) -> String {
     let width = width.max(20);
-    let mut p = Plain::default();
+    let mut p = Plain { width, ..Plain::default() };
     p.nodes(nodes);
     p.flush();
     let mut out = String::new();
@@ -475,6 +475,8 @@ struct Plain {
     indent: String,
     /// A blank line is due before the next line.
     gap: bool,
+    /// The width lines wrap at (a table wider than it is not aligned); 0: no limit.
+    width: usize,
 }
 
 impl Plain {
@@ -625,7 +627,8 @@ impl Plain {
                 *w = (*w).max(cell.chars().count());
             }
         }
-        let aligned = widths.iter().sum::<usize>() + 3 * columns.saturating_sub(1) + self.indent.len() <= 100;
+        let total = widths.iter().sum::<usize>() + 3 * columns.saturating_sub(1) + self.indent.len();
+        let aligned = self.width == 0 || total <= self.width;
         for (i, (header, cells)) in rows.iter().enumerate() {
             let line = if aligned {
                 let padded: Vec<String> = cells
