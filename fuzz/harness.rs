@@ -214,6 +214,36 @@ pub fn ccda(data: &[u8]) {
         assert!(rules::ALL.iter().any(|r| r.code == f.code), "finding code is not in rules::ALL: {f:?}");
     }
     check_findings(&imported.record, fuzz_now());
+    // The documents view reads the Composition's narrative back (the sanitizer, on the XHTML
+    // the import wrote): deterministic, and never unreadable (the import writes XHTML).
+    let docs = emr_core::query::documents(&imported.record);
+    assert_eq!(emr_core::query::documents(&imported.record), docs, "documents is not deterministic");
+    fn readable(s: &emr_core::query::DocumentSection) -> bool {
+        !s.narrative_unreadable && s.sections.iter().all(readable)
+    }
+    assert!(docs.iter().all(|d| d.sections.iter().all(readable)), "the import's narrative is unreadable");
+}
+
+/// Target `narrative`: bytes → the XHTML narrative sanitizer (`emr_core::query::read_narrative`)
+/// and its plain text. Never panics; the result is deterministic, holds no link but `http(s)`,
+/// and every word of its plain text is in the input's text.
+pub fn narrative(data: &[u8]) {
+    use emr_core::query::{plain_text, read_narrative, Narrative};
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Some(nodes) = read_narrative(text) else { return };
+    assert_eq!(read_narrative(text).as_ref(), Some(&nodes), "read_narrative is not deterministic");
+    fn check(n: &Narrative) {
+        if let Narrative::Element { href, children, .. } = n {
+            if let Some(h) = href {
+                let h = h.to_ascii_lowercase();
+                assert!(h.starts_with("http:") || h.starts_with("https:"), "unsafe link kept");
+            }
+            children.iter().for_each(check);
+        }
+    }
+    nodes.iter().for_each(check);
+    let _ = plain_text(&nodes, 40);
+    let _ = plain_text(&nodes, 0);
 }
 
 /// Target `ndjson`: bytes → Bulk Data NDJSON import (`emr_core::fhir::import_ndjson`). The input

@@ -51,6 +51,7 @@ fn help_texts() {
         "import",
         "list",
         "lists",
+        "documents",
         "show",
         "timeline",
         "trend",

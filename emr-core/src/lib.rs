@@ -51,6 +51,7 @@ pub mod model;
 pub mod query;
 pub mod shl;
 pub mod validate;
+mod xml;
 
 /// The README's examples, run as doctests so they cannot go stale.
 #[cfg(doctest)]

@@ -63,3 +63,8 @@ fn replay_ccda_corpus() {
 fn replay_ndjson_corpus() {
     replay("ndjson", harness::ndjson);
 }
+
+#[test]
+fn replay_narrative_corpus() {
+    replay("narrative", harness::narrative);
+}

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 /// modules of one layer do not use each other. `inline` is a private helper (short text kept
 /// in place); `shl` uses no other module.
 const LAYERS: &[&[&str]] = &[
-    &["json", "codes", "shl", "inline"],
+    &["json", "codes", "shl", "inline", "xml"],
     &["model"],
     &["clinical"],
     &["validate", "merge"],

@@ -40,6 +40,7 @@ fn json_schemas_match_the_types() {
     check_generated("schemas/trend.schema.json", &schema_text::<emr_core::query::Trend>());
     check_generated("schemas/current-lists.schema.json", &schema_text::<emr_core::query::CurrentLists>());
     check_generated("schemas/summary.schema.json", &schema_text::<emr_core::query::Summary>());
+    check_generated("schemas/document-card.schema.json", &schema_text::<emr_core::query::DocumentCard>());
     check_generated("schemas/opened-bundle.schema.json", &schema_text::<emr_core::bundle::Opened>());
     check_generated("schemas/view.schema.json", &schema_text::<emr_core::merge::View>());
     check_generated("schemas/conflict-sides.schema.json", &schema_text::<emr_core::merge::ConflictSides>());

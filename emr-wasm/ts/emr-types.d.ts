@@ -76,6 +76,79 @@ export type Deceased =
       state: "at";
     };
 /**
+ * One node of a sanitized narrative: a text, or an element of the closed set [`Tag`] with
+ * its children (see the module documentation for the rules).
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "Narrative".
+ */
+export type Narrative =
+  | {
+      /**
+       * The text.
+       */
+      text: string;
+    }
+  | {
+      /**
+       * The content.
+       */
+      children?: Narrative[];
+      /**
+       * A table cell's column span (1 to [`MAX_SPAN`]).
+       */
+      colspan?: number | null;
+      /**
+       * A link's address: `http://` or `https://` only, trimmed.
+       */
+      href?: string | null;
+      /**
+       * A heading's level, 1 to 6 (for [`Tag::Heading`] only).
+       */
+      level?: number | null;
+      /**
+       * A table cell's row span (1 to [`MAX_SPAN`]).
+       */
+      rowspan?: number | null;
+      /**
+       * Which element.
+       */
+      tag: Tag;
+    };
+/**
+ * An element a sanitized narrative may hold (see the module documentation).
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "Tag".
+ */
+export type Tag =
+  | "p"
+  | "br"
+  | "ul"
+  | "ol"
+  | "li"
+  | "table"
+  | "caption"
+  | "thead"
+  | "tbody"
+  | "tfoot"
+  | "tr"
+  | "th"
+  | "td"
+  | "strong"
+  | "em"
+  | "u"
+  | "sub"
+  | "sup"
+  | "span"
+  | "div"
+  | "pre"
+  | "code"
+  | "blockquote"
+  | "heading"
+  | "hr"
+  | "a";
+/**
  * What kind of entry a draft describes.
  *
  * This interface was referenced by `EmrRecord`'s JSON-Schema
@@ -648,6 +721,87 @@ export interface Demographics {
    * Phones and e-mails.
    */
   telecom?: Telecom[];
+}
+/**
+ * A section of a document, as shown.
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "DocumentSection".
+ */
+export interface DocumentSection {
+  /**
+   * The label of the section's code (its text or a coding's display).
+   */
+  code?: string | null;
+  /**
+   * Why the section is empty (`emptyReason`'s label), when it says.
+   */
+  emptyReason?: string | null;
+  /**
+   * How many entries the section references (its own, not its subsections').
+   */
+  entries: number;
+  /**
+   * The narrative, sanitized (empty when the section has none or it could not be read).
+   */
+  narrative: Narrative[];
+  /**
+   * The section has a narrative that could not be read (not well-formed, or not XHTML):
+   * a reader says so rather than show nothing or the raw markup.
+   */
+  narrativeUnreadable: boolean;
+  /**
+   * The subsections, in order.
+   */
+  sections: DocumentSection[];
+  /**
+   * The section's title.
+   */
+  title?: string | null;
+}
+/**
+ * A document of the record, as shown ([`documents`]).
+ *
+ * This interface was referenced by `EmrRecord`'s JSON-Schema
+ * via the `definition` "DocumentCard".
+ */
+export interface DocumentCard {
+  /**
+   * The authors' display names, in order, each once.
+   */
+  authors: string[];
+  /**
+   * When the document was written (`Composition.date`).
+   */
+  date?: PartialDate | null;
+  /**
+   * How many entries the sections reference, subsections included.
+   */
+  entries: number;
+  /**
+   * The assertion shown.
+   */
+  entry: EntryRef;
+  /**
+   * The sections, in document order.
+   */
+  sections: DocumentSection[];
+  /**
+   * The display names of the sources that hold the document, sorted.
+   */
+  sources: string[];
+  /**
+   * The Composition's status (`preliminary`, `final`, `amended`, `entered-in-error`).
+   */
+  status?: string | null;
+  /**
+   * The title; else the type's label; else `Clinical document`.
+   */
+  title: string;
+  /**
+   * The kind of document: its type's text or display (e.g. `Summarization of episode note`).
+   */
+  type?: string | null;
 }
 /**
  * A new entry as a clinician describes it.

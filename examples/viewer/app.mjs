@@ -116,7 +116,7 @@ async function openCcda(file) {
     return reject(MESSAGES[code] ?? `The document could not be opened (${code}): ${message}`, fileInput);
   }
   passphrase.value = "";
-  show(data.summary, data.findings);
+  show(data.summary, data.findings, data.documents);
 }
 
 function chosenFile(files) {
@@ -201,11 +201,11 @@ form.addEventListener("submit", async (event) => {
   }
   passphrase.value = "";
   identityInput.value = "";
-  show(data.summary, data.findings);
+  show(data.summary, data.findings, data.documents);
 });
 
-function show(summary, findings) {
-  recordView.replaceChildren(...renderRecord(summary, close, findings));
+function show(summary, findings, documents) {
+  recordView.replaceChildren(...renderRecord(summary, close, findings, documents));
   openSection.hidden = true;
   linkSection.hidden = true;
   recordView.hidden = false;
@@ -366,7 +366,7 @@ async function openLink() {
   setLinkBusy("");
   passcodeInput.value = "";
   linkInput.value = "";
-  show(opened.summary, opened.findings);
+  show(opened.summary, opened.findings, opened.documents);
 }
 
 linkForm.addEventListener("submit", (event) => {

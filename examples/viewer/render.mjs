@@ -1,5 +1,7 @@
-// The opened record as HTML: demographics, current lists, immunizations, encounters, trends, and
-// the import's findings (what the package reported about the input, e.g. C-CDA content with no
+// The opened record as HTML: demographics, current lists, immunizations, encounters, trends, the
+// documents with their sections' narrative (emr-core's sanitized block tree, built element by
+// element: a tag from its closed set, text as text nodes, a link's address only as emr-core gives
+// it, http(s)), and the import's findings (what the package reported about the input, e.g. C-CDA content with no
 // structured mapping), each a landmark section with its heading. Built with DOM calls and textContent only: record
 // content is never parsed as HTML.
 import { trendFigure } from "./chart.mjs";
@@ -100,6 +102,93 @@ function trends(list) {
   return section("trends", "Lab trends", list.length, note, h("div", { class: "figures" }, list.map((t) => trendFigure(t, "h4"))));
 }
 
+// The elements of emr-core's sanitized narrative (query::Tag), each created as itself; `heading`
+// becomes h5/h6 under its section's heading. Anything else (never sent) is left out with its text kept.
+const NARRATIVE_TAGS = new Set([
+  "p", "br", "ul", "ol", "li", "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
+  "strong", "em", "u", "sub", "sup", "span", "div", "pre", "code", "blockquote", "hr", "a",
+]);
+
+/** One node of a sanitized narrative, built with DOM calls; `level` is its section's heading level. */
+function narrativeNode(n, level) {
+  if (typeof n.text === "string") return document.createTextNode(n.text);
+  const children = (n.children ?? []).map((c) => narrativeNode(c, level));
+  let node;
+  if (n.tag === "heading") {
+    node = document.createElement(`h${Math.min(6, level + 1)}`);
+    node.className = "narrative-heading";
+  } else if (NARRATIVE_TAGS.has(n.tag)) {
+    node = document.createElement(n.tag);
+  } else {
+    const unknown = document.createDocumentFragment();
+    unknown.append(...children);
+    return unknown;
+  }
+  if (n.tag === "a") {
+    // emr-core gives http(s) addresses only; checked again here, and opened apart from the page.
+    if (typeof n.href === "string" && /^https?:\/\//i.test(n.href)) {
+      node.href = n.href;
+      node.rel = "noopener noreferrer";
+      node.target = "_blank";
+    }
+  }
+  if (n.tag === "td" || n.tag === "th") {
+    if (Number.isInteger(n.colspan)) node.colSpan = n.colspan;
+    if (Number.isInteger(n.rowspan)) node.rowSpan = n.rowspan;
+  }
+  node.append(...children);
+  return node;
+}
+
+/** Header cells' scope: a column's in the table head or a row of header cells only, else the row's when first in it. */
+function scopeHeaders(root) {
+  for (const th of root.querySelectorAll("th")) {
+    const row = th.parentElement;
+    const headerRow = row && [...row.children].every((c) => c.tagName === "TH");
+    th.scope = th.closest("thead") || headerRow || row?.firstElementChild !== th ? "col" : "row";
+  }
+}
+
+function documentSection(s, level) {
+  const title = s.title ?? s.code ?? "Untitled section";
+  const heading = level <= 6 ? h(`h${level}`, {}, title) : h("p", { role: "heading", "aria-level": 6, class: "subheading" }, title);
+  const body = h("div", { class: "narrative" });
+  if (s.narrativeUnreadable) {
+    body.append(h("p", { class: "none" }, "The text of this section could not be read."));
+  } else if (s.narrative.length > 0) {
+    body.append(...s.narrative.map((n) => narrativeNode(n, Math.min(level, 6))));
+    scopeHeaders(body);
+  } else if (s.emptyReason) {
+    body.append(h("p", { class: "none" }, `Empty: ${s.emptyReason}`));
+  } else if (s.entries > 0) {
+    body.append(h("p", { class: "none" }, `No text; ${s.entries} ${s.entries === 1 ? "entry" : "entries"}.`));
+  }
+  return h("section", { class: "doc-section" }, heading, body, s.sections.map((c) => documentSection(c, level + 1)));
+}
+
+/** The record's documents (@emr/wasm/ccda's `documentsJson`), newest first, the newest one open; `null` when they could not be read. */
+function documentList(docs) {
+  if (docs === null) return section("documents", "Documents", undefined, h("p", { class: "none" }, "The documents of this record could not be shown: a part of the viewer did not load."));
+  const articles = docs.map((d, i) => {
+    const id = `document-${i}-heading`;
+    const meta = [
+      d.type && d.type !== d.title ? d.type : undefined,
+      d.status,
+      d.authors.length > 0 ? `by ${d.authors.join(", ")}` : undefined,
+    ].filter(Boolean);
+    const sections = `${d.sections.length} ${d.sections.length === 1 ? "section" : "sections"}`;
+    return h(
+      "article",
+      { class: "document", "aria-labelledby": id },
+      h("h4", { id }, d.title),
+      h("p", { class: "meta" }, time(d.date) && [time(d.date), " · "], fromSources(d.sources), meta.length > 0 && ` · ${meta.join(" · ")}`),
+      h("details", { class: "more", open: i === 0 }, h("summary", {}, `Show the ${sections}`), d.sections.map((s) => documentSection(s, 5))),
+    );
+  });
+  const note = h("p", { class: "hint" }, "The documents your records came in, newest first, with the text of each section as written (formatting simplified; links open in a new tab).");
+  return section("documents", "Documents", docs.length, note, articles);
+}
+
 const SEVERITY = { error: "Error", warning: "Warning" };
 
 /** The import's findings as the package gives them (code, message, path, severity), unjudged here. */
@@ -124,9 +213,10 @@ function findingList(findings) {
 
 /**
  * The record's sections for `summary` (@emr/wasm's `summaryJson`), under a heading with the
- * patient's name; `findings` (the import's, when given and not empty) after them.
+ * patient's name; `documents` (`documentsJson`, when not empty; `null`: not loaded) after the lists and trends;
+ * `findings` (the import's, when given and not empty) after them.
  */
-export function renderRecord(summary, onClose, findings = []) {
+export function renderRecord(summary, onClose, findings = [], documents = []) {
   const close = h("button", { type: "button", id: "close-record" }, "Close this record");
   close.addEventListener("click", onClose);
   const title = h("h2", { id: "record-heading", tabindex: "-1" }, summary.patient?.name ?? "Health record");
@@ -143,6 +233,7 @@ export function renderRecord(summary, onClose, findings = []) {
       events("encounters", "Visits", summary.encounters, "visits", "visit"),
     ),
     trends(summary.trends),
+    (documents === null || documents.length > 0) && documentList(documents),
     findings.length > 0 && findingList(findings),
   ].filter(Boolean);
 }

@@ -80,6 +80,20 @@ pub enum Command {
         passphrase_help!()
     ))]
     Lists(ReadArgs),
+    /// The record's documents (C-CDA, IPS…) with each section's narrative, newest first.
+    #[command(after_long_help = concat!(
+        "Each document (a FHIR Composition: what a C-CDA import or an IPS brings) with its title,\n",
+        "date, sources, type, status and authors, then each section's title and narrative as\n",
+        "plain text: paragraphs apart, list items as \"- \", tables as \"cell | cell\" rows, links\n",
+        "as \"text <address>\". Narrative-only sections (history of present illness, assessment,\n",
+        "plan, hospital course) are shown here. The narrative is sanitized by emr-core; one that\n",
+        "could not be read is said so, never shown as markup. Text wraps at --width, else the\n",
+        "COLUMNS environment variable, else 100 characters. --json prints the documents with each\n",
+        "narrative as emr-core's sanitized block tree.\n\n",
+        "Examples:\n  emr documents chart.emr -i clinic.key\n  emr documents chart.emr -i clinic.key --width 72 | less\n  emr documents chart.emr -i clinic.key --json\n\n",
+        passphrase_help!()
+    ))]
+    Documents(DocumentsArgs),
     /// Show one entry.
     Show(ShowArgs),
     /// Show the audit log: who changed what, when (never the clinical values).
@@ -198,6 +212,22 @@ pub struct ReadArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub unlock: UnlockArgs,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `emr documents`.
+#[derive(Debug, Args)]
+pub struct DocumentsArgs {
+    /// The .emr file.
+    pub file: PathBuf,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub unlock: UnlockArgs,
+    /// Wrap text at N characters (default: COLUMNS, else 100).
+    #[arg(long, value_name = "N")]
+    pub width: Option<usize>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,

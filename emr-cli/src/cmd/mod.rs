@@ -4,6 +4,7 @@ pub mod add;
 pub mod completions;
 pub mod conflicts;
 pub mod demo;
+pub mod documents;
 pub mod export;
 pub mod import;
 pub mod init;
@@ -48,6 +49,7 @@ pub fn run(command: &Command) -> Result<Outcome, CliError> {
         Command::Add(a) => add::run(a),
         Command::List(a) => list::run(a),
         Command::Lists(a) => lists::run(a),
+        Command::Documents(a) => documents::run(a),
         Command::Show(a) => show::run(a),
         Command::Log(a) => log::run(a),
         Command::Verify(a) => verify::run(a),

@@ -69,6 +69,17 @@ pub enum CcdaError {
 }
 
 impl CcdaError {
+    /// The XML parser's refusal as a C-CDA import error.
+    pub(crate) fn from_xml(e: crate::xml::XmlError) -> CcdaError {
+        use crate::xml::XmlError;
+        match e {
+            XmlError::TooLarge { size, max } => CcdaError::TooLarge { size, max },
+            XmlError::Doctype { line, column } => CcdaError::Doctype { line, column },
+            XmlError::Malformed { line, column, reason } => CcdaError::Xml { line, column, reason: reason.to_owned() },
+            XmlError::TooDeep { max, line, column } => CcdaError::TooDeep { max, line, column },
+        }
+    }
+
     /// A stable code for the error, shared with the npm package (`EmrError.code`): `ccda.size`
     /// (too large, nested too deep), `ccda.syntax` (not UTF-8, not well-formed XML), `ccda.doctype`
     /// (a DTD, refused), `ccda.shape` (XML but not a `ClinicalDocument`); `internal` for

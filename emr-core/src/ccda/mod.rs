@@ -96,8 +96,8 @@ mod xml;
 
 use chrono::{DateTime, Utc};
 
+pub use crate::xml::{MAX_BYTES, MAX_DEPTH};
 pub use error::CcdaError;
-pub use xml::{MAX_BYTES, MAX_DEPTH};
 
 use crate::fhir::{self, ImportOptions, Imported};
 use crate::json::Json;
@@ -219,7 +219,7 @@ fn with_data(mut out: String, xml: &str) -> Option<String> {
 /// With `stand_in`, the document's base64 is left out of the tree: [`DATA_STAND_IN`] holds its
 /// place (for [`compact`] to write).
 fn convert(text: &str, stand_in: bool) -> Result<(Json<'static>, Vec<Finding>, Option<Source>), CcdaError> {
-    let doc = xml::parse_xml(text)?;
+    let doc = xml::parse_xml(text).map_err(CcdaError::from_xml)?;
     let root = doc.root_element();
     if !xml::is(root, "ClinicalDocument") {
         return Err(CcdaError::NotClinicalDocument);

@@ -232,7 +232,7 @@ mod tests {
 
     fn convert(body: &str) -> String {
         let xml = format!("<section xmlns=\"urn:hl7-org:v3\"><text>{body}</text></section>");
-        let doc = parse_xml(&xml).unwrap_or_else(|e| panic!("{e}"));
+        let doc = parse_xml(&xml).unwrap_or_else(|e| panic!("{e:?}"));
         let text = child(doc.root_element(), "text").unwrap_or_else(|| panic!("no text"));
         let div = to_xhtml(text);
         // Well-formed, in the XHTML namespace, by a parser emr did not write.

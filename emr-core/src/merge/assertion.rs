@@ -34,6 +34,41 @@ pub(crate) fn by_ref(a: &Entry, b: &Entry) -> Ordering {
     same_entry(a, b).then_with(|| a.provenance().version.cmp(&b.provenance().version))
 }
 
+/// Whether `entry` is what its source asserts now: the latest version of its (source, id) in
+/// `record` (the version that [`view`](super::view) reads), and not retracted by its source
+/// (`entered-in-error`). For readers that show each assertion apart (the documents); linear in
+/// the record's entries.
+///
+/// # Example
+/// ```
+/// use emr_core::model::{Entry, Provenance, Record, Source};
+/// let mut r = Record::default();
+/// r.sources.push(Source::new("a", "A"));
+/// let note = |v: u32, status: &str| Entry::from_text(Provenance::new("a", "n").with_version(v),
+///     &format!(r#"{{"resourceType":"Composition","status":"{status}","date":"2024-01-01"}}"#)).unwrap();
+/// r.entries = vec![note(1, "preliminary"), note(2, "final")];
+/// assert!(!emr_core::merge::is_current(&r, &r.entries[0]) && emr_core::merge::is_current(&r, &r.entries[1]));
+/// r.entries.push(note(3, "entered-in-error"));
+/// assert!(!emr_core::merge::is_current(&r, &r.entries[2]));
+/// ```
+pub fn is_current(record: &crate::model::Record, entry: &Entry) -> bool {
+    let winner = record.entries.iter().filter(|e| same_entry(e, entry) == Ordering::Equal).reduce(|cur, e| {
+        if version_key(cur) >= version_key(e) {
+            cur
+        } else {
+            e
+        }
+    });
+    winner.is_some_and(|w| std::ptr::eq(w, entry)) && !withdrawn(entry)
+}
+
+/// Whether the latest version of an entry withdraws the assertion: marked `entered-in-error`
+/// (a clinician's decision is never retracted by the status of the resource it copies: a
+/// rejection usually copies an entry marked in error).
+fn withdrawn(winner: &Entry) -> bool {
+    winner.keys().retracted && winner.provenance().decision.is_none()
+}
+
 pub(crate) fn current(entries: &[Entry]) -> Current<'_> {
     // Runs of versions of one entry, by (source, id). Records keep their entries sorted, so one
     // pass over the entries themselves usually finds the runs (and checks that each starts after
@@ -79,9 +114,7 @@ impl<'r> Current<'r> {
             return;
         };
         self.superseded.extend(versions.filter(|e| !std::ptr::eq(*e, winner)));
-        // A clinician's decision is never retracted by the status of the resource it copies (a
-        // rejection usually copies an entry marked in error).
-        if winner.keys().retracted && winner.provenance().decision.is_none() {
+        if withdrawn(winner) {
             self.retracted.push(winner);
         } else {
             self.decisions |= winner.provenance().decision.is_some();

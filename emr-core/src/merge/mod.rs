@@ -22,7 +22,7 @@ mod warm;
 
 use std::collections::BTreeMap;
 
-pub use assertion::EntryRef;
+pub use assertion::{is_current, EntryRef};
 pub use reconcile::{reconcile, resolve, versions, Choice, ReconcileError, Reconciliation, SideChoice, Version};
 pub use report::{Conflict, Folded, IdentityCheck, IdentityReport, MergeReport, Resolution, SourceCount, Suppressed};
 pub use side::{conflict_sides, disputed_value, ConflictSides, Side};

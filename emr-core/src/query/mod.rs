@@ -1,7 +1,12 @@
-//! Reading a record's clinical view: the timeline, lab trends, and the current problem,
-//! medication and allergy lists.
+//! Reading a record's clinical view: the timeline, lab trends, the current problem,
+//! medication and allergy lists, and the documents with their narrative.
 
+mod documents;
+mod narrative;
 mod summary;
+
+pub use documents::{documents, DocumentCard, DocumentSection};
+pub use narrative::{plain_text, read_narrative, Narrative, Tag, MAX_NESTING, MAX_SPAN, XHTML};
 
 pub use summary::{
     summary, IdentifierLine, NamedTrend, PatientCard, Summary, SummaryEvent, SummaryItem, SUMMARY_TRENDS,
@@ -69,6 +74,21 @@ pub struct Trend {
     pub points: Vec<TrendPoint>,
     /// Measurements left out because their unit cannot be converted to the trend's unit.
     pub unconvertible: usize,
+}
+
+/// The display name of source `id` of `record` (the id itself when the record has no such
+/// source).
+fn source_name(record: &Record, id: &str) -> String {
+    record
+        .sources
+        .iter()
+        .find(|s| s.id.as_str() == id)
+        .map_or_else(|| id.to_owned(), |s| crate::clinical::source_display_name(s).to_owned())
+}
+
+/// The members of the array `key` of a JSON object (none when absent or not an array).
+fn items<'j, 'a>(j: &'j Json<'a>, key: &str) -> impl Iterator<Item = &'j Json<'a>> {
+    j.get(key).and_then(Json::as_array).unwrap_or_default().iter()
 }
 
 /// The label of a concept given as JSON: its text, else a coding's display.

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{current_lists_in, label_of, timeline_in, trend_in, Trend};
+use super::{current_lists_in, items, label_of, source_name, timeline_in, trend_in, Trend};
 use crate::clinical::source_display_name;
 use crate::json::Json;
 use crate::merge::{view_ref, ViewItem};
@@ -152,13 +152,7 @@ pub struct NamedTrend {
 /// # Ok::<(), emr_core::model::ResourceError>(())
 /// ```
 pub fn summary(record: &Record) -> Summary {
-    let name = |id: &str| {
-        record
-            .sources
-            .iter()
-            .find(|s| s.id.as_str() == id)
-            .map_or_else(|| id.to_owned(), |s| source_display_name(s).to_owned())
-    };
+    let name = |id: &str| source_name(record, id);
     let names = |refs: &[EntryRef]| {
         let mut v: Vec<String> = refs.iter().map(|r| name(r.source.as_str())).collect();
         v.sort();
@@ -225,10 +219,6 @@ pub fn summary(record: &Record) -> Summary {
 
 fn text(j: &Json<'_>, key: &str) -> Option<String> {
     j.get(key).and_then(Json::as_str).map(str::to_owned)
-}
-
-fn items<'j, 'a>(j: &'j Json<'a>, key: &str) -> impl Iterator<Item = &'j Json<'a>> {
-    j.get(key).and_then(Json::as_array).unwrap_or_default().iter()
 }
 
 /// An allergy's manifestations, in order, each once.

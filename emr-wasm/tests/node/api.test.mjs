@@ -26,12 +26,12 @@ for (const check of ccdaChecks) {
   test(`require @emr/wasm/ccda: ${check.name}`, () => check.run({ ...emrRequired, ...ccdaRequired }, expect));
 }
 
-test("the C-CDA module holds only its functions (and version, isEmrError)", () => {
-  const names = ["fromCcda", "fromCcdaJson", "isEmrError", "version"];
+test("the C-CDA module holds only its functions and the documents view (and version, isEmrError)", () => {
+  const names = ["documents", "documentsJson", "fromCcda", "fromCcdaJson", "isEmrError", "version"];
   assert.deepEqual(Object.keys(ccda).sort(), names);
   assert.deepEqual(Object.keys(ccdaRequired).sort(), names);
   assert.equal(ccda.version(), emr.version());
-  for (const name of ["fromCcda", "fromCcdaJson"]) assert.ok(!(name in emr) && !(name in shl), `${name} is in another module`);
+  for (const name of ["fromCcda", "fromCcdaJson", "documents", "documentsJson"]) assert.ok(!(name in emr) && !(name in shl), `${name} is in another module`);
   let thrown;
   try {
     ccda.fromCcda("<x/>");

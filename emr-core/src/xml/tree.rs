@@ -46,6 +46,8 @@ pub(super) enum Kind<'i> {
         local: &'i str,
         /// In the HL7 v3 namespace or in none.
         v3: bool,
+        /// The namespace index ([`NO_NS`] for none).
+        ns: u32,
         attrs: (u32, u32),
     },
     Text(Cow<'i, str>),
@@ -151,8 +153,16 @@ impl<'a, 'i> Node<'a, 'i> {
         self.doc.namespaces.get(ns as usize).map(|n| &**n)
     }
 
+    /// An element's namespace name (`None` for no namespace and for other nodes).
+    pub(crate) fn namespace_uri(self) -> Option<&'a str> {
+        match self.data().kind {
+            Kind::Element { ns, .. } => self.namespace(ns),
+            _ => None,
+        }
+    }
+
     /// Whether this is the element `name` in the HL7 v3 namespace or in none.
-    pub(super) fn is_v3(self, name: &str) -> bool {
+    pub(crate) fn is_v3(self, name: &str) -> bool {
         matches!(&self.data().kind, Kind::Element { local, v3: true, .. } if same(local, name))
     }
 

@@ -1,7 +1,8 @@
-//! Accessors over HL7 v3 elements: children by name, paths, trimmed attributes, `xsi:type`,
-//! templates and text content.
+//! The C-CDA import's view of the XML layer ([`crate::xml`], the project's parser): its tree
+//! and parser, and accessors over HL7 v3 elements: children by name, paths, trimmed
+//! attributes, `xsi:type`, templates and text content.
 
-use super::tree::Node;
+pub(crate) use crate::xml::{parse_xml, Document, Locations, Node};
 
 /// The namespace of `xsi:type`.
 const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";

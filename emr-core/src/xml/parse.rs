@@ -23,8 +23,7 @@ use super::lexical::{
     reason_of, reference_error, resolve_reference, scan_qname, scan_value, skip_space, split_at_colon, Malformed,
 };
 use super::tree::{same, Attr, Document, Implicit, Kind, NodeData, NONE, NO_NS, XML_NS_IDX};
-use super::V3;
-use crate::ccda::CcdaError;
+use super::{XmlError, V3};
 
 /// The namespace the `xml` prefix is bound to.
 pub(super) const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
@@ -44,11 +43,23 @@ pub const MAX_DEPTH: usize = 256;
 const MAX_NODES: u32 = 8_000_000;
 
 /// Parse `text` as XML with the limits above; DTDs are refused.
-pub(crate) fn parse_xml(text: &str) -> Result<Document<'_>, CcdaError> {
+pub(crate) fn parse_xml(text: &str) -> Result<Document<'_>, XmlError> {
+    parse_with(text, false)
+}
+
+/// [`parse_xml`], keeping the texts of white space only as text nodes (XHTML narrative, where
+/// the space between two inline elements separates their words).
+pub(crate) fn parse_xml_keeping_space(text: &str) -> Result<Document<'_>, XmlError> {
+    parse_with(text, true)
+}
+
+fn parse_with(text: &str, keep_space: bool) -> Result<Document<'_>, XmlError> {
     if text.len() > MAX_BYTES {
-        return Err(CcdaError::TooLarge { size: text.len(), max: MAX_BYTES });
+        return Err(XmlError::TooLarge { size: text.len(), max: MAX_BYTES });
     }
-    Builder::new(text).parse()
+    let mut builder = Builder::new(text);
+    builder.keep_space = keep_space;
+    builder.parse()
 }
 
 /// An open element while the tree is built.
@@ -78,6 +89,8 @@ struct Builder<'i> {
     /// Attributes of the element being read: (prefix, offset), beside them in the tree.
     scratch: Vec<(&'i str, usize)>,
     seen_root: bool,
+    /// Whether texts of white space only become nodes ([`parse_xml_keeping_space`]).
+    keep_space: bool,
 }
 
 impl<'i> Builder<'i> {
@@ -105,10 +118,11 @@ impl<'i> Builder<'i> {
             ns_v3: vec![false, false],
             scratch: Vec::with_capacity(16),
             seen_root: false,
+            keep_space: false,
         }
     }
 
-    fn parse(mut self) -> Result<Document<'i>, CcdaError> {
+    fn parse(mut self) -> Result<Document<'i>, XmlError> {
         let text = self.text;
         // The tokenizer skips a byte order mark without counting it: offsets here count it.
         let base = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
@@ -161,7 +175,7 @@ impl<'i> Builder<'i> {
                 Event::Eof => break,
                 Event::DocType(_) => {
                     let (line, column) = line_column(text, before);
-                    return Err(CcdaError::Doctype { line, column });
+                    return Err(XmlError::Doctype { line, column });
                 }
                 Event::Decl(_) => {
                     if !text.get(..before).is_some_and(|b| b.is_empty() || b == "\u{feff}") {
@@ -194,7 +208,7 @@ impl<'i> Builder<'i> {
         }
         if let Some(offset) = self.too_deep {
             let (line, column) = line_column(text, offset);
-            return Err(CcdaError::TooDeep { max: MAX_DEPTH, line, column });
+            return Err(XmlError::TooDeep { max: MAX_DEPTH, line, column });
         }
         let end = u32::try_from(self.doc.nodes.len()).unwrap_or(NONE);
         if let Some(root) = self.doc.nodes.get_mut(0) {
@@ -203,9 +217,9 @@ impl<'i> Builder<'i> {
         Ok(self.doc)
     }
 
-    fn error(&self, m: Malformed) -> CcdaError {
+    fn error(&self, m: Malformed) -> XmlError {
         let (line, column) = line_column(self.text, m.offset);
-        CcdaError::Xml { line, column, reason: m.reason.to_owned() }
+        XmlError::Malformed { line, column, reason: m.reason }
     }
 
     /// Count a node (depth `depth`, counting the document as 1) starting at `offset`.
@@ -310,7 +324,7 @@ impl<'i> Builder<'i> {
             Some(b) if b.is_ascii() => false,
             Some(_) => text.chars().all(char::is_whitespace),
         };
-        if !blank {
+        if !blank || (self.keep_space && !text.is_empty()) {
             self.push_node(Kind::Text(text));
         }
     }
@@ -323,6 +337,9 @@ impl<'i> Builder<'i> {
         }
         let text = self.text;
         match &mut self.pending {
+            None if self.keep_space => {
+                self.add_text(before, Cow::Borrowed(text.get(before..start).unwrap_or_default()))
+            }
             None => self.count_node(before, self.open.len() + 2),
             Some((_, pending)) => {
                 pending.to_mut().push_str(text.get(before..start).unwrap_or_default());
@@ -456,7 +473,7 @@ impl<'i> Builder<'i> {
             },
         };
         let v3 = ns == NO_NS || self.ns_v3.get(ns as usize).copied().unwrap_or(false);
-        let id = self.push_node(Kind::Element { local, v3, attrs: (from, to) });
+        let id = self.push_node(Kind::Element { local, v3, ns, attrs: (from, to) });
         if has_id {
             self.doc.with_id.push(id);
         }
