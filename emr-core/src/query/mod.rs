@@ -3,10 +3,12 @@
 
 mod documents;
 mod narrative;
+mod plain_text;
 mod summary;
 
 pub use documents::{documents, DocumentCard, DocumentSection};
-pub use narrative::{plain_text, read_narrative, Narrative, Tag, MAX_NESTING, MAX_SPAN, XHTML};
+pub use narrative::{read_narrative, Narrative, Tag, MAX_NESTING, MAX_SPAN, XHTML};
+pub use plain_text::plain_text;
 
 pub use summary::{
     summary, IdentifierLine, NamedTrend, PatientCard, Summary, SummaryEvent, SummaryItem, SUMMARY_TRENDS,
