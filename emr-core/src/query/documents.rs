@@ -93,7 +93,7 @@ pub fn documents(record: &Record) -> Vec<DocumentCard> {
     // The current Compositions, each with its tree, grouped: one several sources hold (the
     // same identifier, else the same content) is one document with all of them. Documents are
     // few: grouped and ordered by linear search and insertion (no sort code in the wasm module).
-    let mut groups: Vec<(String, Vec<&Entry>, Json<'_>)> = Vec::new();
+    let mut groups: Vec<(String, Vec<&Entry>)> = Vec::new();
     for e in record.entries.iter().filter(|e| e.resource().resource_type() == "Composition") {
         if !is_current(record, e) {
             continue;
@@ -103,18 +103,20 @@ pub fn documents(record: &Record) -> Vec<DocumentCard> {
             .get("identifier")
             .and_then(|i| Some(format!("{}|{}", text(i, "system")?, text(i, "value")?)))
             .unwrap_or_else(|| e.resource().as_str().to_owned());
-        match groups.iter_mut().find(|(k, _, _)| *k == key) {
-            Some((_, members, _)) => members.push(e),
-            None => groups.push((key, vec![e], tree)),
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push(e),
+            None => groups.push((key, vec![e])),
         }
     }
     let mut out: Vec<DocumentCard> = Vec::new();
-    for (_, members, tree) in &groups {
-        // The representative: the least entry reference (deterministic whatever the order).
+    for (_, members) in &groups {
+        // The representative, shown: the least entry reference (deterministic whatever the order).
         let Some(e) = members.iter().copied().reduce(|a, b| if EntryRef::of(b) < EntryRef::of(a) { b } else { a })
         else {
             continue;
         };
+        let Ok(tree) = e.resource().json() else { continue };
+        let tree = &tree;
         let mut sources: Vec<String> = Vec::new();
         for m in members {
             insert_sorted(&mut sources, name(m.provenance().source.as_str()));
