@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::narrative::{read_narrative, Narrative};
-use super::{items, label_of, source_name};
+use super::{items, label_of, person_name, source_name};
 use crate::json::Json;
 use crate::merge::is_current;
 use crate::model::{Entry, EntryRef, PartialDate, Record};
@@ -197,19 +197,8 @@ fn party(record: &Record, source: &str, reference: &Json<'_>, depth: usize) -> O
             .find_map(|k| tree.get(k).and_then(|r| text(r, "display").or_else(|| party(record, source, r, 1)))),
         "Organization" => text(&tree, "name"),
         "Device" => items(&tree, "deviceName").find_map(|n| text(n, "name")),
-        _ => items(&tree, "name").find_map(human_name),
+        _ => person_name(&tree),
     }
-}
-
-/// A HumanName written out: its text, else prefix, given, family and suffix.
-fn human_name(n: &Json<'_>) -> Option<String> {
-    text(n, "text").or_else(|| {
-        let strings = |k: &str| items(n, k).filter_map(Json::as_str).map(str::trim).filter(|s| !s.is_empty());
-        let mut parts: Vec<&str> = strings("prefix").chain(strings("given")).collect();
-        parts.extend(n.get("family").and_then(Json::as_str).map(str::trim).filter(|s| !s.is_empty()));
-        parts.extend(strings("suffix"));
-        (!parts.is_empty()).then(|| parts.join(" "))
-    })
 }
 
 /// One section and its subsections.

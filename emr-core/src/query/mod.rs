@@ -88,6 +88,29 @@ fn source_name(record: &Record, id: &str) -> String {
         .map_or_else(|| id.to_owned(), |s| crate::clinical::source_display_name(s).to_owned())
 }
 
+/// A person's name, written out, from a resource's `name` (HumanName array): the official
+/// name, else the first not marked old, else the first; its `text`, else prefixes, given names,
+/// family name and suffixes. For the patient's card and the documents' authors alike.
+fn person_name(resource: &Json<'_>) -> Option<String> {
+    let names: Vec<&Json<'_>> = items(resource, "name").collect();
+    let is_use = |n: &Json<'_>, name: &str| n.get("use").and_then(Json::as_str) == Some(name);
+    let n = names
+        .iter()
+        .find(|n| is_use(n, "official"))
+        .or_else(|| names.iter().find(|n| !is_use(n, "old")))
+        .or_else(|| names.first())?;
+    let own = |s: &str| Some(s.to_owned());
+    n.get("text").and_then(Json::as_str).and_then(own).or_else(|| {
+        let strings = |k: &str| items(n, k).filter_map(Json::as_str).collect::<Vec<_>>();
+        let mut parts = strings("prefix");
+        parts.extend(strings("given"));
+        parts.extend(n.get("family").and_then(Json::as_str));
+        parts.extend(strings("suffix"));
+        parts.retain(|p| !p.is_empty());
+        (!parts.is_empty()).then(|| parts.join(" "))
+    })
+}
+
 /// The members of the array `key` of a JSON object (none when absent or not an array).
 fn items<'j, 'a>(j: &'j Json<'a>, key: &str) -> impl Iterator<Item = &'j Json<'a>> {
     j.get(key).and_then(Json::as_array).unwrap_or_default().iter()

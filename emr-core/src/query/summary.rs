@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{current_lists_in, items, label_of, source_name, timeline_in, trend_in, Trend};
+use super::{current_lists_in, items, label_of, person_name, source_name, timeline_in, trend_in, Trend};
 use crate::clinical::source_display_name;
 use crate::json::Json;
 use crate::merge::{view_ref, ViewItem};
@@ -240,25 +240,7 @@ fn card(patient: &Patient) -> PatientCard {
     let tree = patient.resource().json().ok();
     let tree = tree.as_ref();
     let join = |parts: Vec<Option<String>>| parts.into_iter().flatten().filter(|p| !p.is_empty()).collect::<Vec<_>>();
-    let name = tree.and_then(|t| {
-        let names: Vec<&Json<'_>> = items(t, "name").collect();
-        let use_of = |n: &Json<'_>| n.get("use").and_then(Json::as_str).map(str::to_owned);
-        let n = names
-            .iter()
-            .find(|n| use_of(n).as_deref() == Some("official"))
-            .or_else(|| names.iter().find(|n| use_of(n).as_deref() != Some("old")))
-            .or_else(|| names.first())?;
-        text(n, "text").or_else(|| {
-            let strings =
-                |k: &str| items(n, k).filter_map(Json::as_str).map(|s| Some(s.to_owned())).collect::<Vec<_>>();
-            let mut parts = strings("prefix");
-            parts.extend(strings("given"));
-            parts.push(text(n, "family"));
-            parts.extend(strings("suffix"));
-            let parts = join(parts);
-            (!parts.is_empty()).then(|| parts.join(" "))
-        })
-    });
+    let name = tree.and_then(person_name);
     let address = tree
         .map(|t| {
             items(t, "address")
