@@ -23,8 +23,9 @@
 //! XML; the document's authenticators are its professional attesters, its data enterer, provider
 //! informants and information recipients its participation extensions (Practitioners), and a
 //! replaced or appended document its `relatesTo`. These go
-//! through [`fhir::import_tree`] as one Bundle, so attribution, validation and record building
-//! are the FHIR importer's.
+//! through the FHIR importer as the resources of one `collection` Bundle (what
+//! [`fhir::import_tree`] does with it), so attribution, validation and record building are its;
+//! they are handed over by value, and each resource's tree is freed once its entry is built.
 //!
 //! Nothing is dropped silently: the original XML is kept verbatim as a DocumentReference entry,
 //! every derived resource carries the C-CDA entry's `id`s as identifiers and an extension
