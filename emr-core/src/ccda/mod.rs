@@ -23,8 +23,9 @@
 //! XML; the document's authenticators are its professional attesters, its data enterer, provider
 //! informants and information recipients its participation extensions (Practitioners), and a
 //! replaced or appended document its `relatesTo`. These go
-//! through [`fhir::import_tree`] as one Bundle, so attribution, validation and record building
-//! are the FHIR importer's.
+//! through the FHIR importer as the resources of one `collection` Bundle (what
+//! [`fhir::import_tree`] does with it), so attribution, validation and record building are its;
+//! they are handed over by value, and each resource's tree is freed once its entry is built.
 //!
 //! Nothing is dropped silently: the original XML is kept verbatim as a DocumentReference entry,
 //! every derived resource carries the C-CDA entry's `id`s as identifiers and an extension
@@ -174,11 +175,11 @@ pub fn looks_like_ccda(bytes: &[u8]) -> bool {
 /// assert!(matches!(err, emr_core::ccda::CcdaError::Doctype { line: 1, column: 1 }));
 /// ```
 pub fn to_fhir(text: &str) -> Result<Converted, CcdaError> {
-    let (bundle, findings, source) = convert(text, true)?;
-    let bundle = match compact(&bundle, text) {
+    let (resources, findings, source) = convert(text, true)?;
+    let bundle = match compact(&bundle(resources), text) {
         Some(bundle) => bundle,
         // Not reached (the stand-in is written where the tree has it); the slow way, whole.
-        None => convert(text, false)?.0.to_compact_string(),
+        None => bundle(convert(text, false)?.0).to_compact_string(),
     };
     Ok(Converted { bundle, findings, source })
 }
@@ -218,7 +219,21 @@ fn with_data(mut out: String, xml: &str) -> Option<String> {
 /// The document as a Bundle tree, its findings and its source organization.
 /// With `stand_in`, the document's base64 is left out of the tree: [`DATA_STAND_IN`] holds its
 /// place (for [`compact`] to write).
-fn convert(text: &str, stand_in: bool) -> Result<(Json<'static>, Vec<Finding>, Option<Source>), CcdaError> {
+/// The mapper's resources (full URL, resource), in order.
+type Resources = Vec<(String, Json<'static>)>;
+
+/// The `collection` Bundle of `resources`.
+fn bundle(resources: Resources) -> Json<'static> {
+    let entries: Vec<Json<'static>> =
+        resources.into_iter().map(|(url, r)| build::obj([("fullUrl", build::s(url)), ("resource", r)])).collect();
+    build::obj([
+        ("resourceType", build::lit("Bundle")),
+        ("type", build::lit("collection")),
+        ("entry", Json::Array(entries)),
+    ])
+}
+
+fn convert(text: &str, stand_in: bool) -> Result<(Resources, Vec<Finding>, Option<Source>), CcdaError> {
     let doc = xml::parse_xml(text).map_err(CcdaError::from_xml)?;
     let root = doc.root_element();
     if !xml::is(root, "ClinicalDocument") {
@@ -237,15 +252,7 @@ fn convert(text: &str, stand_in: bool) -> Result<(Json<'static>, Vec<Finding>, O
     header_participants::encounter(&mut ctx, root);
     participants::report_unmapped(&mut ctx, root);
     composition::composition(&mut ctx, root, org.as_ref().and_then(|o| o.name.as_deref()));
-    let entries: Vec<Json<'static>> = std::mem::take(&mut ctx.resources)
-        .into_iter()
-        .map(|(url, r)| build::obj([("fullUrl", build::s(url)), ("resource", r)]))
-        .collect();
-    let bundle = build::obj([
-        ("resourceType", build::lit("Bundle")),
-        ("type", build::lit("collection")),
-        ("entry", Json::Array(entries)),
-    ]);
+    let resources = std::mem::take(&mut ctx.resources);
     let mut findings = ctx.findings;
     findings.sort();
     findings.dedup();
@@ -255,7 +262,7 @@ fn convert(text: &str, stand_in: bool) -> Result<(Json<'static>, Vec<Finding>, O
         kind: SourceKind::Organization,
         reference: Some(format!("Organization/{}", o.id)),
     });
-    Ok((bundle, findings, source))
+    Ok((resources, findings, source))
 }
 
 /// Import a C-CDA document into a record, validating as of `now`. The entries are attributed
@@ -268,16 +275,16 @@ pub fn import(text: &str, options: &ImportOptions, now: DateTime<Utc>) -> Result
     // The tree holds a stand-in for the document's base64, written into the DocumentReference's
     // text once imported: the base64 (4/3 of the document) is never held twice, in the tree and
     // in the text.
-    let (bundle, findings, source) = convert(text, true)?;
+    let (resources, findings, source) = convert(text, true)?;
     let mut options = options.clone();
     if options.default_source.is_none() {
         options.default_source = source;
     }
-    // The tree goes to the FHIR importer as it is: no JSON text written and parsed again, and
-    // the text written per resource is not re-checked (every number here went through
-    // `value::number`, an integer's `to_string` or a literal).
-    let mut imported = fhir::import_valid_tree(&bundle, &options, now)?;
-    drop(bundle);
+    // The trees go to the FHIR importer by value: no JSON text written and parsed again, the
+    // text written per resource not re-checked (every number here went through
+    // `value::number`, an integer's `to_string` or a literal), and each tree dropped once its
+    // entry is built and validated (not all held until the end).
+    let mut imported = fhir::import_valid_resources(resources, &options, now);
     let mut stand_in = String::new();
     crate::json::push_string(&mut stand_in, DATA_STAND_IN);
     let mut written = false;
@@ -292,8 +299,7 @@ pub fn import(text: &str, options: &ImportOptions, now: DateTime<Utc>) -> Result
     }
     if !written {
         // Not reached (the DocumentReference always holds the stand-in); the slow way, whole.
-        let (bundle, _, _) = convert(text, false)?;
-        imported = fhir::import_valid_tree(&bundle, &options, now)?;
+        imported = fhir::import_valid_resources(convert(text, false)?.0, &options, now);
     }
     imported.findings.extend(findings);
     imported.findings.sort();
@@ -326,7 +332,7 @@ mod tests {
             <patient><name><given>Zoë</given></name></patient></patientRole></recordTarget></ClinicalDocument>";
         for text in [xml, &format!("{xml}\n"), &format!("{xml}\n\n")] {
             let fast = to_fhir(text).map(|c| c.bundle).ok();
-            let whole = convert(text, false).map(|(b, _, _)| b.to_compact_string()).ok();
+            let whole = convert(text, false).map(|(r, _, _)| bundle(r).to_compact_string()).ok();
             assert!(fast.as_deref().is_some_and(|f| f.contains("\"data\":\"PENsaW5pY2Fs")));
             assert_eq!(fast, whole);
         }
@@ -347,9 +353,9 @@ mod tests {
         for text in [xml, &padded] {
             let options = ImportOptions::default();
             let fast = import(text, &options, now).ok();
-            let whole = convert(text, false).ok().and_then(|(bundle, findings, source)| {
+            let whole = convert(text, false).ok().and_then(|(resources, findings, source)| {
                 let options = ImportOptions { default_source: source };
-                let mut imported = fhir::import_valid_tree(&bundle, &options, now).ok()?;
+                let mut imported = fhir::import_valid_tree(&bundle(resources), &options, now).ok()?;
                 imported.findings.extend(findings);
                 imported.findings.sort();
                 imported.findings.dedup();

@@ -1,15 +1,16 @@
 //! FHIR R4 import: a resource or a Bundle of any type becomes a [`Record`], with findings that
 //! point into the input.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::attribution::{emr_source_of, Sources};
+use super::attribution::Sources;
+use super::entries;
 use super::index::{Found, Index};
 use crate::json::{self, Json, JsonError};
-use crate::model::{derived_meta, Entry, Patient, Provenance, Record, Resource, Source, SourceId, SourceKind};
-use crate::validate::{self, rules, Finding};
+use crate::model::{Record, Source, SourceId, SourceKind};
+use crate::validate::{rules, Finding};
 
 /// Bundles inside bundles are unpacked to this depth; deeper ones are kept whole.
 const MAX_BUNDLE_DEPTH: usize = 4;
@@ -121,6 +122,50 @@ pub(crate) fn import_valid_tree(
     import_parsed(tree, options, now, Parsed::Here)
 }
 
+/// [`import_valid_tree`] of a `collection` Bundle of `resources` (full URL, resource) as the
+/// C-CDA mapping makes them, given by value: each resource's tree is dropped as soon as its
+/// entry is built and validated, so the trees are never all held beside the whole record. The
+/// record and findings are those of the Bundle.
+pub(crate) fn import_valid_resources(
+    resources: Vec<(String, Json<'static>)>,
+    options: &ImportOptions,
+    now: DateTime<Utc>,
+) -> Imported {
+    // What `collect` unpacks as it is: resources that are not Bundles (no nesting).
+    let flat =
+        resources.iter().all(|(_, r)| r.get("resourceType").and_then(Json::as_str).is_some_and(|t| t != "Bundle"));
+    if !flat {
+        let entries = resources
+            .into_iter()
+            .map(|(url, r)| Json::Object(vec![("fullUrl".into(), Json::String(url.into())), ("resource".into(), r)]))
+            .collect();
+        let bundle = Json::Object(vec![
+            ("resourceType".into(), Json::String("Bundle".into())),
+            ("type".into(), Json::String("collection".into())),
+            ("entry".into(), Json::Array(entries)),
+        ]);
+        // Not reached (the Bundle is a resource).
+        return import_valid_tree(&bundle, options, now)
+            .unwrap_or_else(|_| Imported { record: Record::default(), findings: Vec::new() });
+    }
+    let mut duplicates = Vec::new();
+    let planned = {
+        let mut found = Vec::with_capacity(resources.len());
+        for (k, (url, tree)) in resources.iter().enumerate() {
+            // The pointer `collect` gives an entry's resource.
+            let mut at = String::with_capacity(24);
+            at.push_str("/entry");
+            json::push_index(&mut at, k);
+            at.push_str("/resource");
+            duplicates.extend(tree.duplicate_keys().into_iter().map(|d| [at.as_str(), &d].concat()));
+            found.push(Found { tree, pointer: at, full_url: Some(url.clone()) });
+        }
+        let input = Input { document: false, bulk: false, duplicates, parsed: Parsed::Here };
+        entries::plan(found, Vec::new(), input, options)
+    };
+    entries::finish(planned, resources.into_iter().map(|(_, tree)| tree), Parsed::Here, now)
+}
+
 /// Where the tree given to [`import_parsed`] comes from.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Parsed {
@@ -169,118 +214,15 @@ pub(crate) struct Input {
 /// Import the resources `found` in one input (attributed, validated, findings pointing into it).
 pub(crate) fn import_found(
     found: Vec<Found<'_, '_>>,
-    mut findings: Vec<Finding>,
+    findings: Vec<Finding>,
     input: Input,
     options: &ImportOptions,
     now: DateTime<Utc>,
 ) -> Imported {
-    let Input { document, bulk, duplicates, parsed } = input;
-    let index = Index::new(found);
-
-    let mut sources = Sources::default();
-    sources.document = document;
-    sources.read_provenance(&index);
-    let attributed: Vec<Option<SourceId>> = (0..index.resources.len()).map(|i| sources.attribute(&index, i)).collect();
-    let default = default_source(options, &index, &attributed, &mut sources);
-
-    let mut record = Record::default();
-    record.entries.reserve(index.resources.len());
-    let mut pointers = Vec::with_capacity(index.resources.len());
-    // The input subtree of each entry (and of the patient): validation walks these instead of
-    // parsing the entries' text again.
-    let mut trees: Vec<Option<&Json<'_>>> = Vec::with_capacity(index.resources.len());
-    let mut patient_tree = None;
-    let mut patient_pointer = None;
-    let mut seen_ids: BTreeMap<(SourceId, String), u32> = BTreeMap::new();
-    // Only a full URL that occurs more than once can hold the same resource twice: the canonical
-    // text (a full write) is made for those resources only.
-    let mut url_counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for f in &index.resources {
-        if let Some(url) = f.full_url.as_deref() {
-            *url_counts.entry(url).or_default() += 1;
-        }
-    }
-    let mut kept: BTreeSet<(&str, String)> = BTreeSet::new();
-    let mut scratch = String::new();
-    for (i, f) in index.resources.iter().enumerate() {
-        // emr's own Provenance resources became the sources above.
-        if emr_source_of(f.tree).is_some() {
-            continue;
-        }
-        // The same resource twice under one full URL (a document and the full set) is one entry.
-        if let Some(url) = f.full_url.as_deref() {
-            if url_counts.get(url).is_some_and(|&n| n > 1) && !kept.insert((url, f.tree.to_canonical_string())) {
-                continue;
-            }
-        }
-        let resource = match parsed {
-            Parsed::Here => Resource::from_parsed(f.tree, &mut scratch),
-            Parsed::ByCaller => Resource::from_json(f.tree),
-        };
-        let Ok(resource) = resource else {
-            // The index holds objects with a string resourceType only, so this does not happen;
-            // if it ever does, the input says so instead of losing the resource silently.
-            findings.push(Finding::new(&rules::FHIR_ENTRY_NOT_RESOURCE, f.pointer.clone(), "resource"));
-            continue;
-        };
-        // An entry whose provenance emr's export declared: kept as declared, and always an entry
-        // (a merged record keeps each source's Patient as one).
-        let declared = f.full_url.as_deref().and_then(|u| sources.assertion(u));
-        if declared.is_none() && resource.resource_type() == "Patient" {
-            if record.patient.is_none() {
-                record.patient = Some(Patient::from_parsed(resource, f.tree));
-                patient_tree = Some(f.tree);
-                patient_pointer = Some(f.pointer.as_str());
-                continue;
-            }
-            findings.push(Finding::new(&rules::FHIR_PATIENT_MULTIPLE, f.pointer.clone(), "resourceType"));
-        }
-        let provenance = match declared {
-            Some(p) => p.clone(),
-            None => {
-                let source = attributed.get(i).cloned().flatten().unwrap_or_else(|| default.clone());
-                let id = entry_id(f, i);
-                let (version, recorded) = derived_meta(f.tree);
-                // The same id twice from one source in one input: later copies are later versions.
-                let counter = seen_ids.entry((source.clone(), id.clone())).or_insert(0);
-                *counter += 1;
-                let mut provenance = Provenance::new(source.as_str(), id).with_version(version.unwrap_or(*counter));
-                if !bulk {
-                    // An empty fullUrl names nothing (and is no valid uri): none is kept.
-                    provenance.full_url = f
-                        .full_url
-                        .as_deref()
-                        .filter(|u| !u.is_empty())
-                        .map(|u| sources.original_url(u).unwrap_or(u).to_owned());
-                }
-                provenance.recorded = recorded;
-                provenance
-            }
-        };
-        record.entries.push(Entry::from_parsed(provenance, resource, f.tree));
-        trees.push(Some(f.tree));
-        pointers.push(f.pointer.as_str());
-    }
-    // Sources that asserted something (a document author found only to be passed over is not one).
-    record.sources =
-        sources.found.into_values().filter(|s| record.entries.iter().any(|e| e.provenance().source == s.id)).collect();
-
-    // Duplicate keys are found once for the whole input (and reported below), not per resource.
-    let parsed = validate::Trees {
-        patient: patient_tree,
-        entries: &trees,
-        duplicates: validate::Duplicates::Reported { any: !duplicates.is_empty() },
-    };
-    for f in validate::validate_trees(&record, now, &parsed) {
-        findings.push(Finding { path: input_path(&f.path, patient_pointer, &pointers), ..f });
-    }
-    for dup in duplicates {
-        let field = dup.rsplit('/').next().unwrap_or_default().to_owned();
-        findings.push(Finding::new(&rules::JSON_KEY_DUPLICATE, dup, &field));
-    }
-    findings.sort();
-    findings.dedup();
-    Imported { record, findings }
+    let trees: Vec<&Json<'_>> = found.iter().map(|f| f.tree).collect();
+    let parsed = input.parsed;
+    let planned = entries::plan(found, findings, input, options);
+    entries::finish(planned, trees.into_iter(), parsed, now)
 }
 
 /// Walk Bundles (nested ones too) and gather their resources with their pointers: a nested
@@ -330,7 +272,7 @@ fn collect<'j, 'a>(
 
 /// The id of a resource in its source: `Type/id` (ids are unique per type only), else its full
 /// URL, else its position.
-fn entry_id(f: &Found<'_, '_>, i: usize) -> String {
+pub(super) fn entry_id(f: &Found<'_, '_>, i: usize) -> String {
     let ty = f.tree.get("resourceType").and_then(Json::as_str).unwrap_or_default();
     f.tree
         .get("id")
@@ -340,7 +282,7 @@ fn entry_id(f: &Found<'_, '_>, i: usize) -> String {
         .unwrap_or_else(|| format!("entry-{i}"))
 }
 
-fn default_source(
+pub(super) fn default_source(
     options: &ImportOptions,
     index: &Index<'_, '_>,
     attributed: &[Option<SourceId>],
@@ -376,7 +318,7 @@ fn default_source(
 }
 
 /// Map a pointer into the record to a pointer into the input.
-fn input_path(path: &str, patient: Option<&str>, entries: &[&str]) -> String {
+pub(super) fn input_path(path: &str, patient: Option<&str>, entries: &[&str]) -> String {
     if let Some(rest) = path.strip_prefix("/patient") {
         return format!("{}{rest}", patient.unwrap_or_default());
     }

@@ -24,7 +24,7 @@ pub use new_entry::{
 pub use rules::{rules_markdown, Rule, Severity};
 
 use crate::json::Json;
-use crate::model::Record;
+use crate::model::{Entry, Patient, Record};
 
 /// One problem found in a record.
 ///
@@ -120,8 +120,7 @@ pub(crate) enum Duplicates {
 pub(crate) fn validate_trees(record: &Record, now: DateTime<Utc>, trees: &Trees<'_, '_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     envelope::check(record, now, &mut findings);
-    let index = refs::Index::new(record, trees);
-    let ctx = walk::Context::new(record, now, &index, trees.duplicates);
+    let ctx = walk::Context::new(record.patient.as_ref(), now, refs::Index::new(record, trees), trees.duplicates);
     if let Some(tree) = trees.patient {
         ctx.resource(tree, "/patient", None, &mut findings);
     }
@@ -138,6 +137,51 @@ pub(crate) fn validate_trees(record: &Record, now: DateTime<Utc>, trees: &Trees<
     findings.sort();
     findings.dedup();
     findings
+}
+
+/// [`validate_trees`] one resource at a time, for a caller that drops each tree once its entry
+/// is built (import): what the rules need of the whole record (the resources' `Type/id`s, the
+/// entries' provenance ids, the patient) is given up front, the envelope checked at the end.
+/// The findings, sorted and deduplicated, are those of [`validate_trees`].
+pub(crate) struct Stream<'t> {
+    ctx: walk::Context<'t>,
+}
+
+impl<'t> Stream<'t> {
+    /// Ready to validate the resources of a record whose patient is `patient` (a `Patient`
+    /// resource with the id `patient_id`), whose entries' resources have the `Type/id`s `entries`
+    /// (those that have both) and whose entries' provenance ids are `provenance_ids`.
+    pub(crate) fn new(
+        patient: Option<&Patient>,
+        patient_id: Option<&'t str>,
+        entries: impl Iterator<Item = (&'t str, &'t str)>,
+        provenance_ids: impl Iterator<Item = &'t str>,
+        now: DateTime<Utc>,
+        duplicates: Duplicates,
+    ) -> Stream<'t> {
+        let keys = patient.map(|_| refs::PatientKeys { typed: patient_id.map(|id| ("Patient", id)), id: patient_id });
+        let index = refs::Index::from_parts(keys, entries, provenance_ids);
+        Stream { ctx: walk::Context::new(patient, now, index, duplicates) }
+    }
+
+    /// Validate the patient's resource (`entry` `None`, at `/patient`) or the resource of
+    /// entry number `n` of the record (`entry` that entry).
+    pub(crate) fn resource(&self, tree: &Json<'_>, n: Option<(usize, &Entry)>, out: &mut Vec<Finding>) {
+        match n {
+            None => self.ctx.resource(tree, "/patient", None, out),
+            Some((i, entry)) => {
+                let mut base = String::from("/entries");
+                crate::json::push_index(&mut base, i);
+                base.push_str("/resource");
+                self.ctx.resource(tree, &base, Some(entry), out);
+            }
+        }
+    }
+
+    /// The rules on the finished record's envelope (format, patient, sources, provenance).
+    pub(crate) fn envelope(&self, record: &Record, now: DateTime<Utc>, out: &mut Vec<Finding>) {
+        envelope::check(record, now, out);
+    }
 }
 
 /// True when any finding is an error.

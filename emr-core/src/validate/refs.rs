@@ -34,32 +34,45 @@ pub(super) struct Index<'t> {
     patient: Option<(&'static str, Option<&'t str>)>,
 }
 
+/// How the record's patient is named: its `Type/id` (when it has both) and its id.
+pub(super) struct PatientKeys<'t> {
+    pub(super) typed: Option<(&'t str, &'t str)>,
+    pub(super) id: Option<&'t str>,
+}
+
 impl<'t> Index<'t> {
     pub(super) fn new(record: &'t Record, trees: &Trees<'t, '_>) -> Index<'t> {
-        let mut typed: BTreeMap<&'t str, BTreeSet<&'t str>> = BTreeMap::new();
-        let mut ids = BTreeSet::new();
-        let mut urns = BTreeSet::new();
-        let mut add = |tree: &'t Json<'_>| {
+        let key = |tree: &'t Json<'_>| {
             let ty = tree.get("resourceType").and_then(Json::as_str);
             let id = tree.get("id").and_then(Json::as_str);
-            if let (Some(ty), Some(id)) = (ty, id) {
-                typed.entry(ty).or_default().insert(id);
-                ids.insert(id);
-            }
+            ty.zip(id)
         };
-        let mut patient = None;
-        if let Some(tree) = trees.patient {
-            add(tree);
-            patient = Some(("Patient", tree.get("id").and_then(Json::as_str)));
-        }
-        for tree in trees.entries.iter().flatten() {
-            add(tree);
-        }
-        for entry in &record.entries {
-            if entry.provenance().id.starts_with("urn:") {
-                urns.insert(entry.provenance().id.as_str());
-            }
-        }
+        let patient =
+            trees.patient.map(|tree| PatientKeys { typed: key(tree), id: tree.get("id").and_then(Json::as_str) });
+        let entries = trees.entries.iter().flatten().filter_map(|tree| key(tree));
+        let urns = record.entries.iter().map(|e| e.provenance().id.as_str());
+        Index::from_parts(patient, entries, urns)
+    }
+
+    /// The index of a patient (its `Type/id` when it has both, and its id), the entries'
+    /// `Type/id`s and the entries' provenance ids (those starting with `urn:` are kept).
+    pub(super) fn from_parts(
+        patient: Option<PatientKeys<'t>>,
+        entries: impl Iterator<Item = (&'t str, &'t str)>,
+        provenance_ids: impl Iterator<Item = &'t str>,
+    ) -> Index<'t> {
+        let mut typed: BTreeMap<&'t str, BTreeSet<&'t str>> = BTreeMap::new();
+        let mut ids = BTreeSet::new();
+        let mut add = |(ty, id): (&'t str, &'t str)| {
+            typed.entry(ty).or_default().insert(id);
+            ids.insert(id);
+        };
+        let patient = patient.map(|p| {
+            p.typed.into_iter().for_each(&mut add);
+            ("Patient", p.id)
+        });
+        entries.for_each(add);
+        let urns = provenance_ids.filter(|id| id.starts_with("urn:")).collect();
         Index { typed, ids, urns, patient }
     }
 

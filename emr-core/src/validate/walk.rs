@@ -12,14 +12,14 @@ use super::rules::{self, Rule};
 use super::{resource, Duplicates, Finding};
 use crate::codes::{self, KnownSystem};
 use crate::json::{push_escaped_token, push_index, Json};
-use crate::model::{r4_type_index, Deceased, Entry, EntryKind, PartialDate, Record};
+use crate::model::{r4_type_index, Deceased, Entry, EntryKind, PartialDate, Patient};
 
 /// Shared facts for validating the resources of one record.
 pub(super) struct Context<'r> {
     pub(super) now: PartialDate,
     pub(super) birth: Option<PartialDate>,
     pub(super) death: Option<PartialDate>,
-    index: &'r Index<'r>,
+    index: Index<'r>,
     /// Who looks for duplicate keys.
     duplicates: Duplicates,
     /// The problem code (if any) of each UCUM unit met so far: a record repeats a few units in
@@ -56,8 +56,13 @@ pub(super) struct Walk<'c, 'r, 't> {
 }
 
 impl<'r> Context<'r> {
-    pub(super) fn new(record: &Record, now: DateTime<Utc>, index: &'r Index, duplicates: Duplicates) -> Context<'r> {
-        let demo = record.patient.as_ref().map(|p| p.demographics());
+    pub(super) fn new(
+        patient: Option<&Patient>,
+        now: DateTime<Utc>,
+        index: Index<'r>,
+        duplicates: Duplicates,
+    ) -> Context<'r> {
+        let demo = patient.map(|p| p.demographics());
         Context {
             now: now.into(),
             birth: demo.and_then(|d| d.birth_date),
