@@ -112,42 +112,18 @@ pub fn import_tree(tree: &Json<'_>, options: &ImportOptions, now: DateTime<Utc>)
     import_parsed(tree, options, now, Parsed::ByCaller)
 }
 
-/// [`import_tree`] for a tree whose every number is valid JSON number text by construction
-/// (the C-CDA mapping checks each one it makes): the text written from it is not checked again.
-pub(crate) fn import_valid_tree(
-    tree: &Json<'_>,
-    options: &ImportOptions,
-    now: DateTime<Utc>,
-) -> Result<Imported, ImportError> {
-    import_parsed(tree, options, now, Parsed::Here)
-}
-
-/// [`import_valid_tree`] of a `collection` Bundle of `resources` (full URL, resource) as the
-/// C-CDA mapping makes them, given by value: each resource's tree is dropped as soon as its
-/// entry is built and validated, so the trees are never all held beside the whole record. The
-/// record and findings are those of the Bundle.
+/// [`import_tree`] of a `collection` Bundle of `resources` (full URL, resource) as the C-CDA
+/// mapping makes them, given by value: each resource's tree is dropped as soon as its entry is
+/// built and validated, so the trees are never all held beside the whole record. The record and
+/// findings are those of the Bundle (the C-CDA module's tests compare them). Every number in
+/// the trees is valid JSON number text by construction (the mapping checks each one it makes),
+/// so the text written from them is not checked again; no resource is a Bundle (the mapping
+/// makes none: a Bundle here would be one entry, not unpacked as a Bundle's entries are).
 pub(crate) fn import_valid_resources(
     resources: Vec<(String, Json<'static>)>,
     options: &ImportOptions,
     now: DateTime<Utc>,
 ) -> Imported {
-    // What `collect` unpacks as it is: resources that are not Bundles (no nesting).
-    let flat =
-        resources.iter().all(|(_, r)| r.get("resourceType").and_then(Json::as_str).is_some_and(|t| t != "Bundle"));
-    if !flat {
-        let entries = resources
-            .into_iter()
-            .map(|(url, r)| Json::Object(vec![("fullUrl".into(), Json::String(url.into())), ("resource".into(), r)]))
-            .collect();
-        let bundle = Json::Object(vec![
-            ("resourceType".into(), Json::String("Bundle".into())),
-            ("type".into(), Json::String("collection".into())),
-            ("entry".into(), Json::Array(entries)),
-        ]);
-        // Not reached (the Bundle is a resource).
-        return import_valid_tree(&bundle, options, now)
-            .unwrap_or_else(|_| Imported { record: Record::default(), findings: Vec::new() });
-    }
     let mut duplicates = Vec::new();
     let planned = {
         let mut found = Vec::with_capacity(resources.len());

@@ -21,8 +21,6 @@ mod rewrite;
 pub use closed::{export_view, Exported};
 pub use export::{stable_id, to_bundle, to_ndjson, to_view_bundle, ExportOptions};
 pub(crate) use import::import_valid_resources;
-#[cfg(test)]
-pub(crate) use import::import_valid_tree;
 pub use import::{import, import_bytes, import_tree, ImportError, ImportOptions, Imported};
 pub use ips::{export_ips, to_ips, IpsError, ABSENT_UNKNOWN};
 pub use ndjson::import_ndjson;
