@@ -216,9 +216,6 @@ fn with_data(mut out: String, xml: &str) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
-/// The document as a Bundle tree, its findings and its source organization.
-/// With `stand_in`, the document's base64 is left out of the tree: [`DATA_STAND_IN`] holds its
-/// place (for [`compact`] to write).
 /// The mapper's resources (full URL, resource), in order.
 type Resources = Vec<(String, Json<'static>)>;
 
@@ -233,6 +230,9 @@ fn bundle(resources: Resources) -> Json<'static> {
     ])
 }
 
+/// The document's resources (as the mapping makes them), its findings and its source
+/// organization. With `stand_in`, the document's base64 is left out of the DocumentReference:
+/// [`DATA_STAND_IN`] holds its place (for [`compact`] or [`import`] to write it).
 fn convert(text: &str, stand_in: bool) -> Result<(Resources, Vec<Finding>, Option<Source>), CcdaError> {
     let doc = xml::parse_xml(text).map_err(CcdaError::from_xml)?;
     let root = doc.root_element();

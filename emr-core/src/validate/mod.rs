@@ -120,18 +120,15 @@ pub(crate) enum Duplicates {
 pub(crate) fn validate_trees(record: &Record, now: DateTime<Utc>, trees: &Trees<'_, '_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     envelope::check(record, now, &mut findings);
-    let ctx = walk::Context::new(record.patient.as_ref(), now, refs::Index::new(record, trees), trees.duplicates);
+    let stream = Stream {
+        ctx: walk::Context::new(record.patient.as_ref(), now, refs::Index::new(record, trees), trees.duplicates),
+    };
     if let Some(tree) = trees.patient {
-        ctx.resource(tree, "/patient", None, &mut findings);
+        stream.resource(tree, None, &mut findings);
     }
-    let mut base = String::new();
     for (i, (entry, tree)) in record.entries.iter().zip(trees.entries).enumerate() {
         if let Some(tree) = tree {
-            base.clear();
-            base.push_str("/entries");
-            crate::json::push_index(&mut base, i);
-            base.push_str("/resource");
-            ctx.resource(tree, &base, Some(entry), &mut findings);
+            stream.resource(tree, Some((i, entry)), &mut findings);
         }
     }
     findings.sort();
